@@ -1,0 +1,31 @@
+/** A unique index (or `_id`) already holds this key. MongoDB code 11000. */
+export class DuplicateKeyError extends Error {
+  readonly code = 11000;
+  constructor(
+    readonly collection: string,
+    readonly index: string,
+    readonly key: Record<string, unknown>,
+  ) {
+    super(`duplicate key in ${collection} index ${index}: ${JSON.stringify(key)}`);
+    this.name = 'DuplicateKeyError';
+  }
+}
+
+/** A concurrent transaction touched the same documents; the whole transaction may be retried. */
+export class TransientTransactionError extends Error {
+  constructor(message = 'transient transaction conflict') {
+    super(message);
+    this.name = 'TransientTransactionError';
+  }
+}
+
+export class StoreClosedError extends Error {
+  constructor() {
+    super('store is closed');
+    this.name = 'StoreClosedError';
+  }
+}
+
+export function isDuplicateKeyError(err: unknown): err is { code: 11000 } {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}
