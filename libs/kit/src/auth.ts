@@ -1,0 +1,251 @@
+import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, errors as joseErrors, type JSONWebKeySet, type JWTPayload } from 'jose';
+import { ForbiddenError, UnauthorizedError } from './errors';
+
+/**
+ * Authentication and authorisation shared by every service. Tokens are JWTs issued by the identity
+ * service and verified locally against its published JWKS (no call-back per request). One permission
+ * table and one `authorize()` so no service hand-writes scope logic.
+ */
+
+export type Role = 'customer' | 'store_staff' | 'rider' | 'ops' | 'service';
+export type StoreRole = 'clerk' | 'manager';
+
+export const PERMISSIONS = [
+  'catalog:read',
+  'catalog:write',
+  'inventory:read',
+  'inventory:adjust',
+  'inventory:transfer',
+  'inventory:reserve',
+  'locations:write',
+  'pos:sync',
+  'customers:read',
+  'customers:write',
+  'customers:self',
+  'customers:merge',
+  'customers:erase',
+  'orders:place',
+  'orders:read',
+  'orders:read:own',
+  'orders:cancel',
+  'orders:return',
+  'orders:manage',
+  'pickup:work',
+  'pickup:manage',
+  'dispatch:ride',
+  'dispatch:store',
+  'dispatch:manage',
+  'identity:manage',
+  'audit:read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const CLERK: Permission[] = [
+  'catalog:read',
+  'inventory:read',
+  'pos:sync',
+  'customers:read',
+  'orders:read',
+  'pickup:work',
+  'dispatch:store',
+];
+
+/** What each role may do. `ops` may do everything; `service` clients get exactly their `scope` claim. */
+export const ROLE_PERMISSIONS: Record<Exclude<Role, 'ops' | 'service' | 'store_staff'>, Permission[]> & {
+  store_staff: Record<StoreRole, Permission[]>;
+} = {
+  customer: ['catalog:read', 'customers:self', 'orders:place', 'orders:read:own'],
+  rider: ['dispatch:ride'],
+  store_staff: {
+    clerk: CLERK,
+    manager: [...CLERK, 'inventory:adjust', 'inventory:transfer', 'pickup:manage'],
+  },
+};
+
+export interface Principal {
+  sub: string;
+  role: Role;
+  /** store_staff (and POS service clients): role per store id. */
+  stores: Record<string, StoreRole>;
+  riderId?: string;
+  customerId?: string;
+  /** service clients: granted permissions. */
+  scopes: string[];
+  /** Authentication methods, e.g. ["pwd","otp"]. */
+  amr: string[];
+  jti?: string;
+  issuedAt?: number;
+  expiresAt?: number;
+}
+
+/** What a request acts on; checked against the principal's bindings. */
+export interface Scope {
+  storeId?: string;
+  riderId?: string;
+  customerId?: string;
+}
+
+export function can(p: Principal, permission: Permission, scope: Scope = {}): boolean {
+  switch (p.role) {
+    case 'ops':
+      return true;
+    case 'service': {
+      if (!p.scopes.includes(permission)) return false;
+      // A POS client bound to stores may only act on those stores.
+      if (scope.storeId !== undefined && Object.keys(p.stores).length > 0) return scope.storeId in p.stores;
+      return true;
+    }
+    case 'store_staff': {
+      if (scope.storeId !== undefined) {
+        const role = p.stores[scope.storeId];
+        return role !== undefined && ROLE_PERMISSIONS.store_staff[role].includes(permission);
+      }
+      return Object.values(p.stores).some((r) => ROLE_PERMISSIONS.store_staff[r].includes(permission));
+    }
+    case 'rider':
+      return ROLE_PERMISSIONS.rider.includes(permission) && (scope.riderId === undefined || scope.riderId === p.riderId);
+    case 'customer':
+      return (
+        ROLE_PERMISSIONS.customer.includes(permission) &&
+        (scope.customerId === undefined || scope.customerId === p.customerId)
+      );
+  }
+}
+
+/** Throws 401 without a principal and 403 when the principal may not do this on this scope. */
+export function authorize(p: Principal | null | undefined, permission: Permission, scope: Scope = {}): Principal {
+  if (!p) throw new UnauthorizedError();
+  if (!can(p, permission, scope)) {
+    const on = Object.entries(scope)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    throw new ForbiddenError(`${p.role} ${p.sub} may not ${permission}${on ? ` on ${on}` : ''}`);
+  }
+  return p;
+}
+
+/** Revoked tokens and subjects. Fed by identity events (token revoked, account locked, logout-all). */
+export class RevocationList {
+  private readonly tokens = new Map<string, number>(); // jti → expiry (s), forgotten after expiry
+  private readonly subjects = new Map<string, number>(); // sub → tokens issued before this (s) are void
+
+  revokeToken(jti: string, expiresAt: number): void {
+    this.tokens.set(jti, expiresAt);
+  }
+  revokeSubject(sub: string, issuedBefore: number): void {
+    this.subjects.set(sub, Math.max(issuedBefore, this.subjects.get(sub) ?? 0));
+  }
+  isRevoked(p: Pick<Principal, 'jti' | 'sub' | 'issuedAt'>): boolean {
+    if (p.jti !== undefined && this.tokens.has(p.jti)) return true;
+    const before = this.subjects.get(p.sub);
+    return before !== undefined && (p.issuedAt ?? 0) < before;
+  }
+  /** Drops entries whose tokens have expired anyway. */
+  prune(nowSeconds = Date.now() / 1000): void {
+    for (const [jti, exp] of this.tokens) if (exp < nowSeconds) this.tokens.delete(jti);
+  }
+}
+
+export type KeySource =
+  | { jwksUrl: string }
+  | { jwks: JSONWebKeySet }
+  /** Resolved on each verification (the embedded runtime reads the identity service's live key set). */
+  | { jwksProvider: () => JSONWebKeySet };
+
+export interface AuthenticatorOptions {
+  keys: KeySource;
+  issuer: string;
+  audience: string;
+  revocations?: RevocationList;
+  /** Cap of the verified-token cache (verification is the most expensive step of a hot request). */
+  cacheSize?: number;
+}
+
+const ROLES: readonly Role[] = ['customer', 'store_staff', 'rider', 'ops', 'service'];
+
+export class Authenticator {
+  readonly revocations: RevocationList;
+  private readonly cache = new Map<string, Principal>();
+  private readonly cacheSize: number;
+  private readonly resolveKey: Parameters<typeof jwtVerify>[1];
+
+  constructor(private readonly opts: AuthenticatorOptions) {
+    this.revocations = opts.revocations ?? new RevocationList();
+    this.cacheSize = opts.cacheSize ?? 10_000;
+    const k = opts.keys;
+    if ('jwksUrl' in k) this.resolveKey = createRemoteJWKSet(new URL(k.jwksUrl), { cooldownDuration: 5_000 });
+    else if ('jwks' in k) this.resolveKey = createLocalJWKSet(k.jwks);
+    else {
+      let last: JSONWebKeySet | undefined;
+      let resolver: ReturnType<typeof createLocalJWKSet> | undefined;
+      this.resolveKey = (header, token) => {
+        const current = k.jwksProvider();
+        if (current !== last || !resolver) {
+          last = current;
+          resolver = createLocalJWKSet(current);
+        }
+        return resolver(header, token);
+      };
+    }
+  }
+
+  /** Verifies a bearer token; throws UnauthorizedError with a precise reason. */
+  async verify(token: string): Promise<Principal> {
+    const nowS = Date.now() / 1000;
+    let principal = this.cache.get(token);
+    if (principal && (principal.expiresAt ?? Infinity) <= nowS) {
+      this.cache.delete(token);
+      principal = undefined;
+    }
+    if (!principal) {
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, this.resolveKey, {
+          issuer: this.opts.issuer,
+          audience: this.opts.audience,
+          algorithms: ['ES256', 'EdDSA', 'RS256'],
+        }));
+      } catch (err) {
+        if (err instanceof joseErrors.JWTExpired) throw new UnauthorizedError('token expired', 'token-expired');
+        throw new UnauthorizedError('token is not valid', 'token-invalid');
+      }
+      principal = principalFromClaims(payload);
+      if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(token, principal);
+    }
+    if (this.revocations.isRevoked(principal)) throw new UnauthorizedError('token revoked', 'token-revoked');
+    return principal;
+  }
+}
+
+export function principalFromClaims(c: JWTPayload): Principal {
+  const role = c.role;
+  if (typeof c.sub !== 'string' || typeof role !== 'string' || !ROLES.includes(role as Role)) {
+    throw new UnauthorizedError('token lacks sub or a known role', 'token-invalid');
+  }
+  const stores: Record<string, StoreRole> = {};
+  if (c.stores && typeof c.stores === 'object') {
+    for (const [id, r] of Object.entries(c.stores as Record<string, unknown>)) {
+      if (r === 'clerk' || r === 'manager') stores[id] = r;
+    }
+  }
+  return {
+    sub: c.sub,
+    role: role as Role,
+    stores,
+    riderId: typeof c.riderId === 'string' ? c.riderId : undefined,
+    customerId: typeof c.customerId === 'string' ? c.customerId : undefined,
+    scopes: typeof c.scope === 'string' ? c.scope.split(' ').filter(Boolean) : [],
+    amr: Array.isArray(c.amr) ? c.amr.filter((x): x is string => typeof x === 'string') : [],
+    jti: c.jti,
+    issuedAt: c.iat,
+    expiresAt: c.exp,
+  };
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = /^Bearer\s+(\S+)$/i.exec(header);
+  return m?.[1];
+}

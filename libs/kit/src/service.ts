@@ -1,0 +1,303 @@
+import Fastify, { type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { App } from './app';
+import ajvFormats from 'ajv-formats';
+import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import type { Logger, LevelWithSilent, DestinationStream } from 'pino';
+import type { DocumentStore } from '@omni/store';
+import { newId } from '@omni/store';
+import type { EventBus } from '@omni/events';
+import { AuditLog } from './audit';
+import { Authenticator, authorize, bearerToken, type AuthenticatorOptions, type Permission, type Principal, type Scope } from './auth';
+import { UnavailableError } from './errors';
+import { GrpcServer } from './grpc';
+import { registerProblemHandler } from './http';
+import { registerIdempotency } from './idempotency';
+import { createLogger } from './logger';
+import { Metrics } from './metrics';
+import { extractContext } from './tracing';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+    span?: Span;
+  }
+  interface FastifyContextConfig {
+    /** Permission the route requires (checked after authentication, before the body is parsed). */
+    permission?: Permission;
+    /** Scope the permission applies to, from path params (e.g. the store id). */
+    scope?: (req: FastifyRequest) => Scope;
+  }
+}
+
+export type { App };
+
+export interface ServiceOptions {
+  name: string;
+  version?: string;
+  description?: string;
+  http?: { host?: string; port?: number };
+  /** gRPC listener; `false` for a service without gRPC. */
+  grpc?: { host?: string; port?: number } | false;
+  store: DocumentStore;
+  bus: EventBus;
+  /** Close the store/bus on stop (false when shared, e.g. the embedded runtime's single bus). */
+  ownsStore?: boolean;
+  ownsBus?: boolean;
+  auth: AuthenticatorOptions | Authenticator;
+  logLevel?: LevelWithSilent;
+  logDestination?: DestinationStream;
+  bodyLimit?: number;
+  shutdownTimeoutMs?: number;
+}
+
+export type ReadinessCheck = () => Promise<void>;
+
+/**
+ * Everything a service needs to start, built once: Fastify with logging, validation, problem+json,
+ * auth, idempotency, audit, health, metrics, OpenAPI at /docs; a gRPC server; lifecycle hooks for
+ * background work (consumers, relays, timers) with graceful shutdown in reverse order.
+ */
+export class Service {
+  readonly name: string;
+  readonly log: Logger;
+  readonly app: App;
+  readonly metrics: Metrics;
+  readonly authenticator: Authenticator;
+  readonly audit: AuditLog;
+  readonly grpc: GrpcServer;
+  readonly store: DocumentStore;
+  readonly bus: EventBus;
+  private readonly checks = new Map<string, ReadinessCheck>();
+  private readonly startHooks: Array<() => Promise<void>> = [];
+  private readonly stopHooks: Array<() => Promise<void>> = [];
+  private state: 'created' | 'starting' | 'ready' | 'stopping' | 'stopped' = 'created';
+  private ports = { http: 0, grpc: 0 };
+  private sweepTimer?: NodeJS.Timeout;
+  private readonly idempotency: { sweep(): Promise<number> };
+
+  constructor(private readonly opts: ServiceOptions) {
+    this.name = opts.name;
+    this.store = opts.store;
+    this.bus = opts.bus;
+    this.log = createLogger({ service: opts.name, level: opts.logLevel, destination: opts.logDestination });
+    this.metrics = new Metrics(opts.name);
+    this.authenticator = opts.auth instanceof Authenticator ? opts.auth : new Authenticator(opts.auth);
+    this.audit = new AuditLog(opts.store, opts.name);
+    this.grpc = new GrpcServer({ service: opts.name, log: this.log, metrics: this.metrics, authenticator: this.authenticator });
+
+    this.app = Fastify({
+      loggerInstance: this.log,
+      bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+      disableRequestLogging: true,
+      requestIdHeader: 'x-request-id',
+      genReqId: () => newId(),
+      return503OnClosing: true,
+      ajv: {
+        customOptions: { allErrors: true, coerceTypes: 'array', useDefaults: true, removeAdditional: false },
+        plugins: [ajvFormats as never],
+      },
+    }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+    this.setupTracingHooks();
+    registerProblemHandler(this.app, (req, err) => {
+      if (!req.principal) return;
+      this.audit
+        .record({ actor: req.principal, action: 'access.denied', target: { type: 'route', id: `${req.method} ${req.routeOptions.url ?? req.url}` }, outcome: 'denied', ip: req.ip, requestId: req.id, details: { reason: err.detail } })
+        .catch((e: unknown) => this.log.warn({ err: e }, 'audit of denied access failed'));
+    });
+    this.setupAuth();
+    this.idempotency = registerIdempotency(this.app, { store: opts.store });
+    this.setupDocs(opts);
+    this.setupOpsRoutes();
+    this.addReadinessCheck('store', () => opts.store.ping());
+    this.addReadinessCheck('bus', () => opts.bus.ping());
+  }
+
+  private setupTracingHooks(): void {
+    const tracer = trace.getTracer(`omni-${this.name}`);
+    // Callback-style hook: `done` runs inside the span's context, so every later hook, the handler
+    // and the log lines they write belong to the request's trace.
+    this.app.addHook('onRequest', (req, reply, done) => {
+      const parent = extractContext(req.headers as Record<string, unknown>);
+      const span = tracer.startSpan(`${req.method} ${req.routeOptions.url ?? 'unknown'}`, {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': req.method, 'url.path': req.url.split('?')[0] ?? '', 'http.route': req.routeOptions.url ?? '' },
+      }, parent);
+      req.span = span;
+      reply.header('x-request-id', req.id);
+      reply.header('x-trace-id', span.spanContext().traceId);
+      context.with(trace.setSpan(parent, span), done);
+    });
+    this.app.addHook('onResponse', async (req, reply) => {
+      const route = req.routeOptions.url ?? 'unknown';
+      this.metrics.httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
+      if (req.span) {
+        req.span.setAttribute('http.response.status_code', reply.statusCode);
+        if (reply.statusCode >= 500) req.span.setStatus({ code: SpanStatusCode.ERROR });
+        req.span.end();
+      }
+    });
+  }
+
+  private setupAuth(): void {
+    this.app.decorateRequest('principal', null);
+    this.app.addHook('onRequest', async (req) => {
+      const token = bearerToken(req.headers.authorization);
+      req.principal = token ? await this.authenticator.verify(token) : null;
+      const permission = req.routeOptions.config?.permission;
+      if (permission) authorize(req.principal, permission, req.routeOptions.config.scope?.(req) ?? {});
+    });
+    // Secured routes are documented as such.
+    this.app.addHook('onRoute', (route) => {
+      const permission = (route.config as { permission?: string } | undefined)?.permission;
+      if (!permission) return;
+      const schema = (route.schema ??= {}) as Record<string, unknown>;
+      schema.security = [{ bearerAuth: [] }];
+      const note = `Requires permission \`${permission}\`.`;
+      schema.description = schema.description ? `${schema.description as string}\n\n${note}` : note;
+    });
+  }
+
+  private setupDocs(opts: ServiceOptions): void {
+    this.app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: { title: `Omni ${opts.name} API`, version: opts.version ?? '1.0.0', description: opts.description ?? '' },
+        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      },
+    });
+    this.app.register(swaggerUi, { routePrefix: '/docs' });
+  }
+
+  private setupOpsRoutes(): void {
+    const hide = { hide: true } as Record<string, unknown>;
+    this.app.get('/livez', { schema: hide }, async () => ({ status: 'ok' }));
+    this.app.get('/readyz', { schema: hide }, async (_req, reply) => {
+      if (this.state !== 'ready') throw new UnavailableError(`${this.name} is ${this.state}`, 'not-ready');
+      const results: Record<string, string> = {};
+      let ok = true;
+      await Promise.all(
+        [...this.checks].map(async ([name, check]) => {
+          try {
+            await withTimeout(check(), 2_000, `${name} readiness check timed out`);
+            results[name] = 'ok';
+          } catch (err) {
+            ok = false;
+            results[name] = (err as Error).message;
+          }
+        }),
+      );
+      if (!ok) throw new UnavailableError(`not ready: ${JSON.stringify(results)}`, 'not-ready');
+      return reply.send({ status: 'ready', checks: results });
+    });
+    this.app.get('/metrics', { schema: hide }, async (_req, reply) => {
+      reply.header('content-type', this.metrics.registry.contentType);
+      return this.metrics.registry.metrics();
+    });
+  }
+
+  addReadinessCheck(name: string, check: ReadinessCheck): void {
+    this.checks.set(name, check);
+  }
+  /** Background work started after the store is initialised and before traffic is accepted. */
+  onStart(hook: () => Promise<void>): void {
+    this.startHooks.push(hook);
+  }
+  /** Shutdown work; run in reverse registration order after HTTP and gRPC stopped taking requests. */
+  onStop(hook: () => Promise<void>): void {
+    this.stopHooks.push(hook);
+  }
+
+  get httpPort(): number {
+    return this.ports.http;
+  }
+  get grpcPort(): number {
+    return this.ports.grpc;
+  }
+  get url(): string {
+    return `http://127.0.0.1:${this.ports.http}`;
+  }
+  get grpcAddress(): string {
+    return `127.0.0.1:${this.ports.grpc}`;
+  }
+
+  async start(): Promise<this> {
+    if (this.state !== 'created') throw new Error(`${this.name} already ${this.state}`);
+    this.state = 'starting';
+    await this.opts.store.init();
+    for (const hook of this.startHooks) await hook();
+    await this.app.listen({ host: this.opts.http?.host ?? '0.0.0.0', port: this.opts.http?.port ?? 0 });
+    const addr = this.app.server.address();
+    this.ports.http = typeof addr === 'object' && addr ? addr.port : 0;
+    if (this.opts.grpc !== false && this.grpc.hasServices) {
+      this.ports.grpc = await this.grpc.listen(this.opts.grpc?.host ?? '0.0.0.0', this.opts.grpc?.port ?? 0);
+    }
+    this.sweepTimer = setInterval(() => {
+      this.idempotency.sweep().catch((err: unknown) => this.log.warn({ err }, 'idempotency sweep failed'));
+    }, 10 * 60_000);
+    this.sweepTimer.unref();
+    this.state = 'ready';
+    this.log.info({ http: this.ports.http, grpc: this.ports.grpc || undefined }, `${this.name} ready`);
+    return this;
+  }
+
+  /** Graceful: stop taking requests, drain in-flight ones, stop background work, close adapters. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return;
+    this.state = 'stopping';
+    const timeout = this.opts.shutdownTimeoutMs ?? 15_000;
+    clearInterval(this.sweepTimer);
+    await Promise.all([this.app.close(), this.grpc.hasServices ? this.grpc.close(timeout) : Promise.resolve()]);
+    for (const hook of [...this.stopHooks].reverse()) {
+      try {
+        await withTimeout(hook(), timeout, 'stop hook timed out');
+      } catch (err) {
+        this.log.error({ err }, 'stop hook failed');
+      }
+    }
+    if (this.opts.ownsStore !== false) await this.opts.store.close();
+    if (this.opts.ownsBus !== false) await this.opts.bus.close();
+    this.state = 'stopped';
+    this.log.info(`${this.name} stopped`);
+  }
+
+  /** Helper for handlers that need a scope from the body: throws 401/403. */
+  authorize(req: FastifyRequest, permission: Permission, scope?: Scope): Principal {
+    return authorize(req.principal, permission, scope);
+  }
+}
+
+export function createService(opts: ServiceOptions): Service {
+  return new Service(opts);
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Installs SIGTERM/SIGINT handlers that stop the given services gracefully, then exit. */
+export function stopOnSignals(stop: () => Promise<void>, log: Logger): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    stop()
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => handler('SIGTERM'));
+  process.once('SIGINT', () => handler('SIGINT'));
+}

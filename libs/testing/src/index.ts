@@ -1,0 +1,3 @@
+export * from './issuer';
+export * from './wait';
+export * from './http';
