@@ -1,0 +1,22 @@
+/**
+ * Hooks for metrics. The service kit implements them with prom-client; this library stays free of
+ * any metrics dependency. Every method must be cheap and must not throw.
+ */
+export type ConsumeOutcome = 'ok' | 'duplicate' | 'retry' | 'dead-lettered' | 'skipped';
+
+export interface EventsObserver {
+  /** `n` messages were acknowledged by the bus on `topic` (outbox relay). */
+  published(topic: string, n: number): void;
+  /**
+   * One delivery was handled by a consumer of `group`: `ok` applied, `duplicate` already in the
+   * inbox, `retry` handler failed and will be redelivered, `dead-lettered` given up, `skipped`
+   * type not handled by this consumer. `ms` is the handling time.
+   */
+  consumed(group: string, type: string, outcome: ConsumeOutcome, ms: number): void;
+  /** Age of the oldest event in a batch the outbox relay just published (commit → publish delay). */
+  relayLag(ms: number): void;
+}
+
+const noop = (): void => {};
+
+export const noopObserver: EventsObserver = { published: noop, consumed: noop, relayLag: noop };
