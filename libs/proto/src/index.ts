@@ -2,4 +2,7 @@
 // One namespace per proto package: `import { common } from '@omni/proto'` then `common.Money`;
 // a service Foo in package omni.foo.v1 gives `foo.FooServiceService` (grpc-js service definition for
 // server.addService), `foo.FooServiceServer` (handler interface) and `foo.FooServiceClient` (client class).
+export * as catalog from './gen/omni/catalog/v1/catalog';
 export * as common from './gen/omni/common/v1/common';
+export * as customers from './gen/omni/customers/v1/customers';
+export * as inventory from './gen/omni/inventory/v1/inventory';

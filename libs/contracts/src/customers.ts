@@ -1,0 +1,52 @@
+import { Type } from 'typebox';
+import { defineEvent } from '@omni/events';
+import { Id } from './common';
+
+/** Topic `omni.customers.customer`, key = customerId. */
+const topic = 'omni.customers.customer';
+
+export const IdentityKind = Type.Union([Type.Literal('email'), Type.Literal('phone'), Type.Literal('member_card'), Type.Literal('messaging')]);
+
+export const CustomerCreated = defineEvent({
+  type: 'omni.customers.customer.created.v1',
+  topic,
+  description: 'A customer record was created (online sign-up, in-store member card, phone order).',
+  schema: Type.Object({ customerId: Id, identities: Type.Array(Type.Object({ kind: IdentityKind, verified: Type.Boolean() })) }),
+});
+
+export const CustomerMerged = defineEvent({
+  type: 'omni.customers.customer.merged.v1',
+  topic,
+  description:
+    'Two records were proven to be one person; `mergedId` now points to `survivorId`. Other services re-point references.',
+  schema: Type.Object({ survivorId: Id, mergedId: Id, mergeId: Id }),
+});
+
+export const PointsChanged = defineEvent({
+  type: 'omni.customers.customer.points-changed.v1',
+  topic,
+  description: 'Points accrued, spent, refunded or expired.',
+  schema: Type.Object({
+    customerId: Id,
+    delta: Type.Integer(),
+    balance: Type.Integer(),
+    reason: Type.Union([Type.Literal('accrual'), Type.Literal('redemption'), Type.Literal('refund'), Type.Literal('expiry'), Type.Literal('merge'), Type.Literal('adjustment')]),
+    orderId: Type.Optional(Id),
+  }),
+});
+
+export const LevelChanged = defineEvent({
+  type: 'omni.customers.customer.level-changed.v1',
+  topic,
+  description: 'Member level changed after points moved past a threshold.',
+  schema: Type.Object({ customerId: Id, from: Type.String(), to: Type.String() }),
+});
+
+export const CustomerErased = defineEvent({
+  type: 'omni.customers.customer.erased.v1',
+  topic,
+  description: 'Personal data was erased on request; order history stays, anonymised.',
+  schema: Type.Object({ customerId: Id }),
+});
+
+export const customerEvents = [CustomerCreated, CustomerMerged, PointsChanged, LevelChanged, CustomerErased];

@@ -1,0 +1,140 @@
+import { Type } from 'typebox';
+import { defineEvent } from '@omni/events';
+import { Actor, Id, Line, Sku } from './common';
+
+/** Topics: `omni.inventory.stock` (key = sku), `omni.inventory.reservation` (key = reservationId),
+ *  `omni.inventory.transfer` (key = transferId), `omni.inventory.location` (key = locationId). */
+const stock = 'omni.inventory.stock';
+const reservation = 'omni.inventory.reservation';
+
+export const AvailabilityLevel = Type.Union([Type.Literal('in_stock'), Type.Literal('low'), Type.Literal('out')]);
+
+export const StockChanged = defineEvent({
+  type: 'omni.inventory.stock.changed.v1',
+  topic: stock,
+  description: 'A movement changed on_hand or reserved of one SKU at one location.',
+  schema: Type.Object({
+    sku: Sku,
+    locationId: Id,
+    movementId: Id,
+    reason: Type.String(),
+    onHand: Type.Integer(),
+    reserved: Type.Integer(),
+    safetyStock: Type.Integer(),
+    available: Type.Integer(),
+  }),
+});
+
+export const AvailabilityChanged = defineEvent({
+  type: 'omni.inventory.stock.availability-changed.v1',
+  topic: stock,
+  description:
+    'Debounced per SKU: what storefronts show. `online` is the channel ATP over locations that ship or offer pickup; `stores` the level per store.',
+  schema: Type.Object({
+    sku: Sku,
+    online: Type.Object({ available: Type.Integer(), level: AvailabilityLevel }),
+    stores: Type.Array(Type.Object({ locationId: Id, available: Type.Integer(), level: AvailabilityLevel })),
+    /** Monotonic per SKU, so consumers can drop out-of-order updates. */
+    version: Type.Integer(),
+  }),
+});
+
+export const LowStock = defineEvent({
+  type: 'omni.inventory.stock.low.v1',
+  topic: stock,
+  description: 'Available fell to or below the reorder point; carries a replenishment suggestion.',
+  schema: Type.Object({
+    sku: Sku,
+    locationId: Id,
+    available: Type.Integer(),
+    reorderPoint: Type.Integer(),
+    suggestedQty: Type.Integer(),
+    suggestedSourceLocationId: Type.Optional(Id),
+  }),
+});
+
+const ReservationBase = {
+  reservationId: Id,
+  orderId: Type.Optional(Id),
+  locationId: Id,
+  lines: Type.Array(Line),
+};
+
+export const ReservationCreated = defineEvent({
+  type: 'omni.inventory.reservation.created.v1',
+  topic: reservation,
+  description: 'Stock was reserved (all lines, at one location).',
+  schema: Type.Object({ ...ReservationBase, expiresAt: Type.String() }),
+});
+
+export const ReservationCommitted = defineEvent({
+  type: 'omni.inventory.reservation.committed.v1',
+  topic: reservation,
+  description: 'The reservation became a sale: on_hand and reserved decreased.',
+  schema: Type.Object(ReservationBase),
+});
+
+export const ReservationReleased = defineEvent({
+  type: 'omni.inventory.reservation.released.v1',
+  topic: reservation,
+  description: 'Reserved units went back on sale (all, or the listed lines for a partial release).',
+  schema: Type.Object({ ...ReservationBase, reason: Type.String(), partial: Type.Boolean() }),
+});
+
+export const ReservationExpired = defineEvent({
+  type: 'omni.inventory.reservation.expired.v1',
+  topic: reservation,
+  description: 'The reservation TTL passed before commit; its units were released.',
+  schema: Type.Object(ReservationBase),
+});
+
+export const ReservationAtRisk = defineEvent({
+  type: 'omni.inventory.reservation.at-risk.v1',
+  topic: reservation,
+  description:
+    'A store sale (often synced late) left on_hand below reserved at a location; these reservations cannot all be honoured there and should be re-routed.',
+  schema: Type.Object({
+    ...ReservationBase,
+    shortLines: Type.Array(Line),
+    cause: Type.Object({ kind: Type.String(), opId: Type.Optional(Type.String()) }),
+  }),
+});
+
+export const TransferEvent = (name: string, description: string) =>
+  defineEvent({
+    type: `omni.inventory.transfer.${name}.v1`,
+    topic: 'omni.inventory.transfer',
+    description,
+    schema: Type.Object({
+      transferId: Id,
+      fromLocationId: Id,
+      toLocationId: Id,
+      lines: Type.Array(Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 0 }), receivedQty: Type.Optional(Type.Integer({ minimum: 0 })) })),
+      actor: Actor,
+    }),
+  });
+export const TransferRequested = TransferEvent('requested', 'A transfer between locations was requested.');
+export const TransferShipped = TransferEvent('shipped', 'The source location shipped the transfer (transfer-out movements).');
+export const TransferReceived = TransferEvent('received', 'The destination received the transfer (transfer-in movements), with discrepancies if any.');
+
+export const LocationStatusChanged = defineEvent({
+  type: 'omni.inventory.location.status-changed.v1',
+  topic: 'omni.inventory.location',
+  description: 'A location was paused or re-activated.',
+  schema: Type.Object({ locationId: Id, status: Type.Union([Type.Literal('active'), Type.Literal('paused')]), reason: Type.Optional(Type.String()) }),
+});
+
+export const inventoryEvents = [
+  StockChanged,
+  AvailabilityChanged,
+  LowStock,
+  ReservationCreated,
+  ReservationCommitted,
+  ReservationReleased,
+  ReservationExpired,
+  ReservationAtRisk,
+  TransferRequested,
+  TransferShipped,
+  TransferReceived,
+  LocationStatusChanged,
+];

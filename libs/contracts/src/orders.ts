@@ -1,0 +1,131 @@
+import { Type } from 'typebox';
+import { defineEvent } from '@omni/events';
+import { Address, Channel, FulfilmentMethod, GeoPoint, Id, IsoTime, Money, PricedLine, Sku } from './common';
+
+/** Topic `omni.orders.order`, key = orderId (every event of one order is ordered). */
+const topic = 'omni.orders.order';
+
+export const OrderStatus = Type.Union(
+  [
+    'pending',
+    'confirmed',
+    'ready_for_pickup',
+    'collected',
+    'out_for_delivery',
+    'delivered',
+    'shipped',
+    'cancelled',
+    'failed',
+    'returned',
+  ].map((s) => Type.Literal(s)),
+);
+
+export const Fulfilment = Type.Object({
+  method: FulfilmentMethod,
+  /** The location that fulfils the order (store or warehouse). */
+  locationId: Id,
+  /** Delivery and ship: where to. */
+  address: Type.Optional(Address),
+  /** Delivery: the customer's point, for zone and rider matching. */
+  geo: Type.Optional(GeoPoint),
+  /** Delivery: promised delivery time; pickup: promised ready time. */
+  promisedAt: Type.Optional(IsoTime),
+});
+
+export const OrderConfirmed = defineEvent({
+  type: 'omni.orders.order.confirmed.v1',
+  topic,
+  description:
+    'Stock reserved and payment authorised (or cash on delivery). Pickup makes a pickup task; dispatch makes a delivery job.',
+  schema: Type.Object({
+    orderId: Id,
+    customerId: Type.Optional(Id),
+    customerName: Type.Optional(Type.String()),
+    channel: Channel,
+    fulfilment: Fulfilment,
+    reservationId: Id,
+    lines: Type.Array(PricedLine),
+    total: Money,
+    payment: Type.Object({ method: Type.Union([Type.Literal('card'), Type.Literal('cod')]), amountDue: Money }),
+    /** 0 on first confirmation; increments each time the order is re-routed to another location. */
+    routeAttempt: Type.Integer({ minimum: 0 }),
+  }),
+});
+
+export const OrderRerouted = defineEvent({
+  type: 'omni.orders.order.rerouted.v1',
+  topic,
+  description:
+    'The order moved to another location (short pick, store rejection, stock at risk). The task/job at the old location is void; a new confirmed event follows for the new one.',
+  schema: Type.Object({ orderId: Id, fromLocationId: Id, toLocationId: Id, reason: Type.String(), routeAttempt: Type.Integer() }),
+});
+
+export const OrderCancelled = defineEvent({
+  type: 'omni.orders.order.cancelled.v1',
+  topic,
+  description: 'The order was cancelled (by customer, ops, no-show, no location can serve it); stock released, payment voided or refunded.',
+  schema: Type.Object({
+    orderId: Id,
+    customerId: Type.Optional(Id),
+    reason: Type.String(),
+    refund: Type.Optional(Money),
+    /** Location whose pickup task / delivery job must stop, if any. */
+    locationId: Type.Optional(Id),
+  }),
+});
+
+export const OrderStatusChanged = defineEvent({
+  type: 'omni.orders.order.status-changed.v1',
+  topic,
+  description: 'Lifecycle step, for tracking pages and notifications.',
+  schema: Type.Object({ orderId: Id, from: OrderStatus, to: OrderStatus, reason: Type.Optional(Type.String()) }),
+});
+
+export const OrderCompleted = defineEvent({
+  type: 'omni.orders.order.completed.v1',
+  topic,
+  description: 'Goods reached the customer and payment was captured (collected, delivered, shipped, or a store sale). Customers accrue points.',
+  schema: Type.Object({ orderId: Id, customerId: Type.Optional(Id), channel: Channel, total: Money, completedAt: IsoTime }),
+});
+
+export const OrderCompensated = defineEvent({
+  type: 'omni.orders.order.compensated.v1',
+  topic,
+  description: 'A late delivery was compensated per policy (delivery fee refunded or a coupon issued).',
+  schema: Type.Object({
+    orderId: Id,
+    customerId: Type.Optional(Id),
+    kind: Type.Union([Type.Literal('refund_delivery_fee'), Type.Literal('coupon')]),
+    amount: Money,
+    minutesLate: Type.Integer(),
+  }),
+});
+
+export const ReturnEvent = (name: string, description: string) =>
+  defineEvent({
+    type: `omni.orders.return.${name}.v1`,
+    topic: 'omni.orders.return',
+    description,
+    schema: Type.Object({
+      returnId: Id,
+      orderId: Id,
+      locationId: Type.Optional(Id),
+      lines: Type.Array(Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 1 }), disposition: Type.Optional(Type.Union([Type.Literal('restock'), Type.Literal('write_off')])) })),
+      refund: Type.Optional(Money),
+    }),
+  });
+export const ReturnRequested = ReturnEvent('requested', 'A customer asked to return lines of an order.');
+export const ReturnReceived = ReturnEvent('received', 'Returned goods were received at a location and restocked or written off.');
+export const ReturnRefunded = ReturnEvent('refunded', 'The return was refunded.');
+
+export const orderEvents = [
+  OrderConfirmed,
+  OrderRerouted,
+  OrderCancelled,
+  OrderStatusChanged,
+  OrderCompleted,
+  OrderCompensated,
+  ReturnRequested,
+  ReturnReceived,
+  ReturnRefunded,
+];
