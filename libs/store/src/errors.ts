@@ -26,6 +26,14 @@ export class StoreClosedError extends Error {
   }
 }
 
+/** A page cursor that was not produced by `page()` for the same sort order (a client error: 400). */
+export class InvalidCursorError extends Error {
+  constructor(message = 'invalid page cursor') {
+    super(message);
+    this.name = 'InvalidCursorError';
+  }
+}
+
 export function isDuplicateKeyError(err: unknown): err is { code: 11000 } {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }

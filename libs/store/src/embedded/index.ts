@@ -1,0 +1,1 @@
+export { createEmbeddedStore, EmbeddedStore, StoreNotInitialisedError, type EmbeddedStoreOptions } from './store';

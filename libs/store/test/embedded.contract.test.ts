@@ -1,0 +1,20 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { createEmbeddedStore } from '../src/embedded';
+import { runStoreContract } from './contract';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+runStoreContract('store contract on embedded (memory)', async () => createEmbeddedStore());
+
+runStoreContract('store contract on embedded (data dir)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'omni-store-contract-'));
+  dirs.push(dir);
+  // A small threshold so the suite also exercises snapshot rotation under load.
+  return createEmbeddedStore({ dir, snapshotThresholdBytes: 64 * 1024 });
+});
