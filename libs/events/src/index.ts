@@ -5,3 +5,8 @@ export * from './partitioner';
 export * from './registry';
 export * from './envelope';
 export { createEmbeddedBus, EmbeddedBus, BusClosedError, type EmbeddedBusOptions } from './embedded/bus';
+export { createKafkaBus, KafkaBus, type KafkaBusOptions } from './kafka/bus';
+export * from './outbox';
+export * from './deadletter';
+export * from './consumer';
+export * from './config';

@@ -155,6 +155,8 @@ class PartitionWorker {
       if (!(await this.deliver(record, position))) return;
       position++;
       this.bus.commit(group, this.topic, this.partition, position);
+      // Consumers also free memory: what was held back for this group may go now.
+      if (log.length > log.retentionMark) this.bus.applyRetention(this.topic, this.partition, log);
     }
   }
 
@@ -473,7 +475,7 @@ export class EmbeddedBus implements EventBus {
   }
 
   /** Drops what may be dropped from one partition (see the class comment for the rules). */
-  private applyRetention(topic: string, partition: number, log: PartitionLog): void {
+  applyRetention(topic: string, partition: number, log: PartitionLog): void {
     // Everything every interested group has committed may go...
     let consumed = log.end;
     for (const group of this.groups.values()) {
@@ -540,6 +542,9 @@ export class EmbeddedBus implements EventBus {
   compact(): Promise<void> {
     if (!this.journal) return Promise.resolve();
     if (this.compacting) return this.compacting;
+    for (const t of this.topics.values()) {
+      t.partitions.forEach((log, p) => this.applyRetention(t.name, p, log));
+    }
     const journal = this.journal;
     this.dirtyCommits.clear(); // the snapshot carries the current offsets
     this.compacting = journal
@@ -598,9 +603,7 @@ export class EmbeddedBus implements EventBus {
         if (record.p < offsets.length) offsets[record.p] = record.o;
       }
     }
-    for (const t of this.topics.values()) {
-      t.partitions.forEach((log, p) => this.applyRetention(t.name, p, log));
-    }
+    // Retention is applied by the compaction that follows loading.
   }
 
   private async shutdown(): Promise<void> {
