@@ -26,6 +26,13 @@ export class StoreClosedError extends Error {
   }
 }
 
+export class StoreNotInitialisedError extends Error {
+  constructor() {
+    super('store is not initialised: await store.init() first');
+    this.name = 'StoreNotInitialisedError';
+  }
+}
+
 /** A page cursor that was not produced by `page()` for the same sort order (a client error: 400). */
 export class InvalidCursorError extends Error {
   constructor(message = 'invalid page cursor') {

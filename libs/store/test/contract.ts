@@ -191,7 +191,11 @@ export function runStoreContract(name: string, makeStore: () => Promise<Document
           { sort: { prio: -1 }, returnDocument: 'before' },
         );
         expect(before).toEqual({ _id: 'j3', state: 'queued', prio: 3 });
-        const after = await jobs.findOneAndUpdate({ state: 'queued' }, { $set: { state: 'running' } }, { sort: { prio: 1 } });
+        const after = await jobs.findOneAndUpdate(
+          { state: 'queued' },
+          { $set: { state: 'running' } },
+          { sort: { prio: 1 } },
+        );
         expect(after).toEqual({ _id: 'j2', state: 'running', prio: 1 });
         expect(await jobs.findOneAndUpdate({ state: 'done' }, { $set: { x: 1 } })).toBeNull();
       });
@@ -209,20 +213,32 @@ export function runStoreContract(name: string, makeStore: () => Promise<Document
         ]);
         const all = await rows.find({}, { sort: { g: 1, n: -1 } });
         expect(all.map((r) => r._id)).toEqual(['r4', 'r2', 'r1', 'r3', 'r5']);
-        expect((await rows.find({}, { sort: { n: 1 } })).map((r) => r._id)).toEqual(['r5', 'r3', 'r1', 'r2', 'r4']);
-        expect((await rows.find({}, { sort: { g: 1, n: -1 }, skip: 1, limit: 2 })).map((r) => r._id)).toEqual([
-          'r2',
+        expect((await rows.find({}, { sort: { n: 1 } })).map((r) => r._id)).toEqual([
+          'r5',
+          'r3',
           'r1',
+          'r2',
+          'r4',
         ]);
-        expect((await rows.find({}, { sort: { _id: -1 }, limit: 2 })).map((r) => r._id)).toEqual(['r5', 'r4']);
+        expect((await rows.find({}, { sort: { g: 1, n: -1 }, skip: 1, limit: 2 })).map((r) => r._id)).toEqual(
+          ['r2', 'r1'],
+        );
+        expect((await rows.find({}, { sort: { _id: -1 }, limit: 2 })).map((r) => r._id)).toEqual([
+          'r5',
+          'r4',
+        ]);
         expect(await rows.find({ _id: 'r1' }, { projection: { n: 1 } })).toEqual([{ _id: 'r1', n: 2 }]);
         expect(await rows.find({ _id: 'r1' }, { projection: { n: 1, _id: 0 } })).toEqual([{ n: 2 }]);
-        expect(await rows.find({ _id: 'r1' }, { projection: { extra: 0, g: 0 } })).toEqual([{ _id: 'r1', n: 2 }]);
+        expect(await rows.find({ _id: 'r1' }, { projection: { extra: 0, g: 0 } })).toEqual([
+          { _id: 'r1', n: 2 },
+        ]);
         expect(await rows.findOne({ _id: 'r2' }, { projection: { 'extra.b': 1 } })).toEqual({
           _id: 'r2',
           extra: { b: 4 },
         });
-        expect(await rows.findOne({ g: 'b' }, { sort: { n: 1 }, projection: { _id: 1 } })).toEqual({ _id: 'r3' });
+        expect(await rows.findOne({ g: 'b' }, { sort: { n: 1 }, projection: { _id: 1 } })).toEqual({
+          _id: 'r3',
+        });
       });
     });
 
@@ -257,15 +273,27 @@ export function runStoreContract(name: string, makeStore: () => Promise<Document
         );
         expect(created).toEqual({ _id: 'B:L1', sku: 'B', onHand: 1 });
         expect(
-          await stock.findOneAndUpdate({ _id: 'C:L1' }, { $set: { onHand: 1 } }, { upsert: true, returnDocument: 'before' }),
+          await stock.findOneAndUpdate(
+            { _id: 'C:L1' },
+            { $set: { onHand: 1 } },
+            { upsert: true, returnDocument: 'before' },
+          ),
         ).toBeNull();
         expect(await stock.findById('C:L1')).toEqual({ _id: 'C:L1', onHand: 1 });
 
         const generated = await stock.updateOne({ sku: 'D' }, { $set: { onHand: 2 } }, { upsert: true });
         expect(typeof generated.upsertedId).toBe('string');
-        expect(await stock.findById(generated.upsertedId!)).toEqual({ _id: generated.upsertedId, sku: 'D', onHand: 2 });
+        expect(await stock.findById(generated.upsertedId!)).toEqual({
+          _id: generated.upsertedId,
+          sku: 'D',
+          onHand: 2,
+        });
 
-        const replaced = await stock.replaceOne({ _id: 'E:L1' }, { _id: 'E:L1', onHand: 3 }, { upsert: true });
+        const replaced = await stock.replaceOne(
+          { _id: 'E:L1' },
+          { _id: 'E:L1', onHand: 3 },
+          { upsert: true },
+        );
         expect(replaced.upsertedId).toBe('E:L1');
         expect(await stock.findById('E:L1')).toEqual({ _id: 'E:L1', onHand: 3 });
       });
@@ -274,12 +302,17 @@ export function runStoreContract(name: string, makeStore: () => Promise<Document
     describe('page()', () => {
       it('walks every document exactly once across pages, with inserts in between', async () => {
         const events = store.collection(fresh('page'));
-        await events.insertMany(Array.from({ length: 25 }, (_, i) => ({ _id: `e${String(i).padStart(3, '0')}`, n: i })));
+        await events.insertMany(
+          Array.from({ length: 25 }, (_, i) => ({ _id: `e${String(i).padStart(3, '0')}`, n: i })),
+        );
         const seen: string[] = [];
         let cursor: string | null = null;
         let pages = 0;
         do {
-          const page: { items: Doc[]; nextCursor: string | null } = await events.page({}, { limit: 10, cursor });
+          const page: { items: Doc[]; nextCursor: string | null } = await events.page(
+            {},
+            { limit: 10, cursor },
+          );
           seen.push(...page.items.map((d) => d._id));
           cursor = page.nextCursor;
           pages++;
@@ -316,7 +349,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<Document
           } while (cursor);
           const expected = docs
             .filter((d) => d.store === 'S1')
-            .sort((a, b) => (a.createdAt.localeCompare(b.createdAt) || a._id.localeCompare(b._id)) * direction);
+            .sort(
+              (a, b) => (a.createdAt.localeCompare(b.createdAt) || a._id.localeCompare(b._id)) * direction,
+            );
           expect(seen.map((d) => d._id)).toEqual(expected.map((d) => d._id));
         }
         const last = await orders.page({ store: 'S1' }, { limit: 1000 });
@@ -330,11 +365,13 @@ export function runStoreContract(name: string, makeStore: () => Promise<Document
         await expect(things.page({}, { limit: 0 })).rejects.toBeInstanceOf(RangeError);
         await expect(things.page({}, { limit: 1001 })).rejects.toBeInstanceOf(RangeError);
         await expect(things.page({}, { limit: 1.5 })).rejects.toBeInstanceOf(RangeError);
-        await expect(things.page({}, { limit: 1, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
-        const first = await things.page({}, { limit: 1 });
-        await expect(things.page({}, { limit: 1, cursor: first.nextCursor, direction: -1 })).rejects.toBeInstanceOf(
+        await expect(things.page({}, { limit: 1, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(
           InvalidCursorError,
         );
+        const first = await things.page({}, { limit: 1 });
+        await expect(
+          things.page({}, { limit: 1, cursor: first.nextCursor, direction: -1 }),
+        ).rejects.toBeInstanceOf(InvalidCursorError);
       });
     });
 
@@ -357,7 +394,10 @@ export function runStoreContract(name: string, makeStore: () => Promise<Document
 
     describe('unique indexes', () => {
       it('rejects duplicates on single and compound unique indexes and on _id, writing nothing', async () => {
-        const users = store.collection({ name: fresh('users'), indexes: [{ keys: { email: 1 }, unique: true }] });
+        const users = store.collection({
+          name: fresh('users'),
+          indexes: [{ keys: { email: 1 }, unique: true }],
+        });
         const levels = store.collection({
           name: fresh('levels'),
           indexes: [{ keys: { sku: 1, locationId: 1 }, unique: true }, { keys: { locationId: 1 } }],
@@ -367,7 +407,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<Document
         expect(isDuplicateKeyError(dup)).toBe(true);
         expect((dup as { code: number }).code).toBe(11000);
         expect(await users.findById('u2')).toBeNull();
-        await expect(users.insertOne({ _id: 'u1', email: 'other@x.io' })).rejects.toSatisfy(isDuplicateKeyError);
+        await expect(users.insertOne({ _id: 'u1', email: 'other@x.io' })).rejects.toSatisfy(
+          isDuplicateKeyError,
+        );
         expect(await users.countDocuments({})).toBe(1);
 
         await users.insertOne({ _id: 'u3', email: 'b@x.io' });
@@ -387,7 +429,10 @@ export function runStoreContract(name: string, makeStore: () => Promise<Document
           isDuplicateKeyError,
         );
         expect(await levels.countDocuments({})).toBe(3);
-        expect((await levels.find({ locationId: 'L1' }, { sort: { _id: 1 } })).map((d) => d._id)).toEqual(['l1', 'l3']);
+        expect((await levels.find({ locationId: 'L1' }, { sort: { _id: 1 } })).map((d) => d._id)).toEqual([
+          'l1',
+          'l3',
+        ]);
 
         // Freeing a key makes it usable again.
         await users.deleteOne({ _id: 'u1' });
@@ -396,7 +441,10 @@ export function runStoreContract(name: string, makeStore: () => Promise<Document
       });
 
       it('an ordered insertMany stops at the duplicate and keeps the documents before it', async () => {
-        const tags = store.collection({ name: fresh('tags'), indexes: [{ keys: { label: 1 }, unique: true }] });
+        const tags = store.collection({
+          name: fresh('tags'),
+          indexes: [{ keys: { label: 1 }, unique: true }],
+        });
         await expect(
           tags.insertMany([
             { _id: 't1', label: 'x' },
@@ -465,7 +513,10 @@ export function runStoreContract(name: string, makeStore: () => Promise<Document
       });
 
       it('a duplicate key inside a transaction aborts the whole transaction', async () => {
-        const users = store.collection({ name: fresh('txusers'), indexes: [{ keys: { email: 1 }, unique: true }] });
+        const users = store.collection({
+          name: fresh('txusers'),
+          indexes: [{ keys: { email: 1 }, unique: true }],
+        });
         const audit = store.collection(fresh('txaudit'));
         await users.insertOne({ _id: 'u1', email: 'a@x.io' });
         await expect(
@@ -503,7 +554,10 @@ export function runStoreContract(name: string, makeStore: () => Promise<Document
           const page = await items.page({ kind: 'a' }, { limit: 10, session });
           expect(page.items.map((d) => d._id)).toEqual(['i2', 'i3']);
         });
-        expect((await items.find({ kind: 'a' }, { sort: { _id: 1 } })).map((d) => d._id)).toEqual(['i2', 'i3']);
+        expect((await items.find({ kind: 'a' }, { sort: { _id: 1 } })).map((d) => d._id)).toEqual([
+          'i2',
+          'i3',
+        ]);
       });
 
       it('concurrent read-modify-write transactions on one document lose no update', async () => {

@@ -81,8 +81,14 @@ describe('embedded store durability', () => {
       if (last) expect(last.payload).toBe(payloadOf(String(last.value)));
       // Usable: indexes rebuilt, writes accepted.
       const someSeq = all[0]!.seq;
-      await expect(docs.insertOne({ _id: `dup-${round}`, seq: someSeq })).rejects.toSatisfy(isDuplicateKeyError);
-      await docs.insertOne({ _id: `after-${round}`, seq: `after-${round}`, payload: payloadOf(`after-${round}`) });
+      await expect(docs.insertOne({ _id: `dup-${round}`, seq: someSeq })).rejects.toSatisfy(
+        isDuplicateKeyError,
+      );
+      await docs.insertOne({
+        _id: `after-${round}`,
+        seq: `after-${round}`,
+        payload: payloadOf(`after-${round}`),
+      });
       acked.push(`after-${round}`);
       await store.close();
     }

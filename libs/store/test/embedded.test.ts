@@ -114,7 +114,8 @@ describe('embedded store', () => {
     await store.init();
     const docs = [];
     for (let s = 0; s < 200; s++) {
-      for (let l = 0; l < 50; l++) docs.push({ _id: `${s}:${l}`, sku: `S${s}`, locationId: `L${l}`, qty: 1, status: 'ok' });
+      for (let l = 0; l < 50; l++)
+        docs.push({ _id: `${s}:${l}`, sku: `S${s}`, locationId: `L${l}`, qty: 1, status: 'ok' });
     }
     await levels.insertMany(docs);
     const examined = (): number => store.docsExamined('levels');
@@ -128,7 +129,9 @@ describe('embedded store', () => {
     expect(examined() - before).toBe(50);
 
     before = examined();
-    expect(await levels.find({ sku: { $in: ['S1', 'S2'] }, locationId: { $in: ['L1', 'L2', 'L3'] } })).toHaveLength(6);
+    expect(
+      await levels.find({ sku: { $in: ['S1', 'S2'] }, locationId: { $in: ['L1', 'L2', 'L3'] } }),
+    ).toHaveLength(6);
     expect(examined() - before).toBe(6);
 
     before = examined();
@@ -150,12 +153,17 @@ describe('embedded store', () => {
 
   it('indexes array values per element (multikey) and keeps unique keys per element', async () => {
     const store = createEmbeddedStore();
-    const products = store.collection({ name: 'products', indexes: [{ keys: { barcodes: 1 }, unique: true }] });
+    const products = store.collection({
+      name: 'products',
+      indexes: [{ keys: { barcodes: 1 }, unique: true }],
+    });
     await store.init();
     await products.insertOne({ _id: 'p1', barcodes: ['111', '222'] });
     await products.insertOne({ _id: 'p2', barcodes: ['333'] });
     expect(await products.findOne({ barcodes: '222' })).toMatchObject({ _id: 'p1' });
-    await expect(products.insertOne({ _id: 'p3', barcodes: ['444', '111'] })).rejects.toMatchObject({ code: 11000 });
+    await expect(products.insertOne({ _id: 'p3', barcodes: ['444', '111'] })).rejects.toMatchObject({
+      code: 11000,
+    });
     await store.close();
   });
 
@@ -191,7 +199,9 @@ describe('embedded store', () => {
         await docs.insertOne({ _id: 'x' });
       }),
     ).rejects.toThrow(/pass the session/);
-    await expect(store.withTransaction(async () => store.withTransaction(async () => 1))).rejects.toThrow(/nested/);
+    await expect(store.withTransaction(async () => store.withTransaction(async () => 1))).rejects.toThrow(
+      /nested/,
+    );
     expect(await docs.findById('x')).toBeNull();
     await docs.insertOne({ _id: 'after' });
     await store.close();
@@ -249,9 +259,9 @@ describe('embedded store', () => {
       { _id: 'a', email: 'same' },
       { _id: 'b', email: 'same' },
     ]);
-    expect(() => store.collection({ name: 'users', indexes: [{ keys: { email: 1 }, unique: true }] })).toThrow(
-      /duplicate key/,
-    );
+    expect(() =>
+      store.collection({ name: 'users', indexes: [{ keys: { email: 1 }, unique: true }] }),
+    ).toThrow(/duplicate key/);
     await store.close();
   });
 });

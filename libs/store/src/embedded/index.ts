@@ -1,1 +1,2 @@
-export { createEmbeddedStore, EmbeddedStore, StoreNotInitialisedError, type EmbeddedStoreOptions } from './store';
+export { createEmbeddedStore, EmbeddedStore, type EmbeddedStoreOptions } from './store';
+export { StoreNotInitialisedError } from '../errors';

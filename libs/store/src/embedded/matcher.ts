@@ -63,13 +63,21 @@ function compileOperator(op: string, operand: unknown): Pred | null {
     case '$ne':
       return isScalar(operand) ? (v) => !scalarEquals(v, operand) : null;
     case '$gt':
-      return comparable(operand) ? (v) => typeof v === typeof operand && (v as number) > (operand as number) : null;
+      return comparable(operand)
+        ? (v) => typeof v === typeof operand && (v as number) > (operand as number)
+        : null;
     case '$gte':
-      return comparable(operand) ? (v) => typeof v === typeof operand && (v as number) >= (operand as number) : null;
+      return comparable(operand)
+        ? (v) => typeof v === typeof operand && (v as number) >= (operand as number)
+        : null;
     case '$lt':
-      return comparable(operand) ? (v) => typeof v === typeof operand && (v as number) < (operand as number) : null;
+      return comparable(operand)
+        ? (v) => typeof v === typeof operand && (v as number) < (operand as number)
+        : null;
     case '$lte':
-      return comparable(operand) ? (v) => typeof v === typeof operand && (v as number) <= (operand as number) : null;
+      return comparable(operand)
+        ? (v) => typeof v === typeof operand && (v as number) <= (operand as number)
+        : null;
     case '$in':
     case '$nin': {
       if (!Array.isArray(operand) || !operand.every(isScalar)) return null;

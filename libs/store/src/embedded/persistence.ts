@@ -73,7 +73,8 @@ async function loadSnapshot(file: string): Promise<StoreState> {
   const header = records[0];
   const trailer = records[records.length - 1];
   if (!header || !('v' in header) || header.v !== 1) throw new SnapshotCorruptError(file, 'missing header');
-  if (!trailer || !('end' in trailer)) throw new SnapshotCorruptError(file, `incomplete (valid up to byte ${end})`);
+  if (!trailer || !('end' in trailer))
+    throw new SnapshotCorruptError(file, `incomplete (valid up to byte ${end})`);
   let count = 0;
   for (const line of records) {
     if (!('c' in line)) continue;
@@ -85,7 +86,8 @@ async function loadSnapshot(file: string): Promise<StoreState> {
     for (const doc of line.docs) docs.set(doc._id, doc);
     count += line.docs.length;
   }
-  if (count !== trailer.count) throw new SnapshotCorruptError(file, `holds ${count} of ${trailer.count} documents`);
+  if (count !== trailer.count)
+    throw new SnapshotCorruptError(file, `holds ${count} of ${trailer.count} documents`);
   return state;
 }
 
@@ -175,16 +177,22 @@ export class Persistence {
     journals.sort((a, b) => a - b);
     const snapshotGen = snapshots[snapshots.length - 1] ?? 0;
     const state =
-      snapshots.length > 0 ? await loadSnapshot(join(dir, `snapshot-${genName(snapshotGen)}.jsonl`)) : new Map();
+      snapshots.length > 0
+        ? await loadSnapshot(join(dir, `snapshot-${genName(snapshotGen)}.jsonl`))
+        : new Map();
     const replay = journals.filter((g) => g >= snapshotGen);
     const activeGen = replay[replay.length - 1] ?? snapshotGen;
     for (const g of replay.slice(0, -1)) {
       const file = join(dir, `journal-${genName(g)}.jsonl`);
-      for (const record of decodeLines<JournalRecord>(await readFile(file), file).records) applyOps(state, record.ops);
+      for (const record of decodeLines<JournalRecord>(await readFile(file), file).records)
+        applyOps(state, record.ops);
     }
-    const { journal, records } = await openJournal<JournalRecord>(join(dir, `journal-${genName(activeGen)}.jsonl`), {
-      fsync: opts.fsync,
-    });
+    const { journal, records } = await openJournal<JournalRecord>(
+      join(dir, `journal-${genName(activeGen)}.jsonl`),
+      {
+        fsync: opts.fsync,
+      },
+    );
     for (const record of records) applyOps(state, record.ops);
     const persistence = new Persistence(dir, opts, journal, activeGen, capture);
     await persistence.removeBefore(snapshotGen);
@@ -223,7 +231,9 @@ export class Persistence {
     const nextGen = this.gen + 1;
     this.journal = null;
     try {
-      const { journal } = await openJournal<JournalRecord>(this.journalFile(nextGen), { fsync: this.opts.fsync });
+      const { journal } = await openJournal<JournalRecord>(this.journalFile(nextGen), {
+        fsync: this.opts.fsync,
+      });
       this.gen = nextGen;
       this.journal = journal;
       const buffered = this.buffered;

@@ -1,6 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { decodeCursor, encodeCursor, validatePageLimit } from '../cursor';
-import { DuplicateKeyError, StoreClosedError, TransientTransactionError } from '../errors';
+import {
+  DuplicateKeyError,
+  StoreClosedError,
+  StoreNotInitialisedError,
+  TransientTransactionError,
+} from '../errors';
 import { newId } from '../ids';
 import type {
   Collection,
@@ -37,13 +42,6 @@ export interface EmbeddedStoreOptions {
 }
 
 const DEFAULT_SNAPSHOT_THRESHOLD = 64 * 1024 * 1024;
-
-export class StoreNotInitialisedError extends Error {
-  constructor() {
-    super('store is not initialised: await store.init() first');
-    this.name = 'StoreNotInitialisedError';
-  }
-}
 
 /** Committed documents of one collection plus its secondary indexes. */
 class CollectionState {
@@ -179,7 +177,11 @@ interface View {
   remove(state: CollectionState, before: Doc): void;
 }
 
-function forEachCommitted(state: CollectionState, matcher: Matcher, visit: (doc: Doc) => boolean | void): void {
+function forEachCommitted(
+  state: CollectionState,
+  matcher: Matcher,
+  visit: (doc: Doc) => boolean | void,
+): void {
   const ids = state.candidates(matcher.equalities);
   if (ids) {
     for (const id of ids) {
@@ -470,7 +472,11 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
     });
   }
 
-  async updateOne(filter: Filter, update: Update, opts?: WriteOptions & { upsert?: boolean }): Promise<UpdateResult> {
+  async updateOne(
+    filter: Filter,
+    update: Update,
+    opts?: WriteOptions & { upsert?: boolean },
+  ): Promise<UpdateResult> {
     validateUpdate(update);
     const matcher = compileFilter(filter);
     return this.store.write(opts?.session, (view) => {
@@ -505,7 +511,11 @@ class EmbeddedCollection<T extends Doc> implements Collection<T> {
     });
   }
 
-  async replaceOne(filter: Filter, doc: T, opts?: WriteOptions & { upsert?: boolean }): Promise<UpdateResult> {
+  async replaceOne(
+    filter: Filter,
+    doc: T,
+    opts?: WriteOptions & { upsert?: boolean },
+  ): Promise<UpdateResult> {
     const replacement = prepareReplacement(doc);
     const matcher = compileFilter(filter);
     return this.store.write(opts?.session, (view) => {

@@ -11,7 +11,17 @@ import { cloneJson, compareValues, deepEqual, isPlainObject, type PlainObject } 
  * handled here because mingo does not know it.
  */
 
-const FAST_OPS = new Set(['$set', '$unset', '$inc', '$mul', '$min', '$max', '$push', '$addToSet', '$setOnInsert']);
+const FAST_OPS = new Set([
+  '$set',
+  '$unset',
+  '$inc',
+  '$mul',
+  '$min',
+  '$max',
+  '$push',
+  '$addToSet',
+  '$setOnInsert',
+]);
 
 export class UpdateError extends Error {
   constructor(message: string) {
@@ -29,7 +39,8 @@ export function validateUpdate(update: Update): void {
   for (const op of ops) {
     if (!op.startsWith('$')) throw new UpdateError(`update document requires atomic operators (found ${op})`);
     const fields = update[op];
-    if (!isPlainObject(fields)) throw new UpdateError(`modifiers operate on fields but ${op} has no document`);
+    if (!isPlainObject(fields))
+      throw new UpdateError(`modifiers operate on fields but ${op} has no document`);
     for (const field in fields) {
       if (field === '' || field.startsWith('.') || field.endsWith('.')) {
         throw new UpdateError(`invalid update path '${field}'`);
@@ -131,7 +142,9 @@ function applyFast(
         case '$mul': {
           if (typeof operand !== 'number') throw new UpdateError(`cannot ${op} with non-numeric argument`);
           if (old !== undefined && typeof old !== 'number') {
-            throw new UpdateError(`cannot apply ${op} to a value of non-numeric type ${typeName(old)} at '${field}'`);
+            throw new UpdateError(
+              `cannot apply ${op} to a value of non-numeric type ${typeName(old)} at '${field}'`,
+            );
           }
           const next = op === '$inc' ? (old ?? 0) + operand : (old ?? 0) * operand;
           if (old === undefined || next !== old) {

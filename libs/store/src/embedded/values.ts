@@ -134,7 +134,9 @@ export function encodeKey(value: unknown): string {
 
 /** Can `encodeKey(value)` be looked up in an index for an equality match on `value`? */
 export function isIndexableScalar(value: unknown): boolean {
-  return value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+  return (
+    value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+  );
 }
 
 const enum Rank {

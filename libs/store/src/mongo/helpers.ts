@@ -1,0 +1,186 @@
+import { mongo } from 'mongoose';
+import { DuplicateKeyError, TransientTransactionError } from '../errors';
+import { newId } from '../ids';
+import type { Filter, Update } from '../port';
+
+/**
+ * Pure pieces of the MongoDB adapter, kept apart so they are unit-tested without a server: error
+ * mapping, the transaction retry loop, upsert `_id`s and keyset-pagination filters.
+ */
+
+const TRANSIENT_LABEL = 'TransientTransactionError';
+const UNKNOWN_COMMIT_LABEL = 'UnknownTransactionCommitResult';
+
+function isMongoError(err: unknown): err is mongo.MongoError {
+  return err instanceof mongo.MongoError;
+}
+
+/** True for errors after which the whole transaction may be run again. */
+export function isTransientTransactionError(err: unknown): boolean {
+  return (
+    err instanceof TransientTransactionError || (isMongoError(err) && err.hasErrorLabel(TRANSIENT_LABEL))
+  );
+}
+
+/** Index name from a server E11000 message ("... index: email_1 dup key: { ... }"). */
+function duplicateIndexName(message: string): string {
+  return /index: (\S+) dup key/.exec(message)?.[1] ?? 'unknown';
+}
+
+/**
+ * Maps driver errors to the port's errors: E11000 (single writes and bulk writes) → DuplicateKeyError,
+ * anything labelled TransientTransactionError → TransientTransactionError. Others pass unchanged.
+ */
+export function mapMongoError(err: unknown, collection: string): unknown {
+  if (!isMongoError(err)) return err;
+  const withKey = err as mongo.MongoError & {
+    keyValue?: Record<string, unknown>;
+    writeErrors?: Array<{ errmsg?: string; code?: number; err?: { keyValue?: Record<string, unknown> } }>;
+  };
+  if (err.code === 11000) {
+    const first = withKey.writeErrors?.[0];
+    const message = first?.errmsg ?? err.message;
+    const key = withKey.keyValue ?? first?.err?.keyValue ?? {};
+    const mapped = new DuplicateKeyError(collection, duplicateIndexName(message), key);
+    (mapped as Error & { cause?: unknown }).cause = err;
+    return mapped;
+  }
+  if (err.hasErrorLabel(TRANSIENT_LABEL)) {
+    const mapped = new TransientTransactionError(err.message);
+    (mapped as Error & { cause?: unknown }).cause = err;
+    return mapped;
+  }
+  return err;
+}
+
+/** The part of a driver ClientSession the retry loop needs (so it can be tested with a fake). */
+export interface TransactionSession {
+  startTransaction(options?: mongo.TransactionOptions): void;
+  commitTransaction(): Promise<unknown>;
+  abortTransaction(): Promise<unknown>;
+  inTransaction(): boolean;
+}
+
+export interface TransactionAttempt {
+  /** Set when an operation of this attempt failed transiently: the attempt is lost whatever `fn` does. */
+  doomed: boolean;
+}
+
+const TRANSACTION_OPTIONS: mongo.TransactionOptions = {
+  readConcern: { level: 'snapshot' },
+  writeConcern: { w: 'majority' },
+  readPreference: 'primary',
+};
+
+const COMMIT_RETRIES = 5;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function abortQuietly(session: TransactionSession): Promise<void> {
+  if (!session.inTransaction()) return;
+  try {
+    await session.abortTransaction();
+  } catch {
+    // The server aborts on its own after an error or a timeout; nothing more to do.
+  }
+}
+
+/** Commits, retrying the commit alone while its outcome is unknown (the driver's recommended loop). */
+async function commitWithRetry(session: TransactionSession): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await session.commitTransaction();
+      return;
+    } catch (err) {
+      const unknownResult = isMongoError(err) && err.hasErrorLabel(UNKNOWN_COMMIT_LABEL);
+      if (!unknownResult || attempt >= COMMIT_RETRIES) throw err;
+    }
+  }
+}
+
+/**
+ * Runs `fn` in a transaction on `session`, retrying the whole attempt on TransientTransactionError
+ * (write conflicts, primary step-downs) up to `maxAttempts`, with a short jittered backoff. Written
+ * out instead of the driver's session.withTransaction(), which retries for up to 120 s regardless of
+ * any attempt budget. Errors are mapped with `mapError` before they reach the caller.
+ */
+export async function runTransaction<R>(
+  session: TransactionSession,
+  fn: (attempt: TransactionAttempt) => Promise<R>,
+  maxAttempts: number,
+  mapError: (err: unknown) => unknown = (err) => err,
+): Promise<R> {
+  const attempts = Math.max(1, maxAttempts);
+  for (let n = 1; ; n++) {
+    const attempt: TransactionAttempt = { doomed: false };
+    session.startTransaction(TRANSACTION_OPTIONS);
+    let result: R;
+    try {
+      result = await fn(attempt);
+    } catch (err) {
+      await abortQuietly(session);
+      if ((attempt.doomed || isTransientTransactionError(err)) && n < attempts) {
+        await sleep(Math.random() * 10 * n);
+        continue;
+      }
+      throw mapError(err);
+    }
+    try {
+      await commitWithRetry(session);
+      return result;
+    } catch (err) {
+      await abortQuietly(session);
+      if (isTransientTransactionError(err) && n < attempts) {
+        await sleep(Math.random() * 10 * n);
+        continue;
+      }
+      throw mapError(err);
+    }
+  }
+}
+
+/** Does the filter pin `_id` by equality (top level or inside $and)? Then an upsert takes it from there. */
+function filterSetsId(filter: Filter): boolean {
+  const id = filter._id;
+  if (id !== undefined) {
+    if (typeof id !== 'object' || id === null) return true;
+    if ('$eq' in id) return true;
+  }
+  const and = filter.$and;
+  return (
+    Array.isArray(and) &&
+    and.some((sub) => typeof sub === 'object' && sub !== null && filterSetsId(sub as Filter))
+  );
+}
+
+function setsId(update: Update, op: string): boolean {
+  const fields = update[op];
+  return typeof fields === 'object' && fields !== null && '_id' in fields;
+}
+
+/**
+ * The update to send for an upsert: when neither the filter nor the update decides `_id`, adds a
+ * string `_id` via $setOnInsert, so MongoDB never invents an ObjectId (ids are strings here).
+ */
+export function withUpsertId(filter: Filter, update: Update): Update {
+  if (filterSetsId(filter) || setsId(update, '$set') || setsId(update, '$setOnInsert')) return update;
+  const onInsert = (update.$setOnInsert as Record<string, unknown> | undefined) ?? {};
+  return { ...update, $setOnInsert: { ...onInsert, _id: newId() } };
+}
+
+/** Filter selecting what comes after the cursor in (field, _id) order; null/missing sort lowest. */
+export function keysetFilter(field: string, direction: 1 | -1, value: unknown, id: string): Filter {
+  const idAfter = { _id: { [direction === 1 ? '$gt' : '$lt']: id } };
+  if (field === '_id') return idAfter;
+  if (value === null || value === undefined) {
+    return direction === 1
+      ? { $or: [{ [field]: null, ...idAfter }, { [field]: { $ne: null } }] }
+      : { [field]: null, ...idAfter };
+  }
+  const after: Filter[] = [
+    { [field]: { [direction === 1 ? '$gt' : '$lt']: value } },
+    { [field]: value, ...idAfter },
+  ];
+  if (direction === -1) after.push({ [field]: null });
+  return { $or: after };
+}

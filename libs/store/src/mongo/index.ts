@@ -1,0 +1,1 @@
+export { createMongoStore, MongoStore, type MongoStoreOptions } from './store';
