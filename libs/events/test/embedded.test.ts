@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -198,6 +198,16 @@ describe('embedded bus groups', () => {
     await b.publish('t', messages('k', 3, 4));
     await waitFor('k:3', () => seen.length === 1);
     expect(seen).toEqual(['k:3']);
+  });
+
+  it('fails ping() and operations when its journal cannot be opened', async () => {
+    const notADir = join(dir, 'file');
+    await writeFile(notADir, 'x');
+    const b = bus({ dir: notADir });
+    await expect(b.ping()).rejects.toThrow();
+    await expect(b.publish('t', messages('k', 0, 1))).rejects.toThrow();
+    await b.close();
+    expect(await readFile(notADir, 'utf8')).toBe('x');
   });
 
   it('rejects use after close', async () => {

@@ -221,6 +221,8 @@ export class EmbeddedBus implements EventBus {
   private compacting: Promise<void> | null = null;
   private compactAt: number;
   private loading = false;
+  /** A journal write failed: the journal is fail-stop, so the bus is no longer durable (ping() fails). */
+  private failure: Error | null = null;
 
   private journal: Journal<BusRecord> | null = null;
   private opened: boolean;
@@ -308,9 +310,15 @@ export class EmbeddedBus implements EventBus {
     }
     this.maybeCompact();
     // Journal batches are written in order, so the last append settling means all of them did.
-    return lastWrite.then(() => {
-      for (const [log, upTo] of touched) log.makeVisible(upTo);
-    });
+    return lastWrite.then(
+      () => {
+        for (const [log, upTo] of touched) log.makeVisible(upTo);
+      },
+      (err: unknown) => {
+        this.journalFailed(err);
+        throw err;
+      },
+    );
   }
 
   async subscribe(opts: SubscribeOptions): Promise<Subscription> {
@@ -367,6 +375,7 @@ export class EmbeddedBus implements EventBus {
   async ping(): Promise<void> {
     await this.ready;
     this.assertOpen();
+    if (this.failure) throw this.failure;
   }
 
   close(): Promise<void> {
@@ -513,7 +522,8 @@ export class EmbeddedBus implements EventBus {
   }
 
   private journalFailed(err: unknown): void {
-    this.logger.error({ err: errorFields(err) }, 'embedded bus journal write failed');
+    if (!this.failure) this.logger.error({ err: errorFields(err) }, 'embedded bus journal write failed');
+    this.failure = err instanceof Error ? err : new Error(String(err));
   }
 
   /** Everything the journal must hold to rebuild the current state. */
@@ -612,12 +622,14 @@ export class EmbeddedBus implements EventBus {
     this.closed = true;
     const members = [...this.groups.values()].flatMap((g) => g.members);
     await Promise.all(members.map((m) => m.close()));
-    if (this.journal) {
+    if (!this.journal) return;
+    // Only a fully loaded, healthy bus may rewrite the file: a partial state would lose records.
+    if (this.opened && !this.failure) {
       await this.writeCommits();
       await this.compacting?.catch(() => undefined);
       await this.compact().catch((err: unknown) => this.journalFailed(err));
-      await this.journal.close();
     }
+    await this.journal.close();
   }
 }
 
