@@ -68,7 +68,8 @@ export interface PageOptions extends WriteOptions {
   cursor?: string | null;
   /**
    * Field to order by; must be unique together with `_id` (ties are broken by `_id`).
-   * Default `_id`.
+   * Default `_id`. Its values should all be of one type (ISO time strings, numbers, ...); null or
+   * missing sorts first. MongoDB's keyset `$gt`/`$lt` compare within one type only.
    */
   sortField?: string;
   direction?: 1 | -1;
@@ -121,14 +122,20 @@ export interface DocumentStore {
   /**
    * Runs `fn` in a multi-document transaction: either every write made with `session` is applied, or
    * none. Retried on transient conflicts, so `fn` must be safe to run more than once (no side effects
-   * outside the store inside it).
+   * outside the store inside it). Pass `{ session }` to every operation inside `fn`: a write without
+   * it (or a nested withTransaction) is rejected by the embedded adapter, which serialises
+   * transactions, and would run outside the transaction on MongoDB. A write error inside the
+   * transaction (e.g. DuplicateKeyError) aborts it, as in MongoDB. Readers outside never see
+   * uncommitted writes.
    */
   withTransaction<R>(fn: (session: Session) => Promise<R>, opts?: TransactionOptions): Promise<R>;
   /** Throws if the store is not usable (readiness probe). */
   ping(): Promise<void>;
   /**
    * Subscribe to committed inserts on a collection (used to wake the outbox relay without polling).
-   * Best effort: the MongoDB adapter may only poll. Returns an unsubscribe function.
+   * Best effort: embedded calls it once per committed write (after it is durable); MongoDB uses a
+   * change stream (one call per inserted document, may miss some around reconnects), so keep a
+   * slow poll as a fallback. Returns an unsubscribe function.
    */
   onInsert(collection: string, listener: () => void): () => void;
   close(): Promise<void>;

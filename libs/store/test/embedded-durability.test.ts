@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isDuplicateKeyError, type Doc } from '../src';
 import { createEmbeddedStore } from '../src/embedded';
+import { DataDirLockedError } from '../src/embedded/persistence';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = join(here, '..', '..', '..');
@@ -93,6 +94,20 @@ describe('embedded store durability', () => {
       await store.close();
     }
     expect(acked.length).toBeGreaterThan(4000);
+  });
+
+  it('refuses a data dir locked by a live process and takes over the lock of a dead one', async () => {
+    const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => holder.on('exit', resolve));
+    await writeFile(join(dir, 'LOCK'), String(holder.pid));
+    await expect(createEmbeddedStore({ dir }).init()).rejects.toBeInstanceOf(DataDirLockedError);
+    holder.kill('SIGKILL');
+    await exited;
+    const store = createEmbeddedStore({ dir });
+    await store.init();
+    await store.collection('x').insertOne({ _id: 'ok' });
+    await store.close();
+    expect(await readdir(dir)).not.toContain('LOCK');
   });
 
   it('restarts from a clean close with only a snapshot to load', async () => {

@@ -36,6 +36,53 @@ export type StoreState = Map<string, Map<string, Doc>>;
 /** Documents per collection at one instant. */
 export type CapturedState = Array<[string, Doc[]]>;
 
+export class DataDirLockedError extends Error {
+  constructor(dir: string, pid: number) {
+    super(`data dir ${dir} is in use by process ${pid}`);
+    this.name = 'DataDirLockedError';
+  }
+}
+
+const LOCK_FILE = 'LOCK';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One process per data dir: two writers appending to one journal would interleave garbage. The lock
+ * file holds the owner's pid; a lock left by a dead process (kill -9) is taken over.
+ */
+async function lockDir(dir: string): Promise<void> {
+  const file = join(dir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(file, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+    if (owner === process.pid) return;
+    if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) throw new DataDirLockedError(dir, owner);
+    await unlink(file).catch(() => undefined);
+  }
+  throw new Error(`could not lock data dir ${dir}`);
+}
+
+async function unlockDir(dir: string): Promise<void> {
+  const file = join(dir, LOCK_FILE);
+  const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+  if (owner === process.pid) await unlink(file).catch(() => undefined);
+}
+
 export class SnapshotCorruptError extends Error {
   constructor(file: string, reason: string) {
     super(`snapshot ${file} is unusable: ${reason}`);
@@ -159,6 +206,7 @@ export class Persistence {
     capture: () => CapturedState,
   ): Promise<{ persistence: Persistence; state: StoreState }> {
     await mkdir(dir, { recursive: true });
+    await lockDir(dir);
     const names = await readdir(dir);
     const snapshots: number[] = [];
     const journals: number[] = [];
@@ -279,5 +327,6 @@ export class Persistence {
     const nextGen = this.gen + 1;
     await writeSnapshot(this.dir, nextGen, this.capture());
     await this.removeBefore(nextGen);
+    await unlockDir(this.dir);
   }
 }
