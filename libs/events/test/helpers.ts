@@ -1,6 +1,4 @@
-// TEMPORARY path: @omni/store does not export the embedded adapter yet (requested in
-// /work/helpers/requests-store.md); switch to `export { createEmbeddedStore } from '@omni/store'`.
-export { createEmbeddedStore } from '../../store/src/embedded';
+export { createEmbeddedStore } from '@omni/store';
 
 /** Polls `predicate` until true; fails with `what` after `timeoutMs`. */
 export async function waitFor(
