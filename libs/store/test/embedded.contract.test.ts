@@ -16,5 +16,5 @@ runStoreContract('store contract on embedded (data dir)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'omni-store-contract-'));
   dirs.push(dir);
   // A small threshold so the suite also exercises snapshot rotation under load.
-  return createEmbeddedStore({ dir, snapshotThresholdBytes: 64 * 1024 });
+  return createEmbeddedStore({ dir, snapshotThresholdBytes: 16 * 1024 });
 });
