@@ -1,0 +1,10 @@
+import { BaseEnv } from '@omni/kit';
+import { Type, type Static } from 'typebox';
+
+/** Catalog settings: the base ones with the catalog's standalone ports (8081 / gRPC 50051). */
+export const CatalogEnv = Type.Object({
+  ...BaseEnv.properties,
+  OMNI_HTTP_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8081 }),
+  OMNI_GRPC_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 50051 }),
+});
+export type CatalogEnv = Static<typeof CatalogEnv>;

@@ -1,0 +1,115 @@
+import { BadRequestError, type Service } from '@omni/kit';
+import { Type } from 'typebox';
+import type { CatalogApp } from '../app/catalog-app';
+import { actorOf } from './actor';
+import { AddSkuBody, Channel, ListingBody, PriceBody, ProductParams, SkuCode, SkuParams, StoreId, UpdateSkuBody, VersionBody } from './schemas';
+import { emptyBodyAsObject, expectedVersion, setEtag } from './versioning';
+
+const write = { permission: 'catalog:write' as const };
+
+/** Variants of a product: content, listing, prices (per channel, per-store overrides). */
+export function skuRoutes(svc: Service, catalog: CatalogApp): void {
+  const { app } = svc;
+
+  app.post('/v1/products/:productId/skus', { config: write, schema: { params: ProductParams, body: AddSkuBody } }, async (req, reply) => {
+    const { version, ...sku } = req.body;
+    const product = await catalog.addSku(actorOf(req), req.params.productId, expectedVersion(req, version), sku);
+    setEtag(reply, product.version).code(201);
+    return catalog.view(product);
+  });
+
+  app.patch('/v1/products/:productId/skus/:sku', { config: write, schema: { params: SkuParams, body: UpdateSkuBody } }, async (req, reply) => {
+    const { version, ...patch } = req.body;
+    const product = await catalog.updateSku(actorOf(req), req.params.productId, req.params.sku, expectedVersion(req, version), patch);
+    setEtag(reply, product.version);
+    return catalog.view(product);
+  });
+
+  app.put(
+    '/v1/products/:productId/skus/:sku/listing',
+    { config: write, schema: { description: 'Channels (and stores) that sell the SKU; each listed channel needs a price.', params: SkuParams, body: ListingBody } },
+    async (req, reply) => {
+      const { version, ...listing } = req.body;
+      const product = await catalog.setListing(actorOf(req), req.params.productId, req.params.sku, expectedVersion(req, version), listing);
+      setEtag(reply, product.version);
+      return catalog.view(product);
+    },
+  );
+
+  app.put(
+    '/v1/products/:productId/skus/:sku/prices/:channel',
+    {
+      config: write,
+      schema: {
+        description: 'Sets the base price of the SKU on a channel (audited, PriceChanged).',
+        params: Type.Object({ productId: ProductParams.properties.productId, sku: SkuCode, channel: Channel }),
+        body: PriceBody,
+      },
+    },
+    async (req, reply) => {
+      const { productId, sku, channel } = req.params;
+      const { product } = await catalog.setPrice(actorOf(req), productId, { sku, channel }, expectedVersion(req, req.body.version), req.body.price);
+      setEtag(reply, product.version);
+      return catalog.view(product, { channel });
+    },
+  );
+
+  const storePriceParams = Type.Object({ productId: ProductParams.properties.productId, sku: SkuCode, storeId: StoreId });
+
+  app.put(
+    '/v1/products/:productId/skus/:sku/store-prices/:storeId',
+    {
+      config: write,
+      schema: { description: 'Sets a per-store override of the store-channel price (audited, PriceChanged).', params: storePriceParams, body: PriceBody },
+    },
+    async (req, reply) => {
+      const { productId, sku, storeId } = req.params;
+      const { product } = await catalog.setPrice(
+        actorOf(req),
+        productId,
+        { sku, channel: 'store', storeId },
+        expectedVersion(req, req.body.version),
+        req.body.price,
+      );
+      setEtag(reply, product.version);
+      return catalog.view(product, { channel: 'store', storeId });
+    },
+  );
+
+  app.delete(
+    '/v1/products/:productId/skus/:sku/store-prices/:storeId',
+    {
+      config: write,
+      preValidation: emptyBodyAsObject,
+      schema: { description: 'Removes a per-store override (the base store price applies again).', params: storePriceParams, body: VersionBody },
+    },
+    async (req, reply) => {
+      const { productId, sku, storeId } = req.params;
+      const { product } = await catalog.setPrice(actorOf(req), productId, { sku, channel: 'store', storeId }, expectedVersion(req, req.body.version), null);
+      setEtag(reply, product.version);
+      return catalog.view(product, { channel: 'store', storeId });
+    },
+  );
+
+  app.get(
+    '/v1/skus',
+    {
+      schema: {
+        description: 'Sellability and price of SKUs for a channel (and store): the REST twin of gRPC CatalogService.GetSkus.',
+        querystring: Type.Object(
+          {
+            ids: Type.String({ minLength: 1, maxLength: 4000, pattern: '^[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*$' }),
+            channel: Type.Optional(Channel),
+            storeId: Type.Optional(StoreId),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      const ids = req.query.ids.split(',');
+      if (ids.length > 100) throw new BadRequestError('At most 100 SKUs per request', [{ field: 'querystring/ids', message: 'more than 100 SKUs' }]);
+      return { items: await catalog.getSkus(ids, req.query.channel ?? 'online', req.query.storeId) };
+    },
+  );
+}

@@ -1,0 +1,11 @@
+export { buildCatalogService, type CatalogDeps, type CatalogService } from './service';
+export { seedCatalog, type SeedCategory, type SeedData, type SeedProduct, type SeedReport } from './app/seed-catalog';
+export type { CatalogApp } from './app/catalog-app';
+export type { Actor } from './app/context';
+export type { ProductView, ProductSummary, SkuView, SalesContext } from './app/queries/views';
+export type { SkuAnswer } from './app/queries/get-skus';
+export type { Channel, Listing, Product, Sku, SkuInput, ProductStatus } from './domain/product';
+export type { Money } from './domain/money';
+export type { Category } from './domain/category';
+export type { AvailabilityLevel, SkuAvailability } from './domain/availability';
+export { CatalogEnv } from './config';

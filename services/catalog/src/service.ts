@@ -1,0 +1,74 @@
+import { catalogEvents } from '@omni/contracts';
+import type { EventBus } from '@omni/events';
+import { createService, type Authenticator, type AuthenticatorOptions, type Service } from '@omni/kit';
+import type { DocumentStore } from '@omni/store';
+import type { DestinationStream, LevelWithSilent } from 'pino';
+import { createCatalogApp, type CatalogApp } from './app/catalog-app';
+import { catalogMetrics, type CatalogContext } from './app/context';
+import { handleAvailabilityChanged } from './events/availability-changed';
+import { catalogGrpc } from './grpc/catalog-service';
+import { categoryRoutes } from './http/categories';
+import { productRoutes } from './http/products';
+import { skuRoutes } from './http/skus';
+import { catalogCollections } from './store/collections';
+
+export interface CatalogDeps {
+  /** The catalog's own store (never shared with another service). */
+  store: DocumentStore;
+  bus: EventBus;
+  auth: AuthenticatorOptions | Authenticator;
+  http?: { host?: string; port?: number };
+  grpc?: { host?: string; port?: number } | false;
+  logLevel?: LevelWithSilent;
+  logDestination?: DestinationStream;
+  /** False when the bus is shared (the embedded runtime); default true. */
+  ownsBus?: boolean;
+  ownsStore?: boolean;
+  /** Time source for createdAt/updatedAt/publishedAt (tests move it). */
+  clock?: () => Date;
+}
+
+/** The kit's Service plus the catalog's use cases (for the seed, the runtime and tests). */
+export interface CatalogService extends Service {
+  readonly catalog: CatalogApp;
+}
+
+/**
+ * Builds the catalog service: products with SKUs, prices per channel and store, listings and
+ * publication; categories; the availability projection fed by inventory; REST (public reads,
+ * `catalog:write` for changes), gRPC CatalogService.GetSkus (`catalog:read`). Call start() to serve.
+ */
+export function buildCatalogService(deps: CatalogDeps): CatalogService {
+  const svc = createService({
+    name: 'catalog',
+    description: 'Products, SKUs, prices per channel and store, listings, categories; storefront reads with availability.',
+    store: deps.store,
+    bus: deps.bus,
+    auth: deps.auth,
+    ...(deps.http ? { http: deps.http } : {}),
+    ...(deps.grpc !== undefined ? { grpc: deps.grpc } : {}),
+    ...(deps.logLevel ? { logLevel: deps.logLevel } : {}),
+    ...(deps.logDestination ? { logDestination: deps.logDestination } : {}),
+    ...(deps.ownsBus !== undefined ? { ownsBus: deps.ownsBus } : {}),
+    ...(deps.ownsStore !== undefined ? { ownsStore: deps.ownsStore } : {}),
+  });
+  svc.events.registry.produces(...catalogEvents);
+
+  const ctx: CatalogContext = {
+    ...catalogCollections(deps.store),
+    store: deps.store,
+    events: svc.events,
+    audit: svc.audit,
+    clock: deps.clock ?? (() => new Date()),
+    metrics: catalogMetrics(svc.metrics),
+  };
+  const catalog = createCatalogApp(ctx);
+
+  categoryRoutes(svc, catalog);
+  productRoutes(svc, catalog);
+  skuRoutes(svc, catalog);
+  catalogGrpc(svc, catalog);
+  handleAvailabilityChanged(svc, ctx);
+
+  return Object.assign(svc, { catalog });
+}
