@@ -1,0 +1,64 @@
+import { authorize, BadRequestError, NotFoundError, type UnaryHandlers } from '@omni/kit';
+import { customers as pb } from '@omni/proto';
+import { isIdentityKind } from '../domain/identity';
+import type { CustomerDoc } from '../domain/customer';
+import { resolveCustomer } from '../store/collections';
+import { redeemPoints } from '../app/redeem-points';
+import { refundPoints } from '../app/refund-points';
+import { customerIdByIdentity } from '../app/queries/get-customer';
+import type { CustomersContext } from '../app/context';
+
+/**
+ * CustomersService (proto/omni/customers/v1/customers.proto). Thin: checks the caller's
+ * permission (`customers:read` to resolve, `customers:write` to move points), maps proto ↔ domain
+ * and calls the use cases; domain errors map to gRPC codes in the kit (422 → FAILED_PRECONDITION).
+ */
+export function customersGrpcHandlers(ctx: CustomersContext): UnaryHandlers<typeof pb.CustomersServiceService> {
+  return {
+    async resolve(req, call) {
+      authorize(call.principal, 'customers:read');
+      let id = req.customerId;
+      if (!id) {
+        if (!req.identityKind || !req.identityValue) {
+          throw new BadRequestError('give customer_id, or identity_kind and identity_value', [{ field: 'customer_id', message: 'is required' }]);
+        }
+        if (!isIdentityKind(req.identityKind)) {
+          throw new BadRequestError('unknown identity kind', [{ field: 'identity_kind', message: 'must be email, phone, member_card or messaging' }]);
+        }
+        id = (await customerIdByIdentity(ctx, req.identityKind, req.identityValue, 'identity_value')) ?? '';
+        if (!id) throw new NotFoundError(`customer with this ${req.identityKind}`);
+      }
+      const resolved = await resolveCustomer(ctx.db, id);
+      if (!resolved) throw new NotFoundError('customer', id);
+      return toProto(resolved.doc, resolved.resolvedFrom);
+    },
+
+    async redeemPoints(req, call) {
+      authorize(call.principal, 'customers:write');
+      return redeemPoints(ctx, { customerId: req.customerId, points: req.points, orderId: req.orderId, operationId: req.operationId });
+    },
+
+    async refundPoints(req, call) {
+      authorize(call.principal, 'customers:write');
+      return refundPoints(ctx, { customerId: req.customerId, points: req.points, orderId: req.orderId, operationId: req.operationId });
+    },
+  };
+}
+
+function toProto(doc: CustomerDoc, resolvedFrom?: string): pb.Customer {
+  return {
+    customerId: doc._id,
+    name: doc.name,
+    level: doc.level,
+    points: doc.points,
+    addresses: doc.addresses.map((a) => ({
+      lines: a.lines,
+      city: a.city,
+      postalCode: a.postalCode,
+      country: a.country,
+      geo: a.geo ? { lat: a.geo.lat, lng: a.geo.lng } : undefined,
+    })),
+    resolvedFrom: resolvedFrom ?? '',
+    erased: doc.status === 'erased',
+  };
+}

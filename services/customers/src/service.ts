@@ -1,0 +1,119 @@
+import type { LevelWithSilent } from 'pino';
+import type { DocumentStore } from '@omni/store';
+import type { EventBus } from '@omni/events';
+import { createService, type Authenticator, type AuthenticatorOptions, type Service } from '@omni/kit';
+import { customers as pb } from '@omni/proto';
+import { CustomerCreated, CustomerErased, CustomerMerged, LevelChanged, PointsChanged } from '@omni/contracts';
+import { DEFAULT_POINTS_POLICY, validateLevels, type PointsPolicy } from './domain/points';
+import { openCollections } from './store/collections';
+import type { CustomersContext } from './app/context';
+import { expireDuePoints, type ExpiryRun } from './app/expire-points';
+import { reconcilePoints, type PointsReconciliation } from './app/queries/points-query';
+import { registerCustomerRoutes } from './http/customers-routes';
+import { registerMeRoutes } from './http/me-routes';
+import { registerStoreRoutes } from './http/store-routes';
+import { customersGrpcHandlers } from './grpc/customers-grpc';
+import { handleOrderCompleted } from './events/order-completed';
+
+export interface CustomersServiceDeps {
+  store: DocumentStore;
+  bus: EventBus;
+  auth: AuthenticatorOptions | Authenticator;
+  http?: { host?: string; port?: number };
+  /** gRPC listener (CustomersService); `false` to run without. */
+  grpc?: { host?: string; port?: number } | false;
+  logLevel?: LevelWithSilent;
+  /** false when the bus is shared (embedded runtime). */
+  ownsBus?: boolean;
+  ownsStore?: boolean;
+  /** Time source for points dates, expiry and records (tests move it). Default: the system clock. */
+  clock?: () => Date;
+  /** Points per currency unit, validity, level thresholds. Default DEFAULT_POINTS_POLICY. */
+  points?: Partial<PointsPolicy>;
+  /** Country calling code for national phone numbers ("0…"), e.g. "44". */
+  defaultCountryCode?: string;
+  /** Interval of the points expiry sweep; 0 disables the timer (tests call expireDue). Default 1 h. */
+  expiryIntervalMs?: number;
+}
+
+export interface CustomersService extends Service {
+  /** Expires every lot of points due at `now` (default: the clock). The sweep timer calls it too. */
+  expireDue(now?: Date): Promise<ExpiryRun>;
+  /** Balance vs. sum of the ledger vs. sum of the lots, for one customer record. */
+  reconcilePoints(customerId: string): Promise<PointsReconciliation>;
+  /** The use cases' context (seeding, the embedded runtime, tests). */
+  readonly customers: CustomersContext;
+}
+
+/**
+ * The customers service: one customer across online accounts, phones, member cards and messaging
+ * ids; merges; points and member levels; consents and addresses; export and erasure.
+ */
+export function buildCustomersService(deps: CustomersServiceDeps): CustomersService {
+  const policy: PointsPolicy = { ...DEFAULT_POINTS_POLICY, ...deps.points };
+  validateLevels(policy.levels);
+  const svc = createService({
+    name: 'customers',
+    description: 'Customers: identities, merges, points and levels, consents, export and erasure',
+    store: deps.store,
+    bus: deps.bus,
+    auth: deps.auth,
+    http: deps.http,
+    grpc: deps.grpc,
+    logLevel: deps.logLevel,
+    ownsBus: deps.ownsBus,
+    ownsStore: deps.ownsStore,
+  });
+  const m = svc.metrics;
+  const ctx: CustomersContext = {
+    store: deps.store,
+    db: openCollections(deps.store),
+    events: svc.events,
+    audit: svc.audit,
+    clock: deps.clock ?? (() => new Date()),
+    policy,
+    identity: deps.defaultCountryCode ? { defaultCountryCode: deps.defaultCountryCode } : {},
+    log: svc.log,
+    metrics: {
+      customersCreated: m.counter('customers_created_total', 'Customer records created, by origin channel', ['origin']),
+      merges: m.counter('customers_merges_total', 'Customer merges, by trigger', ['trigger']),
+      points: m.counter('customers_points_moved_total', 'Points moved through the ledger, by kind', ['kind']),
+      erasures: m.counter('customers_erasures_total', 'Customers erased on request'),
+    },
+  };
+
+  svc.events.registry.produces(CustomerCreated, CustomerMerged, PointsChanged, LevelChanged, CustomerErased);
+  handleOrderCompleted(svc, ctx);
+
+  registerCustomerRoutes(svc.app, ctx);
+  registerMeRoutes(svc.app, ctx);
+  registerStoreRoutes(svc.app, ctx);
+  if (deps.grpc !== false) svc.grpc.add(pb.CustomersServiceService, customersGrpcHandlers(ctx));
+
+  const expireDue = (now?: Date) => expireDuePoints(ctx, now ?? ctx.clock());
+  const intervalMs = deps.expiryIntervalMs ?? 3_600_000;
+  let timer: NodeJS.Timeout | undefined;
+  let sweeping: Promise<unknown> | undefined;
+  if (intervalMs > 0) {
+    svc.onStart(async () => {
+      timer = setInterval(() => {
+        if (sweeping) return; // a slow sweep is never overlapped by the next one
+        sweeping = expireDue()
+          .then((run) => run.points > 0 && svc.log.info(run, 'points expired'))
+          .catch((err: unknown) => svc.log.error({ err }, 'points expiry sweep failed'))
+          .finally(() => (sweeping = undefined));
+      }, intervalMs);
+      timer.unref();
+    });
+    svc.onStop(async () => {
+      clearInterval(timer);
+      await sweeping;
+    });
+  }
+
+  return Object.assign(svc, {
+    expireDue,
+    reconcilePoints: (customerId: string) => reconcilePoints(ctx, customerId),
+    customers: ctx,
+  });
+}
