@@ -140,7 +140,7 @@ describe('embedded store durability', () => {
     await items.deleteMany({ n: { $gte: 290 } });
     // Wait until the background snapshot finished, then "crash": never close the first instance.
     let files: string[] = [];
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 1000; i++) {
       files = await readdir(dir);
       if (files.some((f) => f.startsWith('snapshot-')) && !files.some((f) => f.endsWith('.tmp'))) break;
       await new Promise((r) => setTimeout(r, 10));
