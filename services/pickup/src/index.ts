@@ -1,0 +1,10 @@
+export { buildPickupService, type PickupService, type PickupServiceDeps, type PickupJobs } from './service';
+export { PickupEnv } from './config';
+export { PickupCodes, type OfflineVerifier, type QrClaims } from './domain/codes';
+export type { Notifier, CustomerNotification } from './notifications/port';
+export { LogNotifier } from './notifications/log-notifier';
+export { WebhookNotifier, type WebhookNotifierOptions } from './notifications/webhook-notifier';
+export type { BarcodeResolver } from './app/context';
+export type { StoreConfig } from './domain/store';
+export { DEFAULT_STORE_CONFIG } from './domain/store';
+export type { TaskState } from './domain/task';

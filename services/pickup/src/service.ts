@@ -1,0 +1,180 @@
+import type { DestinationStream, LevelWithSilent } from 'pino';
+import { createService, type Authenticator, type AuthenticatorOptions, type Service } from '@omni/kit';
+import type { DocumentStore } from '@omni/store';
+import type { EventBus } from '@omni/events';
+import {
+  PickupStorePaused,
+  PickupStoreResumed,
+  PickupTaskCollected,
+  PickupTaskCreated,
+  PickupTaskExpired,
+  PickupTaskReady,
+  PickupTaskShortPicked,
+} from '@omni/contracts';
+import type { BarcodeResolver, PickupContext } from './app/context';
+import { deliverNotifications } from './app/deliver-notifications';
+import { expireNoShows } from './app/expire-no-shows';
+import { pickupMetrics } from './app/metrics';
+import { notifyExpiring } from './app/notify-expiring';
+import { checkThrottling } from './app/pause-store';
+import { PickupCodes } from './domain/codes';
+import { onOrderCancelled } from './events/on-order-cancelled';
+import { onOrderConfirmed } from './events/on-order-confirmed';
+import { onOrderRerouted } from './events/on-order-rerouted';
+import { registerCustomerRoutes } from './http/customer-routes';
+import { registerOpsRoutes } from './http/ops-routes';
+import { registerStoreRoutes } from './http/store-routes';
+import { registerSyncRoutes } from './http/sync-routes';
+import { registerTaskRoutes } from './http/task-routes';
+import { LogNotifier } from './notifications/log-notifier';
+import type { Notifier } from './notifications/port';
+import { pickupCollections } from './store/collections';
+
+export interface PickupServiceDeps {
+  store: DocumentStore;
+  bus: EventBus;
+  auth: AuthenticatorOptions | Authenticator;
+  http?: { host?: string; port?: number };
+  logLevel?: LevelWithSilent;
+  logDestination?: DestinationStream;
+  /** false when the bus is shared (embedded runtime). */
+  ownsBus?: boolean;
+  ownsStore?: boolean;
+  /** Deployment secret for pickup codes, code hashes and the QR signing key (≥ 16 bytes; use 32+). */
+  codeSecret: string | Buffer;
+  codeDigits?: number;
+  offlineVerifierIterations?: number;
+  /** Time source (tests move it). Default: the system clock. */
+  clock?: () => Date;
+  /** Customer notifications. Default: log lines. */
+  notifier?: Notifier;
+  /** Barcode → SKU for scans by barcode. Default: the barcode is the SKU. */
+  resolveBarcode?: BarcodeResolver;
+  timings?: {
+    /** Expiry, reminders and throttling. Default 30 s. */
+    sweepIntervalMs?: number;
+    /** Notification delivery poll (also woken by new notifications). Default 5 s. */
+    notifyIntervalMs?: number;
+    /** Sends per notification before it is marked failed. Default 8. */
+    notificationMaxSends?: number;
+    /** First retry delay of a failed notification, doubled per send. Default 30 s. */
+    notificationRetryBaseMs?: number;
+  };
+}
+
+/** Background jobs, also callable directly (tests pass `now` instead of waiting). */
+export interface PickupJobs {
+  /** Ready tasks past their hold → expired (PickupTaskExpired). Returns how many. */
+  expireDue(now?: Date): Promise<number>;
+  /** Ready tasks in the last hours of their hold → one "expiring" notification each. */
+  notifyExpiring(now?: Date): Promise<number>;
+  /** Automatic store pause / resume from the overdue backlog. */
+  checkThrottling(now?: Date): Promise<Array<{ storeId: string; action: 'paused' | 'resumed'; overdue: number }>>;
+  /** Sends due customer notifications. */
+  deliverNotifications(now?: Date): Promise<{ sent: number; failed: number; retrying: number }>;
+  /** All of the above, in that order. */
+  runJobs(now?: Date): Promise<void>;
+  readonly codes: PickupCodes;
+}
+
+export type PickupService = Service & PickupJobs;
+
+export function buildPickupService(deps: PickupServiceDeps): PickupService {
+  const svc = createService({
+    name: 'pickup',
+    description: 'Store pickup (BOPIS): store queues, pickup codes, hand-over, no-shows, store pause, offline counter sync.',
+    http: deps.http,
+    grpc: false,
+    store: deps.store,
+    bus: deps.bus,
+    auth: deps.auth,
+    logLevel: deps.logLevel,
+    logDestination: deps.logDestination,
+    ownsBus: deps.ownsBus,
+    ownsStore: deps.ownsStore,
+  });
+  const clock = deps.clock ?? (() => new Date());
+  const codes = new PickupCodes({ secret: deps.codeSecret, digits: deps.codeDigits, offlineIterations: deps.offlineVerifierIterations });
+  const ctx: PickupContext = {
+    store: deps.store,
+    c: pickupCollections(deps.store),
+    events: svc.events,
+    audit: svc.audit,
+    codes,
+    clock,
+    metrics: pickupMetrics(svc.metrics),
+    log: svc.log,
+    resolveBarcode: deps.resolveBarcode ?? (async (barcode) => barcode),
+  };
+  const notifier = deps.notifier ?? new LogNotifier(svc.log);
+  const timings = deps.timings ?? {};
+
+  svc.events.registry.produces(
+    PickupTaskCreated,
+    PickupTaskReady,
+    PickupTaskShortPicked,
+    PickupTaskCollected,
+    PickupTaskExpired,
+    PickupStorePaused,
+    PickupStoreResumed,
+  );
+  onOrderConfirmed(svc, ctx);
+  onOrderRerouted(svc, ctx);
+  onOrderCancelled(svc, ctx);
+
+  registerCustomerRoutes(svc.app, ctx);
+  registerTaskRoutes(svc.app, ctx);
+  registerStoreRoutes(svc.app, ctx);
+  registerSyncRoutes(svc.app, ctx);
+  registerOpsRoutes(svc.app, ctx);
+
+  const jobs: PickupJobs = {
+    codes,
+    expireDue: (now = clock()) => expireNoShows(ctx, now),
+    notifyExpiring: (now = clock()) => notifyExpiring(ctx, now),
+    checkThrottling: (now = clock()) => checkThrottling(ctx, now),
+    deliverNotifications: (now = clock()) =>
+      deliverNotifications(ctx, { notifier, maxAttempts: timings.notificationMaxSends, retryBaseMs: timings.notificationRetryBaseMs }, now),
+    runJobs: async (now = clock()) => {
+      await jobs.expireDue(now);
+      await jobs.notifyExpiring(now);
+      await jobs.checkThrottling(now);
+      await jobs.deliverNotifications(now);
+    },
+  };
+
+  // Timers: one run at a time per job; a failed run is logged and retried on the next tick.
+  const loops: Array<{ timer?: NodeJS.Timeout; running?: Promise<void> }> = [];
+  const every = (ms: number, name: string, run: () => Promise<unknown>) => {
+    const loop: { timer?: NodeJS.Timeout; running?: Promise<void> } = {};
+    const tick = () => {
+      if (loop.running) return;
+      loop.running = run()
+        .then(() => undefined)
+        .catch((err: unknown) => svc.log.error({ err, job: name }, 'pickup job failed'))
+        .finally(() => (loop.running = undefined));
+    };
+    loops.push(loop);
+    return { start: () => (loop.timer = setInterval(tick, ms)).unref(), tick };
+  };
+  const sweep = every(timings.sweepIntervalMs ?? 30_000, 'sweep', async () => {
+    const now = clock();
+    await jobs.expireDue(now);
+    await jobs.notifyExpiring(now);
+    await jobs.checkThrottling(now);
+  });
+  const notify = every(timings.notifyIntervalMs ?? 5_000, 'notify', () => jobs.deliverNotifications());
+  let unsubscribe: (() => void) | undefined;
+  svc.onStart(async () => {
+    sweep.start();
+    notify.start();
+    unsubscribe = deps.store.onInsert('pickup_notifications', () => setImmediate(notify.tick));
+  });
+  svc.onStop(async () => {
+    unsubscribe?.();
+    for (const loop of loops) clearInterval(loop.timer);
+    await Promise.all(loops.map((l) => l.running));
+  });
+
+  return Object.assign(svc, jobs);
+}
