@@ -5,20 +5,35 @@ import { Channel, Id, Money, Sku } from './common';
 /** Topic `omni.catalog.product`, key = productId. */
 const topic = 'omni.catalog.product';
 
-const SkuSummary = Type.Object({ sku: Sku, barcode: Type.Optional(Type.String()), attributes: Type.Record(Type.String(), Type.String()) });
+const SkuSummary = Type.Object({
+  sku: Sku,
+  barcode: Type.Optional(Type.String()),
+  attributes: Type.Record(Type.String(), Type.String()),
+});
 
 export const ProductCreated = defineEvent({
   type: 'omni.catalog.product.created.v1',
   topic,
   description: 'A product (with its SKUs) was created; not yet sellable until published.',
-  schema: Type.Object({ productId: Id, name: Type.String(), categoryIds: Type.Array(Id), skus: Type.Array(SkuSummary) }),
+  schema: Type.Object({
+    productId: Id,
+    name: Type.String(),
+    categoryIds: Type.Array(Id),
+    skus: Type.Array(SkuSummary),
+  }),
 });
 
 export const ProductUpdated = defineEvent({
   type: 'omni.catalog.product.updated.v1',
   topic,
   description: 'Product content changed (name, categories, SKUs, attributes, images).',
-  schema: Type.Object({ productId: Id, name: Type.String(), categoryIds: Type.Array(Id), skus: Type.Array(SkuSummary), changed: Type.Array(Type.String()) }),
+  schema: Type.Object({
+    productId: Id,
+    name: Type.String(),
+    categoryIds: Type.Array(Id),
+    skus: Type.Array(SkuSummary),
+    changed: Type.Array(Type.String()),
+  }),
 });
 
 export const PriceChanged = defineEvent({
@@ -50,4 +65,10 @@ export const ProductUnpublished = defineEvent({
   schema: Type.Object({ productId: Id, skus: Type.Array(Sku) }),
 });
 
-export const catalogEvents = [ProductCreated, ProductUpdated, PriceChanged, ProductPublished, ProductUnpublished];
+export const catalogEvents = [
+  ProductCreated,
+  ProductUpdated,
+  PriceChanged,
+  ProductPublished,
+  ProductUnpublished,
+];

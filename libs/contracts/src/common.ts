@@ -8,7 +8,10 @@ export const IsoTime = Type.String({ format: 'date-time' });
 export const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
 /** Integer minor units (cents) + ISO 4217 currency. */
 export const Money = Type.Object({ amountMinor: Type.Integer(), currency: Currency });
-export const GeoPoint = Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) });
+export const GeoPoint = Type.Object({
+  lat: Type.Number({ minimum: -90, maximum: 90 }),
+  lng: Type.Number({ minimum: -180, maximum: 180 }),
+});
 export const Address = Type.Object({
   lines: Type.Array(Type.String({ maxLength: 200 }), { minItems: 1, maxItems: 4 }),
   city: Type.String({ maxLength: 100 }),
@@ -17,8 +20,17 @@ export const Address = Type.Object({
   geo: Type.Optional(GeoPoint),
 });
 export const Channel = Type.Union([Type.Literal('online'), Type.Literal('store'), Type.Literal('phone')]);
-export const FulfilmentMethod = Type.Union([Type.Literal('ship'), Type.Literal('pickup'), Type.Literal('delivery')]);
+export const FulfilmentMethod = Type.Union([
+  Type.Literal('ship'),
+  Type.Literal('pickup'),
+  Type.Literal('delivery'),
+]);
 export const Line = Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 1 }) });
-export const PricedLine = Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 1 }), unitPrice: Money, name: Type.Optional(Type.String()) });
+export const PricedLine = Type.Object({
+  sku: Sku,
+  qty: Type.Integer({ minimum: 1 }),
+  unitPrice: Money,
+  name: Type.Optional(Type.String()),
+});
 /** Who did it: an account subject and its role, or a system job. */
 export const Actor = Type.Object({ sub: Type.String(), role: Type.String() });

@@ -5,13 +5,21 @@ import { Id } from './common';
 /** Topic `omni.customers.customer`, key = customerId. */
 const topic = 'omni.customers.customer';
 
-export const IdentityKind = Type.Union([Type.Literal('email'), Type.Literal('phone'), Type.Literal('member_card'), Type.Literal('messaging')]);
+export const IdentityKind = Type.Union([
+  Type.Literal('email'),
+  Type.Literal('phone'),
+  Type.Literal('member_card'),
+  Type.Literal('messaging'),
+]);
 
 export const CustomerCreated = defineEvent({
   type: 'omni.customers.customer.created.v1',
   topic,
   description: 'A customer record was created (online sign-up, in-store member card, phone order).',
-  schema: Type.Object({ customerId: Id, identities: Type.Array(Type.Object({ kind: IdentityKind, verified: Type.Boolean() })) }),
+  schema: Type.Object({
+    customerId: Id,
+    identities: Type.Array(Type.Object({ kind: IdentityKind, verified: Type.Boolean() })),
+  }),
 });
 
 export const CustomerMerged = defineEvent({
@@ -30,7 +38,14 @@ export const PointsChanged = defineEvent({
     customerId: Id,
     delta: Type.Integer(),
     balance: Type.Integer(),
-    reason: Type.Union([Type.Literal('accrual'), Type.Literal('redemption'), Type.Literal('refund'), Type.Literal('expiry'), Type.Literal('merge'), Type.Literal('adjustment')]),
+    reason: Type.Union([
+      Type.Literal('accrual'),
+      Type.Literal('redemption'),
+      Type.Literal('refund'),
+      Type.Literal('expiry'),
+      Type.Literal('merge'),
+      Type.Literal('adjustment'),
+    ]),
     orderId: Type.Optional(Id),
   }),
 });

@@ -17,7 +17,8 @@ export const DeliveryJobCreated = defineEvent({
 export const StoreRejected = defineEvent({
   type: 'omni.dispatch.delivery.store-rejected.v1',
   topic,
-  description: 'The store rejected the delivery job or did not confirm it in time; orders re-routes to the next store.',
+  description:
+    'The store rejected the delivery job or did not confirm it in time; orders re-routes to the next store.',
   schema: Type.Object({ ...JobRef, reason: Type.String(), timedOut: Type.Boolean() }),
 });
 

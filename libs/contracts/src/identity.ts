@@ -13,7 +13,8 @@ export const TokenRevoked = defineEvent({
 export const SubjectRevoked = defineEvent({
   type: 'omni.identity.revocation.subject-revoked.v1',
   topic: 'omni.identity.revocation',
-  description: 'Every token of this subject issued before `issuedBefore` (epoch seconds) is void (logout everywhere, lock, disable).',
+  description:
+    'Every token of this subject issued before `issuedBefore` (epoch seconds) is void (logout everywhere, lock, disable).',
   schema: Type.Object({ sub: Type.String(), issuedBefore: Type.Integer(), reason: Type.String() }),
 });
 

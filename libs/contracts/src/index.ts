@@ -21,7 +21,15 @@ import { pickupEvents } from './pickup';
 import { dispatchEvents } from './dispatch';
 import { identityEvents } from './identity';
 
-export const allEvents = [...catalogEvents, ...inventoryEvents, ...customerEvents, ...orderEvents, ...pickupEvents, ...dispatchEvents, ...identityEvents];
+export const allEvents = [
+  ...catalogEvents,
+  ...inventoryEvents,
+  ...customerEvents,
+  ...orderEvents,
+  ...pickupEvents,
+  ...dispatchEvents,
+  ...identityEvents,
+];
 
 /** Topics and their partition counts (used by ensureTopics, the Kafka topic list and k8s KafkaTopics). */
 export const TOPICS = [...new Set(allEvents.map((e) => e.topic))].map((name) => ({ name, partitions: 8 }));

@@ -7,7 +7,11 @@ import { Actor, Id, Line, Sku } from './common';
 const stock = 'omni.inventory.stock';
 const reservation = 'omni.inventory.reservation';
 
-export const AvailabilityLevel = Type.Union([Type.Literal('in_stock'), Type.Literal('low'), Type.Literal('out')]);
+export const AvailabilityLevel = Type.Union([
+  Type.Literal('in_stock'),
+  Type.Literal('low'),
+  Type.Literal('out'),
+]);
 
 export const StockChanged = defineEvent({
   type: 'omni.inventory.stock.changed.v1',
@@ -109,19 +113,35 @@ export const TransferEvent = (name: string, description: string) =>
       transferId: Id,
       fromLocationId: Id,
       toLocationId: Id,
-      lines: Type.Array(Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 0 }), receivedQty: Type.Optional(Type.Integer({ minimum: 0 })) })),
+      lines: Type.Array(
+        Type.Object({
+          sku: Sku,
+          qty: Type.Integer({ minimum: 0 }),
+          receivedQty: Type.Optional(Type.Integer({ minimum: 0 })),
+        }),
+      ),
       actor: Actor,
     }),
   });
 export const TransferRequested = TransferEvent('requested', 'A transfer between locations was requested.');
-export const TransferShipped = TransferEvent('shipped', 'The source location shipped the transfer (transfer-out movements).');
-export const TransferReceived = TransferEvent('received', 'The destination received the transfer (transfer-in movements), with discrepancies if any.');
+export const TransferShipped = TransferEvent(
+  'shipped',
+  'The source location shipped the transfer (transfer-out movements).',
+);
+export const TransferReceived = TransferEvent(
+  'received',
+  'The destination received the transfer (transfer-in movements), with discrepancies if any.',
+);
 
 export const LocationStatusChanged = defineEvent({
   type: 'omni.inventory.location.status-changed.v1',
   topic: 'omni.inventory.location',
   description: 'A location was paused or re-activated.',
-  schema: Type.Object({ locationId: Id, status: Type.Union([Type.Literal('active'), Type.Literal('paused')]), reason: Type.Optional(Type.String()) }),
+  schema: Type.Object({
+    locationId: Id,
+    status: Type.Union([Type.Literal('active'), Type.Literal('paused')]),
+    reason: Type.Optional(Type.String()),
+  }),
 });
 
 export const inventoryEvents = [

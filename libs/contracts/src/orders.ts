@@ -46,7 +46,10 @@ export const OrderConfirmed = defineEvent({
     reservationId: Id,
     lines: Type.Array(PricedLine),
     total: Money,
-    payment: Type.Object({ method: Type.Union([Type.Literal('card'), Type.Literal('cod')]), amountDue: Money }),
+    payment: Type.Object({
+      method: Type.Union([Type.Literal('card'), Type.Literal('cod')]),
+      amountDue: Money,
+    }),
     /** 0 on first confirmation; increments each time the order is re-routed to another location. */
     routeAttempt: Type.Integer({ minimum: 0 }),
   }),
@@ -57,13 +60,20 @@ export const OrderRerouted = defineEvent({
   topic,
   description:
     'The order moved to another location (short pick, store rejection, stock at risk). The task/job at the old location is void; a new confirmed event follows for the new one.',
-  schema: Type.Object({ orderId: Id, fromLocationId: Id, toLocationId: Id, reason: Type.String(), routeAttempt: Type.Integer() }),
+  schema: Type.Object({
+    orderId: Id,
+    fromLocationId: Id,
+    toLocationId: Id,
+    reason: Type.String(),
+    routeAttempt: Type.Integer(),
+  }),
 });
 
 export const OrderCancelled = defineEvent({
   type: 'omni.orders.order.cancelled.v1',
   topic,
-  description: 'The order was cancelled (by customer, ops, no-show, no location can serve it); stock released, payment voided or refunded.',
+  description:
+    'The order was cancelled (by customer, ops, no-show, no location can serve it); stock released, payment voided or refunded.',
   schema: Type.Object({
     orderId: Id,
     customerId: Type.Optional(Id),
@@ -78,14 +88,26 @@ export const OrderStatusChanged = defineEvent({
   type: 'omni.orders.order.status-changed.v1',
   topic,
   description: 'Lifecycle step, for tracking pages and notifications.',
-  schema: Type.Object({ orderId: Id, from: OrderStatus, to: OrderStatus, reason: Type.Optional(Type.String()) }),
+  schema: Type.Object({
+    orderId: Id,
+    from: OrderStatus,
+    to: OrderStatus,
+    reason: Type.Optional(Type.String()),
+  }),
 });
 
 export const OrderCompleted = defineEvent({
   type: 'omni.orders.order.completed.v1',
   topic,
-  description: 'Goods reached the customer and payment was captured (collected, delivered, shipped, or a store sale). Customers accrue points.',
-  schema: Type.Object({ orderId: Id, customerId: Type.Optional(Id), channel: Channel, total: Money, completedAt: IsoTime }),
+  description:
+    'Goods reached the customer and payment was captured (collected, delivered, shipped, or a store sale). Customers accrue points.',
+  schema: Type.Object({
+    orderId: Id,
+    customerId: Type.Optional(Id),
+    channel: Channel,
+    total: Money,
+    completedAt: IsoTime,
+  }),
 });
 
 export const OrderCompensated = defineEvent({
@@ -110,12 +132,21 @@ export const ReturnEvent = (name: string, description: string) =>
       returnId: Id,
       orderId: Id,
       locationId: Type.Optional(Id),
-      lines: Type.Array(Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 1 }), disposition: Type.Optional(Type.Union([Type.Literal('restock'), Type.Literal('write_off')])) })),
+      lines: Type.Array(
+        Type.Object({
+          sku: Sku,
+          qty: Type.Integer({ minimum: 1 }),
+          disposition: Type.Optional(Type.Union([Type.Literal('restock'), Type.Literal('write_off')])),
+        }),
+      ),
       refund: Type.Optional(Money),
     }),
   });
 export const ReturnRequested = ReturnEvent('requested', 'A customer asked to return lines of an order.');
-export const ReturnReceived = ReturnEvent('received', 'Returned goods were received at a location and restocked or written off.');
+export const ReturnReceived = ReturnEvent(
+  'received',
+  'Returned goods were received at a location and restocked or written off.',
+);
 export const ReturnRefunded = ReturnEvent('refunded', 'The return was refunded.');
 
 export const orderEvents = [

@@ -39,14 +39,16 @@ export const PickupTaskCollected = defineEvent({
 export const PickupTaskExpired = defineEvent({
   type: 'omni.pickup.task.expired.v1',
   topic: task,
-  description: 'No-show: not collected within the hold period; orders cancels and the stock goes back on sale.',
+  description:
+    'No-show: not collected within the hold period; orders cancels and the stock goes back on sale.',
   schema: Type.Object(TaskRef),
 });
 
 export const PickupStorePaused = defineEvent({
   type: 'omni.pickup.store.paused.v1',
   topic: 'omni.pickup.store',
-  description: 'The store takes no new pickup orders (by staff, or automatically when overdue tasks pile up). Routing skips it.',
+  description:
+    'The store takes no new pickup orders (by staff, or automatically when overdue tasks pile up). Routing skips it.',
   schema: Type.Object({ storeId: Id, reason: Type.String(), automatic: Type.Boolean() }),
 });
 

@@ -46,7 +46,11 @@ export class AuditLog {
   ) {
     this.entries = store.collection<AuditEntry>({
       name: 'audit_log',
-      indexes: [{ keys: { at: 1 } }, { keys: { 'actor.sub': 1, at: 1 } }, { keys: { 'target.id': 1, at: 1 } }],
+      indexes: [
+        { keys: { at: 1 } },
+        { keys: { 'actor.sub': 1, at: 1 } },
+        { keys: { 'target.id': 1, at: 1 } },
+      ],
     });
   }
 

@@ -1,4 +1,11 @@
-import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, errors as joseErrors, type JSONWebKeySet, type JWTPayload } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  jwtVerify,
+  errors as joseErrors,
+  type JSONWebKeySet,
+  type JWTPayload,
+} from 'jose';
 import { ForbiddenError, UnauthorizedError } from './errors';
 
 /**
@@ -103,7 +110,10 @@ export function can(p: Principal, permission: Permission, scope: Scope = {}): bo
       return Object.values(p.stores).some((r) => ROLE_PERMISSIONS.store_staff[r].includes(permission));
     }
     case 'rider':
-      return ROLE_PERMISSIONS.rider.includes(permission) && (scope.riderId === undefined || scope.riderId === p.riderId);
+      return (
+        ROLE_PERMISSIONS.rider.includes(permission) &&
+        (scope.riderId === undefined || scope.riderId === p.riderId)
+      );
     case 'customer':
       return (
         ROLE_PERMISSIONS.customer.includes(permission) &&
@@ -113,7 +123,11 @@ export function can(p: Principal, permission: Permission, scope: Scope = {}): bo
 }
 
 /** Throws 401 without a principal and 403 when the principal may not do this on this scope. */
-export function authorize(p: Principal | null | undefined, permission: Permission, scope: Scope = {}): Principal {
+export function authorize(
+  p: Principal | null | undefined,
+  permission: Permission,
+  scope: Scope = {},
+): Principal {
   if (!p) throw new UnauthorizedError();
   if (!can(p, permission, scope)) {
     const on = Object.entries(scope)
@@ -207,7 +221,8 @@ export class Authenticator {
           algorithms: ['ES256', 'EdDSA', 'RS256'],
         }));
       } catch (err) {
-        if (err instanceof joseErrors.JWTExpired) throw new UnauthorizedError('token expired', 'token-expired');
+        if (err instanceof joseErrors.JWTExpired)
+          throw new UnauthorizedError('token expired', 'token-expired');
         throw new UnauthorizedError('token is not valid', 'token-invalid');
       }
       principal = principalFromClaims(payload);

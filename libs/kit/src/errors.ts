@@ -63,7 +63,9 @@ export class ForbiddenError extends AppError {
 
 export class NotFoundError extends AppError {
   constructor(what: string, id?: string, slug = 'not-found') {
-    super(404, slug, 'Not found', { detail: id === undefined ? `${what} not found` : `${what} ${id} not found` });
+    super(404, slug, 'Not found', {
+      detail: id === undefined ? `${what} not found` : `${what} ${id} not found`,
+    });
   }
 }
 

@@ -86,27 +86,40 @@ export class GrpcServer {
   add<D extends grpc.ServiceDefinition>(definition: D, handlers: UnaryHandlers<D>): void {
     const impl: grpc.UntypedServiceImplementation = {};
     for (const [name, method] of Object.entries(definition)) {
-      const handler = (handlers as Record<string, (req: unknown, ctx: GrpcCallContext) => Promise<unknown>>)[name];
+      const handler = (handlers as Record<string, (req: unknown, ctx: GrpcCallContext) => Promise<unknown>>)[
+        name
+      ];
       if (!handler) throw new Error(`gRPC handler ${name} missing for ${method.path}`);
-      if (method.requestStream || method.responseStream) throw new Error(`${method.path}: only unary calls are supported`);
+      if (method.requestStream || method.responseStream)
+        throw new Error(`${method.path}: only unary calls are supported`);
       impl[name] = this.wrap(method.path, handler);
     }
     this.server.addService(definition, impl);
     this.services++;
   }
 
-  private wrap(path: string, handler: (req: unknown, ctx: GrpcCallContext) => Promise<unknown>): grpc.handleUnaryCall<unknown, unknown> {
+  private wrap(
+    path: string,
+    handler: (req: unknown, ctx: GrpcCallContext) => Promise<unknown>,
+  ): grpc.handleUnaryCall<unknown, unknown> {
     const { log, metrics, authenticator } = this.opts;
     const tracer = trace.getTracer(`omni-${this.opts.service}`);
     return (call, callback) => {
       const started = performance.now();
       const md = call.metadata.getMap();
       const parent = extractContext(md as Record<string, unknown>);
-      const span = tracer.startSpan(path, { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'grpc', 'rpc.method': path } }, parent);
+      const span = tracer.startSpan(
+        path,
+        { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'grpc', 'rpc.method': path } },
+        parent,
+      );
       const controller = new AbortController();
       call.on('cancelled', () => controller.abort(new DeadlineExceededError(`${path} cancelled`)));
       const finish = (code: grpc.status, err?: unknown) => {
-        metrics.grpcDuration.observe({ method: path, code: grpc.status[code] }, (performance.now() - started) / 1000);
+        metrics.grpcDuration.observe(
+          { method: path, code: grpc.status[code] },
+          (performance.now() - started) / 1000,
+        );
         span.setAttribute('rpc.grpc.status_code', code);
         if (err) {
           span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
@@ -133,7 +146,15 @@ export class GrpcServer {
           let details = 'internal error';
           if (err instanceof AppError) {
             details = err.detail ?? err.title;
-            metadata.set('omni-problem', JSON.stringify({ status: err.status, slug: err.slug, title: err.title, extensions: err.extensions }));
+            metadata.set(
+              'omni-problem',
+              JSON.stringify({
+                status: err.status,
+                slug: err.slug,
+                title: err.title,
+                extensions: err.extensions,
+              }),
+            );
           } else {
             log.error({ err, method: path }, 'gRPC handler failed');
           }
@@ -169,7 +190,10 @@ export class GrpcServer {
 }
 
 export type PromiseClient<D> = {
-  [K in keyof D]: (request: MethodTypes<D[K]>[0], opts?: { deadlineMs?: number }) => Promise<MethodTypes<D[K]>[1]>;
+  [K in keyof D]: (
+    request: MethodTypes<D[K]>[0],
+    opts?: { deadlineMs?: number },
+  ) => Promise<MethodTypes<D[K]>[1]>;
 } & { close(): void };
 
 export interface GrpcClientOptions {
@@ -196,29 +220,33 @@ export function createGrpcClient<D extends grpc.ServiceDefinition>(
       const metadata = new grpc.Metadata();
       if (opts.token) metadata.set('authorization', `Bearer ${await opts.token()}`);
       const deadlineMs = callOpts.deadlineMs ?? opts.deadlineMs ?? 5_000;
-      return tracer.startActiveSpan(method.path, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'grpc', 'rpc.method': method.path } }, async (span) => {
-        const carrier: Record<string, string> = {};
-        propagation.inject(context.active(), carrier);
-        for (const [k, v] of Object.entries(carrier)) metadata.set(k, v);
-        try {
-          return await new Promise<unknown>((resolve, reject) => {
-            client.makeUnaryRequest(
-              method.path,
-              method.requestSerialize,
-              method.responseDeserialize,
-              request,
-              metadata,
-              { deadline: Date.now() + deadlineMs },
-              (err, res) => (err ? reject(fromServiceError(err, method.path)) : resolve(res)),
-            );
-          });
-        } catch (err) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-          throw err;
-        } finally {
-          span.end();
-        }
-      });
+      return tracer.startActiveSpan(
+        method.path,
+        { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'grpc', 'rpc.method': method.path } },
+        async (span) => {
+          const carrier: Record<string, string> = {};
+          propagation.inject(context.active(), carrier);
+          for (const [k, v] of Object.entries(carrier)) metadata.set(k, v);
+          try {
+            return await new Promise<unknown>((resolve, reject) => {
+              client.makeUnaryRequest(
+                method.path,
+                method.requestSerialize,
+                method.responseDeserialize,
+                request,
+                metadata,
+                { deadline: Date.now() + deadlineMs },
+                (err, res) => (err ? reject(fromServiceError(err, method.path)) : resolve(res)),
+              );
+            });
+          } catch (err) {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+            throw err;
+          } finally {
+            span.end();
+          }
+        },
+      );
     };
   }
   return out as PromiseClient<D>;
@@ -229,14 +257,25 @@ export function fromServiceError(err: grpc.ServiceError, path: string): AppError
   const raw = err.metadata?.get('omni-problem')[0];
   if (typeof raw === 'string') {
     try {
-      const p = JSON.parse(raw) as { status: number; slug: string; title: string; extensions?: Record<string, unknown> };
-      return new AppError(p.status, p.slug, p.title, { detail: err.details, extensions: p.extensions ?? {}, cause: err });
+      const p = JSON.parse(raw) as {
+        status: number;
+        slug: string;
+        title: string;
+        extensions?: Record<string, unknown>;
+      };
+      return new AppError(p.status, p.slug, p.title, {
+        detail: err.details,
+        extensions: p.extensions ?? {},
+        cause: err,
+      });
     } catch {
       // fall through to the generic mapping
     }
   }
-  if (err.code === grpc.status.DEADLINE_EXCEEDED) return new DeadlineExceededError(`${path}: deadline exceeded`);
-  if (err.code === grpc.status.UNAVAILABLE) return new UnavailableError(`${path}: ${err.details || 'unavailable'}`);
+  if (err.code === grpc.status.DEADLINE_EXCEEDED)
+    return new DeadlineExceededError(`${path}: deadline exceeded`);
+  if (err.code === grpc.status.UNAVAILABLE)
+    return new UnavailableError(`${path}: ${err.details || 'unavailable'}`);
   const status = HTTP_BY_STATUS[err.code as grpc.status] ?? 502;
   return new AppError(status, status === 502 ? 'upstream-failed' : 'upstream-error', 'Upstream call failed', {
     detail: `${path}: ${err.details}`,

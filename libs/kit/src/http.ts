@@ -3,7 +3,10 @@ import type { App } from './app';
 import { AppError, BadRequestError, ForbiddenError, type FieldError, toProblem } from './errors';
 
 /** Renders every error as RFC 9457 problem+json; never leaks stack traces or internals. */
-export function registerProblemHandler(app: App, onDenied?: (req: FastifyRequest, err: ForbiddenError) => void): void {
+export function registerProblemHandler(
+  app: App,
+  onDenied?: (req: FastifyRequest, err: ForbiddenError) => void,
+): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
     const appErr = toAppError(err);
     if (appErr.status >= 500) req.log.error({ err }, 'request failed');
@@ -12,7 +15,13 @@ export function registerProblemHandler(app: App, onDenied?: (req: FastifyRequest
     sendProblem(reply, appErr, req.url);
   });
   app.setNotFoundHandler((req, reply) => {
-    sendProblem(reply, new AppError(404, 'route-not-found', 'Not found', { detail: `No route ${req.method} ${req.url.split('?')[0]}` }), req.url);
+    sendProblem(
+      reply,
+      new AppError(404, 'route-not-found', 'Not found', {
+        detail: `No route ${req.method} ${req.url.split('?')[0]}`,
+      }),
+      req.url,
+    );
   });
 }
 
@@ -26,7 +35,10 @@ export function sendProblem(reply: FastifyReply, err: AppError, instance?: strin
 
 function toAppError(err: FastifyError | AppError | Error): AppError {
   if (err instanceof AppError) return err;
-  const fe = err as FastifyError & { validation?: Array<{ instancePath: string; message?: string; params?: Record<string, unknown> }>; validationContext?: string };
+  const fe = err as FastifyError & {
+    validation?: Array<{ instancePath: string; message?: string; params?: Record<string, unknown> }>;
+    validationContext?: string;
+  };
   if (fe.validation) {
     const where = fe.validationContext ?? 'body';
     const errors: FieldError[] = fe.validation.map((v) => {
@@ -39,9 +51,13 @@ function toAppError(err: FastifyError | AppError | Error): AppError {
   }
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AppError(413, 'payload-too-large', 'Payload too large', { detail: 'The request body exceeds the size limit' });
+      return new AppError(413, 'payload-too-large', 'Payload too large', {
+        detail: 'The request body exceeds the size limit',
+      });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError(415, 'unsupported-media-type', 'Unsupported media type', { detail: 'Send application/json' });
+      return new AppError(415, 'unsupported-media-type', 'Unsupported media type', {
+        detail: 'Send application/json',
+      });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new BadRequestError('The JSON body is empty', [], 'malformed-json');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -51,6 +67,7 @@ function toAppError(err: FastifyError | AppError | Error): AppError {
     return new BadRequestError('The body is not valid JSON', [], 'malformed-json');
   }
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
-  if (status >= 400 && status < 500) return new AppError(status, 'bad-request', 'Bad request', { detail: fe.message });
+  if (status >= 400 && status < 500)
+    return new AppError(status, 'bad-request', 'Bad request', { detail: fe.message });
   return new AppError(500, 'internal', 'Internal error', { detail: 'An unexpected error occurred' });
 }

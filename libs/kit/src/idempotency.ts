@@ -69,7 +69,13 @@ export function registerIdempotency(app: App, opts: IdempotencyOptions): { sweep
     const requestHash = sha256(JSON.stringify(req.body ?? null));
     const now = Date.now();
     try {
-      await records.insertOne({ _id: id, state: 'pending', requestHash, lockedAt: now, expiresAt: now + ttlMs });
+      await records.insertOne({
+        _id: id,
+        state: 'pending',
+        requestHash,
+        lockedAt: now,
+        expiresAt: now + ttlMs,
+      });
       req.idempotencyRecordId = id;
       return;
     } catch (err) {
@@ -119,7 +125,8 @@ export function registerIdempotency(app: App, opts: IdempotencyOptions): { sweep
       await records.deleteOne({ _id: id });
       return payload;
     }
-    const body = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
+    const body =
+      typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
     const location = reply.getHeader('location');
     await records.updateOne(
       { _id: id },

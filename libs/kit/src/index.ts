@@ -8,4 +8,5 @@ export * from './audit';
 export * from './idempotency';
 export * from './http';
 export * from './grpc';
+export * from './events';
 export * from './service';

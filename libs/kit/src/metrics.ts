@@ -70,7 +70,18 @@ export class Metrics {
   gauge<L extends string>(name: string, help: string, labelNames: L[] = []): Gauge<L> {
     return new Gauge({ name, help, labelNames, registers: [this.registry] });
   }
-  histogram<L extends string>(name: string, help: string, labelNames: L[] = [], buckets?: number[]): Histogram<L> {
-    return new Histogram({ name, help, labelNames, registers: [this.registry], ...(buckets ? { buckets } : {}) });
+  histogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames: L[] = [],
+    buckets?: number[],
+  ): Histogram<L> {
+    return new Histogram({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      ...(buckets ? { buckets } : {}),
+    });
   }
 }

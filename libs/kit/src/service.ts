@@ -1,16 +1,27 @@
-import Fastify, { type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { App } from './app';
 import ajvFormats from 'ajv-formats';
+import { Type } from 'typebox';
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { Logger, LevelWithSilent, DestinationStream } from 'pino';
 import type { DocumentStore } from '@omni/store';
 import { newId } from '@omni/store';
 import type { EventBus } from '@omni/events';
+import { AuditRecorded } from '@omni/contracts';
 import { AuditLog } from './audit';
-import { Authenticator, authorize, bearerToken, type AuthenticatorOptions, type Permission, type Principal, type Scope } from './auth';
+import { ServiceEvents } from './events';
+import {
+  Authenticator,
+  authorize,
+  bearerToken,
+  type AuthenticatorOptions,
+  type Permission,
+  type Principal,
+  type Scope,
+} from './auth';
 import { UnavailableError } from './errors';
 import { GrpcServer } from './grpc';
 import { registerProblemHandler } from './http';
@@ -70,6 +81,7 @@ export class Service {
   readonly grpc: GrpcServer;
   readonly store: DocumentStore;
   readonly bus: EventBus;
+  readonly events: ServiceEvents;
   private readonly checks = new Map<string, ReadinessCheck>();
   private readonly startHooks: Array<() => Promise<void>> = [];
   private readonly stopHooks: Array<() => Promise<void>> = [];
@@ -86,12 +98,44 @@ export class Service {
     this.metrics = new Metrics(opts.name);
     this.authenticator = opts.auth instanceof Authenticator ? opts.auth : new Authenticator(opts.auth);
     this.audit = new AuditLog(opts.store, opts.name);
-    this.grpc = new GrpcServer({ service: opts.name, log: this.log, metrics: this.metrics, authenticator: this.authenticator });
+    this.events = new ServiceEvents({
+      service: opts.name,
+      store: opts.store,
+      bus: opts.bus,
+      log: this.log,
+      metrics: this.metrics,
+    });
+    // Every audit entry is also exported as an event (same transaction), so ops query them in one place.
+    this.audit.exportWith(async (entry, session) => {
+      await this.events.publish(session, AuditRecorded, {
+        subject: opts.name,
+        data: {
+          entryId: entry._id,
+          at: entry.at,
+          service: entry.service,
+          actor: entry.actor,
+          action: entry.action,
+          target: entry.target,
+          outcome: entry.outcome,
+          ...(entry.ip ? { ip: entry.ip } : {}),
+          ...(entry.requestId ? { requestId: entry.requestId } : {}),
+          ...(entry.traceId ? { traceId: entry.traceId } : {}),
+          ...(entry.details ? { details: entry.details } : {}),
+        },
+      });
+    });
+    this.grpc = new GrpcServer({
+      service: opts.name,
+      log: this.log,
+      metrics: this.metrics,
+      authenticator: this.authenticator,
+    });
 
     this.app = Fastify({
       loggerInstance: this.log,
       bodyLimit: opts.bodyLimit ?? 1024 * 1024,
-      disableRequestLogging: true,
+      // One line per request is written by our onResponse hook (with route, status, duration).
+      logController: new LogController({ disableRequestLogging: true }),
       requestIdHeader: 'x-request-id',
       genReqId: () => newId(),
       return503OnClosing: true,
@@ -105,7 +149,15 @@ export class Service {
     registerProblemHandler(this.app, (req, err) => {
       if (!req.principal) return;
       this.audit
-        .record({ actor: req.principal, action: 'access.denied', target: { type: 'route', id: `${req.method} ${req.routeOptions.url ?? req.url}` }, outcome: 'denied', ip: req.ip, requestId: req.id, details: { reason: err.detail } })
+        .record({
+          actor: req.principal,
+          action: 'access.denied',
+          target: { type: 'route', id: `${req.method} ${req.routeOptions.url ?? req.url}` },
+          outcome: 'denied',
+          ip: req.ip,
+          requestId: req.id,
+          details: { reason: err.detail },
+        })
         .catch((e: unknown) => this.log.warn({ err: e }, 'audit of denied access failed'));
     });
     this.setupAuth();
@@ -122,10 +174,18 @@ export class Service {
     // and the log lines they write belong to the request's trace.
     this.app.addHook('onRequest', (req, reply, done) => {
       const parent = extractContext(req.headers as Record<string, unknown>);
-      const span = tracer.startSpan(`${req.method} ${req.routeOptions.url ?? 'unknown'}`, {
-        kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': req.method, 'url.path': req.url.split('?')[0] ?? '', 'http.route': req.routeOptions.url ?? '' },
-      }, parent);
+      const span = tracer.startSpan(
+        `${req.method} ${req.routeOptions.url ?? 'unknown'}`,
+        {
+          kind: SpanKind.SERVER,
+          attributes: {
+            'http.request.method': req.method,
+            'url.path': req.url.split('?')[0] ?? '',
+            'http.route': req.routeOptions.url ?? '',
+          },
+        },
+        parent,
+      );
       req.span = span;
       reply.header('x-request-id', req.id);
       reply.header('x-trace-id', span.spanContext().traceId);
@@ -133,8 +193,19 @@ export class Service {
     });
     this.app.addHook('onResponse', async (req, reply) => {
       const route = req.routeOptions.url ?? 'unknown';
-      this.metrics.httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
-      req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
+      this.metrics.httpDuration.observe(
+        { method: req.method, route, status: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
+      req.log.info(
+        {
+          method: req.method,
+          url: req.url,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 10) / 10,
+        },
+        'request completed',
+      );
       if (req.span) {
         req.span.setAttribute('http.response.status_code', reply.statusCode);
         if (reply.statusCode >= 500) req.span.setStatus({ code: SpanStatusCode.ERROR });
@@ -163,13 +234,37 @@ export class Service {
   }
 
   private setupDocs(opts: ServiceOptions): void {
-    this.app.register(swagger, {
-      openapi: {
-        openapi: '3.1.0',
-        info: { title: `Omni ${opts.name} API`, version: opts.version ?? '1.0.0', description: opts.description ?? '' },
-        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    // Applied directly rather than through register(): services declare their routes right after
+    // createService() returns, before avvio would load a registered plugin, and swagger collects
+    // routes through an onRoute hook that must already exist then.
+    const applySwagger = swagger as unknown as (
+      app: App,
+      o: Record<string, unknown>,
+      done: (err?: Error) => void,
+    ) => void;
+    applySwagger(
+      this.app,
+      {
+        openapi: {
+          openapi: '3.1.0',
+          info: {
+            title: `Omni ${opts.name} API`,
+            version: opts.version ?? '1.0.0',
+            description: opts.description ?? '',
+          },
+          components: {
+            securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+          },
+        },
       },
-    });
+      (err) => {
+        if (err) throw err;
+      },
+    );
+    // ...and recorded as registered, as register() would, so swagger-ui's dependency check passes.
+    (this.app as unknown as Record<symbol, string[]>)[Symbol.for('registered-plugin')]?.push(
+      '@fastify/swagger',
+    );
     this.app.register(swaggerUi, { routePrefix: '/docs' });
   }
 
@@ -194,6 +289,32 @@ export class Service {
       if (!ok) throw new UnavailableError(`not ready: ${JSON.stringify(results)}`, 'not-ready');
       return reply.send({ status: 'ready', checks: results });
     });
+    this.app.get(
+      '/v1/audit',
+      {
+        config: { permission: 'audit:read' },
+        schema: {
+          description: `Audit log of privileged operations in the ${this.name} service, newest first.`,
+          tags: ['audit'],
+          querystring: Type.Object(
+            {
+              actor: Type.Optional(Type.String({ maxLength: 200 })),
+              action: Type.Optional(Type.String({ maxLength: 200 })),
+              targetId: Type.Optional(Type.String({ maxLength: 200 })),
+              from: Type.Optional(Type.String({ format: 'date-time' })),
+              to: Type.Optional(Type.String({ format: 'date-time' })),
+              limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+              cursor: Type.Optional(Type.String({ maxLength: 500 })),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req) => {
+        const { limit, cursor, ...q } = req.query;
+        return this.audit.query(q, { limit, cursor });
+      },
+    );
     this.app.get('/metrics', { schema: hide }, async (_req, reply) => {
       reply.header('content-type', this.metrics.registry.contentType);
       return this.metrics.registry.metrics();
@@ -229,6 +350,7 @@ export class Service {
     if (this.state !== 'created') throw new Error(`${this.name} already ${this.state}`);
     this.state = 'starting';
     await this.opts.store.init();
+    await this.events.start();
     for (const hook of this.startHooks) await hook();
     await this.app.listen({ host: this.opts.http?.host ?? '0.0.0.0', port: this.opts.http?.port ?? 0 });
     const addr = this.app.server.address();
@@ -251,7 +373,10 @@ export class Service {
     this.state = 'stopping';
     const timeout = this.opts.shutdownTimeoutMs ?? 15_000;
     clearInterval(this.sweepTimer);
-    await Promise.all([this.app.close(), this.grpc.hasServices ? this.grpc.close(timeout) : Promise.resolve()]);
+    await Promise.all([
+      this.app.close(),
+      this.grpc.hasServices ? this.grpc.close(timeout) : Promise.resolve(),
+    ]);
     for (const hook of [...this.stopHooks].reverse()) {
       try {
         await withTimeout(hook(), timeout, 'stop hook timed out');
@@ -259,6 +384,7 @@ export class Service {
         this.log.error({ err }, 'stop hook failed');
       }
     }
+    await this.events.stop();
     if (this.opts.ownsStore !== false) await this.opts.store.close();
     if (this.opts.ownsBus !== false) await this.opts.bus.close();
     this.state = 'stopped';
@@ -278,7 +404,10 @@ export function createService(opts: ServiceOptions): Service {
 async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }

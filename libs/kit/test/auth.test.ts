@@ -6,7 +6,13 @@ const clerk: Principal = { ...base, sub: 'c', role: 'store_staff', stores: { S1:
 const manager: Principal = { ...base, sub: 'm', role: 'store_staff', stores: { S1: 'manager', S2: 'clerk' } };
 const rider: Principal = { ...base, sub: 'r', role: 'rider', riderId: 'R1' };
 const customer: Principal = { ...base, sub: 'u', role: 'customer', customerId: 'C1' };
-const pos: Principal = { ...base, sub: 'pos', role: 'service', scopes: ['pos:sync'], stores: { S1: 'clerk' } };
+const pos: Principal = {
+  ...base,
+  sub: 'pos',
+  role: 'service',
+  scopes: ['pos:sync'],
+  stores: { S1: 'clerk' },
+};
 const orders: Principal = { ...base, sub: 'orders', role: 'service', scopes: ['inventory:reserve'] };
 
 describe('permission model', () => {

@@ -3,7 +3,10 @@ import { Type } from 'typebox';
 import { BaseEnv, ConfigError, loadConfig } from '../src';
 
 describe('loadConfig', () => {
-  const Env = Type.Object({ ...BaseEnv.properties, OMNI_RESERVATION_TTL_S: Type.Integer({ minimum: 1, default: 900 }) });
+  const Env = Type.Object({
+    ...BaseEnv.properties,
+    OMNI_RESERVATION_TTL_S: Type.Integer({ minimum: 1, default: 900 }),
+  });
 
   it('applies defaults and converts numbers', () => {
     const c = loadConfig(Env, { OMNI_HTTP_PORT: '9090' });

@@ -3,15 +3,36 @@ import type * as grpc from '@grpc/grpc-js';
 import { trace } from '@opentelemetry/api';
 import pino from 'pino';
 import { TestTokenIssuer } from '@omni/testing';
-import { AppError, Authenticator, authorize, createGrpcClient, GrpcServer, initTracing, Metrics, NotFoundError, withSpan } from '../src';
+import {
+  AppError,
+  Authenticator,
+  authorize,
+  createGrpcClient,
+  GrpcServer,
+  initTracing,
+  Metrics,
+  NotFoundError,
+  withSpan,
+} from '../src';
 
 initTracing({ serviceName: 'kit-test' });
 
-interface EchoRequest { text: string; sleepMs?: number; fail?: 'not-found' | 'crash' }
-interface EchoResponse { text: string; caller: string; traceId: string }
+interface EchoRequest {
+  text: string;
+  sleepMs?: number;
+  fail?: 'not-found' | 'crash';
+}
+interface EchoResponse {
+  text: string;
+  caller: string;
+  traceId: string;
+}
 
 // A JSON-serialised definition shaped like the ones ts-proto generates.
-const json = <T>() => ({ serialize: (v: T) => Buffer.from(JSON.stringify(v)), deserialize: (b: Buffer) => JSON.parse(b.toString()) as T });
+const json = <T>() => ({
+  serialize: (v: T) => Buffer.from(JSON.stringify(v)),
+  deserialize: (b: Buffer) => JSON.parse(b.toString()) as T,
+});
 const req = json<EchoRequest>();
 const res = json<EchoResponse>();
 const EchoService = {
@@ -32,7 +53,12 @@ let address: string;
 
 beforeAll(async () => {
   issuer = await TestTokenIssuer.create();
-  server = new GrpcServer({ service: 'echo', log: pino({ level: 'silent' }), metrics: new Metrics('echo'), authenticator: new Authenticator(issuer.authOptions) });
+  server = new GrpcServer({
+    service: 'echo',
+    log: pino({ level: 'silent' }),
+    metrics: new Metrics('echo'),
+    authenticator: new Authenticator(issuer.authOptions),
+  });
   server.add(EchoService, {
     echo: async (r, ctx) => {
       const p = authorize(ctx.principal, 'inventory:reserve');
@@ -50,7 +76,10 @@ describe('gRPC helpers', () => {
   it('authenticates the caller from metadata and continues its trace', async () => {
     const token = await issuer.service('orders', 'inventory:reserve');
     const client = createGrpcClient(EchoService, address, { token: () => token });
-    const out = await withSpan('test', 'caller', {}, async (span) => ({ reply: await client.echo({ text: 'hi' }), traceId: span.spanContext().traceId }));
+    const out = await withSpan('test', 'caller', {}, async (span) => ({
+      reply: await client.echo({ text: 'hi' }),
+      traceId: span.spanContext().traceId,
+    }));
     expect(out.reply).toMatchObject({ text: 'hi', caller: 'svc-orders' });
     expect(out.reply.traceId).toBe(out.traceId);
     client.close();

@@ -40,10 +40,14 @@ export function client(baseUrl: string, token?: string) {
     request<T>(method, baseUrl + path, { token, ...opts });
   return {
     get: <T = Record<string, unknown>>(path: string, opts?: RequestOptions) => call<T>('GET', path, opts),
-    post: <T = Record<string, unknown>>(path: string, body?: unknown, opts?: RequestOptions) => call<T>('POST', path, { ...opts, body }),
-    put: <T = Record<string, unknown>>(path: string, body?: unknown, opts?: RequestOptions) => call<T>('PUT', path, { ...opts, body }),
-    patch: <T = Record<string, unknown>>(path: string, body?: unknown, opts?: RequestOptions) => call<T>('PATCH', path, { ...opts, body }),
-    delete: <T = Record<string, unknown>>(path: string, opts?: RequestOptions) => call<T>('DELETE', path, opts),
+    post: <T = Record<string, unknown>>(path: string, body?: unknown, opts?: RequestOptions) =>
+      call<T>('POST', path, { ...opts, body }),
+    put: <T = Record<string, unknown>>(path: string, body?: unknown, opts?: RequestOptions) =>
+      call<T>('PUT', path, { ...opts, body }),
+    patch: <T = Record<string, unknown>>(path: string, body?: unknown, opts?: RequestOptions) =>
+      call<T>('PATCH', path, { ...opts, body }),
+    delete: <T = Record<string, unknown>>(path: string, opts?: RequestOptions) =>
+      call<T>('DELETE', path, opts),
     withToken: (t: string) => client(baseUrl, t),
   };
 }

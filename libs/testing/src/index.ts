@@ -1,3 +1,4 @@
 export * from './issuer';
 export * from './wait';
 export * from './http';
+export * from './deps';

@@ -33,7 +33,13 @@ export class TestTokenIssuer {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     const kid = randomUUID();
     const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
-    return new TestTokenIssuer(privateKey, { keys: [jwk] }, opts.issuer ?? 'omni-identity', opts.audience ?? 'omni', kid);
+    return new TestTokenIssuer(
+      privateKey,
+      { keys: [jwk] },
+      opts.issuer ?? 'omni-identity',
+      opts.audience ?? 'omni',
+      kid,
+    );
   }
 
   /** Options for the kit's Authenticator. */
