@@ -214,14 +214,18 @@ export function registerCustomerRoutes(app: App, ctx: CustomersContext): void {
     '/v1/customers/:id/erase',
     {
       config: { permission: 'customers:erase' },
+      // The body (a reason) is optional: an empty request is an empty body.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
       schema: {
         tags,
         summary: 'Erase personal data; identities freed; record kept anonymised (idempotent; audited)',
         params: IdParams,
-        body: Type.Optional(EraseBody),
+        body: EraseBody,
         response: { 200: Type.Object({ customerId: Type.String(), erased: Type.Boolean(), identitiesFreed: Type.Integer() }) },
       },
     },
-    async (req) => eraseCustomer(ctx, req.params.id, actorOf(req), req.body?.reason),
+    async (req) => eraseCustomer(ctx, req.params.id, actorOf(req), req.body.reason),
   );
 }

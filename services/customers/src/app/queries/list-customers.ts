@@ -2,13 +2,16 @@ import type { Page } from '@omni/store';
 import { toView, type CustomerStatus, type CustomerView } from '../../domain/customer';
 import type { CustomersContext } from '../context';
 import { identitiesOf } from './get-customer';
+import { withCursor } from './paging';
 
 /** Customers by creation order (ops screens); cursor-paginated. */
 export async function listCustomers(
   ctx: Pick<CustomersContext, 'db'>,
   q: { status?: CustomerStatus; limit: number; cursor?: string },
 ): Promise<Page<CustomerView>> {
-  const page = await ctx.db.customers.page(q.status ? { status: q.status } : {}, { limit: q.limit, cursor: q.cursor ?? null, sortField: 'createdAt' });
+  const page = await withCursor(() =>
+    ctx.db.customers.page(q.status ? { status: q.status } : {}, { limit: q.limit, cursor: q.cursor ?? null, sortField: 'createdAt' }),
+  );
   const items = await Promise.all(page.items.map(async (doc) => toView(doc, await identitiesOf(ctx.db, doc._id))));
   return { items, nextCursor: page.nextCursor };
 }

@@ -2,6 +2,7 @@ import type { Page } from '@omni/store';
 import { NotFoundError } from '@omni/kit';
 import { resolveCustomer, type LedgerEntry } from '../../store/collections';
 import type { CustomersContext } from '../context';
+import { withCursor } from './paging';
 
 export interface PointsSummary {
   customerId: string;
@@ -23,7 +24,7 @@ export async function pointsSummary(
   if (!resolved) throw new NotFoundError('customer', customerId);
   const doc = resolved.doc;
   const [ledger, nextLots] = await Promise.all([
-    ctx.db.ledger.page({ customerId: doc._id }, { limit: page.limit, cursor: page.cursor ?? null, sortField: 'at', direction: -1 }),
+    withCursor(() => ctx.db.ledger.page({ customerId: doc._id }, { limit: page.limit, cursor: page.cursor ?? null, sortField: 'at', direction: -1 })),
     ctx.db.lots.find({ customerId: doc._id, remaining: { $gt: 0 } }, { sort: { expiresAt: 1 }, limit: 50 }),
   ]);
   const first = nextLots[0];
