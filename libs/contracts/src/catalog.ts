@@ -65,10 +65,18 @@ export const ProductUnpublished = defineEvent({
   schema: Type.Object({ productId: Id, skus: Type.Array(Sku) }),
 });
 
+export const ProductDeleted = defineEvent({
+  type: 'omni.catalog.product.deleted.v1',
+  topic,
+  description: 'A draft product (never sellable at the time) was deleted with its SKUs; the SKU codes are free again.',
+  schema: Type.Object({ productId: Id, skus: Type.Array(Sku) }),
+});
+
 export const catalogEvents = [
   ProductCreated,
   ProductUpdated,
   PriceChanged,
   ProductPublished,
   ProductUnpublished,
+  ProductDeleted,
 ];

@@ -4,8 +4,7 @@
  * and write throughput. Run: `npx tsx services/catalog/bench/catalog.bench.ts [products]`.
  */
 import { client, createTestDeps } from '@omni/testing';
-import { buildCatalogService, seedCatalog } from '../src';
-import { demoCatalog } from '../test/fixtures';
+import { buildCatalogService, demoCatalog, seedCatalog } from '../src';
 
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 200);

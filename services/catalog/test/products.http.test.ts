@@ -103,6 +103,22 @@ describe('products: create, read, update', () => {
   });
 });
 
+describe('products: delete', () => {
+  it('deletes drafts only, freeing the SKU codes', async () => {
+    await h.ops.post('/v1/products', productBody('tmp'));
+    await h.ops.post('/v1/products/tmp/publish');
+    expect((await h.ops.delete('/v1/products/tmp')).status).toBe(409);
+    await h.ops.post('/v1/products/tmp/unpublish');
+    expect((await h.ops.delete('/v1/products/tmp', { headers: { 'if-match': '"1"' } })).status).toBe(409);
+    expect((await h.customer.delete('/v1/products/tmp')).status).toBe(403);
+    expect((await h.ops.delete('/v1/products/tmp', { headers: { 'if-match': '"3"' } })).status).toBe(204);
+    expect((await h.ops.get('/v1/products/tmp')).status).toBe(404);
+    expect((await h.ops.delete('/v1/products/tmp')).status).toBe(404);
+    expect((await h.ops.post('/v1/products', productBody('tmp2', { skus: [{ sku: 'tmp-S' }] }))).status).toBe(201);
+    expect((await events.waitFor('deleted', 1, 'tmp'))[0]?.data).toEqual({ productId: 'tmp', skus: ['tmp-S', 'tmp-M'] });
+  });
+});
+
 describe('products: bad input is a problem and writes nothing', () => {
   it('rejects floats, negative prices, unknown currencies, bad barcodes and extra fields, all listed', async () => {
     const before = await h.svc.store.collection('products').countDocuments({});

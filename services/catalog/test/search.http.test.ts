@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCatalog, type SeedData, type SeedReport } from '../src';
+import { demoCatalog, seedCatalog, type SeedData, type SeedReport } from '../src';
 import { words } from '../src/domain/search';
-import { demoCatalog } from './fixtures';
 import { startCatalog, type Api, type Harness } from './harness';
 
 let h: Harness;
@@ -48,6 +47,27 @@ describe('seed', () => {
     const again = await seedCatalog(h.svc, data);
     expect(again.products).toEqual({ created: 0, skipped: 240, published: 0 });
     expect(again.categories).toEqual({ created: 0, skipped: 9 });
+  });
+
+  it('demo data with store ids carries store overrides and store-restricted listings', async () => {
+    const other = await startCatalog();
+    try {
+      const seeded = await seedCatalog(other.svc, demoCatalog(35, { storeIds: ['S1', 'S2'] }));
+      expect(seeded.products).toMatchObject({ created: 35, published: 32 });
+      const skus = await other.svc.catalog.getSkus(['p0000-M', 'p0005-M', 'p0001-M'], 'store', 'S1');
+      expect(skus.map((s) => [s.sku, s.sellable, s.price?.amountMinor])).toEqual([
+        ['p0000-M', true, 992],
+        ['p0005-M', true, 1042],
+        ['p0001-M', true, 1112],
+      ]);
+      const atS2 = await other.svc.catalog.getSkus(['p0000-M', 'p0005-M'], 'store', 'S2');
+      expect(atS2.map((s) => [s.sellable, s.reason ?? s.price?.amountMinor])).toEqual([
+        [false, 'not-listed'],
+        [true, 1152],
+      ]);
+    } finally {
+      await other.stop();
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import { addSku } from './add-sku';
 import type { Actor, CatalogContext } from './context';
 import { createCategory, type CreateCategoryCommand } from './create-category';
 import { createProduct, type CreateProductCommand } from './create-product';
+import { deleteProduct } from './delete-product';
 import { publishProduct, unpublishProduct } from './publish-product';
 import { getCategory, listCategories } from './queries/categories';
 import { getProduct } from './queries/get-product';
@@ -30,6 +31,7 @@ export function createCatalogApp(ctx: CatalogContext) {
     createProduct: (actor: Actor, cmd: CreateProductCommand) => createProduct(ctx, actor, cmd),
     updateProduct: (actor: Actor, id: string, version: number | undefined, patch: ContentPatch) =>
       updateProduct(ctx, actor, id, version, patch),
+    deleteProduct: (actor: Actor, id: string, version: number | undefined) => deleteProduct(ctx, actor, id, version),
     addSku: (actor: Actor, id: string, version: number | undefined, sku: SkuInput) => addSku(ctx, actor, id, version, sku),
     updateSku: (actor: Actor, id: string, sku: string, version: number | undefined, patch: SkuPatch) =>
       updateSku(ctx, actor, id, sku, version, patch),

@@ -83,6 +83,19 @@ export function productRoutes(svc: Service, catalog: CatalogApp): void {
     },
   );
 
+  app.delete(
+    '/v1/products/:productId',
+    {
+      config: write,
+      preValidation: emptyBodyAsObject,
+      schema: { description: 'Deletes a draft product (409 while published).', params: ProductParams, body: VersionBody },
+    },
+    async (req, reply) => {
+      await catalog.deleteProduct(actorOf(req), req.params.productId, expectedVersion(req, req.body.version));
+      return reply.code(204).send();
+    },
+  );
+
   app.post(
     '/v1/products/:productId/publish',
     { config: write, preValidation: emptyBodyAsObject, schema: { params: ProductParams, body: VersionBody } },
