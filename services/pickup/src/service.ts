@@ -59,6 +59,8 @@ export interface PickupServiceDeps {
     notificationMaxSends?: number;
     /** First retry delay of a failed notification, doubled per send. Default 30 s. */
     notificationRetryBaseMs?: number;
+    /** Send a new notification right after its commit rather than at the next poll. Default true. */
+    notifyOnCommit?: boolean;
   };
 }
 
@@ -168,7 +170,7 @@ export function buildPickupService(deps: PickupServiceDeps): PickupService {
   svc.onStart(async () => {
     sweep.start();
     notify.start();
-    unsubscribe = deps.store.onInsert('pickup_notifications', () => setImmediate(notify.tick));
+    if (timings.notifyOnCommit !== false) unsubscribe = deps.store.onInsert('pickup_notifications', () => setImmediate(notify.tick));
   });
   svc.onStop(async () => {
     unsubscribe?.();

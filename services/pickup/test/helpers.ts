@@ -36,6 +36,8 @@ export interface Harness {
   waitTask: (orderId: string, pred?: (t: PickupTask) => boolean, routeAttempt?: number) => Promise<PickupTask>;
   waitEvent: (type: string, pred?: (e: CloudEvent) => boolean) => Promise<CloudEvent>;
   staff: (storeId: string, role?: 'clerk' | 'manager') => Promise<ReturnType<typeof client>>;
+  /** Resolves once the pickup consumer has committed every orders event published so far. */
+  drained: () => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -76,7 +78,7 @@ export async function startPickup(opts: Partial<PickupServiceDeps> & { bus?: Eve
     events,
     api: (token) => client(svc.url, token),
     publish: async (def, subject, data, id) => {
-      const event = createEvent(def, { source: '/omni/orders', subject, data, ...(id ? { id } : {}) });
+      const event = createEvent(def, { source: '/omni/orders', subject, data, ...(id ? { id } : {}) }) as CloudEvent<EventData<typeof def>>;
       await deps.bus.publish(def.topic, [toBusMessage(event)]);
       return event;
     },
@@ -88,6 +90,12 @@ export async function startPickup(opts: Partial<PickupServiceDeps> & { bus?: Eve
         return t && pred(t) ? t : undefined;
       }, { what: `task of ${orderId}` }),
     waitEvent: (type, pred = () => true) => waitFor(() => events.find((e) => e.type === type && pred(e)), { what: type }),
+    drained: async () => {
+      await waitFor(async () => {
+        const mine = (await deps.bus.lag()).filter((l) => l.group === 'pickup' && l.topic === OrderConfirmed.topic);
+        return mine.length > 0 && mine.every((l) => l.lag === 0);
+      }, { what: 'pickup consumer to catch up' });
+    },
     staff: async (storeId, role = 'clerk') => client(svc.url, await deps.issuer.staff(storeId, role, `${role}-${storeId}`)),
     stop: async () => {
       await sub.close();
