@@ -138,6 +138,28 @@ describe('creating customers with identities', () => {
   });
 });
 
+describe('removing identities', () => {
+  it('detaches an identity (freed for others, audited) but never the last one', async () => {
+    const c = await createCustomer(h, { identities: [{ kind: 'email', value: 'leaver@example.com' }, { kind: 'member_card', value: 'LOST-CARD-1' }] });
+    const res = await h.ops.delete<CustomerBody>(`/v1/customers/${c.id}/identities/member_card/${encodeURIComponent('lost card 1')}`);
+    expect(res.status).toBe(200);
+    expect(res.body.identities.map((i) => i.kind)).toEqual(['email']);
+    expect((await h.ops.get('/v1/customers/lookup?kind=member_card&value=LOSTCARD1')).status).toBe(404);
+    await createCustomer(h, { identities: [{ kind: 'member_card', value: 'LOST-CARD-1' }] }); // free again
+    expect((await h.ops.delete(`/v1/customers/${c.id}/identities/member_card/LOSTCARD1`)).status).toBe(404);
+    const last = await h.ops.delete(`/v1/customers/${c.id}/identities/email/leaver@example.com`);
+    expect(last.status).toBe(409);
+    expect(last.body).toMatchObject({ type: 'https://omni.dev/problems/last-identity' });
+    const audit = await h.svc.audit.query({ action: 'customer.identity.remove', targetId: c.id }, { limit: 5 });
+    expect(audit.items).toHaveLength(1);
+
+    const asCustomer = client(h.svc.url, await h.issuer.customer(c.id));
+    await asCustomer.post('/v1/me/identities', { kind: 'messaging', value: 'line:Uleaver' });
+    const mine = await asCustomer.delete<CustomerBody>('/v1/me/identities/messaging/line:Uleaver');
+    expect(mine.body.identities.map((i) => i.kind)).toEqual(['email']);
+  });
+});
+
 describe('bad input', () => {
   it('answers problem+json naming every bad field and writes nothing', async () => {
     const [customers, identities] = [await count('customers'), await count('identities')];

@@ -148,8 +148,8 @@ describe('redeeming and refunding (gRPC)', () => {
     expect(ok).toHaveLength(Math.floor(1000 / 13)); // 76
     expect(failed.every((r) => (r.reason as AppError).slug === 'insufficient-points')).toBe(true);
     expect(await balance(id)).toBe(1000 - 76 * 13);
-    const rec = await h.svc.reconcilePoints(id);
-    expect(rec).toMatchObject({ balance: 12, ledgerSum: 12, lotsSum: 12, consistent: true });
+    const rec = await h.ops.get(`/v1/customers/${id}/points/reconciliation`);
+    expect(rec.body).toEqual({ customerId: id, balance: 12, ledgerSum: 12, lotsSum: 12, consistent: true });
   });
 });
 

@@ -50,7 +50,9 @@ export function mergeCustomers(ctx: CustomersContext, req: MergeRequest): Promis
 export async function mergeInSession(ctx: CustomersContext, session: Session, req: MergeRequest): Promise<MergeOutcome> {
   const { db } = ctx;
   const [idA, idB] = req.customerIds;
-  const [a, b] = await Promise.all([resolveCustomer(db, idA, session), resolveCustomer(db, idB, session)]);
+  // One operation at a time: a MongoDB transaction does not support parallel operations on its session.
+  const a = await resolveCustomer(db, idA, session);
+  const b = await resolveCustomer(db, idB, session);
   if (!a) throw new NotFoundError('customer', idA);
   if (!b) throw new NotFoundError('customer', idB);
 

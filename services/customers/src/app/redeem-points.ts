@@ -44,7 +44,8 @@ export async function replayIfDone(
 ): Promise<PointsBalance | null> {
   const done: LedgerEntry | null = await ctx.db.ledger.findById(entryId, { session });
   if (!done) return null;
-  const [sameCustomer, current] = await Promise.all([resolveCustomer(ctx.db, op.customerId, session), resolveCustomer(ctx.db, done.customerId, session)]);
+  const sameCustomer = await resolveCustomer(ctx.db, op.customerId, session);
+  const current = await resolveCustomer(ctx.db, done.customerId, session);
   if (Math.abs(done.delta) !== op.points || done.orderId !== op.orderId || sameCustomer?.doc._id !== current?.doc._id) {
     throw new ConflictError('operation-id-reused', `operation ${op.operationId} was already used for another points operation`);
   }
@@ -109,7 +110,7 @@ async function recordOrderRedemption(ctx: CustomersContext, session: Session, cu
   const ref = await ctx.db.orders.findOneAndUpdate(
     { _id: orderId },
     {
-      $setOnInsert: { customerId, pointsEarned: 0, createdAt: at },
+      $setOnInsert: { customerId, pointsEarned: 0, pointsRefunded: 0, createdAt: at },
       $inc: { pointsRedeemed: points, refundable: points },
       $set: { updatedAt: at },
     },

@@ -106,12 +106,3 @@ export function resolveClash(kind: IdentityKind, incomingVerified: boolean, exis
   if (incomingVerified && !existingVerified) return 'take_over';
   return 'conflict';
 }
-
-/** Masks an identity for logs and audit details (never the full value of personal data). */
-export function maskIdentity(kind: IdentityKind, value: string): string {
-  if (kind === 'email') {
-    const [user = '', domain = ''] = value.split('@');
-    return `${user.slice(0, 1)}***@${domain}`;
-  }
-  return value.length <= 4 ? '****' : `${'*'.repeat(value.length - 4)}${value.slice(-4)}`;
-}

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { App } from '@omni/kit';
 import { addIdentity } from '../app/add-identity';
+import { removeIdentity } from '../app/remove-identity';
 import { adjustPoints } from '../app/adjust-points';
 import { createCustomer } from '../app/create-customer';
 import { eraseCustomer } from '../app/erase-customer';
@@ -9,7 +10,7 @@ import { addAddress, removeAddress, updateProfile } from '../app/update-profile'
 import { exportCustomer } from '../app/queries/export-customer';
 import { getCustomer, lookupCustomer } from '../app/queries/get-customer';
 import { listCustomers } from '../app/queries/list-customers';
-import { pointsSummary } from '../app/queries/points-query';
+import { pointsSummary, reconcilePoints } from '../app/queries/points-query';
 import type { CustomersContext } from '../app/context';
 import { actorOf, authorizeCustomerRead } from './access';
 import {
@@ -21,6 +22,7 @@ import {
   CustomerWithOutcome,
   EraseBody,
   IdentityIn,
+  IdentityParams,
   IdParams,
   ListQuery,
   LookupQuery,
@@ -122,6 +124,15 @@ export function registerCustomerRoutes(app: App, ctx: CustomersContext): void {
     },
   );
 
+  app.delete(
+    '/v1/customers/:id/identities/:kind/:value',
+    {
+      config: { permission: 'customers:write' },
+      schema: { tags, summary: 'Detach an identity (frees it; the last one cannot go); audited', params: IdentityParams, response: { 200: CustomerOut } },
+    },
+    async (req) => getCustomer(ctx, await removeIdentity(ctx, req.params.id, req.params, actorOf(req))),
+  );
+
   app.post(
     '/v1/customers/:id/addresses',
     {
@@ -184,6 +195,22 @@ export function registerCustomerRoutes(app: App, ctx: CustomersContext): void {
       await authorizeCustomerRead(ctx, req, req.params.id);
       return pointsSummary(ctx, req.params.id, req.query);
     },
+  );
+
+  app.get(
+    '/v1/customers/:id/points/reconciliation',
+    {
+      config: { permission: 'customers:read' },
+      schema: {
+        tags,
+        summary: 'Proves the balance of one record: cached balance vs. sum of its ledger vs. sum of its lots',
+        params: IdParams,
+        response: {
+          200: Type.Object({ customerId: Type.String(), balance: Type.Integer(), ledgerSum: Type.Integer(), lotsSum: Type.Integer(), consistent: Type.Boolean() }),
+        },
+      },
+    },
+    async (req) => reconcilePoints(ctx, req.params.id),
   );
 
   app.post(

@@ -1,12 +1,13 @@
 import type { App } from '@omni/kit';
 import { addIdentity } from '../app/add-identity';
+import { removeIdentity } from '../app/remove-identity';
 import { addAddress, removeAddress, updateProfile } from '../app/update-profile';
 import { exportCustomer } from '../app/queries/export-customer';
 import { getCustomer } from '../app/queries/get-customer';
 import { pointsSummary } from '../app/queries/points-query';
 import type { CustomersContext } from '../app/context';
 import { actorOf, selfId } from './access';
-import { AddressIn, CustomerOut, CustomerWithOutcome, IdentityIn, PageQuery, UpdateProfileBody } from './schemas';
+import { AddressIn, CustomerOut, CustomerWithOutcome, IdentityIn, MyIdentityParams, PageQuery, UpdateProfileBody } from './schemas';
 import { Type } from 'typebox';
 
 const tags = ['me'];
@@ -66,6 +67,12 @@ export function registerMeRoutes(app: App, ctx: CustomersContext): void {
       const outcome = await addIdentity(ctx, selfId(req), { ...req.body, verified: false }, actorOf(req));
       return { customer: await getCustomer(ctx, outcome.customerId), result: outcome.result, merges: [] };
     },
+  );
+
+  app.delete(
+    '/v1/me/identities/:kind/:value',
+    { config: self, schema: { tags, summary: 'Detach one of my identities (not the last one)', params: MyIdentityParams, response: { 200: CustomerOut } } },
+    async (req) => getCustomer(ctx, await removeIdentity(ctx, selfId(req), req.params, actorOf(req))),
   );
 
   app.get('/v1/me/points', { config: self, schema: { tags, summary: 'My points, level and ledger', querystring: PageQuery } }, async (req) =>

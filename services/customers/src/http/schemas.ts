@@ -97,6 +97,8 @@ export const AdjustPointsBody = Type.Object(
 export const IdParams = Type.Object({ id: Id });
 export const AddressParams = Type.Object({ id: Id, addressId: Id });
 export const StoreParams = Type.Object({ storeId: Id });
+export const IdentityParams = Type.Object({ id: Id, kind: IdentityKindSchema, value: Type.String({ minLength: 1, maxLength: 254 }) });
+export const MyIdentityParams = Type.Object({ kind: IdentityKindSchema, value: Type.String({ minLength: 1, maxLength: 254 }) });
 
 export const LookupQuery = Type.Object(
   { kind: IdentityKindSchema, value: Type.String({ minLength: 1, maxLength: 254 }) },
