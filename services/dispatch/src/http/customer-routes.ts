@@ -1,0 +1,60 @@
+import { Type } from 'typebox';
+import { authorize, type App, type Principal } from '@omni/kit';
+import type { DispatchContext } from '../app/context';
+import { currentJobOfOrder, trackOrder } from '../app/queries/tracking-query';
+import type { JobDoc } from '../store/collections';
+import { Id } from './schemas';
+
+/** A customer sees the delivery of their own orders; staff with `orders:read` (and ops) any. */
+function authorizeOrderReader(principal: Principal | null, job: JobDoc): void {
+  if (principal?.role === 'customer')
+    authorize(principal, 'orders:read:own', { customerId: job.customerId ?? '\u0000no-customer' });
+  else authorize(principal, 'orders:read');
+}
+
+export function customerRoutes(app: App, ctx: DispatchContext): void {
+  const params = Type.Object({ orderId: Id });
+
+  app.get(
+    '/v1/orders/:orderId/tracking',
+    {
+      schema: {
+        tags: ['customer'],
+        summary: "Live delivery tracking: status, rider's position, ETA",
+        params,
+        security: [{ bearerAuth: [] }],
+      },
+    },
+    async (req) => {
+      const job = await currentJobOfOrder(ctx, req.params.orderId);
+      authorizeOrderReader(req.principal, job);
+      return trackOrder(ctx, job, ctx.clock().getTime());
+    },
+  );
+
+  app.get(
+    '/v1/orders/:orderId/delivery',
+    {
+      schema: {
+        tags: ['customer'],
+        summary: 'The delivery code the customer gives the rider at the door',
+        params,
+        security: [{ bearerAuth: [] }],
+      },
+    },
+    async (req) => {
+      const job = await currentJobOfOrder(ctx, req.params.orderId);
+      // Only the customer (and ops) see the code: store staff and riders must not.
+      if (req.principal?.role === 'customer')
+        authorize(req.principal, 'orders:read:own', { customerId: job.customerId ?? '\u0000no-customer' });
+      else authorize(req.principal, 'dispatch:manage');
+      return {
+        orderId: job.orderId,
+        jobId: job._id,
+        status: job.status,
+        promisedAt: job.promisedAt,
+        deliveryCode: job.deliveryCode,
+      };
+    },
+  );
+}

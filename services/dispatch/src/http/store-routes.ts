@@ -1,0 +1,89 @@
+import { Type } from 'typebox';
+import type { App } from '@omni/kit';
+import type { DispatchContext } from '../app/context';
+import { confirmJob, markReady, receiveReturn, rejectJob } from '../app/store-actions';
+import { storeJobView } from '../app/views';
+import { Id, JobStatus, PageQuery, StoreJobParams, pageOf } from './schemas';
+
+const storeScope = (req: { params: unknown }) => ({ storeId: (req.params as { storeId: string }).storeId });
+const staff = { permission: 'dispatch:store' as const, scope: storeScope };
+
+/** Store staff (own store only): confirm or reject delivery jobs, mark parcels ready, take returns. */
+export function storeRoutes(app: App, ctx: DispatchContext): void {
+  app.get(
+    '/v1/stores/:storeId/delivery-jobs',
+    {
+      config: staff,
+      schema: {
+        tags: ['store'],
+        params: Type.Object({ storeId: Id }),
+        querystring: Type.Object({ ...PageQuery, status: Type.Optional(JobStatus) }),
+      },
+    },
+    async (req) => {
+      const filter: Record<string, unknown> = { storeId: req.params.storeId };
+      if (req.query.status) filter.status = req.query.status;
+      return pageOf(ctx.col.jobs, filter, req.query, storeJobView);
+    },
+  );
+
+  app.post(
+    '/v1/stores/:storeId/delivery-jobs/:jobId/confirm',
+    {
+      config: staff,
+      schema: {
+        tags: ['store'],
+        summary:
+          'Accept the delivery job; optionally say in how many minutes the parcel will be ready (the rider search starts ahead of it)',
+        params: StoreJobParams,
+        body: Type.Optional(
+          Type.Object(
+            { readyInMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 240 })) },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+    },
+    async (req) =>
+      storeJobView(await confirmJob(ctx, req.params.storeId, req.params.jobId, req.body?.readyInMinutes)),
+  );
+
+  app.post(
+    '/v1/stores/:storeId/delivery-jobs/:jobId/reject',
+    {
+      config: staff,
+      schema: {
+        tags: ['store'],
+        summary: 'Cannot fulfil: the order is re-routed to another store',
+        params: StoreJobParams,
+        body: Type.Object(
+          { reason: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => storeJobView(await rejectJob(ctx, req.params.storeId, req.params.jobId, req.body.reason)),
+  );
+
+  app.post(
+    '/v1/stores/:storeId/delivery-jobs/:jobId/ready',
+    {
+      config: staff,
+      schema: { tags: ['store'], summary: 'The parcel is packed and waiting', params: StoreJobParams },
+    },
+    async (req) => storeJobView(await markReady(ctx, req.params.storeId, req.params.jobId)),
+  );
+
+  app.post(
+    '/v1/stores/:storeId/delivery-jobs/:jobId/returned',
+    {
+      config: staff,
+      schema: {
+        tags: ['store'],
+        summary: 'A failed delivery came back to the store',
+        params: StoreJobParams,
+      },
+    },
+    async (req) => storeJobView(await receiveReturn(ctx, req.params.storeId, req.params.jobId)),
+  );
+}

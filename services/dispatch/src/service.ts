@@ -1,0 +1,148 @@
+import websocket from '@fastify/websocket';
+import { createService, type Authenticator, type AuthenticatorOptions, type Service } from '@omni/kit';
+import type { DocumentStore } from '@omni/store';
+import type { EventBus } from '@omni/events';
+import { dispatchEvents } from '@omni/contracts';
+import type { DestinationStream, LevelWithSilent } from 'pino';
+import { RiderBoard } from './domain/assignment';
+import { ZoneCache, type DispatchContext, type DispatchMetrics } from './app/context';
+import { Dispatcher } from './app/dispatcher';
+import { onOrderCancelled } from './events/order-cancelled';
+import { onOrderConfirmed } from './events/order-confirmed';
+import { onOrderRerouted } from './events/order-rerouted';
+import { customerRoutes } from './http/customer-routes';
+import { opsJobRoutes } from './http/ops-job-routes';
+import { RiderHub } from './http/rider-hub';
+import { riderRoutes } from './http/rider-routes';
+import { riderSocketRoute } from './http/rider-socket';
+import { storeRoutes } from './http/store-routes';
+import { zoneRoutes } from './http/zone-routes';
+import { resolveSettings, type DispatchSettingsInput } from './settings';
+import { declareCollections } from './store/collections';
+
+export interface DispatchDeps {
+  store: DocumentStore;
+  bus: EventBus;
+  auth: AuthenticatorOptions | Authenticator;
+  http?: { host?: string; port?: number };
+  logLevel?: LevelWithSilent;
+  logDestination?: DestinationStream;
+  /** false when the bus/store are shared (embedded runtime). */
+  ownsBus?: boolean;
+  ownsStore?: boolean;
+  /** Injected time, so tests move it instead of sleeping. Default: the system clock. */
+  clock?: () => Date;
+  /** Timings, speeds and policies; see DEFAULT_SETTINGS. `tickMs: 0` disables background timers. */
+  settings?: DispatchSettingsInput;
+}
+
+export type DispatchService = Service & {
+  /** Time-driven jobs, callable with an explicit `now`: tick, expireOffers, checkSla, ... */
+  dispatch: Dispatcher;
+  /** In-memory spatial projection of riders (exposed for benchmarks and diagnostics). */
+  board: RiderBoard;
+  /** Open rider WebSockets of this instance. */
+  hub: RiderHub;
+  ctx: DispatchContext;
+};
+
+/**
+ * Dispatch: delivery zones, riders and their shifts, delivery jobs from confirmed local-delivery
+ * orders, store confirmation, rider offers (WebSocket + HTTP), batching, proof of delivery, SLA,
+ * cash on delivery. Consumes orders.order.{confirmed,rerouted,cancelled}; produces dispatch.delivery.*.
+ */
+export function buildDispatchService(deps: DispatchDeps): DispatchService {
+  const svc = createService({
+    name: 'dispatch',
+    description: 'Riders, zones, offers, batching, proof of delivery, SLA',
+    store: deps.store,
+    bus: deps.bus,
+    auth: deps.auth,
+    http: deps.http,
+    grpc: false,
+    logLevel: deps.logLevel,
+    logDestination: deps.logDestination,
+    ownsBus: deps.ownsBus,
+    ownsStore: deps.ownsStore,
+    bodyLimit: 256 * 1024,
+  });
+  const settings = resolveSettings(deps.settings);
+  const col = declareCollections(deps.store);
+  const socketsGauge = svc.metrics.gauge('dispatch_rider_sockets', 'Open rider WebSockets');
+  const hub = new RiderHub((n) => socketsGauge.set(n));
+  const board = new RiderBoard(settings.gridCellKm);
+  const metrics: DispatchMetrics = {
+    offers: svc.metrics.counter(
+      'dispatch_offers_total',
+      'Rider offers by outcome (made, accepted, declined, expired)',
+      ['outcome'],
+    ),
+    noRider: svc.metrics.counter('dispatch_no_rider_total', 'Searches that found no rider'),
+    deliveries: svc.metrics.counter('dispatch_deliveries_total', 'Delivery attempts by outcome', ['outcome']),
+    late: svc.metrics.counter('dispatch_late_total', 'Deliveries reported late (SLA missed)'),
+    storeRejections: svc.metrics.counter(
+      'dispatch_store_rejections_total',
+      'Jobs rejected by stores (or not confirmed in time)',
+      ['timedOut'],
+    ),
+    rankSeconds: svc.metrics.histogram(
+      'dispatch_rank_seconds',
+      'Time to rank riders for one job',
+      [],
+      [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05],
+    ),
+  };
+  const ctx: DispatchContext = {
+    store: deps.store,
+    col,
+    events: svc.events,
+    audit: svc.audit,
+    board,
+    zones: new ZoneCache(col),
+    push: hub,
+    settings,
+    clock: deps.clock ?? (() => new Date()),
+    log: svc.log,
+    metrics,
+    afterCommit: (fx) => dispatcher.afterCommit(fx),
+  };
+  const dispatcher = new Dispatcher(ctx);
+
+  svc.events.registry.produces(...dispatchEvents);
+  onOrderConfirmed(svc, ctx);
+  onOrderRerouted(svc, ctx);
+  onOrderCancelled(svc, ctx);
+
+  svc.app.register(websocket, { options: { maxPayload: 16 * 1024 } });
+  zoneRoutes(svc.app, ctx);
+  riderRoutes(svc.app, ctx);
+  storeRoutes(svc.app, ctx);
+  customerRoutes(svc.app, ctx);
+  opsJobRoutes(svc.app, ctx, dispatcher);
+  riderSocketRoute(svc.app, ctx, hub, svc.authenticator);
+
+  const timers: NodeJS.Timeout[] = [];
+  svc.onStart(async () => {
+    await ctx.zones.ensureLoaded();
+    const riders = await dispatcher.loadBoard();
+    svc.log.info({ riders }, 'dispatch board loaded');
+    if (settings.tickMs > 0) {
+      const tick = () =>
+        dispatcher.tick().catch((err: unknown) => svc.log.error({ err }, 'dispatch tick failed'));
+      timers.push(setInterval(tick, settings.tickMs));
+    }
+    if (settings.resyncMs > 0) {
+      const resync = () =>
+        dispatcher.resyncBoard().catch((err: unknown) => svc.log.warn({ err }, 'board resync failed'));
+      timers.push(setInterval(resync, settings.resyncMs));
+    }
+    for (const t of timers) t.unref();
+  });
+  svc.onStop(async () => {
+    for (const t of timers) clearInterval(t);
+    hub.closeAll();
+    await dispatcher.whenIdle();
+  });
+
+  return Object.assign(svc, { dispatch: dispatcher, board, hub, ctx });
+}
