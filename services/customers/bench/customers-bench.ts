@@ -1,3 +1,4 @@
+/* eslint-disable no-console -- a bench reports on stdout */
 /**
  * Rough throughput of the customers service on the embedded adapters (not a test):
  *   npx tsx services/customers/bench/customers-bench.ts
