@@ -103,6 +103,27 @@ describe('products: create, read, update', () => {
   });
 });
 
+describe('products: retries and docs', () => {
+  it('a retried create with the same Idempotency-Key returns the first response and creates once', async () => {
+    const headers = { 'idempotency-key': 'create-lamp-1' };
+    const [a, b] = await Promise.all([h.ops.post('/v1/products', productBody('idem'), { headers }), h.ops.post('/v1/products', productBody('idem'), { headers })]);
+    // Concurrent duplicates: one runs, the other is replayed (201) or told it is in progress (409).
+    expect([a.status, b.status]).toContain(201);
+    expect([a.status, b.status].every((s) => s === 201 || s === 409)).toBe(true);
+    const replay = await h.ops.post('/v1/products', productBody('idem'), { headers });
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(await h.svc.store.collection('products').countDocuments({ _id: 'idem' })).toBe(1);
+  });
+
+  it('documents the routes in OpenAPI, writes marked as secured', async () => {
+    const spec = await h.anon.get<{ paths: Record<string, Record<string, { security?: unknown }>> }>('/docs/json');
+    expect(spec.status).toBe(200);
+    expect(spec.body.paths['/v1/products/{productId}/skus/{sku}/prices/{channel}']?.put?.security).toEqual([{ bearerAuth: [] }]);
+    expect(spec.body.paths['/v1/products']?.get?.security).toBeUndefined();
+  });
+});
+
 describe('products: delete', () => {
   it('deletes drafts only, freeing the SKU codes', async () => {
     await h.ops.post('/v1/products', productBody('tmp'));

@@ -4,6 +4,7 @@ import type { CatalogApp } from '../app/catalog-app';
 import { categoryView } from '../app/queries/categories';
 import { actorOf } from './actor';
 import { CreateCategoryBody, Cursor, EntityId, Limit, SalesQuery, UpdateCategoryBody, VersionBody } from './schemas';
+import { CategoryDetailOut, CategoryOut, CategoryPageOut, ProductPageOut } from './responses';
 import { emptyBodyAsObject, expectedVersion, setEtag } from './versioning';
 
 const write = { permission: 'catalog:write' as const };
@@ -22,6 +23,7 @@ export function categoryRoutes(svc: Service, catalog: CatalogApp): void {
           { parentId: Type.Optional(EntityId), roots: Type.Optional(Type.Boolean()), limit: Limit(1000, 100), cursor: Type.Optional(Cursor) },
           { additionalProperties: false },
         ),
+        response: { 200: CategoryPageOut },
       },
     },
     async (req) => {
@@ -34,7 +36,7 @@ export function categoryRoutes(svc: Service, catalog: CatalogApp): void {
     },
   );
 
-  app.get('/v1/categories/:categoryId', { schema: { params: CategoryParams } }, async (req, reply) => {
+  app.get('/v1/categories/:categoryId', { schema: { params: CategoryParams, response: { 200: CategoryDetailOut } } }, async (req, reply) => {
     const detail = await catalog.getCategory(req.params.categoryId);
     setEtag(reply, detail.version);
     return detail;
@@ -47,6 +49,7 @@ export function categoryRoutes(svc: Service, catalog: CatalogApp): void {
         description: 'Published products of the category and its sub-categories.',
         params: CategoryParams,
         querystring: Type.Object({ ...SalesQuery, limit: Limit(100, 20), cursor: Type.Optional(Cursor) }, { additionalProperties: false }),
+        response: { 200: ProductPageOut },
       },
     },
     async (req) => {
@@ -63,7 +66,7 @@ export function categoryRoutes(svc: Service, catalog: CatalogApp): void {
     },
   );
 
-  app.post('/v1/categories', { config: write, schema: { body: CreateCategoryBody } }, async (req, reply) => {
+  app.post('/v1/categories', { config: write, schema: { body: CreateCategoryBody, response: { 201: CategoryOut } } }, async (req, reply) => {
     const category = await catalog.createCategory(actorOf(req), req.body);
     setEtag(reply, category.version).code(201).header('location', `/v1/categories/${category._id}`);
     return categoryView(category);
@@ -71,7 +74,7 @@ export function categoryRoutes(svc: Service, catalog: CatalogApp): void {
 
   app.patch(
     '/v1/categories/:categoryId',
-    { config: write, schema: { params: CategoryParams, body: UpdateCategoryBody } },
+    { config: write, schema: { params: CategoryParams, body: UpdateCategoryBody, response: { 200: CategoryOut } } },
     async (req, reply) => {
       const { version, ...patch } = req.body;
       const category = await catalog.updateCategory(actorOf(req), req.params.categoryId, expectedVersion(req, version), patch);

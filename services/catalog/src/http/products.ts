@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { CatalogApp } from '../app/catalog-app';
 import { actorOf, canSeeDrafts } from './actor';
 import { CreateProductBody, Cursor, EntityId, Limit, ProductParams, SalesQuery, UpdateProductBody, VersionBody } from './schemas';
+import { ProductOut, ProductPageOut } from './responses';
 import { emptyBodyAsObject, expectedVersion, setEtag } from './versioning';
 
 const write = { permission: 'catalog:write' as const };
@@ -27,6 +28,7 @@ export function productRoutes(svc: Service, catalog: CatalogApp): void {
           },
           { additionalProperties: false },
         ),
+        response: { 200: ProductPageOut },
       },
     },
     async (req) => {
@@ -53,6 +55,7 @@ export function productRoutes(svc: Service, catalog: CatalogApp): void {
         description: 'Product detail: SKUs with the price for the channel (store override with storeId) and availability per channel and per store.',
         params: ProductParams,
         querystring: Type.Object(SalesQuery, { additionalProperties: false }),
+        response: { 200: ProductOut },
       },
     },
     async (req, reply) => {
@@ -66,7 +69,7 @@ export function productRoutes(svc: Service, catalog: CatalogApp): void {
     },
   );
 
-  app.post('/v1/products', { config: write, schema: { body: CreateProductBody } }, async (req, reply) => {
+  app.post('/v1/products', { config: write, schema: { body: CreateProductBody, response: { 201: ProductOut } } }, async (req, reply) => {
     const product = await catalog.createProduct(actorOf(req), req.body);
     setEtag(reply, product.version).code(201).header('location', `/v1/products/${product._id}`);
     return catalog.view(product);
@@ -74,7 +77,7 @@ export function productRoutes(svc: Service, catalog: CatalogApp): void {
 
   app.patch(
     '/v1/products/:productId',
-    { config: write, schema: { params: ProductParams, body: UpdateProductBody } },
+    { config: write, schema: { params: ProductParams, body: UpdateProductBody, response: { 200: ProductOut } } },
     async (req, reply) => {
       const { version, ...patch } = req.body;
       const product = await catalog.updateProduct(actorOf(req), req.params.productId, expectedVersion(req, version), patch);
@@ -98,7 +101,7 @@ export function productRoutes(svc: Service, catalog: CatalogApp): void {
 
   app.post(
     '/v1/products/:productId/publish',
-    { config: write, preValidation: emptyBodyAsObject, schema: { params: ProductParams, body: VersionBody } },
+    { config: write, preValidation: emptyBodyAsObject, schema: { params: ProductParams, body: VersionBody, response: { 200: ProductOut } } },
     async (req, reply) => {
       const product = await catalog.publishProduct(actorOf(req), req.params.productId, expectedVersion(req, req.body.version));
       setEtag(reply, product.version);
@@ -108,7 +111,7 @@ export function productRoutes(svc: Service, catalog: CatalogApp): void {
 
   app.post(
     '/v1/products/:productId/unpublish',
-    { config: write, preValidation: emptyBodyAsObject, schema: { params: ProductParams, body: VersionBody } },
+    { config: write, preValidation: emptyBodyAsObject, schema: { params: ProductParams, body: VersionBody, response: { 200: ProductOut } } },
     async (req, reply) => {
       const product = await catalog.unpublishProduct(actorOf(req), req.params.productId, expectedVersion(req, req.body.version));
       setEtag(reply, product.version);

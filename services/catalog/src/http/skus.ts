@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { CatalogApp } from '../app/catalog-app';
 import { actorOf } from './actor';
 import { AddSkuBody, Channel, ListingBody, PriceBody, ProductParams, SkuCode, SkuParams, StoreId, UpdateSkuBody, VersionBody } from './schemas';
+import { ProductOut, SkuAnswersOut } from './responses';
 import { emptyBodyAsObject, expectedVersion, setEtag } from './versioning';
 
 const write = { permission: 'catalog:write' as const };
@@ -11,14 +12,14 @@ const write = { permission: 'catalog:write' as const };
 export function skuRoutes(svc: Service, catalog: CatalogApp): void {
   const { app } = svc;
 
-  app.post('/v1/products/:productId/skus', { config: write, schema: { params: ProductParams, body: AddSkuBody } }, async (req, reply) => {
+  app.post('/v1/products/:productId/skus', { config: write, schema: { params: ProductParams, body: AddSkuBody, response: { 201: ProductOut } } }, async (req, reply) => {
     const { version, ...sku } = req.body;
     const product = await catalog.addSku(actorOf(req), req.params.productId, expectedVersion(req, version), sku);
     setEtag(reply, product.version).code(201);
     return catalog.view(product);
   });
 
-  app.patch('/v1/products/:productId/skus/:sku', { config: write, schema: { params: SkuParams, body: UpdateSkuBody } }, async (req, reply) => {
+  app.patch('/v1/products/:productId/skus/:sku', { config: write, schema: { params: SkuParams, body: UpdateSkuBody, response: { 200: ProductOut } } }, async (req, reply) => {
     const { version, ...patch } = req.body;
     const product = await catalog.updateSku(actorOf(req), req.params.productId, req.params.sku, expectedVersion(req, version), patch);
     setEtag(reply, product.version);
@@ -27,7 +28,7 @@ export function skuRoutes(svc: Service, catalog: CatalogApp): void {
 
   app.put(
     '/v1/products/:productId/skus/:sku/listing',
-    { config: write, schema: { description: 'Channels (and stores) that sell the SKU; each listed channel needs a price.', params: SkuParams, body: ListingBody } },
+    { config: write, schema: { description: 'Channels (and stores) that sell the SKU; each listed channel needs a price.', params: SkuParams, body: ListingBody, response: { 200: ProductOut } } },
     async (req, reply) => {
       const { version, ...listing } = req.body;
       const product = await catalog.setListing(actorOf(req), req.params.productId, req.params.sku, expectedVersion(req, version), listing);
@@ -44,6 +45,7 @@ export function skuRoutes(svc: Service, catalog: CatalogApp): void {
         description: 'Sets the base price of the SKU on a channel (audited, PriceChanged).',
         params: Type.Object({ productId: ProductParams.properties.productId, sku: SkuCode, channel: Channel }),
         body: PriceBody,
+        response: { 200: ProductOut },
       },
     },
     async (req, reply) => {
@@ -60,7 +62,7 @@ export function skuRoutes(svc: Service, catalog: CatalogApp): void {
     '/v1/products/:productId/skus/:sku/store-prices/:storeId',
     {
       config: write,
-      schema: { description: 'Sets a per-store override of the store-channel price (audited, PriceChanged).', params: storePriceParams, body: PriceBody },
+      schema: { description: 'Sets a per-store override of the store-channel price (audited, PriceChanged).', params: storePriceParams, body: PriceBody, response: { 200: ProductOut } },
     },
     async (req, reply) => {
       const { productId, sku, storeId } = req.params;
@@ -81,7 +83,7 @@ export function skuRoutes(svc: Service, catalog: CatalogApp): void {
     {
       config: write,
       preValidation: emptyBodyAsObject,
-      schema: { description: 'Removes a per-store override (the base store price applies again).', params: storePriceParams, body: VersionBody },
+      schema: { description: 'Removes a per-store override (the base store price applies again).', params: storePriceParams, body: VersionBody, response: { 200: ProductOut } },
     },
     async (req, reply) => {
       const { productId, sku, storeId } = req.params;
@@ -104,6 +106,7 @@ export function skuRoutes(svc: Service, catalog: CatalogApp): void {
           },
           { additionalProperties: false },
         ),
+        response: { 200: SkuAnswersOut },
       },
     },
     async (req) => {
