@@ -107,9 +107,18 @@ function normaliseListing(listing: Listing): Listing {
   return listing.stores === undefined ? { channels } : { channels, stores: [...new Set(listing.stores)].sort() };
 }
 
+/** Attribute names become document keys: keep them to safe identifiers (no '.', no '$'). */
+const ATTRIBUTE_KEY = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
+
+function attributeErrors(attributes: Record<string, string>, field: string): FieldError[] {
+  return Object.keys(attributes)
+    .filter((k) => !ATTRIBUTE_KEY.test(k))
+    .map((k) => ({ field: `${field}/attributes/${k}`, message: 'attribute names are letters, digits, _ and - (max 40)' }));
+}
+
 /** Input errors of one SKU (barcode check digit, prices, duplicate store overrides). */
 function skuErrors(sku: Sku, field: string): FieldError[] {
-  const errors: FieldError[] = [];
+  const errors: FieldError[] = attributeErrors(sku.attributes, field);
   if (sku.barcode !== undefined) {
     const problem = barcodeProblem(sku.barcode);
     if (problem) errors.push({ field: `${field}/barcode`, message: problem });
@@ -145,7 +154,7 @@ function assertListingsPriced(skus: Sku[]): void {
 
 export function newProduct(input: ProductInput, now: string): Product {
   const skus = input.skus.map(skuFromInput);
-  const errors: FieldError[] = [];
+  const errors: FieldError[] = attributeErrors(input.attributes ?? {}, 'body');
   const seen = new Set<string>();
   skus.forEach((sku, i) => {
     if (seen.has(sku.sku)) errors.push({ field: `body/skus/${i}/sku`, message: `duplicate SKU ${sku.sku}` });
