@@ -110,6 +110,14 @@ export class Harness {
     return event;
   }
 
+  /** Waits until dispatch's consumer has handled the event (its inbox row exists). */
+  async waitHandled(event: CloudEvent): Promise<void> {
+    const inbox = this.svc.store.collection('inbox');
+    await waitFor(async () => (await inbox.findById(`dispatch:${event.id}`)) ?? undefined, {
+      what: `handling of ${event.type} ${event.id}`,
+    });
+  }
+
   /** Events of a type seen so far (optionally for one order). */
   eventsOf<D extends EventDefinition>(def: D, orderId?: string): Array<CloudEvent<EventData<D>>> {
     return this.events.filter(
@@ -224,7 +232,9 @@ export class Harness {
       routeAttempt,
     });
     const jobId = `${orderId}~${routeAttempt}`;
-    await waitFor(() => this.svc.ctx.col.jobs.findById(jobId), { what: `job ${jobId}` });
+    await waitFor(async () => (await this.svc.ctx.col.jobs.findById(jobId)) ?? undefined, {
+      what: `job ${jobId}`,
+    });
     return { orderId, jobId };
   }
 

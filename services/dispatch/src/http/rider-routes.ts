@@ -7,7 +7,17 @@ import { deliverParcel, failDelivery, pickUpParcel, ridersJob, startEnRoute } fr
 import { shiftCashReport } from '../app/queries/cash-report-query';
 import { offerView, riderJobView, riderView } from '../app/views';
 import { WITH_RIDER } from '../domain/job';
-import { GeoPoint, Id, JobParams, Money, PageQuery, Vehicle, meRiderId, pageOf } from './schemas';
+import {
+  GeoPoint,
+  Id,
+  JobParams,
+  Money,
+  PageQuery,
+  Vehicle,
+  emptyBodyAsObject,
+  meRiderId,
+  pageOf,
+} from './schemas';
 
 const RiderParams = Type.Object({ riderId: Id });
 const riderScope = (req: { params: unknown }) => ({ riderId: (req.params as { riderId: string }).riderId });
@@ -184,14 +194,13 @@ export function riderRoutes(app: App, ctx: DispatchContext): void {
     '/v1/riders/me/offers/:jobId/decline',
     {
       config: ride,
+      preValidation: emptyBodyAsObject,
       schema: {
         tags: ['rider app'],
         params: JobParams,
-        body: Type.Optional(
-          Type.Object(
-            { reason: Type.Optional(Type.String({ maxLength: 200 })) },
-            { additionalProperties: false },
-          ),
+        body: Type.Object(
+          { reason: Type.Optional(Type.String({ maxLength: 200 })) },
+          { additionalProperties: false },
         ),
       },
     },

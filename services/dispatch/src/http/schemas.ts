@@ -75,3 +75,8 @@ export function meRiderId(req: FastifyRequest): string {
     throw new ForbiddenError(`${p.role} ${p.sub} is not a rider (no riderId in the token)`);
   return p.riderId;
 }
+
+/** For routes whose JSON body is optional: no body at all is validated as `{}`. */
+export async function emptyBodyAsObject(req: FastifyRequest): Promise<void> {
+  if (req.body === undefined || req.body === null) req.body = {};
+}

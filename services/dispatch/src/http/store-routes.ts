@@ -3,7 +3,7 @@ import type { App } from '@omni/kit';
 import type { DispatchContext } from '../app/context';
 import { confirmJob, markReady, receiveReturn, rejectJob } from '../app/store-actions';
 import { storeJobView } from '../app/views';
-import { Id, JobStatus, PageQuery, StoreJobParams, pageOf } from './schemas';
+import { Id, JobStatus, PageQuery, StoreJobParams, emptyBodyAsObject, pageOf } from './schemas';
 
 const storeScope = (req: { params: unknown }) => ({ storeId: (req.params as { storeId: string }).storeId });
 const staff = { permission: 'dispatch:store' as const, scope: storeScope };
@@ -31,21 +31,20 @@ export function storeRoutes(app: App, ctx: DispatchContext): void {
     '/v1/stores/:storeId/delivery-jobs/:jobId/confirm',
     {
       config: staff,
+      preValidation: emptyBodyAsObject,
       schema: {
         tags: ['store'],
         summary:
           'Accept the delivery job; optionally say in how many minutes the parcel will be ready (the rider search starts ahead of it)',
         params: StoreJobParams,
-        body: Type.Optional(
-          Type.Object(
-            { readyInMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 240 })) },
-            { additionalProperties: false },
-          ),
+        body: Type.Object(
+          { readyInMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 240 })) },
+          { additionalProperties: false },
         ),
       },
     },
     async (req) =>
-      storeJobView(await confirmJob(ctx, req.params.storeId, req.params.jobId, req.body?.readyInMinutes)),
+      storeJobView(await confirmJob(ctx, req.params.storeId, req.params.jobId, req.body.readyInMinutes)),
   );
 
   app.post(
