@@ -1,0 +1,303 @@
+/**
+ * The order aggregate as stored (one document per order, `_id` = orderId). Everything the saga needs
+ * to resume after a crash lives on it: the route and its history, the active reservation, payment and
+ * points state, the running workflow (`saga`) and the workflows waiting behind it (`queue`).
+ */
+
+export type Channel = 'online' | 'store' | 'phone';
+export type FulfilmentMethod = 'ship' | 'pickup' | 'delivery';
+export type PaymentMethod = 'card' | 'cod';
+
+export const ORDER_STATUSES = [
+  'pending',
+  'confirmed',
+  'ready_for_pickup',
+  'collected',
+  'out_for_delivery',
+  'delivered',
+  'shipped',
+  'cancelled',
+  'failed',
+  'returned',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export interface Money {
+  amountMinor: number;
+  currency: string;
+}
+
+export interface GeoPoint {
+  lat: number;
+  lng: number;
+}
+
+export interface Address {
+  lines: string[];
+  city: string;
+  postalCode: string;
+  country: string;
+  geo?: GeoPoint;
+}
+
+export interface Line {
+  sku: string;
+  qty: number;
+}
+
+export interface PricedLine extends Line {
+  unitPrice: Money;
+  name?: string;
+}
+
+export type LocationType = 'store' | 'warehouse';
+
+/** A location routing looked at, and what it found there. */
+export interface RouteCandidate {
+  locationId: string;
+  name?: string;
+  /** Unknown for an excluded location inventory did not return. */
+  type?: LocationType;
+  distanceKm?: number;
+  coversAll: boolean;
+  /** Why it was not eligible (paused, already tried, outside the radius...). */
+  skipped?: string;
+}
+
+/** Where the order is fulfilled from, and why. */
+export interface RouteDecision {
+  locationId: string;
+  locationType: LocationType;
+  locationName?: string;
+  distanceKm?: number;
+  reason: string;
+  candidates: RouteCandidate[];
+  /** Route attempt that produced this decision (0 = first location tried). */
+  attempt: number;
+  decidedAt: string;
+}
+
+export interface Fulfilment {
+  method: FulfilmentMethod;
+  /** The location that fulfils the order (store or warehouse). */
+  locationId: string;
+  /** Pickup: the store the customer chose (may differ from locationId after a switch or re-route). */
+  requestedStoreId?: string;
+  address?: Address;
+  /** Delivery: destination point; pickup: optional origin for "nearest store" suggestions. */
+  geo?: GeoPoint;
+  allowAlternativeStore?: boolean;
+  /** Pickup: until when the store holds the goods (from pickup.task.ready). */
+  holdUntil?: string;
+}
+
+export type PaymentStatus =
+  | 'pending'
+  | 'authorized'
+  | 'captured'
+  | 'voided'
+  | 'refunded'
+  | 'partially_refunded'
+  | 'cod_due'
+  | 'cod_paid'
+  | 'not_required';
+
+export interface PaymentState {
+  method: PaymentMethod;
+  /** Card: the tokenised card from the client (never a card number). */
+  cardToken?: string;
+  status: PaymentStatus;
+  authorizationId?: string;
+  authorized?: Money;
+  captured?: Money;
+  refunded?: Money;
+  /** COD: what the rider collected. */
+  codCollected?: Money;
+  /** Late-delivery compensation taken off the capture when it happened before capture. */
+  captureReduction?: Money;
+}
+
+export interface PointsState {
+  requested: number;
+  /** Money the points stand for (part of the order total not charged to the payment method). */
+  discount: Money;
+  /** The redemption was acknowledged by customers. */
+  redeemed: boolean;
+  refunded: boolean;
+}
+
+export interface ReservationRef {
+  reservationId: string;
+  locationId: string;
+  status: 'none' | 'active' | 'committed' | 'released';
+}
+
+export interface StatusEntry {
+  from: OrderStatus;
+  to: OrderStatus;
+  at: string;
+  reason?: string;
+}
+
+export interface Failure {
+  step: string;
+  code: string;
+  reason: string;
+}
+
+export type WorkflowName =
+  | 'place'
+  | 'reroute'
+  | 'cancel'
+  | 'collect'
+  | 'hand_to_rider'
+  | 'deliver'
+  | 'ship'
+  | 'compensate_late'
+  | 'refund_return';
+
+export type CancelCause = 'customer' | 'ops' | 'no_show' | 'no_route' | 'delivery_failed';
+
+/** Parameters of a queued/running workflow (one shape, fields per workflow). */
+export interface WorkflowParams {
+  reason?: string;
+  /** reroute / collect / hand_to_rider / deliver: the reservation the triggering event was about. */
+  reservationId?: string;
+  /** reroute: the location the order leaves. */
+  fromLocationId?: string;
+  cancelCause?: CancelCause;
+  actor?: { sub: string; role: string };
+  /** deliver: COD cash collected by the rider. */
+  codCollected?: Money;
+  /** compensate_late */
+  minutesLate?: number;
+  /** refund_return */
+  returnId?: string;
+  /** When the triggering fact happened (event time), for completedAt. */
+  at?: string;
+  shipment?: { carrier?: string; trackingNumber?: string };
+}
+
+export interface QueuedWork {
+  workflow: WorkflowName;
+  params: WorkflowParams;
+  /** Dedup key: a request with a key already queued or running is not queued again. */
+  key: string;
+  requestedAt: string;
+}
+
+export interface SagaState {
+  /** Instance id (logs). */
+  id: string;
+  workflow: WorkflowName;
+  key: string;
+  params: WorkflowParams;
+  phase: 'forward' | 'compensating';
+  /** Index of the step to run (forward) or to compensate (backward). */
+  step: number;
+  /** Attempts of the current step so far. */
+  attempts: number;
+  failure?: Failure;
+  startedAt: string;
+}
+
+/** Which saga runner may write the order's saga right now (fencing against a stale instance). */
+export interface Lease {
+  owner: string;
+  /** Epoch ms (wall clock): after it another instance may take over. */
+  until: number;
+  /** Incremented on every take-over; writes carry it so a stale owner's writes are rejected. */
+  fence: number;
+}
+
+export interface LateCompensation {
+  kind: 'refund_delivery_fee' | 'coupon';
+  amount: Money;
+  minutesLate: number;
+  at: string;
+}
+
+export interface Attention {
+  code: string;
+  reason: string;
+  at: string;
+}
+
+export interface OrderDoc {
+  _id: string;
+  /** Optimistic concurrency: every write is conditional on it. */
+  version: number;
+  idempotencyKey: string;
+  /** Hash of the placement request: the same key with another body is rejected. */
+  requestHash: string;
+  placedBy: { sub: string; role: string };
+  customerId?: string;
+  customerName?: string;
+  channel: Channel;
+  lines: PricedLine[];
+  currency: string;
+  subtotal: Money;
+  deliveryFee: Money;
+  total: Money;
+  /** What the payment method is charged: total minus the points discount. */
+  amountDue: Money;
+  fulfilment: Fulfilment;
+  route: RouteDecision;
+  routeHistory: RouteDecision[];
+  /** Locations tried (or left) for this order; routing skips them. */
+  triedLocationIds: string[];
+  /** Number of locations tried so far (0 = first); part of reservation ids. */
+  routeAttempt: number;
+  reservation: ReservationRef;
+  /** A re-route in progress: the new location's route and reservation, swapped in on success. */
+  pendingRoute?: { route: RouteDecision; reservationId: string; attempt: number; reserved: boolean } | null;
+  payment: PaymentState;
+  points?: PointsState;
+  status: OrderStatus;
+  statusReason?: string;
+  statusHistory: StatusEntry[];
+  failure?: Failure;
+  compensation?: LateCompensation;
+  /** Units returned per SKU (requested and received returns). */
+  returnedQty: Record<string, number>;
+  returns: ReturnRecord[];
+  shipment?: { carrier?: string; trackingNumber?: string; at: string };
+  attention: Attention[];
+  saga: SagaState | null;
+  queue: QueuedWork[];
+  lease: Lease | null;
+  /** saga or queue non-empty: indexed so a restart finds every order with unfinished work. */
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
+  completedAt?: string;
+  [k: string]: unknown;
+}
+
+export interface ReturnLine extends Line {
+  reason?: string;
+  disposition?: 'restock' | 'write_off';
+}
+
+/** A return of some lines of a fulfilled order (kept on the order: few per order, changed with it). */
+export interface ReturnRecord {
+  returnId: string;
+  status: 'requested' | 'received' | 'refunded';
+  lines: ReturnLine[];
+  requestedBy: { sub: string; role: string };
+  requestedAt: string;
+  /** Where the goods came back (store or warehouse). */
+  locationId?: string;
+  receivedBy?: { sub: string; role: string };
+  receivedAt?: string;
+  /** Money to give back for the received lines (computed at receipt, capped at what is refundable). */
+  refund?: Money;
+  /** How the money went back: card refund, or manual (cash on delivery orders). */
+  refundMethod?: 'card' | 'manual' | 'none';
+  refundedAt?: string;
+}
+
+/** Terminal statuses: nothing changes the order's fulfilment any more (returns aside). */
+export const TERMINAL: ReadonlySet<OrderStatus> = new Set(['cancelled', 'failed', 'returned']);
+/** Goods reached the customer. */
+export const FULFILLED: ReadonlySet<OrderStatus> = new Set(['collected', 'delivered', 'shipped']);

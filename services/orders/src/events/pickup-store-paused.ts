@@ -1,0 +1,36 @@
+import { PickupStorePaused, PickupStoreResumed } from '@omni/contracts';
+import type { Session } from '@omni/store';
+import type { OrdersContext } from '../app/context';
+
+/**
+ * Stores paused for pickup, projected locally so routing can skip them without a call. Both events
+ * of a store share its partition (ordered); the time check also drops a replayed older event.
+ */
+export function onPickupStorePauses(ctx: OrdersContext): void {
+  ctx.svc.events.on(PickupStorePaused, async (event, { session }) => {
+    const d = event.data;
+    await apply(ctx, session, d.storeId, event.time, { paused: true, reason: d.reason, automatic: d.automatic });
+  });
+  ctx.svc.events.on(PickupStoreResumed, async (event, { session }) => {
+    const d = event.data;
+    await apply(ctx, session, d.storeId, event.time, { paused: false, automatic: d.automatic });
+  });
+}
+
+async function apply(
+  ctx: OrdersContext,
+  session: Session,
+  storeId: string,
+  at: string,
+  state: { paused: boolean; reason?: string; automatic: boolean },
+): Promise<void> {
+  const current = await ctx.cols.pausedStores.findById(storeId, { session });
+  if (current && current.changedAt > at) return;
+  await ctx.cols.pausedStores.replaceOne({ _id: storeId }, { _id: storeId, ...state, changedAt: at }, { session, upsert: true });
+}
+
+/** Store id → why routing skips it. */
+export async function pausedStores(ctx: Pick<OrdersContext, 'cols'>): Promise<Map<string, string>> {
+  const rows = await ctx.cols.pausedStores.find({ paused: true }, { limit: 10_000 });
+  return new Map(rows.map((r) => [r._id, `paused for pickup${r.reason ? `: ${r.reason}` : ''}`]));
+}

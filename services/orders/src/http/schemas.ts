@@ -1,0 +1,106 @@
+import { Type } from 'typebox';
+import { ORDER_STATUSES } from '../domain/types';
+
+/** Request schemas: bounded strings, numbers and arrays; no unknown members. */
+
+export const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' });
+export const Sku = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' });
+export const GeoPoint = Type.Object(
+  { lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) },
+  { additionalProperties: false },
+);
+export const Address = Type.Object(
+  {
+    lines: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 4 }),
+    city: Type.String({ minLength: 1, maxLength: 100 }),
+    postalCode: Type.String({ maxLength: 20 }),
+    country: Type.String({ pattern: '^[A-Z]{2}$' }),
+    geo: Type.Optional(GeoPoint),
+  },
+  { additionalProperties: false },
+);
+
+export const PlaceOrderBody = Type.Object(
+  {
+    channel: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('store'), Type.Literal('phone')])),
+    /** Staff, ops and phone agents name the customer; customers order for themselves (token). */
+    customerId: Type.Optional(Id),
+    lines: Type.Array(Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 1, maximum: 999 }) }, { additionalProperties: false }), {
+      minItems: 1,
+      maxItems: 100,
+    }),
+    fulfilment: Type.Object(
+      {
+        method: Type.Union([Type.Literal('ship'), Type.Literal('pickup'), Type.Literal('delivery')]),
+        /** Pickup: the store. */
+        storeId: Type.Optional(Id),
+        /** Pickup: switch to the nearest store with everything when the chosen one cannot serve. */
+        allowAlternativeStore: Type.Optional(Type.Boolean()),
+        /** Ship and delivery: where to (delivery needs its geo point). */
+        address: Type.Optional(Address),
+        /** Delivery: the destination point if not in the address; pickup: the customer's point. */
+        geo: Type.Optional(GeoPoint),
+      },
+      { additionalProperties: false },
+    ),
+    payment: Type.Object(
+      {
+        method: Type.Union([Type.Literal('card'), Type.Literal('cod')]),
+        /** Tokenised card from the payment page (never a card number). */
+        cardToken: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' })),
+      },
+      { additionalProperties: false },
+    ),
+    pointsToRedeem: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const OrderParams = Type.Object({ orderId: Id }, { additionalProperties: false });
+export const ReturnParams = Type.Object({ orderId: Id, returnId: Id }, { additionalProperties: false });
+
+export const CancelBody = Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) }, { additionalProperties: false });
+
+export const ShipBody = Type.Object(
+  { carrier: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), trackingNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
+  { additionalProperties: false },
+);
+
+export const ReturnRequestBody = Type.Object(
+  {
+    lines: Type.Array(
+      Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 1, maximum: 999 }), reason: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })) }, { additionalProperties: false }),
+      { minItems: 1, maxItems: 100 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ReturnReceiveBody = Type.Object(
+  {
+    /** Store or warehouse where the goods came back. */
+    locationId: Id,
+    lines: Type.Array(
+      Type.Object(
+        { sku: Sku, qty: Type.Integer({ minimum: 1, maximum: 999 }), disposition: Type.Union([Type.Literal('restock'), Type.Literal('write_off')]) },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 200 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ListOrdersQuery = Type.Object(
+  {
+    /** Comma-separated statuses. */
+    status: Type.Optional(Type.String({ maxLength: 200, pattern: `^(${ORDER_STATUSES.join('|')})(,(${ORDER_STATUSES.join('|')}))*$` })),
+    from: Type.Optional(Type.String({ format: 'date-time' })),
+    to: Type.Optional(Type.String({ format: 'date-time' })),
+    customerId: Type.Optional(Id),
+    storeId: Type.Optional(Id),
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);

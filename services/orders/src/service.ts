@@ -1,0 +1,163 @@
+import { orderEvents } from '@omni/contracts';
+import type { EventBus } from '@omni/events';
+import { createService, type Authenticator, type AuthenticatorOptions, type Service } from '@omni/kit';
+import type { DocumentStore } from '@omni/store';
+import type { DestinationStream, LevelWithSilent } from 'pino';
+import type { OrdersContext, OrdersMetrics } from './app/context';
+import { settle } from './app/request-work';
+import type { OrderDoc } from './domain/types';
+import { createUpstreams, type UpstreamAddresses, type Upstreams } from './clients/upstreams';
+import { onCustomerMerged } from './events/customer-merged';
+import { onDeliveryDelivered } from './events/delivery-delivered';
+import { onDeliveryFailed } from './events/delivery-failed';
+import { onDeliveryLate } from './events/delivery-late';
+import { onDeliveryPickedUp } from './events/delivery-picked-up';
+import { onPickupStorePauses, pausedStores } from './events/pickup-store-paused';
+import { onPickupTaskCollected } from './events/pickup-task-collected';
+import { onPickupTaskExpired } from './events/pickup-task-expired';
+import { onPickupTaskReady } from './events/pickup-task-ready';
+import { onPickupTaskShortPicked } from './events/pickup-task-short-picked';
+import { onReservationAtRisk } from './events/reservation-at-risk';
+import { onStoreRejected } from './events/store-rejected';
+import { orderRoutes } from './http/orders';
+import { returnRoutes } from './http/returns';
+import type { PaymentProvider } from './payment/port';
+import { SimulatedCardProvider, type SimulatedCardOptions } from './payment/simulated-card';
+import { SagaRunner } from './saga/runner';
+import type { StepEnv } from './saga/step';
+import { buildWorkflows } from './saga/workflows';
+import { DEFAULT_POLICY, DEFAULT_TIMINGS, type OrdersPolicy, type OrdersTimings } from './settings';
+import { ordersCollections } from './store/collections';
+import { OrderRepository } from './store/order-repository';
+
+export interface OrdersServiceDeps extends UpstreamAddresses {
+  /** Orders' own store (never shared with another service). */
+  store: DocumentStore;
+  bus: EventBus;
+  auth: AuthenticatorOptions | Authenticator;
+  http?: { host?: string; port?: number };
+  logLevel?: LevelWithSilent;
+  logDestination?: DestinationStream;
+  /** False when the bus is shared (the embedded runtime); default true. */
+  ownsBus?: boolean;
+  ownsStore?: boolean;
+  /** The payment provider; default a SimulatedCardProvider built from `simulatedCard`. */
+  payments?: PaymentProvider;
+  simulatedCard?: SimulatedCardOptions;
+  /** Time source for order times (tests move it); leases and backoff use the wall clock. */
+  clock?: () => Date;
+  timings?: Partial<OrdersTimings>;
+  policy?: Partial<OrdersPolicy>;
+}
+
+/** Hooks for the runtime and tests. */
+export interface OrdersControls {
+  /** Drives every unfinished saga whose lease is free now (also runs on start and periodically). */
+  resumeSagas(): Promise<number>;
+  /** Runs the order's pending work to completion (or `ms`), returns the order as stored. */
+  settle(orderId: string, ms?: number): Promise<OrderDoc | null>;
+  readonly payments: PaymentProvider;
+  readonly upstreams: Upstreams;
+  /** The saga runner's instance id (lease owner). */
+  readonly instanceId: string;
+  readonly policy: OrdersPolicy;
+  readonly timings: OrdersTimings;
+}
+
+export interface OrdersService extends Service {
+  readonly orders: OrdersControls;
+}
+
+/**
+ * Builds the orders service: placement (priced by catalog, routed with inventory), the persisted order
+ * saga (reserve → redeem points → authorise payment → confirm, each step with its compensation),
+ * re-routing, lifecycle from pickup/dispatch/inventory events, cancellations, returns, history and
+ * search. REST under /v1; events omni.orders.* through the outbox; no gRPC server.
+ */
+export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
+  const svc = createService({
+    name: 'orders',
+    description: 'Orders: placement, routing, the order saga, re-routing, lifecycle, cancellations and returns.',
+    store: deps.store,
+    bus: deps.bus,
+    auth: deps.auth,
+    grpc: false,
+    ...(deps.http ? { http: deps.http } : {}),
+    ...(deps.logLevel ? { logLevel: deps.logLevel } : {}),
+    ...(deps.logDestination ? { logDestination: deps.logDestination } : {}),
+    ...(deps.ownsBus !== undefined ? { ownsBus: deps.ownsBus } : {}),
+    ...(deps.ownsStore !== undefined ? { ownsStore: deps.ownsStore } : {}),
+  });
+  svc.events.registry.produces(...orderEvents);
+
+  const policy: OrdersPolicy = { ...DEFAULT_POLICY, ...deps.policy };
+  const timings: OrdersTimings = { ...DEFAULT_TIMINGS, ...deps.timings };
+  const clock = deps.clock ?? (() => new Date());
+  const cols = ordersCollections(deps.store);
+  const upstreams = createUpstreams(deps, timings.stepTimeoutMs);
+  const payments = deps.payments ?? new SimulatedCardProvider(deps.simulatedCard);
+  const repo = new OrderRepository(
+    deps.store,
+    cols,
+    async (session, e, orderId) => {
+      await svc.events.publish(session, e.def, { subject: e.subject ?? orderId, data: e.data as never });
+    },
+    clock,
+  );
+  const env: StepEnv = { upstreams, payments, policy, timings, clock, log: svc.log, pausedStores: () => pausedStores({ cols }) };
+  const m = svc.metrics;
+  const metrics: OrdersMetrics = {
+    placed: m.counter('orders_placed_total', 'Orders placed, by fulfilment method and status at answer time', ['method', 'outcome']),
+    refused: m.counter('orders_refused_total', 'Placements refused before an order was created, by reason', ['code']),
+    reroutes: m.counter('orders_reroutes_total', 'Re-routes requested, by trigger', ['trigger']),
+    eventsIgnored: m.counter('orders_events_ignored_total', 'Consumed events that did not apply (stale, duplicate, unknown order)', ['type', 'why']),
+  };
+  const runner = new SagaRunner(repo, cols.orders, env, buildWorkflows(policy), {
+    stepDuration: m.histogram('orders_saga_step_duration_seconds', 'Saga step attempts by outcome', ['workflow', 'step', 'outcome'], [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15]),
+    workflows: m.counter('orders_workflows_total', 'Workflows completed, compensated or dropped', ['workflow', 'outcome']),
+    compensationRetries: m.counter('orders_compensation_retries_total', 'Failed compensation attempts (retried until they succeed)', ['workflow', 'step']),
+  });
+  const ctx: OrdersContext = { svc, cols, repo, runner, env, metrics };
+  const activeSagas = m.gauge('orders_active_sagas', 'Orders with unfinished workflows (counted at scrape)');
+  svc.app.addHook('onRequest', async (req) => {
+    if (req.url === '/metrics') activeSagas.set(await cols.orders.countDocuments({ active: true }));
+  });
+
+  orderRoutes(ctx);
+  returnRoutes(ctx);
+
+  onPickupTaskReady(ctx);
+  onPickupTaskShortPicked(ctx);
+  onPickupTaskCollected(ctx);
+  onPickupTaskExpired(ctx);
+  onPickupStorePauses(ctx);
+  onStoreRejected(ctx);
+  onDeliveryPickedUp(ctx);
+  onDeliveryDelivered(ctx);
+  onDeliveryFailed(ctx);
+  onDeliveryLate(ctx);
+  onReservationAtRisk(ctx);
+  onCustomerMerged(ctx);
+
+  // Sagas resume once the store is ready. On shutdown the runner stops before HTTP drains, so requests
+  // waiting for a saga answer at once (202); steps are aborted and resumed by the next instance.
+  svc.onStart(() => runner.start());
+  svc.app.addHook('preClose', async () => {
+    await runner.stop();
+  });
+  svc.onStop(async () => {
+    await runner.stop();
+    upstreams.close();
+  });
+
+  const orders: OrdersControls = {
+    resumeSagas: () => runner.resumeAll(),
+    settle: (orderId, ms = timings.placeWaitMs) => settle(ctx, orderId, ms),
+    payments,
+    upstreams,
+    instanceId: runner.instanceId,
+    policy,
+    timings,
+  };
+  return Object.assign(svc, { orders });
+}

@@ -1,0 +1,85 @@
+import { NotFoundError, UnprocessableError } from '@omni/kit';
+import { customers as pb } from '@omni/proto';
+import type { TestTokenIssuer } from '@omni/testing';
+import { requireService, serveDouble } from './grpc-double';
+
+interface FakeCustomer {
+  id: string;
+  name: string;
+  points: number;
+  erased: boolean;
+  mergedInto?: string;
+}
+
+/** Customers double: resolve (following merges), points redeem/refund idempotent by operation id. */
+export class FakeCustomers {
+  readonly customers = new Map<string, FakeCustomer>();
+  private readonly operations = new Map<string, number>();
+  address = '';
+  readonly calls = { redeem: 0, refund: 0 };
+  private server?: { close(): Promise<void> };
+
+  static async start(issuer: TestTokenIssuer): Promise<FakeCustomers> {
+    const c = new FakeCustomers();
+    const s = await serveDouble('fake-customers', issuer, pb.CustomersServiceService, {
+      resolve: async (req, ctx) => {
+        requireService(ctx);
+        const found = c.follow(req.customerId);
+        return { customerId: found.id, name: found.name, level: 'basic', points: found.points, addresses: [], resolvedFrom: found.id !== req.customerId ? req.customerId : '', erased: found.erased };
+      },
+      redeemPoints: async (req, ctx) => {
+        requireService(ctx);
+        c.calls.redeem++;
+        const cust = c.follow(req.customerId);
+        if (!c.operations.has(req.operationId)) {
+          if (cust.points < req.points) throw new UnprocessableError('insufficient-points', `balance ${cust.points} < ${req.points}`);
+          cust.points -= req.points;
+          c.operations.set(req.operationId, req.points);
+        }
+        return { customerId: cust.id, points: cust.points };
+      },
+      refundPoints: async (req, ctx) => {
+        requireService(ctx);
+        c.calls.refund++;
+        const cust = c.follow(req.customerId);
+        if (!c.operations.has(req.operationId)) {
+          cust.points += req.points;
+          c.operations.set(req.operationId, req.points);
+        }
+        return { customerId: cust.id, points: cust.points };
+      },
+    });
+    c.address = s.address;
+    c.server = s;
+    return c;
+  }
+
+  add(id: string, name: string, points = 0): this {
+    this.customers.set(id, { id, name, points, erased: false });
+    return this;
+  }
+
+  points(id: string): number {
+    return this.follow(id).points;
+  }
+
+  /** Merges `mergedId` into `survivorId` (points move); the test publishes CustomerMerged itself. */
+  merge(mergedId: string, survivorId: string): void {
+    const merged = this.follow(mergedId);
+    const survivor = this.follow(survivorId);
+    survivor.points += merged.points;
+    merged.points = 0;
+    merged.mergedInto = survivor.id;
+  }
+
+  private follow(id: string): FakeCustomer {
+    let c = this.customers.get(id);
+    for (let i = 0; c?.mergedInto && i < 10; i++) c = this.customers.get(c.mergedInto);
+    if (!c) throw new NotFoundError('customer', id);
+    return c;
+  }
+
+  close(): Promise<void> {
+    return this.server?.close() ?? Promise.resolve();
+  }
+}
