@@ -168,6 +168,7 @@ describe('offers', () => {
     const [alert] = await h.waitForEvent(NoRiderAvailable, orderId);
     expect(alert!.data).toMatchObject({ jobId, attempts: 3 });
     await h.svc.dispatch.tick(h.advance(20_000));
+    await h.drained(orderId);
     expect(h.eventsOf(NoRiderAvailable, orderId)).toHaveLength(1);
     // A rider comes on duty: the next search finds them.
     const rider = await h.onDutyRider('late-rider', at(0.5, 0));

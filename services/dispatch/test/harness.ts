@@ -7,7 +7,7 @@ import {
   type EventData,
   type EventDefinition,
 } from '@omni/events';
-import { OrderConfirmed } from '@omni/contracts';
+import { NoRiderAvailable, OrderConfirmed } from '@omni/contracts';
 import { buildDispatchService, type DispatchService, type DispatchSettingsInput } from '../src';
 import { offsetKm, type GeoPoint } from '../src/domain/geo';
 import type { Vehicle } from '../src/domain/travel';
@@ -116,6 +116,25 @@ export class Harness {
     await waitFor(async () => (await inbox.findById(`dispatch:${event.id}`)) ?? undefined, {
       what: `handling of ${event.type} ${event.id}`,
     });
+  }
+
+  /**
+   * Everything dispatch has published about an order has reached the observer: the outbox is
+   * flushed, then a marker with the same key (same partition, so after them) is awaited.
+   */
+  async drained(orderId: string): Promise<void> {
+    await this.svc.events.flush();
+    const marker = await this.publish(NoRiderAvailable, orderId, {
+      jobId: 'marker',
+      orderId,
+      storeId: 'marker',
+      attempts: 0,
+    });
+    await waitFor(() => this.events.some((e) => e.id === marker.id), { what: 'marker' });
+    this.events.splice(
+      this.events.findIndex((e) => e.id === marker.id),
+      1,
+    );
   }
 
   /** Events of a type seen so far (optionally for one order). */

@@ -129,6 +129,7 @@ describe('order events: redelivery and disorder', () => {
     expect(await h.svc.ctx.col.jobs.countDocuments({ orderId })).toBe(1);
     expect((await h.svc.ctx.col.jobs.findById(jobId))!.deliveryCode).toBe(first.deliveryCode);
     expect(await h.svc.ctx.col.jobs.countDocuments({ orderId: 'pickup-order' })).toBe(0);
+    await h.drained(orderId);
     expect(h.eventsOf(DeliveryJobCreated, orderId)).toHaveLength(1);
   });
 

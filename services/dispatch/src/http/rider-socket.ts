@@ -3,6 +3,7 @@ import {
   AppError,
   authorize,
   bearerToken,
+  ForbiddenError,
   NotFoundError,
   toProblem,
   UnauthorizedError,
@@ -55,8 +56,11 @@ export function riderSocketRoute(
             principal = await authenticator.verify(token);
           }
           authorize(principal, 'dispatch:ride');
-          if (!principal.riderId)
-            throw new UnauthorizedError('the token carries no riderId', 'token-invalid');
+          if (!principal.riderId) {
+            throw new ForbiddenError(
+              `${principal.role} ${principal.sub} is not a rider (no riderId in the token)`,
+            );
+          }
           if (!(await ctx.col.riders.findById(principal.riderId)))
             throw new NotFoundError('rider', principal.riderId);
           req.wsRiderId = principal.riderId;
