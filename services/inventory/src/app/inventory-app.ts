@@ -1,0 +1,101 @@
+import type { FulfillmentQuery } from '../domain/atp';
+import type { Actor, Channel, LocationStatus, MovementReason } from '../domain/types';
+import { adjustStock, type AdjustCommand } from './adjust-stock';
+import { applyPosBatch, type PosBatchCommand } from './apply-pos-batch';
+import { commitReservation } from './commit-reservation';
+import type { InventoryContext } from './context';
+import { countStock, type CountCommand } from './count-stock';
+import { expireDueReservations } from './expire-reservations';
+import {
+  createLocation,
+  deleteLocation,
+  setLocationStatus,
+  updateLocation,
+  type LocationInput,
+  type LocationPatch,
+} from './manage-locations';
+import { AvailabilityPublisher } from './publish-availability';
+import { getAvailability } from './queries/availability-query';
+import { findFulfillmentLocations } from './queries/fulfillment-query';
+import {
+  getLocation,
+  getPosState,
+  getTransfer,
+  listLocations,
+  type LocationListQuery,
+} from './queries/read-models';
+import {
+  getLevel,
+  getReservation,
+  listLevels,
+  listMovements,
+  listStockExceptions,
+} from './queries/stock-query';
+import { receiveInbound, type InboundReceiptCommand } from './receive-inbound';
+import { receiveTransfer } from './receive-transfer';
+import { reconcileLedger } from './reconcile-ledger';
+import { releaseReservation, type ReleaseCommand } from './release-reservation';
+import { requestTransfer, type RequestTransferCommand } from './request-transfer';
+import { reserveStock, type ReserveCommand } from './reserve-stock';
+import { setStockSettings, type StockSettingsCommand } from './set-stock-settings';
+import { shipTransfer } from './ship-transfer';
+
+type Who = { actor: Actor; ip?: string; requestId?: string };
+type PageArgs = { limit: number; cursor?: string };
+
+/**
+ * The inventory's use cases bound to one context: what HTTP routes, gRPC handlers, the seed helper,
+ * the runtime and tests call.
+ */
+export function createInventoryApp(ctx: InventoryContext, availability: AvailabilityPublisher) {
+  return {
+    // locations
+    createLocation: (input: LocationInput, who: Who) => createLocation(ctx, input, who),
+    updateLocation: (id: string, patch: LocationPatch, who: Who) => updateLocation(ctx, id, patch, who),
+    setLocationStatus: (id: string, status: LocationStatus, reason: string | undefined, who: Who) =>
+      setLocationStatus(ctx, id, status, reason, who),
+    deleteLocation: (id: string, who: Who) => deleteLocation(ctx, id, who),
+    getLocation: (id: string) => getLocation(ctx, id),
+    listLocations: (q: LocationListQuery, page: PageArgs) => listLocations(ctx, q, page),
+    // reservations
+    reserve: (cmd: ReserveCommand) => reserveStock(ctx, cmd),
+    commit: (reservationId: string, actor: Actor) => commitReservation(ctx, reservationId, actor),
+    release: (cmd: ReleaseCommand) => releaseReservation(ctx, cmd),
+    getReservation: (id: string) => getReservation(ctx, id),
+    /** Expires reservations past their TTL at `now` (the timer calls it with the clock). */
+    expireDue: (now: Date = ctx.clock()) => expireDueReservations(ctx, now),
+    // stock
+    adjust: (cmd: AdjustCommand) => adjustStock(ctx, cmd),
+    count: (cmd: CountCommand) => countStock(ctx, cmd),
+    receiveInbound: (cmd: InboundReceiptCommand) => receiveInbound(ctx, cmd),
+    setStockSettings: (cmd: StockSettingsCommand) => setStockSettings(ctx, cmd),
+    getLevel: (sku: string, locationId: string) => getLevel(ctx, sku, locationId),
+    listLevels: (q: { locationId?: string; sku?: string }, page: PageArgs) => listLevels(ctx, q, page),
+    listStockExceptions: (page: PageArgs) => listStockExceptions(ctx, page),
+    listMovements: (q: { locationId?: string; sku?: string; reason?: MovementReason }, page: PageArgs) =>
+      listMovements(ctx, q, page),
+    // POS
+    syncPos: (cmd: PosBatchCommand) => applyPosBatch(ctx, cmd),
+    getPosState: (storeId: string) => getPosState(ctx, storeId),
+    // transfers
+    requestTransfer: (cmd: RequestTransferCommand) => requestTransfer(ctx, cmd),
+    shipTransfer: (id: string, actor: Actor) => shipTransfer(ctx, id, actor),
+    receiveTransfer: (
+      id: string,
+      lines: Array<{ sku: string; receivedQty: number }> | undefined,
+      actor: Actor,
+    ) => receiveTransfer(ctx, id, lines, actor),
+    getTransfer: (id: string) => getTransfer(ctx, id),
+    // ATP
+    getAvailability: (skus: string[], channel: Channel, storeId?: string) =>
+      getAvailability(ctx, skus, channel, storeId),
+    findFulfillmentLocations: (q: FulfillmentQuery) => findFulfillmentLocations(ctx, q),
+    /** Publishes pending AvailabilityChanged events now instead of at the next debounce tick. */
+    flushAvailability: () => availability.flush(),
+    // ops
+    /** Replays the ledger against the levels; `ok` is false when any level differs. */
+    reconcile: () => reconcileLedger(ctx),
+  };
+}
+
+export type InventoryApp = ReturnType<typeof createInventoryApp>;

@@ -1,0 +1,83 @@
+import type { Filter, Page } from '@omni/store';
+import { emptyLevelFields, levelFlags, levelId, sellable, type LevelFlag } from '../../domain/levels';
+import type { MovementDoc, MovementReason, ReservationDoc, StockLevelDoc } from '../../domain/types';
+import type { InventoryContext } from '../context';
+import { paged } from './paging';
+import { unknownLocation, unknownReservation } from '../errors';
+
+export type LevelView = Omit<StockLevelDoc, '_id' | 'lowStockAlerted'> & {
+  sellable: number;
+  lowStock: boolean;
+  flags: LevelFlag[];
+};
+
+export function levelView(level: StockLevelDoc): LevelView {
+  const { _id: _, lowStockAlerted, ...rest } = level;
+  return { ...rest, sellable: sellable(level), lowStock: lowStockAlerted, flags: levelFlags(level) };
+}
+
+export async function listLevels(
+  ctx: InventoryContext,
+  q: { locationId?: string; sku?: string },
+  page: { limit: number; cursor?: string },
+): Promise<Page<LevelView>> {
+  const filter: Filter = {};
+  if (q.locationId) filter.locationId = q.locationId;
+  if (q.sku) filter.sku = q.sku;
+  const result = await paged(() =>
+    ctx.cols.levels.page(filter, { limit: page.limit, cursor: page.cursor ?? null }),
+  );
+  return { items: result.items.map(levelView), nextCursor: result.nextCursor };
+}
+
+/** Levels in an explained exceptional state (negative on hand, reserved beyond on hand). */
+export async function listStockExceptions(
+  ctx: InventoryContext,
+  page: { limit: number; cursor?: string },
+): Promise<Page<LevelView>> {
+  const result = await paged(() =>
+    ctx.cols.levels.page(
+      { $or: [{ onHand: { $lt: 0 } }, { $expr: { $gt: ['$reserved', '$onHand'] } }] },
+      { limit: page.limit, cursor: page.cursor ?? null },
+    ),
+  );
+  return { items: result.items.map(levelView), nextCursor: result.nextCursor };
+}
+
+/** The ledger, newest first. */
+export async function listMovements(
+  ctx: InventoryContext,
+  q: { locationId?: string; sku?: string; reason?: MovementReason },
+  page: { limit: number; cursor?: string },
+): Promise<Page<MovementDoc>> {
+  const filter: Filter = {};
+  if (q.locationId) filter.locationId = q.locationId;
+  if (q.sku) filter.sku = q.sku;
+  if (q.reason) filter.reason = q.reason;
+  return paged(() =>
+    ctx.cols.movements.page(filter, { limit: page.limit, cursor: page.cursor ?? null, direction: -1 }),
+  );
+}
+
+export async function getReservation(ctx: InventoryContext, id: string): Promise<ReservationDoc> {
+  const res = await ctx.cols.reservations.findById(id);
+  if (!res) throw unknownReservation(id);
+  return res;
+}
+
+/** One level as the API shows it; a SKU never stocked at a known location reads as all zeros. */
+export async function getLevel(ctx: InventoryContext, sku: string, locationId: string): Promise<LevelView> {
+  const level = await ctx.cols.levels.findById(levelId(sku, locationId));
+  if (level) return levelView(level);
+  if (!(await ctx.cols.locations.findById(locationId))) throw unknownLocation(locationId);
+  const now = ctx.clock().toISOString();
+  return levelView({
+    _id: '',
+    ...emptyLevelFields(sku, locationId),
+    onHand: 0,
+    reserved: 0,
+    available: 0,
+    version: 0,
+    updatedAt: now,
+  });
+}

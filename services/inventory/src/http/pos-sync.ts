@@ -1,0 +1,53 @@
+import type { Service } from '@omni/kit';
+import { Type } from 'typebox';
+import type { InventoryApp } from '../app/inventory-app';
+import { actorOf, storeScope } from './auth';
+import { Id, PosSyncBody } from './schemas';
+
+const Params = Type.Object({ storeId: Id });
+const sync = { permission: 'pos:sync' as const, scope: storeScope };
+
+/** Store POS sync: staff (or the store's POS client) of that store only. */
+export function posSyncRoutes(svc: Service, inventory: InventoryApp): void {
+  const { app } = svc;
+
+  app.post(
+    '/v1/stores/:storeId/sync',
+    {
+      config: sync,
+      schema: {
+        description:
+          'Applies a batch of POS ops (sale, return, receipt, count) exactly once per clientOpId, in per-store seq order. ' +
+          'A gap holds later ops until it is filled or force=true; the response carries the cursor (last applied seq), ' +
+          'per-op results (applied, duplicate, held, rejected) and the gaps.',
+        params: Params,
+        body: PosSyncBody,
+      },
+    },
+    async (req) =>
+      inventory.syncPos({
+        storeId: req.params.storeId,
+        ops: req.body.ops.map((op) => ({
+          clientOpId: op.clientOpId,
+          seq: op.seq,
+          type: op.type,
+          lines: op.lines,
+          ...(op.occurredAt ? { occurredAt: op.occurredAt } : {}),
+        })),
+        force: req.body.force === true,
+        actor: actorOf(req),
+      }),
+  );
+
+  app.get(
+    '/v1/stores/:storeId/sync',
+    {
+      config: sync,
+      schema: {
+        description: 'The sync cursor, held ops and skipped sequence numbers of a store.',
+        params: Params,
+      },
+    },
+    async (req) => inventory.getPosState(req.params.storeId),
+  );
+}

@@ -1,0 +1,223 @@
+import { Type } from 'typebox';
+import { MAX_LINES, MAX_QTY } from '../domain/validation';
+
+/** Request schemas: every string, number and array bounded; bodies closed (`additionalProperties: false`). */
+
+export const closed = { additionalProperties: false } as const;
+
+/** Location, reservation, transfer and client op ids ('|' is reserved for ledger op ids). */
+export const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' });
+export const Sku = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' });
+export const Qty = Type.Integer({ minimum: 1, maximum: MAX_QTY });
+export const CountedQty = Type.Integer({ minimum: 0, maximum: MAX_QTY });
+export const Line = Type.Object({ sku: Sku, qty: Qty }, closed);
+export const Lines = Type.Array(Line, { minItems: 1, maxItems: MAX_LINES });
+export const Channel = Type.Union([Type.Literal('online'), Type.Literal('store'), Type.Literal('phone')]);
+export const Capability = Type.Union([
+  Type.Literal('ships'),
+  Type.Literal('pickup'),
+  Type.Literal('local-delivery'),
+]);
+export const LocationType = Type.Union([Type.Literal('warehouse'), Type.Literal('store')]);
+export const LocationStatus = Type.Union([Type.Literal('active'), Type.Literal('paused')]);
+export const Reason = Type.String({ minLength: 1, maxLength: 200 });
+export const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
+export const Cursor = Type.String({ minLength: 1, maxLength: 512 });
+export const PageQuery = { limit: Limit, cursor: Type.Optional(Cursor) };
+
+export const GeoPoint = Type.Object(
+  { lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) },
+  closed,
+);
+export const Address = Type.Object(
+  {
+    lines: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 4 }),
+    city: Type.String({ minLength: 1, maxLength: 100 }),
+    postalCode: Type.String({ minLength: 1, maxLength: 20 }),
+    country: Type.String({ pattern: '^[A-Z]{2}$' }),
+  },
+  closed,
+);
+const HourMinute = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' });
+export const OpeningWindow = Type.Object(
+  {
+    day: Type.Union(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => Type.Literal(d))),
+    open: HourMinute,
+    close: HourMinute,
+  },
+  closed,
+);
+export const Capabilities = Type.Array(Capability, { maxItems: 3, uniqueItems: true });
+
+export const LocationBody = Type.Object(
+  {
+    id: Type.Optional(Id),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    type: LocationType,
+    address: Address,
+    geo: GeoPoint,
+    openingHours: Type.Optional(Type.Array(OpeningWindow, { maxItems: 21 })),
+    capabilities: Capabilities,
+    status: Type.Optional(LocationStatus),
+  },
+  closed,
+);
+
+export const LocationPatchBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    address: Type.Optional(Address),
+    geo: Type.Optional(GeoPoint),
+    openingHours: Type.Optional(Type.Array(OpeningWindow, { maxItems: 21 })),
+    capabilities: Type.Optional(Capabilities),
+  },
+  { ...closed, minProperties: 1 },
+);
+
+export const ReserveBody = Type.Object(
+  {
+    reservationId: Type.Optional(Id),
+    locationId: Id,
+    lines: Lines,
+    ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600 })),
+    orderId: Type.Optional(Id),
+    channel: Type.Optional(Channel),
+  },
+  closed,
+);
+
+export const ReleaseBody = Type.Object(
+  {
+    lines: Type.Optional(Type.Array(Line, { maxItems: MAX_LINES })),
+    reason: Type.Optional(Reason),
+    operationId: Type.Optional(Id),
+  },
+  closed,
+);
+
+/** What reservation routes answer (also fixes the JSON serialisation of the hot path). */
+export const ReservationView = Type.Object({
+  reservationId: Type.String(),
+  locationId: Type.String(),
+  orderId: Type.Optional(Type.String()),
+  channel: Type.String(),
+  status: Type.String(),
+  lines: Type.Array(Type.Object({ sku: Type.String(), qty: Type.Integer() })),
+  requested: Type.Array(Type.Object({ sku: Type.String(), qty: Type.Integer() })),
+  expiresAt: Type.String(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  releaseReason: Type.Optional(Type.String()),
+  atRisk: Type.Optional(
+    Type.Object({
+      shortLines: Type.Array(Type.Object({ sku: Type.String(), qty: Type.Integer() })),
+      at: Type.String(),
+      cause: Type.Object({ kind: Type.String(), opId: Type.Optional(Type.String()) }),
+    }),
+  ),
+});
+
+export const PosOpBody = Type.Object(
+  {
+    clientOpId: Id,
+    seq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    type: Type.Union([
+      Type.Literal('sale'),
+      Type.Literal('return'),
+      Type.Literal('receipt'),
+      Type.Literal('count'),
+    ]),
+    /** For `count` the qty is the counted quantity and may be 0. */
+    lines: Type.Array(Type.Object({ sku: Sku, qty: CountedQty }, closed), { minItems: 1, maxItems: 50 }),
+    occurredAt: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  closed,
+);
+
+export const PosSyncBody = Type.Object(
+  { ops: Type.Array(PosOpBody, { minItems: 1, maxItems: 200 }), force: Type.Optional(Type.Boolean()) },
+  closed,
+);
+
+export const TransferBody = Type.Object(
+  {
+    transferId: Type.Optional(Id),
+    fromLocationId: Id,
+    toLocationId: Id,
+    lines: Lines,
+    note: Type.Optional(Reason),
+  },
+  closed,
+);
+
+export const ReceiveTransferBody = Type.Object(
+  {
+    lines: Type.Optional(
+      Type.Array(Type.Object({ sku: Sku, receivedQty: CountedQty }, closed), { maxItems: MAX_LINES }),
+    ),
+  },
+  closed,
+);
+
+export const CountBody = Type.Object(
+  {
+    countId: Id,
+    lines: Type.Array(Type.Object({ sku: Sku, countedQty: CountedQty }, closed), {
+      minItems: 1,
+      maxItems: 500,
+    }),
+  },
+  closed,
+);
+
+export const InboundReceiptBody = Type.Object(
+  {
+    receiptId: Id,
+    supplierRef: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    lines: Type.Array(
+      Type.Object(
+        {
+          sku: Sku,
+          acceptedQty: CountedQty,
+          rejectedQty: Type.Optional(CountedQty),
+          rejectReason: Type.Optional(Reason),
+        },
+        closed,
+      ),
+      { minItems: 1, maxItems: MAX_LINES },
+    ),
+  },
+  closed,
+);
+
+export const AdjustmentBody = Type.Object(
+  {
+    adjustmentId: Id,
+    sku: Sku,
+    // Non-zero is checked by the use case (a problem naming the field).
+    delta: Type.Integer({ minimum: -MAX_QTY, maximum: MAX_QTY }),
+    reason: Type.Union([Type.Literal('adjustment'), Type.Literal('damage')]),
+    note: Type.Optional(Reason),
+  },
+  closed,
+);
+
+export const StockSettingsBody = Type.Object(
+  {
+    safetyStock: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_QTY })),
+    reorderPoint: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_QTY })),
+  },
+  { ...closed, minProperties: 1 },
+);
+
+export const FulfillmentBody = Type.Object(
+  {
+    lines: Lines,
+    capability: Capability,
+    near: Type.Optional(GeoPoint),
+    radiusKm: Type.Optional(Type.Number({ minimum: 0, maximum: 20_000 })),
+    excludeLocationIds: Type.Optional(Type.Array(Id, { maxItems: 200 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  },
+  closed,
+);

@@ -1,0 +1,194 @@
+import { authorize, ForbiddenError, type Service } from '@omni/kit';
+import { Type } from 'typebox';
+import type { InventoryApp } from '../app/inventory-app';
+import { levelView } from '../app/queries/stock-query';
+import { MOVEMENT_REASONS } from '../domain/types';
+import { actorOf, auditedBy, locationScope, principalOf } from './auth';
+import {
+  AdjustmentBody,
+  CountBody,
+  Id,
+  InboundReceiptBody,
+  PageQuery,
+  Sku,
+  StockSettingsBody,
+  closed,
+} from './schemas';
+
+const Params = Type.Object({ locationId: Id });
+const SkuParams = Type.Object({ locationId: Id, sku: Sku });
+const Reason = Type.Union(MOVEMENT_REASONS.map((r) => Type.Literal(r)));
+const readHere = { permission: 'inventory:read' as const, scope: locationScope };
+const staffHere = { permission: 'pos:sync' as const, scope: locationScope };
+const adjustHere = { permission: 'inventory:adjust' as const, scope: locationScope };
+
+/**
+ * Stock per location and the operations that change it outside reservations: cycle counts and
+ * goods-in (store staff of that store), adjustments and settings (managers, ops), the ledger.
+ */
+export function stockRoutes(svc: Service, inventory: InventoryApp): void {
+  const { app } = svc;
+
+  app.get(
+    '/v1/locations/:locationId/stock',
+    {
+      config: readHere,
+      schema: { params: Params, querystring: Type.Object({ sku: Type.Optional(Sku), ...PageQuery }, closed) },
+    },
+    async (req) => {
+      const { sku, limit, cursor } = req.query;
+      return inventory.listLevels(
+        { locationId: req.params.locationId, ...(sku ? { sku } : {}) },
+        { limit, ...(cursor ? { cursor } : {}) },
+      );
+    },
+  );
+
+  app.get(
+    '/v1/locations/:locationId/stock/:sku',
+    { config: readHere, schema: { params: SkuParams } },
+    async (req) => inventory.getLevel(req.params.sku, req.params.locationId),
+  );
+
+  app.get(
+    '/v1/stock',
+    {
+      config: { permission: 'inventory:read' },
+      schema: {
+        description: 'Levels of one SKU across locations.',
+        querystring: Type.Object({ sku: Sku, ...PageQuery }, closed),
+      },
+    },
+    async (req) => {
+      const { sku, limit, cursor } = req.query;
+      return inventory.listLevels({ sku }, { limit, ...(cursor ? { cursor } : {}) });
+    },
+  );
+
+  app.put(
+    '/v1/locations/:locationId/stock/:sku/settings',
+    {
+      config: adjustHere,
+      schema: {
+        description: 'Safety stock and reorder point (audited).',
+        params: SkuParams,
+        body: StockSettingsBody,
+      },
+    },
+    async (req) =>
+      levelView(
+        await inventory.setStockSettings({
+          locationId: req.params.locationId,
+          sku: req.params.sku,
+          ...(req.body.safetyStock !== undefined ? { safetyStock: req.body.safetyStock } : {}),
+          ...(req.body.reorderPoint !== undefined ? { reorderPoint: req.body.reorderPoint } : {}),
+          ...auditedBy(req),
+        }),
+      ),
+  );
+
+  app.post(
+    '/v1/locations/:locationId/adjustments',
+    {
+      config: adjustHere,
+      schema: {
+        description: 'Manager correction or damage write-off (audited, idempotent by adjustmentId).',
+        params: Params,
+        body: AdjustmentBody,
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const result = await inventory.adjust({
+        adjustmentId: b.adjustmentId,
+        locationId: req.params.locationId,
+        sku: b.sku,
+        delta: b.delta,
+        reason: b.reason,
+        ...(b.note ? { note: b.note } : {}),
+        ...auditedBy(req),
+      });
+      return reply.code(201).send(result);
+    },
+  );
+
+  app.post(
+    '/v1/locations/:locationId/counts',
+    {
+      config: staffHere,
+      schema: {
+        description: 'Cycle count: sets on-hand to the counted quantities (idempotent by countId).',
+        params: Params,
+        body: CountBody,
+      },
+    },
+    async (req, reply) => {
+      const result = await inventory.count({
+        countId: req.body.countId,
+        locationId: req.params.locationId,
+        lines: req.body.lines.map((l) => ({ sku: l.sku, qty: l.countedQty })),
+        actor: actorOf(req),
+      });
+      return reply.code(201).send(result);
+    },
+  );
+
+  app.post(
+    '/v1/locations/:locationId/receipts',
+    {
+      config: staffHere,
+      schema: {
+        description:
+          'Goods in after QC: accepted units are stocked, rejected ones recorded as qc-fail (idempotent by receiptId).',
+        params: Params,
+        body: InboundReceiptBody,
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const result = await inventory.receiveInbound({
+        receiptId: b.receiptId,
+        locationId: req.params.locationId,
+        lines: b.lines.map((l) => ({
+          sku: l.sku,
+          acceptedQty: l.acceptedQty,
+          rejectedQty: l.rejectedQty ?? 0,
+          ...(l.rejectReason ? { rejectReason: l.rejectReason } : {}),
+        })),
+        ...(b.supplierRef ? { supplierRef: b.supplierRef } : {}),
+        actor: actorOf(req),
+      });
+      return reply.code(201).send(result);
+    },
+  );
+
+  app.get(
+    '/v1/movements',
+    {
+      config: { permission: 'inventory:read' },
+      schema: {
+        description: 'The movement ledger, newest first. Store staff must name one of their locations.',
+        querystring: Type.Object(
+          {
+            locationId: Type.Optional(Id),
+            sku: Type.Optional(Sku),
+            reason: Type.Optional(Reason),
+            ...PageQuery,
+          },
+          closed,
+        ),
+      },
+    },
+    async (req) => {
+      const { locationId, sku, reason, limit, cursor } = req.query;
+      const p = principalOf(req);
+      if (locationId) authorize(p, 'inventory:read', { storeId: locationId });
+      else if (p.role === 'store_staff')
+        throw new ForbiddenError('store staff must give the locationId of their store');
+      return inventory.listMovements(
+        { ...(locationId ? { locationId } : {}), ...(sku ? { sku } : {}), ...(reason ? { reason } : {}) },
+        { limit, ...(cursor ? { cursor } : {}) },
+      );
+    },
+  );
+}

@@ -1,0 +1,10 @@
+export { buildInventoryService, type InventoryDeps, type InventoryService } from './service';
+export { seedInventory, type InventorySeed, type SeedStock } from './seed';
+export type { InventoryApp } from './app/inventory-app';
+export type { InventorySettings } from './app/context';
+export { DEFAULT_SETTINGS } from './app/context';
+export type { LocationInput } from './app/manage-locations';
+export type { ReconcileReport } from './app/reconcile-ledger';
+export type { PosBatchResult, PosOpInput } from './app/apply-pos-batch';
+export { InventoryEnv } from './config';
+export type * from './domain/types';

@@ -1,0 +1,132 @@
+import { inventoryEvents } from '@omni/contracts';
+import type { EventBus } from '@omni/events';
+import { createService, type Authenticator, type AuthenticatorOptions, type Service } from '@omni/kit';
+import type { DocumentStore } from '@omni/store';
+import type { DestinationStream, LevelWithSilent } from 'pino';
+import {
+  DEFAULT_SETTINGS,
+  type InventoryContext,
+  type InventoryMetrics,
+  type InventorySettings,
+} from './app/context';
+import { createInventoryApp, type InventoryApp } from './app/inventory-app';
+import { AvailabilityPublisher } from './app/publish-availability';
+import { inventoryGrpc } from './grpc/inventory-service';
+import { availabilityRoutes } from './http/availability';
+import { locationRoutes } from './http/locations';
+import { opsRoutes } from './http/ops';
+import { posSyncRoutes } from './http/pos-sync';
+import { reservationRoutes } from './http/reservations';
+import { stockRoutes } from './http/stock';
+import { transferRoutes } from './http/transfers';
+import { inventoryCollections } from './store/collections';
+
+export interface InventoryDeps {
+  /** Inventory's own store (never shared with another service). */
+  store: DocumentStore;
+  bus: EventBus;
+  auth: AuthenticatorOptions | Authenticator;
+  http?: { host?: string; port?: number };
+  grpc?: { host?: string; port?: number } | false;
+  logLevel?: LevelWithSilent;
+  logDestination?: DestinationStream;
+  /** False when the bus is shared (the embedded runtime); default true. */
+  ownsBus?: boolean;
+  ownsStore?: boolean;
+  /** Time source for TTLs, expiry and document times (tests move it). */
+  clock?: () => Date;
+  /** TTL default, debounce, sweep period, low thresholds; defaults in DEFAULT_SETTINGS. */
+  settings?: Partial<InventorySettings>;
+}
+
+/** The kit's Service plus inventory's use cases (for the seed helper, the runtime and tests). */
+export interface InventoryService extends Service {
+  readonly inventory: InventoryApp;
+}
+
+/**
+ * Builds the inventory service: locations, stock levels with their movement ledger, reservations
+ * with TTL, channel ATP and fulfilment search, store POS sync, transfers, counts, goods-in with QC,
+ * low-stock alerts; REST under /v1 and gRPC InventoryService; events omni.inventory.* through the
+ * outbox. Background jobs (reservation expiry, debounced AvailabilityChanged) run between start()
+ * and stop().
+ */
+export function buildInventoryService(deps: InventoryDeps): InventoryService {
+  const svc = createService({
+    name: 'inventory',
+    description:
+      'One stock pool over warehouses and stores: locations, levels, ledger, reservations, ATP, POS sync, transfers.',
+    store: deps.store,
+    bus: deps.bus,
+    auth: deps.auth,
+    ...(deps.http ? { http: deps.http } : {}),
+    ...(deps.grpc !== undefined ? { grpc: deps.grpc } : {}),
+    ...(deps.logLevel ? { logLevel: deps.logLevel } : {}),
+    ...(deps.logDestination ? { logDestination: deps.logDestination } : {}),
+    ...(deps.ownsBus !== undefined ? { ownsBus: deps.ownsBus } : {}),
+    ...(deps.ownsStore !== undefined ? { ownsStore: deps.ownsStore } : {}),
+  });
+  svc.events.registry.produces(...inventoryEvents);
+
+  const metrics: InventoryMetrics = {
+    movements: svc.metrics.counter('inventory_movements_total', 'Ledger movements by reason', ['reason']),
+    reservations: svc.metrics.counter(
+      'inventory_reservations_total',
+      'Reservation outcomes (created, replayed, refused, committed, released, expired, failed)',
+      ['outcome'],
+    ),
+    posOps: svc.metrics.counter('inventory_pos_ops_total', 'POS ops by sync outcome', ['status']),
+    atRisk: svc.metrics.counter(
+      'inventory_reservations_at_risk_total',
+      'Reservations announced at risk by store sales',
+    ),
+    lowStock: svc.metrics.counter('inventory_low_stock_alerts_total', 'LowStock alerts raised'),
+  };
+  const settings: InventorySettings = { ...DEFAULT_SETTINGS, ...deps.settings };
+  const ctx: InventoryContext = {
+    store: deps.store,
+    cols: inventoryCollections(deps.store),
+    events: svc.events,
+    clock: deps.clock ?? (() => new Date()),
+    settings,
+    metrics,
+    // Called only after build (by committed transactions), when `availability` exists.
+    onAvailabilityTouched: (skus) => availability.markDirty(skus),
+    audit: (entry, session) => svc.audit.record(entry, session),
+  };
+  const availability = new AvailabilityPublisher(ctx, svc.log);
+  const inventory = createInventoryApp(ctx, availability);
+
+  locationRoutes(svc, inventory);
+  stockRoutes(svc, inventory);
+  reservationRoutes(svc, inventory);
+  availabilityRoutes(svc, inventory);
+  posSyncRoutes(svc, inventory);
+  transferRoutes(svc, inventory);
+  opsRoutes(svc, inventory);
+  inventoryGrpc(svc, inventory);
+
+  // Reservation expiry: a timer on the service clock; tests call inventory.expireDue(now) directly.
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let sweeping: Promise<unknown> = Promise.resolve();
+  let sweepRunning = false;
+  svc.onStart(async () => {
+    await availability.start();
+    sweepTimer = setInterval(() => {
+      if (sweepRunning) return;
+      sweepRunning = true;
+      sweeping = inventory
+        .expireDue(ctx.clock())
+        .catch((err: unknown) => svc.log.warn({ err }, 'reservation expiry sweep failed'))
+        .finally(() => (sweepRunning = false));
+    }, settings.expirySweepMs);
+    sweepTimer.unref();
+  });
+  svc.onStop(async () => {
+    clearInterval(sweepTimer);
+    await sweeping;
+    await availability.stop();
+  });
+
+  return Object.assign(svc, { inventory });
+}
