@@ -12,19 +12,65 @@ export const OrdersEnv = Type.Object({
   ORDERS_CUSTOMERS_ADDR: Type.String({ minLength: 1, default: '127.0.0.1:50053' }),
   /** Service token (issued by identity) with catalog:read inventory:read inventory:reserve customers:read customers:write. */
   ORDERS_SERVICE_TOKEN: Type.String({ minLength: 1 }),
-  ORDERS_DELIVERY_RADIUS_KM: Type.Number({ exclusiveMinimum: 0, maximum: 500, default: DEFAULT_POLICY.deliveryRadiusKm }),
-  ORDERS_WAREHOUSE_DELIVERY_RADIUS_KM: Type.Number({ exclusiveMinimum: 0, maximum: 2000, default: DEFAULT_POLICY.warehouseDeliveryRadiusKm }),
-  ORDERS_MAX_ROUTE_ATTEMPTS: Type.Integer({ minimum: 0, maximum: 20, default: DEFAULT_POLICY.maxRouteAttempts }),
-  ORDERS_DELIVERY_FEE_MINOR: Type.Integer({ minimum: 0, maximum: 1_000_000, default: DEFAULT_POLICY.deliveryFeeMinor }),
-  ORDERS_LATE_COMPENSATION: Type.Union([Type.Literal('refund_delivery_fee'), Type.Literal('coupon')], { default: DEFAULT_POLICY.lateCompensation }),
-  ORDERS_LATE_COUPON_MINOR: Type.Integer({ minimum: 0, maximum: 1_000_000, default: DEFAULT_POLICY.lateCouponMinor }),
-  ORDERS_NO_SHOW_FEE_MINOR: Type.Integer({ minimum: 0, maximum: 1_000_000, default: DEFAULT_POLICY.noShowFeeMinor }),
-  ORDERS_POINT_VALUE_MINOR: Type.Integer({ minimum: 1, maximum: 10_000, default: DEFAULT_POLICY.pointValueMinor }),
-  ORDERS_RESERVATION_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 90 * 24 * 3600, default: DEFAULT_POLICY.reservationTtlSeconds }),
-  ORDERS_STEP_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 120_000, default: DEFAULT_TIMINGS.stepTimeoutMs }),
-  ORDERS_MAX_STEP_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: DEFAULT_TIMINGS.maxStepAttempts }),
+  ORDERS_DELIVERY_RADIUS_KM: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 500,
+    default: DEFAULT_POLICY.deliveryRadiusKm,
+  }),
+  ORDERS_WAREHOUSE_DELIVERY_RADIUS_KM: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 2000,
+    default: DEFAULT_POLICY.warehouseDeliveryRadiusKm,
+  }),
+  ORDERS_MAX_ROUTE_ATTEMPTS: Type.Integer({
+    minimum: 0,
+    maximum: 20,
+    default: DEFAULT_POLICY.maxRouteAttempts,
+  }),
+  ORDERS_DELIVERY_FEE_MINOR: Type.Integer({
+    minimum: 0,
+    maximum: 1_000_000,
+    default: DEFAULT_POLICY.deliveryFeeMinor,
+  }),
+  ORDERS_LATE_COMPENSATION: Type.Union([Type.Literal('refund_delivery_fee'), Type.Literal('coupon')], {
+    default: DEFAULT_POLICY.lateCompensation,
+  }),
+  ORDERS_LATE_COUPON_MINOR: Type.Integer({
+    minimum: 0,
+    maximum: 1_000_000,
+    default: DEFAULT_POLICY.lateCouponMinor,
+  }),
+  ORDERS_NO_SHOW_FEE_MINOR: Type.Integer({
+    minimum: 0,
+    maximum: 1_000_000,
+    default: DEFAULT_POLICY.noShowFeeMinor,
+  }),
+  ORDERS_POINT_VALUE_MINOR: Type.Integer({
+    minimum: 1,
+    maximum: 10_000,
+    default: DEFAULT_POLICY.pointValueMinor,
+  }),
+  ORDERS_RESERVATION_TTL_SECONDS: Type.Integer({
+    minimum: 60,
+    maximum: 90 * 24 * 3600,
+    default: DEFAULT_POLICY.reservationTtlSeconds,
+  }),
+  ORDERS_STEP_TIMEOUT_MS: Type.Integer({
+    minimum: 50,
+    maximum: 120_000,
+    default: DEFAULT_TIMINGS.stepTimeoutMs,
+  }),
+  ORDERS_MAX_STEP_ATTEMPTS: Type.Integer({
+    minimum: 1,
+    maximum: 50,
+    default: DEFAULT_TIMINGS.maxStepAttempts,
+  }),
   ORDERS_PLACE_WAIT_MS: Type.Integer({ minimum: 0, maximum: 120_000, default: DEFAULT_TIMINGS.placeWaitMs }),
-  ORDERS_RESUME_INTERVAL_MS: Type.Integer({ minimum: 50, maximum: 600_000, default: DEFAULT_TIMINGS.resumeIntervalMs }),
+  ORDERS_RESUME_INTERVAL_MS: Type.Integer({
+    minimum: 50,
+    maximum: 600_000,
+    default: DEFAULT_TIMINGS.resumeIntervalMs,
+  }),
   /** Simulated card provider: latency, transient failure rate, tokens that decline. */
   ORDERS_PAYMENT_LATENCY_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 0 }),
   ORDERS_PAYMENT_FAILURE_RATE: Type.Number({ minimum: 0, maximum: 1, default: 0 }),

@@ -1,4 +1,9 @@
-export { buildOrdersService, type OrdersService, type OrdersServiceDeps, type OrdersControls } from './service';
+export {
+  buildOrdersService,
+  type OrdersService,
+  type OrdersServiceDeps,
+  type OrdersControls,
+} from './service';
 export { DEFAULT_POLICY, DEFAULT_TIMINGS, type OrdersPolicy, type OrdersTimings } from './settings';
 export type { PaymentProvider } from './payment/port';
 export { PaymentDeclinedError, PaymentUnavailableError } from './payment/port';

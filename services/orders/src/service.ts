@@ -77,7 +77,8 @@ export interface OrdersService extends Service {
 export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
   const svc = createService({
     name: 'orders',
-    description: 'Orders: placement, routing, the order saga, re-routing, lifecycle, cancellations and returns.',
+    description:
+      'Orders: placement, routing, the order saga, re-routing, lifecycle, cancellations and returns.',
     store: deps.store,
     bus: deps.bus,
     auth: deps.auth,
@@ -104,18 +105,48 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
     },
     clock,
   );
-  const env: StepEnv = { upstreams, payments, policy, timings, clock, log: svc.log, pausedStores: () => pausedStores({ cols }) };
+  const env: StepEnv = {
+    upstreams,
+    payments,
+    policy,
+    timings,
+    clock,
+    log: svc.log,
+    pausedStores: () => pausedStores({ cols }),
+  };
   const m = svc.metrics;
   const metrics: OrdersMetrics = {
-    placed: m.counter('orders_placed_total', 'Orders placed, by fulfilment method and status at answer time', ['method', 'outcome']),
-    refused: m.counter('orders_refused_total', 'Placements refused before an order was created, by reason', ['code']),
+    placed: m.counter(
+      'orders_placed_total',
+      'Orders placed, by fulfilment method and status at answer time',
+      ['method', 'outcome'],
+    ),
+    refused: m.counter('orders_refused_total', 'Placements refused before an order was created, by reason', [
+      'code',
+    ]),
     reroutes: m.counter('orders_reroutes_total', 'Re-routes requested, by trigger', ['trigger']),
-    eventsIgnored: m.counter('orders_events_ignored_total', 'Consumed events that did not apply (stale, duplicate, unknown order)', ['type', 'why']),
+    eventsIgnored: m.counter(
+      'orders_events_ignored_total',
+      'Consumed events that did not apply (stale, duplicate, unknown order)',
+      ['type', 'why'],
+    ),
   };
   const runner = new SagaRunner(repo, cols.orders, env, buildWorkflows(policy), {
-    stepDuration: m.histogram('orders_saga_step_duration_seconds', 'Saga step attempts by outcome', ['workflow', 'step', 'outcome'], [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15]),
-    workflows: m.counter('orders_workflows_total', 'Workflows completed, compensated or dropped', ['workflow', 'outcome']),
-    compensationRetries: m.counter('orders_compensation_retries_total', 'Failed compensation attempts (retried until they succeed)', ['workflow', 'step']),
+    stepDuration: m.histogram(
+      'orders_saga_step_duration_seconds',
+      'Saga step attempts by outcome',
+      ['workflow', 'step', 'outcome'],
+      [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15],
+    ),
+    workflows: m.counter('orders_workflows_total', 'Workflows completed, compensated or dropped', [
+      'workflow',
+      'outcome',
+    ]),
+    compensationRetries: m.counter(
+      'orders_compensation_retries_total',
+      'Failed compensation attempts (retried until they succeed)',
+      ['workflow', 'step'],
+    ),
   });
   const ctx: OrdersContext = { svc, cols, repo, runner, env, metrics };
   const activeSagas = m.gauge('orders_active_sagas', 'Orders with unfinished workflows (counted at scrape)');

@@ -44,18 +44,34 @@ describe('policy', () => {
       { sku: 'B', qty: 1, unitPrice: eur(500) },
     ],
     returnedQty: { A: 1 },
-    payment: { method: 'card' as const, status: 'captured' as const, captured: eur(2499), refunded: eur(1000) },
+    payment: {
+      method: 'card' as const,
+      status: 'captured' as const,
+      captured: eur(2499),
+      refunded: eur(1000),
+    },
   } satisfies Partial<OrderDoc>;
 
   it('refunds the delivery fee of a card order when late, else issues a coupon', () => {
     const policy = { lateCompensation: 'refund_delivery_fee' as const, lateCouponMinor: 300 };
-    expect(lateCompensationFor(order, policy, 12, 't')).toMatchObject({ kind: 'refund_delivery_fee', amount: eur(499), minutesLate: 12 });
-    expect(lateCompensationFor({ ...order, payment: { method: 'cod', status: 'cod_due' } }, policy, 5, 't')).toMatchObject({ kind: 'coupon', amount: eur(300) });
+    expect(lateCompensationFor(order, policy, 12, 't')).toMatchObject({
+      kind: 'refund_delivery_fee',
+      amount: eur(499),
+      minutesLate: 12,
+    });
+    expect(
+      lateCompensationFor({ ...order, payment: { method: 'cod', status: 'cod_due' } }, policy, 5, 't'),
+    ).toMatchObject({ kind: 'coupon', amount: eur(300) });
     expect(lateCompensationFor(order, { ...policy, lateCompensation: 'coupon' }, 5, 't').kind).toBe('coupon');
   });
 
   it('captures the amount due less a late-delivery refund granted before capture', () => {
-    expect(captureAmount({ amountDue: eur(2499), payment: { method: 'card', status: 'authorized', captureReduction: eur(499) } })).toEqual(eur(2000));
+    expect(
+      captureAmount({
+        amountDue: eur(2499),
+        payment: { method: 'card', status: 'authorized', captureReduction: eur(499) },
+      }),
+    ).toEqual(eur(2000));
   });
 
   it('refunds returned lines at their price, never more than is still refundable', () => {

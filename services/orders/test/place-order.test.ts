@@ -27,12 +27,24 @@ describe('placing an order: happy paths per fulfilment method', () => {
   it('ship: warehouse first, priced by catalog, card authorised, OrderConfirmed emitted', async () => {
     const res = await api(h, customer).post<OrderBody>(
       '/v1/orders',
-      { lines: [{ sku: 'TEE', qty: 2 }, { sku: 'CAP', qty: 1 }], fulfilment: { method: 'ship', address: ADDRESS }, payment: { method: 'card', cardToken: 'tok_visa' } },
+      {
+        lines: [
+          { sku: 'TEE', qty: 2 },
+          { sku: 'CAP', qty: 1 },
+        ],
+        fulfilment: { method: 'ship', address: ADDRESS },
+        payment: { method: 'card', cardToken: 'tok_visa' },
+      },
       { headers: key() },
     );
     expect(res.status).toBe(201);
     expect(res.headers.get('location')).toBe(`/v1/orders/${res.body.id}`);
-    expect(res.body).toMatchObject({ status: 'confirmed', customerId: 'C1', fulfilment: { method: 'ship', locationId: 'W1' }, payment: { status: 'authorized' } });
+    expect(res.body).toMatchObject({
+      status: 'confirmed',
+      customerId: 'C1',
+      fulfilment: { method: 'ship', locationId: 'W1' },
+      payment: { status: 'authorized' },
+    });
     expect(res.body.total).toEqual({ amountMinor: 2 * 1999 + 1299, currency: 'EUR' });
     expect(res.body.route.reason).toContain('warehouse');
     // customers do not see which other locations had what
@@ -55,11 +67,18 @@ describe('placing an order: happy paths per fulfilment method', () => {
   it('pickup at the chosen store when it has everything', async () => {
     const res = await api(h, customer).post<OrderBody>(
       '/v1/orders',
-      { lines: [{ sku: 'MUG', qty: 1 }], fulfilment: { method: 'pickup', storeId: 'S2' }, payment: { method: 'card', cardToken: 'tok_visa' } },
+      {
+        lines: [{ sku: 'MUG', qty: 1 }],
+        fulfilment: { method: 'pickup', storeId: 'S2' },
+        payment: { method: 'card', cardToken: 'tok_visa' },
+      },
       { headers: key() },
     );
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ status: 'confirmed', fulfilment: { method: 'pickup', locationId: 'S2' } });
+    expect(res.body).toMatchObject({
+      status: 'confirmed',
+      fulfilment: { method: 'pickup', locationId: 'S2' },
+    });
     expect(h.inventory.available('S2', 'MUG')).toBe(49);
   });
 
@@ -67,15 +86,26 @@ describe('placing an order: happy paths per fulfilment method', () => {
     const near = { ...ADDRESS, geo: east(1.5) }; // S2 (0.5 km) is nearer than S1 (1.5 km)
     const res = await api(h, customer).post<OrderBody>(
       '/v1/orders',
-      { lines: [{ sku: 'TEE', qty: 1 }], fulfilment: { method: 'delivery', address: near }, payment: { method: 'cod' } },
+      {
+        lines: [{ sku: 'TEE', qty: 1 }],
+        fulfilment: { method: 'delivery', address: near },
+        payment: { method: 'cod' },
+      },
       { headers: key() },
     );
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ status: 'confirmed', fulfilment: { method: 'delivery', locationId: 'S2' }, payment: { status: 'cod_due' } });
+    expect(res.body).toMatchObject({
+      status: 'confirmed',
+      fulfilment: { method: 'delivery', locationId: 'S2' },
+      payment: { status: 'cod_due' },
+    });
     expect(res.body.total.amountMinor).toBe(1999 + 499);
     expect(res.body.route.reason).toContain('nearest store within 5 km');
     const [confirmed] = await h.events.waitFor(OrderConfirmed, res.body.id);
-    expect(confirmed!.data.payment).toEqual({ method: 'cod', amountDue: { amountMinor: 2498, currency: 'EUR' } });
+    expect(confirmed!.data.payment).toEqual({
+      method: 'cod',
+      amountDue: { amountMinor: 2498, currency: 'EUR' },
+    });
     expect(confirmed!.data.fulfilment.geo).toEqual(east(1.5));
   });
 
@@ -94,7 +124,11 @@ describe('placing an order: happy paths per fulfilment method', () => {
       { headers: key() },
     );
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ status: 'confirmed', customerId: 'C1', amountDue: { amountMinor: 2 * 899 - 300 } });
+    expect(res.body).toMatchObject({
+      status: 'confirmed',
+      customerId: 'C1',
+      amountDue: { amountMinor: 2 * 899 - 300 },
+    });
     expect(h.customers.points('C1')).toBe(4700);
     // ops see the routing decision in full
     expect(res.body.route.candidates?.length).toBeGreaterThan(0);
@@ -104,9 +138,15 @@ describe('placing an order: happy paths per fulfilment method', () => {
 describe('placing an order: idempotency', () => {
   it('same key → same order (no second reservation); same key, other body → 422', async () => {
     const headers = key('same');
-    const body = { lines: [{ sku: 'TEE', qty: 1 }], fulfilment: { method: 'pickup', storeId: 'S3' }, payment: { method: 'card', cardToken: 'tok_visa' } };
+    const body = {
+      lines: [{ sku: 'TEE', qty: 1 }],
+      fulfilment: { method: 'pickup', storeId: 'S3' },
+      payment: { method: 'card', cardToken: 'tok_visa' },
+    };
     const before = h.inventory.available('S3', 'TEE');
-    const results = await Promise.all([1, 2, 3].map(() => api(h, customer).post<OrderBody>('/v1/orders', body, { headers })));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => api(h, customer).post<OrderBody>('/v1/orders', body, { headers })),
+    );
     const ok = results.filter((r) => r.status === 201);
     expect(ok.length).toBeGreaterThanOrEqual(1);
     expect(new Set(ok.map((r) => r.body.id)).size).toBe(1);
@@ -115,13 +155,21 @@ describe('placing an order: idempotency', () => {
     const again = await api(h, customer).post<OrderBody>('/v1/orders', body, { headers });
     expect(again.body.id).toBe(ok[0]!.body.id);
     expect(h.inventory.available('S3', 'TEE')).toBe(before - 1);
-    const other = await api(h, customer).post('/v1/orders', { ...body, lines: [{ sku: 'TEE', qty: 2 }] }, { headers });
+    const other = await api(h, customer).post(
+      '/v1/orders',
+      { ...body, lines: [{ sku: 'TEE', qty: 2 }] },
+      { headers },
+    );
     expect(other.status).toBe(422);
   });
 
   it('a retry after the kit forgot the key (crash mid-request) still lands on the same order', async () => {
     const headers = key('forgotten');
-    const body = { lines: [{ sku: 'MUG', qty: 1 }], fulfilment: { method: 'ship', address: ADDRESS }, payment: { method: 'card', cardToken: 'tok_visa' } };
+    const body = {
+      lines: [{ sku: 'MUG', qty: 1 }],
+      fulfilment: { method: 'ship', address: ADDRESS },
+      payment: { method: 'card', cardToken: 'tok_visa' },
+    };
     const first = await api(h, customer).post<OrderBody>('/v1/orders', body, { headers });
     await h.store.collection('idempotency_keys').deleteMany({});
     const second = await api(h, customer).post<OrderBody>('/v1/orders', body, { headers });
@@ -137,9 +185,17 @@ describe('placing an order: refusals write nothing', () => {
   it('400 without Idempotency-Key and for bad or inconsistent bodies', async () => {
     const n = await count();
     const c = api(h, customer);
-    const noKey = await c.post('/v1/orders', { lines: [{ sku: 'TEE', qty: 1 }], fulfilment: { method: 'ship', address: ADDRESS }, payment: { method: 'card', cardToken: 't' } });
+    const noKey = await c.post('/v1/orders', {
+      lines: [{ sku: 'TEE', qty: 1 }],
+      fulfilment: { method: 'ship', address: ADDRESS },
+      payment: { method: 'card', cardToken: 't' },
+    });
     expect(noKey.status).toBe(400);
-    const bad = await c.post('/v1/orders', { lines: [], fulfilment: { method: 'teleport' }, payment: { method: 'card' }, price: 1 }, { headers: key() });
+    const bad = await c.post(
+      '/v1/orders',
+      { lines: [], fulfilment: { method: 'teleport' }, payment: { method: 'card' }, price: 1 },
+      { headers: key() },
+    );
     expect(bad.status).toBe(400);
     const inconsistent = await c.post<{ errors: Array<{ field: string }> }>(
       '/v1/orders',
@@ -147,8 +203,18 @@ describe('placing an order: refusals write nothing', () => {
       { headers: key() },
     );
     expect(inconsistent.status).toBe(400);
-    expect(inconsistent.body.errors.map((e) => e.field)).toEqual(expect.arrayContaining(['body/fulfilment/storeId', 'body/payment/method']));
-    const tooMany = await c.post('/v1/orders', { lines: Array.from({ length: 101 }, (_, i) => ({ sku: `S${i}`, qty: 1 })), fulfilment: { method: 'ship', address: ADDRESS }, payment: { method: 'card', cardToken: 't' } }, { headers: key() });
+    expect(inconsistent.body.errors.map((e) => e.field)).toEqual(
+      expect.arrayContaining(['body/fulfilment/storeId', 'body/payment/method']),
+    );
+    const tooMany = await c.post(
+      '/v1/orders',
+      {
+        lines: Array.from({ length: 101 }, (_, i) => ({ sku: `S${i}`, qty: 1 })),
+        fulfilment: { method: 'ship', address: ADDRESS },
+        payment: { method: 'card', cardToken: 't' },
+      },
+      { headers: key() },
+    );
     expect(tooMany.status).toBe(400);
     expect(await count()).toBe(n);
   });
@@ -157,7 +223,15 @@ describe('placing an order: refusals write nothing', () => {
     const n = await count();
     const res = await api(h, customer).post<{ type: string; lines: Array<{ sku: string; reason: string }> }>(
       '/v1/orders',
-      { lines: [{ sku: 'TEE', qty: 1 }, { sku: 'OLD', qty: 1 }, { sku: 'NOPE', qty: 1 }], fulfilment: { method: 'ship', address: ADDRESS }, payment: { method: 'card', cardToken: 't' } },
+      {
+        lines: [
+          { sku: 'TEE', qty: 1 },
+          { sku: 'OLD', qty: 1 },
+          { sku: 'NOPE', qty: 1 },
+        ],
+        fulfilment: { method: 'ship', address: ADDRESS },
+        payment: { method: 'card', cardToken: 't' },
+      },
       { headers: key() },
     );
     expect(res.status).toBe(422);
@@ -171,12 +245,24 @@ describe('placing an order: refusals write nothing', () => {
 
   it('pickup store without everything → 422 with the nearest store that has it; auto-switch when allowed', async () => {
     h.inventory.setStock('S3', 'CAP', 5);
-    const body = { lines: [{ sku: 'CAP', qty: 1 }], fulfilment: { method: 'pickup', storeId: 'S2' }, payment: { method: 'card', cardToken: 'tok_visa' } };
-    const refused = await api(h, customer).post<{ type: string; suggestion: { locationId: string }; detail: string }>('/v1/orders', body, { headers: key() });
+    const body = {
+      lines: [{ sku: 'CAP', qty: 1 }],
+      fulfilment: { method: 'pickup', storeId: 'S2' },
+      payment: { method: 'card', cardToken: 'tok_visa' },
+    };
+    const refused = await api(h, customer).post<{
+      type: string;
+      suggestion: { locationId: string };
+      detail: string;
+    }>('/v1/orders', body, { headers: key() });
     expect(refused.status).toBe(422);
     expect(refused.body.type).toContain('pickup-store-cannot-serve');
     expect(refused.body.suggestion.locationId).toBe('S3');
-    const switched = await api(h, customer).post<OrderBody>('/v1/orders', { ...body, fulfilment: { ...body.fulfilment, allowAlternativeStore: true } }, { headers: key() });
+    const switched = await api(h, customer).post<OrderBody>(
+      '/v1/orders',
+      { ...body, fulfilment: { ...body.fulfilment, allowAlternativeStore: true } },
+      { headers: key() },
+    );
     expect(switched.status).toBe(201);
     expect(switched.body.fulfilment.locationId).toBe('S3');
     expect(switched.body.route.reason).toContain('switched');
@@ -186,26 +272,59 @@ describe('placing an order: refusals write nothing', () => {
     const far = { ...ADDRESS, geo: east(80) }; // W1 is 60 km away: outside even the warehouse radius
     const res = await api(h, customer).post<{ type: string }>(
       '/v1/orders',
-      { lines: [{ sku: 'TEE', qty: 1 }], fulfilment: { method: 'delivery', address: far }, payment: { method: 'card', cardToken: 't' } },
+      {
+        lines: [{ sku: 'TEE', qty: 1 }],
+        fulfilment: { method: 'delivery', address: far },
+        payment: { method: 'card', cardToken: 't' },
+      },
       { headers: key() },
     );
     expect(res.status).toBe(422);
     expect(res.body.type).toMatch(/no-location|split-not-supported/);
-    const forOther = await api(h, customer).post('/v1/orders', { customerId: 'C2', lines: [{ sku: 'TEE', qty: 1 }], fulfilment: { method: 'ship', address: ADDRESS }, payment: { method: 'card', cardToken: 't' } }, { headers: key() });
+    const forOther = await api(h, customer).post(
+      '/v1/orders',
+      {
+        customerId: 'C2',
+        lines: [{ sku: 'TEE', qty: 1 }],
+        fulfilment: { method: 'ship', address: ADDRESS },
+        payment: { method: 'card', cardToken: 't' },
+      },
+      { headers: key() },
+    );
     expect(forOther.status).toBe(403);
-    const rider = await api(h, await h.issuer.rider('R1')).post('/v1/orders', { lines: [{ sku: 'TEE', qty: 1 }], fulfilment: { method: 'ship', address: ADDRESS }, payment: { method: 'card', cardToken: 't' } }, { headers: key() });
+    const rider = await api(h, await h.issuer.rider('R1')).post(
+      '/v1/orders',
+      {
+        lines: [{ sku: 'TEE', qty: 1 }],
+        fulfilment: { method: 'ship', address: ADDRESS },
+        payment: { method: 'card', cardToken: 't' },
+      },
+      { headers: key() },
+    );
     expect(rider.status).toBe(403);
   });
 });
 
 describe('stores paused for pickup are skipped', () => {
   it('follows PickupStorePaused / Resumed', async () => {
-    await publish(h.bus, PickupStorePaused, 'S1', { storeId: 'S1', reason: 'queue overdue', automatic: true });
+    await publish(h.bus, PickupStorePaused, 'S1', {
+      storeId: 'S1',
+      reason: 'queue overdue',
+      automatic: true,
+    });
     await waitFor(async () => (await h.store.collection('paused_stores').findById('S1'))?.paused === true);
-    const body = { lines: [{ sku: 'TEE', qty: 1 }], fulfilment: { method: 'delivery', address: ADDRESS }, payment: { method: 'card', cardToken: 'tok_visa' } };
+    const body = {
+      lines: [{ sku: 'TEE', qty: 1 }],
+      fulfilment: { method: 'delivery', address: ADDRESS },
+      payment: { method: 'card', cardToken: 'tok_visa' },
+    };
     const paused = await api(h, await h.issuer.ops()).post<OrderBody>('/v1/orders', body, { headers: key() });
     expect(paused.body.fulfilment.locationId).toBe('S2');
-    expect(paused.body.route.candidates).toEqual(expect.arrayContaining([expect.objectContaining({ locationId: 'S1', skipped: 'paused for pickup: queue overdue' })]));
+    expect(paused.body.route.candidates).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ locationId: 'S1', skipped: 'paused for pickup: queue overdue' }),
+      ]),
+    );
     await publish(h.bus, PickupStoreResumed, 'S1', { storeId: 'S1', automatic: false });
     await waitFor(async () => (await h.store.collection('paused_stores').findById('S1'))?.paused === false);
     const resumed = await api(h, customer).post<OrderBody>('/v1/orders', body, { headers: key() });

@@ -16,7 +16,12 @@ export interface CommandResult {
  * (orders:cancel, audited) also while it waits at the counter. Stock is released, the authorisation
  * voided (or the capture refunded) and points given back by the cancel workflow.
  */
-export async function cancelOrder(ctx: OrdersContext, p: Principal, orderId: string, reason?: string): Promise<CommandResult> {
+export async function cancelOrder(
+  ctx: OrdersContext,
+  p: Principal,
+  orderId: string,
+  reason?: string,
+): Promise<CommandResult> {
   const o = await loadVisibleOrder(ctx, p, orderId);
   const own = await isOwnOrder(ctx, p, o);
   const cause: CancelCause = own ? 'customer' : 'ops';
@@ -27,17 +32,33 @@ export async function cancelOrder(ctx: OrdersContext, p: Principal, orderId: str
       ctx,
       orderId,
       (x) => cancellable(x.status, cause),
-      () => ({ workflow: 'cancel', key: `cancel:${cause}`, params: { cancelCause: cause, reason: why, actor: { sub: p.sub, role: p.role } } }),
+      () => ({
+        workflow: 'cancel',
+        key: `cancel:${cause}`,
+        params: { cancelCause: cause, reason: why, actor: { sub: p.sub, role: p.role } },
+      }),
       session,
     );
-    if (verdict !== true && verdict !== 'duplicate') throw new ConflictError('illegal-transition', verdict ?? 'order not found');
+    if (verdict !== true && verdict !== 'duplicate')
+      throw new ConflictError('illegal-transition', verdict ?? 'order not found');
     if (!own) {
-      await ctx.svc.audit.record({ actor: p, action: 'order.cancel', target: { type: 'order', id: orderId }, details: { reason: why } }, session);
+      await ctx.svc.audit.record(
+        {
+          actor: p,
+          action: 'order.cancel',
+          target: { type: 'order', id: orderId },
+          details: { reason: why },
+        },
+        session,
+      );
     }
   });
   const settled = (await settle(ctx, orderId, ctx.env.timings.commandWaitMs))!;
   if (settled.status === 'cancelled') return { order: settled, inProgress: false };
   if (settled.active) return { order: settled, inProgress: true };
   // The order moved on before the cancellation could start (e.g. the store marked it ready).
-  throw new ConflictError('illegal-transition', `order is ${settled.status}: the cancellation no longer applies`);
+  throw new ConflictError(
+    'illegal-transition',
+    `order is ${settled.status}: the cancellation no longer applies`,
+  );
 }

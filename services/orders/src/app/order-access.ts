@@ -8,7 +8,11 @@ import { customerIdsOf } from './queries/customer-ids';
  * fulfils it, ops and service clients with orders:read. Others get 404 (customers: no probing of other
  * people's order ids) or 403.
  */
-export async function loadVisibleOrder(ctx: OrdersContext, p: Principal | null, orderId: string): Promise<OrderDoc> {
+export async function loadVisibleOrder(
+  ctx: OrdersContext,
+  p: Principal | null,
+  orderId: string,
+): Promise<OrderDoc> {
   if (!p) throw new UnauthorizedError();
   const o = await ctx.repo.get(orderId);
   if (!o) throw new NotFoundError('order', orderId);

@@ -1,10 +1,28 @@
-import { AppError, BadRequestError, ForbiddenError, UnprocessableError, UnavailableError, type FieldError, type Principal } from '@omni/kit';
+import {
+  AppError,
+  BadRequestError,
+  ForbiddenError,
+  UnprocessableError,
+  UnavailableError,
+  type FieldError,
+  type Principal,
+} from '@omni/kit';
 import { isDuplicateKeyError } from '@omni/store';
 import { channelToProto, statusOf } from '../clients/upstreams';
 import { orderIdFor, requestHash, reservationIdFor } from '../domain/ids';
 import { add, money, subtract, sumLines, zero } from '../domain/money';
 import { pointsDiscount } from '../domain/policy';
-import type { Address, Channel, FulfilmentMethod, GeoPoint, Line, OrderDoc, PaymentMethod, PointsState, PricedLine } from '../domain/types';
+import type {
+  Address,
+  Channel,
+  FulfilmentMethod,
+  GeoPoint,
+  Line,
+  OrderDoc,
+  PaymentMethod,
+  PointsState,
+  PricedLine,
+} from '../domain/types';
 import type { OrdersContext } from './context';
 import { settle } from './request-work';
 import { decisionOf, routeOrder } from './route-order';
@@ -36,7 +54,12 @@ export interface PlaceOrderResult {
  * redeem points → authorise payment → confirm) for up to `placeWaitMs`. Nothing is written until the
  * order is known to be routable; everything after is the saga's job, resumable after a crash.
  */
-export async function placeOrder(ctx: OrdersContext, principal: Principal, idempotencyKey: string, input: PlaceOrderInput): Promise<PlaceOrderResult> {
+export async function placeOrder(
+  ctx: OrdersContext,
+  principal: Principal,
+  idempotencyKey: string,
+  input: PlaceOrderInput,
+): Promise<PlaceOrderResult> {
   const { env } = ctx;
   const orderId = orderIdFor(principal.sub, idempotencyKey);
   const hash = requestHash(input);
@@ -48,7 +71,12 @@ export async function placeOrder(ctx: OrdersContext, principal: Principal, idemp
   checkShape(ctx, principal, input, lines);
   const channel: Channel = input.channel ?? 'online';
   const customer = await resolveCustomer(ctx, principal, input);
-  const priced = await priceLines(ctx, lines, channel, input.fulfilment.method === 'pickup' ? input.fulfilment.storeId : undefined);
+  const priced = await priceLines(
+    ctx,
+    lines,
+    channel,
+    input.fulfilment.method === 'pickup' ? input.fulfilment.storeId : undefined,
+  );
   const currency = priced[0]!.unitPrice.currency;
 
   const f = input.fulfilment;
@@ -56,7 +84,14 @@ export async function placeOrder(ctx: OrdersContext, principal: Principal, idemp
   const route = await withUpstream('inventory', () =>
     routeOrder(
       env,
-      { method: f.method, lines, storeId: f.storeId, allowAlternative: f.allowAlternativeStore ?? false, geo, exclude: new Map() },
+      {
+        method: f.method,
+        lines,
+        storeId: f.storeId,
+        allowAlternative: f.allowAlternativeStore ?? false,
+        geo,
+        exclude: new Map(),
+      },
       env.timings.lookupTimeoutMs,
     ),
   );
@@ -76,9 +111,17 @@ export async function placeOrder(ctx: OrdersContext, principal: Principal, idemp
     // Never spend more points than the order is worth.
     const usable = Math.min(input.pointsToRedeem, Math.floor(total.amountMinor / env.policy.pointValueMinor));
     if (customer && customer.points < usable) {
-      throw new UnprocessableError('insufficient-points', `customer has ${customer.points} points, ${usable} requested`);
+      throw new UnprocessableError(
+        'insufficient-points',
+        `customer has ${customer.points} points, ${usable} requested`,
+      );
     }
-    points = { requested: usable, discount: pointsDiscount(usable, env.policy.pointValueMinor, total), redeemed: false, refunded: false };
+    points = {
+      requested: usable,
+      discount: pointsDiscount(usable, env.policy.pointValueMinor, total),
+      redeemed: false,
+      refunded: false,
+    };
   }
   const amountDue = points ? subtract(total, points.discount) : total;
 
@@ -90,7 +133,9 @@ export async function placeOrder(ctx: OrdersContext, principal: Principal, idemp
     idempotencyKey,
     requestHash: hash,
     placedBy: { sub: principal.sub, role: principal.role },
-    ...(customer ? { customerId: customer.id, ...(customer.name ? { customerName: customer.name } : {}) } : {}),
+    ...(customer
+      ? { customerId: customer.id, ...(customer.name ? { customerName: customer.name } : {}) }
+      : {}),
     channel,
     lines: priced,
     currency,
@@ -101,7 +146,9 @@ export async function placeOrder(ctx: OrdersContext, principal: Principal, idemp
     fulfilment: {
       method: f.method,
       locationId: route.locationId,
-      ...(f.method === 'pickup' ? { requestedStoreId: f.storeId, allowAlternativeStore: f.allowAlternativeStore ?? false } : {}),
+      ...(f.method === 'pickup'
+        ? { requestedStoreId: f.storeId, allowAlternativeStore: f.allowAlternativeStore ?? false }
+        : {}),
       ...(f.address ? { address: f.address } : {}),
       ...(geo ? { geo } : {}),
     },
@@ -109,9 +156,17 @@ export async function placeOrder(ctx: OrdersContext, principal: Principal, idemp
     routeHistory: [decision],
     triedLocationIds: [],
     routeAttempt: 0,
-    reservation: { reservationId: reservationIdFor(orderId, 0), locationId: route.locationId, status: 'none' },
+    reservation: {
+      reservationId: reservationIdFor(orderId, 0),
+      locationId: route.locationId,
+      status: 'none',
+    },
     pendingRoute: null,
-    payment: { method: input.payment.method, ...(input.payment.cardToken ? { cardToken: input.payment.cardToken } : {}), status: 'pending' },
+    payment: {
+      method: input.payment.method,
+      ...(input.payment.cardToken ? { cardToken: input.payment.cardToken } : {}),
+      status: 'pending',
+    },
     ...(points ? { points } : {}),
     status: 'pending',
     statusHistory: [],
@@ -141,7 +196,11 @@ export async function placeOrder(ctx: OrdersContext, principal: Principal, idemp
 
 async function replay(ctx: OrdersContext, existing: OrderDoc, hash: string): Promise<OrderDoc> {
   if (existing.requestHash !== hash) {
-    throw new UnprocessableError('idempotency-key-reused', 'This Idempotency-Key was used for a different order', { orderId: existing._id });
+    throw new UnprocessableError(
+      'idempotency-key-reused',
+      'This Idempotency-Key was used for a different order',
+      { orderId: existing._id },
+    );
   }
   return (await settle(ctx, existing._id, ctx.env.timings.placeWaitMs)) ?? existing;
 }
@@ -158,24 +217,38 @@ function checkShape(ctx: OrdersContext, p: Principal, input: PlaceOrderInput, li
   const errors: FieldError[] = [];
   const { policy } = ctx.env;
   const f = input.fulfilment;
-  if (lines.length > policy.maxLines) errors.push({ field: 'body/lines', message: `at most ${policy.maxLines} lines` });
+  if (lines.length > policy.maxLines)
+    errors.push({ field: 'body/lines', message: `at most ${policy.maxLines} lines` });
   lines.forEach((l) => {
-    if (l.qty > policy.maxQtyPerLine) errors.push({ field: 'body/lines', message: `${l.sku}: at most ${policy.maxQtyPerLine} units` });
+    if (l.qty > policy.maxQtyPerLine)
+      errors.push({ field: 'body/lines', message: `${l.sku}: at most ${policy.maxQtyPerLine} units` });
   });
-  if (f.method === 'pickup' && !f.storeId) errors.push({ field: 'body/fulfilment/storeId', message: 'required for pickup' });
-  if (f.method !== 'pickup' && f.storeId) errors.push({ field: 'body/fulfilment/storeId', message: 'only for pickup' });
-  if (f.method === 'ship' && !f.address) errors.push({ field: 'body/fulfilment/address', message: 'required for ship' });
+  if (f.method === 'pickup' && !f.storeId)
+    errors.push({ field: 'body/fulfilment/storeId', message: 'required for pickup' });
+  if (f.method !== 'pickup' && f.storeId)
+    errors.push({ field: 'body/fulfilment/storeId', message: 'only for pickup' });
+  if (f.method === 'ship' && !f.address)
+    errors.push({ field: 'body/fulfilment/address', message: 'required for ship' });
   if (f.method === 'delivery') {
     if (!f.address) errors.push({ field: 'body/fulfilment/address', message: 'required for local delivery' });
-    if (!f.address?.geo && !f.geo) errors.push({ field: 'body/fulfilment/address/geo', message: 'local delivery needs the geocoded point' });
+    if (!f.address?.geo && !f.geo)
+      errors.push({
+        field: 'body/fulfilment/address/geo',
+        message: 'local delivery needs the geocoded point',
+      });
   }
-  if (input.payment.method === 'card' && !input.payment.cardToken) errors.push({ field: 'body/payment/cardToken', message: 'required for card' });
-  if (input.payment.method === 'cod' && f.method !== 'delivery') errors.push({ field: 'body/payment/method', message: 'cash on delivery is only for local delivery' });
-  if (input.pointsToRedeem && p.role !== 'customer' && !input.customerId) errors.push({ field: 'body/pointsToRedeem', message: 'points need a customer' });
+  if (input.payment.method === 'card' && !input.payment.cardToken)
+    errors.push({ field: 'body/payment/cardToken', message: 'required for card' });
+  if (input.payment.method === 'cod' && f.method !== 'delivery')
+    errors.push({ field: 'body/payment/method', message: 'cash on delivery is only for local delivery' });
+  if (input.pointsToRedeem && p.role !== 'customer' && !input.customerId)
+    errors.push({ field: 'body/pointsToRedeem', message: 'points need a customer' });
   if (errors.length > 0) throw new BadRequestError('The order request is not valid', errors);
   if (p.role === 'customer') {
-    if ((input.channel ?? 'online') !== 'online') throw new ForbiddenError('customers order on the online channel');
-    if (input.customerId && input.customerId !== p.customerId) throw new ForbiddenError('customers order for themselves');
+    if ((input.channel ?? 'online') !== 'online')
+      throw new ForbiddenError('customers order on the online channel');
+    if (input.customerId && input.customerId !== p.customerId)
+      throw new ForbiddenError('customers order for themselves');
     if (!p.customerId) throw new ForbiddenError('the token carries no customer id');
   }
 }
@@ -187,7 +260,11 @@ interface ResolvedCustomer {
 }
 
 /** The customer: from the token for customers, from the body for staff and agents (optional: walk-in). */
-async function resolveCustomer(ctx: OrdersContext, p: Principal, input: PlaceOrderInput): Promise<ResolvedCustomer | undefined> {
+async function resolveCustomer(
+  ctx: OrdersContext,
+  p: Principal,
+  input: PlaceOrderInput,
+): Promise<ResolvedCustomer | undefined> {
   const customerId = p.role === 'customer' ? p.customerId : input.customerId;
   if (!customerId) return undefined;
   try {
@@ -199,13 +276,19 @@ async function resolveCustomer(ctx: OrdersContext, p: Principal, input: PlaceOrd
     // Resolve follows merges: the order belongs to the surviving record.
     return { id: c.customerId || customerId, ...(c.name ? { name: c.name } : {}), points: c.points };
   } catch (err) {
-    if (statusOf(err) === 404) throw new UnprocessableError('unknown-customer', `customer ${customerId} does not exist`);
+    if (statusOf(err) === 404)
+      throw new UnprocessableError('unknown-customer', `customer ${customerId} does not exist`);
     throw upstreamError('customers', err);
   }
 }
 
 /** Authoritative prices from catalog; unknown or unsellable SKUs → 422 listing them. */
-async function priceLines(ctx: OrdersContext, lines: Line[], channel: Channel, storeId?: string): Promise<PricedLine[]> {
+async function priceLines(
+  ctx: OrdersContext,
+  lines: Line[],
+  channel: Channel,
+  storeId?: string,
+): Promise<PricedLine[]> {
   const res = await withUpstream('catalog', () =>
     ctx.env.upstreams.catalog.getSkus(
       { skus: lines.map((l) => l.sku), channel: channelToProto(channel), storeId: storeId ?? '' },
@@ -220,14 +303,25 @@ async function priceLines(ctx: OrdersContext, lines: Line[], channel: Channel, s
     if (!info) bad.push({ sku: l.sku, reason: 'unknown' });
     else if (!info.sellable) bad.push({ sku: l.sku, reason: info.reason || 'not-sellable' });
     else if (!info.price) bad.push({ sku: l.sku, reason: 'no-price' });
-    else priced.push({ sku: l.sku, qty: l.qty, unitPrice: { amountMinor: info.price.amountMinor, currency: info.price.currency }, ...(info.name ? { name: info.name } : {}) });
+    else
+      priced.push({
+        sku: l.sku,
+        qty: l.qty,
+        unitPrice: { amountMinor: info.price.amountMinor, currency: info.price.currency },
+        ...(info.name ? { name: info.name } : {}),
+      });
   }
   if (bad.length > 0) {
     ctx.metrics.refused.inc({ code: 'unsellable-lines' });
-    throw new UnprocessableError('unsellable-lines', `${bad.length} line(s) cannot be sold on the ${channel} channel`, { lines: bad });
+    throw new UnprocessableError(
+      'unsellable-lines',
+      `${bad.length} line(s) cannot be sold on the ${channel} channel`,
+      { lines: bad },
+    );
   }
   const currencies = new Set(priced.map((l) => l.unitPrice.currency));
-  if (currencies.size > 1) throw new UnprocessableError('mixed-currencies', `lines are priced in ${[...currencies].join(', ')}`);
+  if (currencies.size > 1)
+    throw new UnprocessableError('mixed-currencies', `lines are priced in ${[...currencies].join(', ')}`);
   return priced;
 }
 
@@ -246,6 +340,7 @@ function upstreamError(name: string, err: unknown): unknown {
   if (status === undefined || status >= 500 || status === 429 || status === 401 || status === 403) {
     return new UnavailableError(`${name} is unavailable: ${(err as Error).message}`, 'upstream-unavailable');
   }
-  if (err instanceof AppError && status === 422) return new UnprocessableError(err.slug, err.detail ?? err.message, err.extensions);
+  if (err instanceof AppError && status === 422)
+    return new UnprocessableError(err.slug, err.detail ?? err.message, err.extensions);
   return err;
 }

@@ -51,7 +51,10 @@ export async function settle(ctx: OrdersContext, orderId: string, ms: number): P
   for (;;) {
     const run = ctx.runner.drive(orderId);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([run, new Promise((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now()))))]);
+    await Promise.race([
+      run,
+      new Promise((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now())))),
+    ]);
     clearTimeout(timer);
     const o = await ctx.repo.get(orderId);
     if (!o || !o.active || Date.now() >= deadline || ctx.runner.stopped) return o;

@@ -1,4 +1,12 @@
-import { BadRequestError, can, ConflictError, ForbiddenError, NotFoundError, UnprocessableError, type Principal } from '@omni/kit';
+import {
+  BadRequestError,
+  can,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnprocessableError,
+  type Principal,
+} from '@omni/kit';
 import { ReturnReceived, ReturnRequested } from '@omni/contracts';
 import { newId } from '@omni/store';
 import { returnableQty, returnRefundFor } from '../domain/policy';
@@ -27,7 +35,8 @@ export async function requestReturn(
 ): Promise<{ order: OrderDoc; ret: ReturnRecord }> {
   const o = await loadVisibleOrder(ctx, p, orderId);
   const own = await isOwnOrder(ctx, p, o);
-  if (!own && !can(p, 'orders:return')) throw new ForbiddenError(`${p.role} ${p.sub} may not request returns`);
+  if (!own && !can(p, 'orders:return'))
+    throw new ForbiddenError(`${p.role} ${p.sub} may not request returns`);
   const merged = mergeReturnLines(lines);
   const now = ctx.env.clock().toISOString();
   const ret: ReturnRecord = {
@@ -38,16 +47,32 @@ export async function requestReturn(
     requestedAt: now,
   };
   const saved = await ctx.repo.update(orderId, (x) => {
-    if (!FULFILLED.has(x.status)) throw new ConflictError('illegal-transition', `order is ${x.status}: only collected, delivered or shipped orders can be returned`);
-    if (x.returns.length >= MAX_RETURNS_PER_ORDER) throw new UnprocessableError('too-many-returns', `at most ${MAX_RETURNS_PER_ORDER} returns per order`);
+    if (!FULFILLED.has(x.status))
+      throw new ConflictError(
+        'illegal-transition',
+        `order is ${x.status}: only collected, delivered or shipped orders can be returned`,
+      );
+    if (x.returns.length >= MAX_RETURNS_PER_ORDER)
+      throw new UnprocessableError('too-many-returns', `at most ${MAX_RETURNS_PER_ORDER} returns per order`);
     const left = returnableQty(x);
-    const over = merged.filter((l) => (left.get(l.sku) ?? 0) < l.qty).map((l) => ({ sku: l.sku, requested: l.qty, returnable: Math.max(0, left.get(l.sku) ?? 0) }));
-    if (over.length > 0) throw new UnprocessableError('not-returnable', 'more units than were bought and not yet returned', { lines: over });
+    const over = merged
+      .filter((l) => (left.get(l.sku) ?? 0) < l.qty)
+      .map((l) => ({ sku: l.sku, requested: l.qty, returnable: Math.max(0, left.get(l.sku) ?? 0) }));
+    if (over.length > 0)
+      throw new UnprocessableError('not-returnable', 'more units than were bought and not yet returned', {
+        lines: over,
+      });
     const returnedQty = { ...x.returnedQty };
     for (const l of merged) returnedQty[l.sku] = (returnedQty[l.sku] ?? 0) + l.qty;
     return {
       order: { ...x, returns: [...x.returns, ret], returnedQty },
-      events: [emit(ReturnRequested, { returnId: ret.returnId, orderId, lines: merged.map((l) => ({ sku: l.sku, qty: l.qty })) })],
+      events: [
+        emit(ReturnRequested, {
+          returnId: ret.returnId,
+          orderId,
+          lines: merged.map((l) => ({ sku: l.sku, qty: l.qty })),
+        }),
+      ],
     };
   });
   return { order: saved!, ret };
@@ -58,7 +83,10 @@ export async function receiveReturn(
   p: Principal,
   orderId: string,
   returnId: string,
-  input: { locationId: string; lines: Array<{ sku: string; qty: number; disposition: 'restock' | 'write_off' }> },
+  input: {
+    locationId: string;
+    lines: Array<{ sku: string; qty: number; disposition: 'restock' | 'write_off' }>;
+  },
 ): Promise<CommandResult> {
   if (!can(p, 'orders:return') && !can(p, 'inventory:adjust', { storeId: input.locationId })) {
     throw new ForbiddenError(`${p.role} ${p.sub} may not receive returns at ${input.locationId}`);
@@ -72,21 +100,39 @@ export async function receiveReturn(
       orderId,
       (x) => {
         const ret = x.returns.find((r) => r.returnId === returnId)!;
-        if (ret.status !== 'requested') throw new ConflictError('illegal-transition', `return ${returnId} is ${ret.status}`);
+        if (ret.status !== 'requested')
+          throw new ConflictError('illegal-transition', `return ${returnId} is ${ret.status}`);
         const gotBySku = new Map<string, number>();
         for (const l of received) gotBySku.set(l.sku, (gotBySku.get(l.sku) ?? 0) + l.qty);
-        const over = [...gotBySku].filter(([sku, got]) => got > (ret.lines.find((r) => r.sku === sku)?.qty ?? 0));
+        const over = [...gotBySku].filter(
+          ([sku, got]) => got > (ret.lines.find((r) => r.sku === sku)?.qty ?? 0),
+        );
         if (over.length > 0) {
           throw new UnprocessableError('not-in-return', 'received more units than the return announced', {
-            lines: over.map(([sku, got]) => ({ sku, received: got, requested: ret.lines.find((r) => r.sku === sku)?.qty ?? 0 })),
+            lines: over.map(([sku, got]) => ({
+              sku,
+              received: got,
+              requested: ret.lines.find((r) => r.sku === sku)?.qty ?? 0,
+            })),
           });
         }
         // Units announced but not brought back can be returned later.
         const returnedQty = { ...x.returnedQty };
-        for (const l of ret.lines) returnedQty[l.sku] = (returnedQty[l.sku] ?? 0) - (l.qty - (gotBySku.get(l.sku) ?? 0));
+        for (const l of ret.lines)
+          returnedQty[l.sku] = (returnedQty[l.sku] ?? 0) - (l.qty - (gotBySku.get(l.sku) ?? 0));
         const refund = returnRefundFor(x, received);
-        const lines: ReturnLine[] = received.map((l) => compact({ ...l, reason: ret.lines.find((r) => r.sku === l.sku)?.reason }));
-        const updated: ReturnRecord = { ...ret, status: 'received', lines, locationId: input.locationId, receivedBy: { sub: p.sub, role: p.role }, receivedAt: now, refund };
+        const lines: ReturnLine[] = received.map((l) =>
+          compact({ ...l, reason: ret.lines.find((r) => r.sku === l.sku)?.reason }),
+        );
+        const updated: ReturnRecord = {
+          ...ret,
+          status: 'received',
+          lines,
+          locationId: input.locationId,
+          receivedBy: { sub: p.sub, role: p.role },
+          receivedAt: now,
+          refund,
+        };
         const next = enqueue(
           { ...x, returnedQty, returns: x.returns.map((r) => (r.returnId === returnId ? updated : r)) },
           { workflow: 'refund_return', key: `refund:${returnId}`, params: { returnId }, requestedAt: now },
@@ -107,7 +153,12 @@ export async function receiveReturn(
       session,
     );
     await ctx.svc.audit.record(
-      { actor: p, action: 'return.receive', target: { type: 'return', id: returnId }, details: { orderId, locationId: input.locationId, lines: received } },
+      {
+        actor: p,
+        action: 'return.receive',
+        target: { type: 'return', id: returnId },
+        details: { orderId, locationId: input.locationId, lines: received },
+      },
       session,
     );
   });
@@ -128,7 +179,8 @@ function mergeReturnLines(lines: Array<{ sku: string; qty: number; reason?: stri
 
 /** One line per SKU and disposition (QC may restock some units of a SKU and write off others). */
 function mergeReceived(lines: Array<{ sku: string; qty: number; disposition: 'restock' | 'write_off' }>) {
-  if (lines.length === 0) throw new BadRequestError('nothing received', [{ field: 'body/lines', message: 'at least one line' }]);
+  if (lines.length === 0)
+    throw new BadRequestError('nothing received', [{ field: 'body/lines', message: 'at least one line' }]);
   const out = new Map<string, { sku: string; qty: number; disposition: 'restock' | 'write_off' }>();
   for (const l of lines) {
     const key = `${l.sku}|${l.disposition}`;

@@ -27,10 +27,15 @@ export interface RouteQuery {
  * paused for pickup are skipped for pickup and local delivery (both need the store's pickers);
  * warehouses shipping parcels are not affected by a store's pause.
  */
-export async function routeOrder(env: RoutingEnv, q: RouteQuery, deadlineMs: number): Promise<RoutingOutcome> {
+export async function routeOrder(
+  env: RoutingEnv,
+  q: RouteQuery,
+  deadlineMs: number,
+): Promise<RoutingOutcome> {
   const excluded = new Map(q.exclude);
   if (q.method !== 'ship') {
-    for (const [storeId, why] of await env.pausedStores()) if (!excluded.has(storeId)) excluded.set(storeId, why);
+    for (const [storeId, why] of await env.pausedStores())
+      if (!excluded.has(storeId)) excluded.set(storeId, why);
   }
   // The chosen pickup store is queried even when excluded, so routing knows where it is.
   const exclude = [...excluded.keys()].filter((id) => id !== q.storeId);
@@ -38,21 +43,42 @@ export async function routeOrder(env: RoutingEnv, q: RouteQuery, deadlineMs: num
   const options = await findLocations(
     env.upstreams.inventory,
     q.method === 'delivery'
-      ? { method: 'delivery', lines: q.lines, near: q.geo, radiusKm: Math.max(policy.deliveryRadiusKm, policy.warehouseDeliveryRadiusKm), exclude, limit: 50 }
+      ? {
+          method: 'delivery',
+          lines: q.lines,
+          near: q.geo,
+          radiusKm: Math.max(policy.deliveryRadiusKm, policy.warehouseDeliveryRadiusKm),
+          exclude,
+          limit: 50,
+        }
       : { method: q.method, lines: q.lines, near: q.geo, exclude, limit: 50 },
     deadlineMs,
   );
-  const policyOpts = { deliveryRadiusKm: policy.deliveryRadiusKm, warehouseDeliveryRadiusKm: policy.warehouseDeliveryRadiusKm };
+  const policyOpts = {
+    deliveryRadiusKm: policy.deliveryRadiusKm,
+    warehouseDeliveryRadiusKm: policy.warehouseDeliveryRadiusKm,
+  };
   switch (q.method) {
     case 'pickup':
       return chooseRoute(
-        { method: 'pickup', lines: q.lines, storeId: q.storeId ?? '', allowAlternative: q.allowAlternative ?? false, origin: q.geo },
+        {
+          method: 'pickup',
+          lines: q.lines,
+          storeId: q.storeId ?? '',
+          allowAlternative: q.allowAlternative ?? false,
+          origin: q.geo,
+        },
         options,
         excluded,
         policyOpts,
       );
     case 'delivery':
-      return chooseRoute({ method: 'delivery', lines: q.lines, destination: q.geo! }, options, excluded, policyOpts);
+      return chooseRoute(
+        { method: 'delivery', lines: q.lines, destination: q.geo! },
+        options,
+        excluded,
+        policyOpts,
+      );
     case 'ship':
       return chooseRoute({ method: 'ship', lines: q.lines }, options, excluded, policyOpts);
   }
@@ -77,7 +103,13 @@ export function decisionOf(choice: RouteChoice, attempt: number, at: string): Ro
  * switches store automatically when the customer allowed it at checkout, or after confirmation (the
  * customer is told through OrderRerouted).
  */
-export function routeAway(env: RoutingEnv, o: OrderDoc, why: string, deadlineMs: number, opts: { afterConfirmation: boolean }): Promise<RoutingOutcome> {
+export function routeAway(
+  env: RoutingEnv,
+  o: OrderDoc,
+  why: string,
+  deadlineMs: number,
+  opts: { afterConfirmation: boolean },
+): Promise<RoutingOutcome> {
   const exclude = new Map<string, string>();
   for (const id of o.triedLocationIds) exclude.set(id, 'tried before for this order');
   exclude.set(o.fulfilment.locationId, why);
@@ -107,6 +139,10 @@ export function movedTo(o: OrderDoc, choice: RouteChoice, at: string): OrderDoc 
     route,
     routeHistory: [...o.routeHistory, route],
     fulfilment: { ...o.fulfilment, locationId: choice.locationId },
-    reservation: { reservationId: reservationIdFor(o._id, attempt), locationId: choice.locationId, status: 'none' },
+    reservation: {
+      reservationId: reservationIdFor(o._id, attempt),
+      locationId: choice.locationId,
+      status: 'none',
+    },
   };
 }

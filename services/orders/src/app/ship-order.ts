@@ -22,12 +22,21 @@ export async function shipOrder(
     const verdict = await requestWork(
       ctx,
       orderId,
-      (x) => (x.fulfilment.method !== 'ship' ? `a ${x.fulfilment.method} order is not shipped` : x.status !== 'confirmed' ? `order is ${x.status}` : true),
+      (x) =>
+        x.fulfilment.method !== 'ship'
+          ? `a ${x.fulfilment.method} order is not shipped`
+          : x.status !== 'confirmed'
+            ? `order is ${x.status}`
+            : true,
       () => ({ workflow: 'ship', key: 'ship', params: { shipment } }),
       session,
     );
-    if (verdict !== true && verdict !== 'duplicate') throw new ConflictError('illegal-transition', verdict ?? 'order not found');
-    await ctx.svc.audit.record({ actor: p, action: 'order.ship', target: { type: 'order', id: orderId }, details: shipment }, session);
+    if (verdict !== true && verdict !== 'duplicate')
+      throw new ConflictError('illegal-transition', verdict ?? 'order not found');
+    await ctx.svc.audit.record(
+      { actor: p, action: 'order.ship', target: { type: 'order', id: orderId }, details: shipment },
+      session,
+    );
   });
   const settled = (await settle(ctx, orderId, ctx.env.timings.commandWaitMs))!;
   return { order: settled, inProgress: settled.status !== 'shipped' && settled.active };

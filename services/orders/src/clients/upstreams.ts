@@ -56,7 +56,14 @@ export const CAPABILITY = {
 /** Asks inventory which locations can serve the basket, mapped to routing's input. */
 export async function findLocations(
   inv: Upstreams['inventory'],
-  req: { lines: Line[]; method: keyof typeof CAPABILITY; near?: GeoPoint; radiusKm?: number; exclude: string[]; limit?: number },
+  req: {
+    lines: Line[];
+    method: keyof typeof CAPABILITY;
+    near?: GeoPoint;
+    radiusKm?: number;
+    exclude: string[];
+    limit?: number;
+  },
   deadlineMs: number,
 ): Promise<LocationOption[]> {
   const res = await inv.findFulfillmentLocations(

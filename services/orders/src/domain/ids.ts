@@ -16,5 +16,7 @@ export function reservationIdFor(orderId: string, routeAttempt: number): string 
 }
 
 export function requestHash(body: unknown): string {
-  return createHash('sha256').update(JSON.stringify(body ?? null)).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify(body ?? null))
+    .digest('base64url');
 }

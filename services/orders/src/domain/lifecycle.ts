@@ -30,7 +30,12 @@ export class IllegalTransitionError extends Error {
 }
 
 /** The order with its new status and the history entry (the caller emits OrderStatusChanged from it). */
-export function withStatus(order: OrderDoc, to: OrderStatus, at: string, reason?: string): { order: OrderDoc; change: StatusEntry } {
+export function withStatus(
+  order: OrderDoc,
+  to: OrderStatus,
+  at: string,
+  reason?: string,
+): { order: OrderDoc; change: StatusEntry } {
   if (!canTransition(order.status, to)) throw new IllegalTransitionError(order.status, to);
   const change: StatusEntry = { from: order.status, to, at, ...(reason !== undefined ? { reason } : {}) };
   return {

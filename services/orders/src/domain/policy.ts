@@ -9,7 +9,11 @@ export function lateCompensationFor(
   minutesLate: number,
   at: string,
 ): LateCompensation {
-  if (policy.lateCompensation === 'refund_delivery_fee' && order.payment.method === 'card' && order.deliveryFee.amountMinor > 0) {
+  if (
+    policy.lateCompensation === 'refund_delivery_fee' &&
+    order.payment.method === 'card' &&
+    order.deliveryFee.amountMinor > 0
+  ) {
     return { kind: 'refund_delivery_fee', amount: order.deliveryFee, minutesLate, at };
   }
   return { kind: 'coupon', amount: money(policy.lateCouponMinor, order.currency), minutesLate, at };
@@ -29,7 +33,10 @@ export function refundable(order: Pick<OrderDoc, 'payment' | 'currency'>): Money
 }
 
 /** Money back for returned lines at their paid unit price, never more than is still refundable. */
-export function returnRefundFor(order: Pick<OrderDoc, 'lines' | 'payment' | 'currency'>, lines: Line[]): Money {
+export function returnRefundFor(
+  order: Pick<OrderDoc, 'lines' | 'payment' | 'currency'>,
+  lines: Line[],
+): Money {
   const value = lines.reduce((acc, l) => {
     const bought = order.lines.find((x) => x.sku === l.sku);
     return bought ? add(acc, lineTotal({ ...bought, qty: l.qty })) : acc;

@@ -163,12 +163,20 @@ function routeDelivery(
     o.type === 'store' ? policy.deliveryRadiusKm : policy.warehouseDeliveryRadiusKm;
   const inRange = (o: LocationOption): boolean => o.distanceKm !== undefined && o.distanceKm <= radiusOf(o);
   const candidates = describe(withDistance, excluded, (o) =>
-    !inRange(o) ? `outside the ${radiusOf(o)} km ${o.type} delivery radius` : !o.coversAll ? 'does not have every line' : undefined,
+    !inRange(o)
+      ? `outside the ${radiusOf(o)} km ${o.type} delivery radius`
+      : !o.coversAll
+        ? 'does not have every line'
+        : undefined,
   );
   const eligible = withDistance.filter((o) => !excluded.has(o.locationId) && o.coversAll && inRange(o));
   const store = byDistance(eligible.filter((o) => o.type === 'store'))[0];
   if (store) {
-    return choice(store, `nearest store within ${policy.deliveryRadiusKm} km that has every line`, candidates);
+    return choice(
+      store,
+      `nearest store within ${policy.deliveryRadiusKm} km that has every line`,
+      candidates,
+    );
   }
   const warehouse = byDistance(eligible.filter((o) => o.type === 'warehouse'))[0];
   if (warehouse) {
@@ -178,17 +186,29 @@ function routeDelivery(
       candidates,
     );
   }
-  return refuseWithoutSplit(req.lines, withDistance.filter((o) => !excluded.has(o.locationId) && inRange(o)), candidates, 'within the delivery radius');
+  return refuseWithoutSplit(
+    req.lines,
+    withDistance.filter((o) => !excluded.has(o.locationId) && inRange(o)),
+    candidates,
+    'within the delivery radius',
+  );
 }
 
 function routeShip(options: LocationOption[], excluded: ReadonlyMap<string, string>): RoutingOutcome {
-  const candidates = describe(options, excluded, (o) => (!o.coversAll ? 'does not have every line' : undefined));
+  const candidates = describe(options, excluded, (o) =>
+    !o.coversAll ? 'does not have every line' : undefined,
+  );
   const eligible = options.filter((o) => !excluded.has(o.locationId) && o.coversAll);
   const warehouse = byDistance(eligible.filter((o) => o.type === 'warehouse'))[0];
   if (warehouse) return choice(warehouse, 'warehouse with every line (warehouses ship first)', candidates);
   const store = byDistance(eligible.filter((o) => o.type === 'store'))[0];
   if (store) return choice(store, 'no warehouse has every line; a store that ships has', candidates);
-  return refuseWithoutSplit([], options.filter((o) => !excluded.has(o.locationId)), candidates, 'that ships');
+  return refuseWithoutSplit(
+    [],
+    options.filter((o) => !excluded.has(o.locationId)),
+    candidates,
+    'that ships',
+  );
 }
 
 function choice(o: LocationOption, why: string, candidates: RouteCandidate[]): RouteChoice {

@@ -24,6 +24,9 @@ export function onCustomerMerged(ctx: OrdersContext): void {
       { $set: { customerId: survivorId }, $addToSet: { formerCustomerIds: mergedId }, $inc: { version: 1 } },
       { session },
     );
-    ctx.svc.log.info({ mergedId, survivorId, orders: moved.modifiedCount }, 'orders re-pointed to the surviving customer');
+    ctx.svc.log.info(
+      { mergedId, survivorId, orders: moved.modifiedCount },
+      'orders re-pointed to the surviving customer',
+    );
   });
 }

@@ -12,11 +12,16 @@ export function onDeliveryDelivered(ctx: OrdersContext): void {
       event.type,
       d.orderId,
       // From confirmed too: the picked-up event may come late (or be lost); commit happens here then.
-      (o) => all(method(o, 'delivery'), inStatus(o, 'confirmed', 'out_for_delivery'), atLocation(o, d.storeId)),
+      (o) =>
+        all(method(o, 'delivery'), inStatus(o, 'confirmed', 'out_for_delivery'), atLocation(o, d.storeId)),
       (o) => ({
         workflow: 'deliver',
         key: 'deliver',
-        params: { reservationId: o.reservation.reservationId, at: d.at, ...(d.codCollected ? { codCollected: d.codCollected } : {}) },
+        params: {
+          reservationId: o.reservation.reservationId,
+          at: d.at,
+          ...(d.codCollected ? { codCollected: d.codCollected } : {}),
+        },
       }),
     );
   });

@@ -15,8 +15,13 @@ export function onDeliveryFailed(ctx: OrdersContext): void {
       session,
       event.type,
       d.orderId,
-      (o) => all(method(o, 'delivery'), inStatus(o, 'confirmed', 'out_for_delivery'), atLocation(o, d.storeId)),
-      () => ({ workflow: 'cancel', key: 'cancel:delivery_failed', params: { cancelCause: 'delivery_failed', reason: `delivery failed: ${d.reason}` } }),
+      (o) =>
+        all(method(o, 'delivery'), inStatus(o, 'confirmed', 'out_for_delivery'), atLocation(o, d.storeId)),
+      () => ({
+        workflow: 'cancel',
+        key: 'cancel:delivery_failed',
+        params: { cancelCause: 'delivery_failed', reason: `delivery failed: ${d.reason}` },
+      }),
     );
   });
 }

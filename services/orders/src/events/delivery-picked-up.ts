@@ -12,7 +12,11 @@ export function onDeliveryPickedUp(ctx: OrdersContext): void {
       event.type,
       d.orderId,
       (o) => all(method(o, 'delivery'), inStatus(o, 'confirmed'), atLocation(o, d.storeId)),
-      (o) => ({ workflow: 'hand_to_rider', key: `hand:${o.reservation.reservationId}`, params: { reservationId: o.reservation.reservationId, at: d.at } }),
+      (o) => ({
+        workflow: 'hand_to_rider',
+        key: `hand:${o.reservation.reservationId}`,
+        params: { reservationId: o.reservation.reservationId, at: d.at },
+      }),
     );
   });
 }

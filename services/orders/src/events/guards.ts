@@ -10,11 +10,15 @@ import type { Outcome } from '../store/order-repository';
  * thrown, since a retry would not make it fresh.
  */
 export function atLocation(o: OrderDoc, locationId: string): true | string {
-  return o.fulfilment.locationId === locationId ? true : `event is about ${locationId}, the order is at ${o.fulfilment.locationId}`;
+  return o.fulfilment.locationId === locationId
+    ? true
+    : `event is about ${locationId}, the order is at ${o.fulfilment.locationId}`;
 }
 
 export function onReservation(o: OrderDoc, reservationId: string): true | string {
-  return o.reservation.reservationId === reservationId ? true : `event is about reservation ${reservationId}, the order holds ${o.reservation.reservationId}`;
+  return o.reservation.reservationId === reservationId
+    ? true
+    : `event is about reservation ${reservationId}, the order holds ${o.reservation.reservationId}`;
 }
 
 export function inStatus(o: OrderDoc, ...statuses: OrderStatus[]): true | string {
@@ -27,7 +31,9 @@ export function method(o: OrderDoc, m: OrderDoc['fulfilment']['method']): true |
 
 /** No re-route or cancellation queued or running (a status-only event must not race them). */
 export function notMoving(o: OrderDoc): true | string {
-  const busy = [o.saga?.workflow, ...o.queue.map((q) => q.workflow)].find((w) => w === 'reroute' || w === 'cancel');
+  const busy = [o.saga?.workflow, ...o.queue.map((q) => q.workflow)].find(
+    (w) => w === 'reroute' || w === 'cancel',
+  );
   return busy ? `a ${busy} is in progress` : true;
 }
 

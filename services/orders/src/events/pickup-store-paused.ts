@@ -9,7 +9,11 @@ import type { OrdersContext } from '../app/context';
 export function onPickupStorePauses(ctx: OrdersContext): void {
   ctx.svc.events.on(PickupStorePaused, async (event, { session }) => {
     const d = event.data;
-    await apply(ctx, session, d.storeId, event.time, { paused: true, reason: d.reason, automatic: d.automatic });
+    await apply(ctx, session, d.storeId, event.time, {
+      paused: true,
+      reason: d.reason,
+      automatic: d.automatic,
+    });
   });
   ctx.svc.events.on(PickupStoreResumed, async (event, { session }) => {
     const d = event.data;
@@ -26,7 +30,11 @@ async function apply(
 ): Promise<void> {
   const current = await ctx.cols.pausedStores.findById(storeId, { session });
   if (current && current.changedAt > at) return;
-  await ctx.cols.pausedStores.replaceOne({ _id: storeId }, { _id: storeId, ...state, changedAt: at }, { session, upsert: true });
+  await ctx.cols.pausedStores.replaceOne(
+    { _id: storeId },
+    { _id: storeId, ...state, changedAt: at },
+    { session, upsert: true },
+  );
 }
 
 /** Store id → why routing skips it. */

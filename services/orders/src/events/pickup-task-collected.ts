@@ -11,10 +11,24 @@ export function onPickupTaskCollected(ctx: OrdersContext): void {
       session,
       event.type,
       d.orderId,
-      (o) => all(method(o, 'pickup'), inStatus(o, 'confirmed', 'ready_for_pickup'), atLocation(o, d.storeId), onReservation(o, d.reservationId)),
-      () => ({ workflow: 'collect', key: `collect:${d.reservationId}`, params: { reservationId: d.reservationId, at: d.collectedAt } }),
+      (o) =>
+        all(
+          method(o, 'pickup'),
+          inStatus(o, 'confirmed', 'ready_for_pickup'),
+          atLocation(o, d.storeId),
+          onReservation(o, d.reservationId),
+        ),
+      () => ({
+        workflow: 'collect',
+        key: `collect:${d.reservationId}`,
+        params: { reservationId: d.reservationId, at: d.collectedAt },
+      }),
     );
     // Collected (offline) at a counter while the order was cancelled: pickup reports the conflict to ops.
-    if (!queued) ctx.svc.log.warn({ orderId: d.orderId, storeId: d.storeId, offline: d.offline }, 'collection not applied to the order');
+    if (!queued)
+      ctx.svc.log.warn(
+        { orderId: d.orderId, storeId: d.storeId, offline: d.offline },
+        'collection not applied to the order',
+      );
   });
 }

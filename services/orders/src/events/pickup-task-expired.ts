@@ -11,11 +11,21 @@ export function onPickupTaskExpired(ctx: OrdersContext): void {
       session,
       event.type,
       d.orderId,
-      (o) => all(method(o, 'pickup'), inStatus(o, 'confirmed', 'ready_for_pickup'), atLocation(o, d.storeId), onReservation(o, d.reservationId)),
+      (o) =>
+        all(
+          method(o, 'pickup'),
+          inStatus(o, 'confirmed', 'ready_for_pickup'),
+          atLocation(o, d.storeId),
+          onReservation(o, d.reservationId),
+        ),
       () => ({
         workflow: 'cancel',
         key: 'cancel:no_show',
-        params: { cancelCause: 'no_show', reservationId: d.reservationId, reason: `not collected at ${d.storeId} within the hold period` },
+        params: {
+          cancelCause: 'no_show',
+          reservationId: d.reservationId,
+          reason: `not collected at ${d.storeId} within the hold period`,
+        },
       }),
     );
   });

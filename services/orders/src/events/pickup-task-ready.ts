@@ -9,10 +9,19 @@ export function onPickupTaskReady(ctx: OrdersContext): void {
   ctx.svc.events.on(PickupTaskReady, async (event, { session }) => {
     const d = event.data;
     await changeFromEvent(ctx, session, event.type, d.orderId, (o) => {
-      const ok = all(method(o, 'pickup'), inStatus(o, 'confirmed'), atLocation(o, d.storeId), onReservation(o, d.reservationId), notMoving(o));
+      const ok = all(
+        method(o, 'pickup'),
+        inStatus(o, 'confirmed'),
+        atLocation(o, d.storeId),
+        onReservation(o, d.reservationId),
+        notMoving(o),
+      );
       if (ok !== true) return ok;
       const { order, change } = withStatus(o, 'ready_for_pickup', event.time, `ready at ${d.storeId}`);
-      return { order: { ...order, fulfilment: { ...order.fulfilment, holdUntil: d.holdUntil } }, events: [statusEvent(o._id, change)] };
+      return {
+        order: { ...order, fulfilment: { ...order.fulfilment, holdUntil: d.holdUntil } },
+        events: [statusEvent(o._id, change)],
+      };
     });
   });
 }

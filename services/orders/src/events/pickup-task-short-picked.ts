@@ -12,11 +12,21 @@ export function onPickupTaskShortPicked(ctx: OrdersContext): void {
       session,
       event.type,
       d.orderId,
-      (o) => all(method(o, 'pickup'), inStatus(o, 'confirmed'), atLocation(o, d.storeId), onReservation(o, d.reservationId)),
+      (o) =>
+        all(
+          method(o, 'pickup'),
+          inStatus(o, 'confirmed'),
+          atLocation(o, d.storeId),
+          onReservation(o, d.reservationId),
+        ),
       (o) => ({
         workflow: 'reroute',
         key: `reroute:${o.reservation.reservationId}`,
-        params: { reservationId: d.reservationId, fromLocationId: d.storeId, reason: `short pick at ${d.storeId}${short ? ` (${short})` : ''}` },
+        params: {
+          reservationId: d.reservationId,
+          fromLocationId: d.storeId,
+          reason: `short pick at ${d.storeId}${short ? ` (${short})` : ''}`,
+        },
       }),
     );
     if (queued) ctx.metrics.reroutes.inc({ trigger: 'short-pick' });

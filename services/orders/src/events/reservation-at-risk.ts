@@ -11,7 +11,13 @@ export function onReservationAtRisk(ctx: OrdersContext): void {
   ctx.svc.events.on(ReservationAtRisk, async (event, { session }) => {
     const d = event.data;
     const orderId =
-      d.orderId ?? (await ctx.cols.orders.findOne({ 'reservation.reservationId': d.reservationId }, { session, projection: { _id: 1 } }))?._id;
+      d.orderId ??
+      (
+        await ctx.cols.orders.findOne(
+          { 'reservation.reservationId': d.reservationId },
+          { session, projection: { _id: 1 } },
+        )
+      )?._id;
     if (!orderId) {
       ignored(ctx, event.type, d.reservationId, null);
       return;
@@ -26,7 +32,11 @@ export function onReservationAtRisk(ctx: OrdersContext): void {
       () => ({
         workflow: 'reroute',
         key: `reroute:${d.reservationId}`,
-        params: { reservationId: d.reservationId, fromLocationId: d.locationId, reason: `stock at risk at ${d.locationId} (${d.cause.kind}${short ? `: ${short}` : ''})` },
+        params: {
+          reservationId: d.reservationId,
+          fromLocationId: d.locationId,
+          reason: `stock at risk at ${d.locationId} (${d.cause.kind}${short ? `: ${short}` : ''})`,
+        },
       }),
     );
     if (queued) ctx.metrics.reroutes.inc({ trigger: 'at-risk' });

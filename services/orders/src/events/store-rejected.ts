@@ -18,7 +18,9 @@ export function onStoreRejected(ctx: OrdersContext): void {
         params: {
           reservationId: o.reservation.reservationId,
           fromLocationId: d.storeId,
-          reason: d.timedOut ? `store ${d.storeId} did not confirm the delivery in time` : `store ${d.storeId} rejected the delivery: ${d.reason}`,
+          reason: d.timedOut
+            ? `store ${d.storeId} did not confirm the delivery in time`
+            : `store ${d.storeId} rejected the delivery: ${d.reason}`,
         },
       }),
     );

@@ -24,31 +24,46 @@ export function orderRoutes(ctx: OrdersContext): void {
           'Answers 201 with the confirmed order, 202 while the saga is still running (poll the Location), 422 when it cannot be placed ' +
           '(unsellable lines, no location can serve it, pickup store cannot serve it — with a suggestion, payment declined, stock ran out) ' +
           'and 503 when a service it needs is down (retry with the same key).',
-        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 } }, required: ['idempotency-key'] },
+        headers: {
+          type: 'object',
+          properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 } },
+          required: ['idempotency-key'],
+        },
         body: PlaceOrderBody,
       },
     },
     async (req, reply) => {
       const key = req.headers['idempotency-key'];
       if (typeof key !== 'string' || key.length === 0) {
-        throw new BadRequestError('Idempotency-Key is required to place an order', [{ field: 'header.idempotency-key', message: 'required' }]);
+        throw new BadRequestError('Idempotency-Key is required to place an order', [
+          { field: 'header.idempotency-key', message: 'required' },
+        ]);
       }
       const { order } = await placeOrder(ctx, req.principal!, key, req.body);
       if (order.status === 'failed') {
         throw new UnprocessableError('order-failed', order.statusReason ?? 'the order could not be placed', {
           orderId: order._id,
-          status: order.status,
+          orderStatus: order.status,
           failure: order.failure,
         });
       }
       const code = order.status === 'pending' ? 202 : 201;
-      return reply.code(code).header('location', `/v1/orders/${order._id}`).send(orderView(order, req.principal));
+      return reply
+        .code(code)
+        .header('location', `/v1/orders/${order._id}`)
+        .send(orderView(order, req.principal));
     },
   );
 
   app.get(
     '/v1/orders/:orderId',
-    { schema: { tags: ['orders'], summary: 'An order (own for customers, own store for staff)', params: OrderParams } },
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'An order (own for customers, own store for staff)',
+        params: OrderParams,
+      },
+    },
     async (req) => orderView(await loadVisibleOrder(ctx, req.principal, req.params.orderId), req.principal),
   );
 
@@ -78,7 +93,8 @@ export function orderRoutes(ctx: OrdersContext): void {
       schema: {
         tags: ['orders'],
         summary: 'Cancel an order',
-        description: 'Customers: own orders before picking started. Ops (orders:cancel): also while waiting at the counter. 409 when the status does not allow it.',
+        description:
+          'Customers: own orders before picking started. Ops (orders:cancel): also while waiting at the counter. 409 when the status does not allow it.',
         params: OrderParams,
         body: CancelBody,
       },

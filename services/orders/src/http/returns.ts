@@ -13,7 +13,8 @@ export function returnRoutes(ctx: OrdersContext): void {
       schema: {
         tags: ['returns'],
         summary: 'Ask to return lines of a collected, delivered or shipped order',
-        description: 'The customer (own order) or ops (orders:return). 422 when more units than bought (and not yet returned) are asked for.',
+        description:
+          'The customer (own order) or ops (orders:return). 422 when more units than bought (and not yet returned) are asked for.',
         params: OrderParams,
         body: ReturnRequestBody,
       },
@@ -21,7 +22,10 @@ export function returnRoutes(ctx: OrdersContext): void {
     async (req, reply) => {
       if (!req.principal) throw new UnauthorizedError();
       const { order, ret } = await requestReturn(ctx, req.principal, req.params.orderId, req.body.lines);
-      return reply.code(201).header('location', `/v1/orders/${order._id}`).send({ ...ret, orderId: order._id });
+      return reply
+        .code(201)
+        .header('location', `/v1/orders/${order._id}`)
+        .send({ ...ret, orderId: order._id });
     },
   );
 

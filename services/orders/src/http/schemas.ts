@@ -22,13 +22,21 @@ export const Address = Type.Object(
 
 export const PlaceOrderBody = Type.Object(
   {
-    channel: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('store'), Type.Literal('phone')])),
+    channel: Type.Optional(
+      Type.Union([Type.Literal('online'), Type.Literal('store'), Type.Literal('phone')]),
+    ),
     /** Staff, ops and phone agents name the customer; customers order for themselves (token). */
     customerId: Type.Optional(Id),
-    lines: Type.Array(Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 1, maximum: 999 }) }, { additionalProperties: false }), {
-      minItems: 1,
-      maxItems: 100,
-    }),
+    lines: Type.Array(
+      Type.Object(
+        { sku: Sku, qty: Type.Integer({ minimum: 1, maximum: 999 }) },
+        { additionalProperties: false },
+      ),
+      {
+        minItems: 1,
+        maxItems: 100,
+      },
+    ),
     fulfilment: Type.Object(
       {
         method: Type.Union([Type.Literal('ship'), Type.Literal('pickup'), Type.Literal('delivery')]),
@@ -59,17 +67,30 @@ export const PlaceOrderBody = Type.Object(
 export const OrderParams = Type.Object({ orderId: Id }, { additionalProperties: false });
 export const ReturnParams = Type.Object({ orderId: Id, returnId: Id }, { additionalProperties: false });
 
-export const CancelBody = Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) }, { additionalProperties: false });
+export const CancelBody = Type.Object(
+  { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) },
+  { additionalProperties: false },
+);
 
 export const ShipBody = Type.Object(
-  { carrier: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), trackingNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
+  {
+    carrier: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    trackingNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
   { additionalProperties: false },
 );
 
 export const ReturnRequestBody = Type.Object(
   {
     lines: Type.Array(
-      Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 1, maximum: 999 }), reason: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          sku: Sku,
+          qty: Type.Integer({ minimum: 1, maximum: 999 }),
+          reason: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+        },
+        { additionalProperties: false },
+      ),
       { minItems: 1, maxItems: 100 },
     ),
   },
@@ -82,7 +103,11 @@ export const ReturnReceiveBody = Type.Object(
     locationId: Id,
     lines: Type.Array(
       Type.Object(
-        { sku: Sku, qty: Type.Integer({ minimum: 1, maximum: 999 }), disposition: Type.Union([Type.Literal('restock'), Type.Literal('write_off')]) },
+        {
+          sku: Sku,
+          qty: Type.Integer({ minimum: 1, maximum: 999 }),
+          disposition: Type.Union([Type.Literal('restock'), Type.Literal('write_off')]),
+        },
         { additionalProperties: false },
       ),
       { minItems: 1, maxItems: 200 },
@@ -94,7 +119,12 @@ export const ReturnReceiveBody = Type.Object(
 export const ListOrdersQuery = Type.Object(
   {
     /** Comma-separated statuses. */
-    status: Type.Optional(Type.String({ maxLength: 200, pattern: `^(${ORDER_STATUSES.join('|')})(,(${ORDER_STATUSES.join('|')}))*$` })),
+    status: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        pattern: `^(${ORDER_STATUSES.join('|')})(,(${ORDER_STATUSES.join('|')}))*$`,
+      }),
+    ),
     from: Type.Optional(Type.String({ format: 'date-time' })),
     to: Type.Optional(Type.String({ format: 'date-time' })),
     customerId: Type.Optional(Id),

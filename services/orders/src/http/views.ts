@@ -9,7 +9,13 @@ export function orderView(o: OrderDoc, viewer: Principal | null): Record<string,
   const internal = viewer !== null && viewer.role !== 'customer';
   const route = internal
     ? o.route
-    : { locationId: o.route.locationId, locationType: o.route.locationType, locationName: o.route.locationName, reason: o.route.reason, attempt: o.route.attempt };
+    : {
+        locationId: o.route.locationId,
+        locationType: o.route.locationType,
+        locationName: o.route.locationName,
+        reason: o.route.reason,
+        attempt: o.route.attempt,
+      };
   return {
     id: o._id,
     status: o.status,
@@ -22,7 +28,9 @@ export function orderView(o: OrderDoc, viewer: Principal | null): Record<string,
     deliveryFee: o.deliveryFee,
     total: o.total,
     amountDue: o.amountDue,
-    points: o.points ? { redeemed: o.points.requested, discount: o.points.discount, refunded: o.points.refunded } : undefined,
+    points: o.points
+      ? { redeemed: o.points.requested, discount: o.points.discount, refunded: o.points.refunded }
+      : undefined,
     fulfilment: {
       method: o.fulfilment.method,
       locationId: o.fulfilment.locationId,
@@ -32,7 +40,14 @@ export function orderView(o: OrderDoc, viewer: Principal | null): Record<string,
     },
     route,
     routeAttempt: o.routeAttempt,
-    ...(internal ? { routeHistory: o.routeHistory, reservation: o.reservation, attention: o.attention, placedBy: o.placedBy } : {}),
+    ...(internal
+      ? {
+          routeHistory: o.routeHistory,
+          reservation: o.reservation,
+          attention: o.attention,
+          placedBy: o.placedBy,
+        }
+      : {}),
     payment: {
       method: o.payment.method,
       status: o.payment.status,

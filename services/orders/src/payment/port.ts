@@ -6,12 +6,21 @@ import type { Money } from '../domain/types';
  */
 export interface PaymentProvider {
   readonly name: string;
-  authorize(req: { key: string; orderId: string; amount: Money; cardToken: string }, signal: AbortSignal): Promise<{ authorizationId: string }>;
+  authorize(
+    req: { key: string; orderId: string; amount: Money; cardToken: string },
+    signal: AbortSignal,
+  ): Promise<{ authorizationId: string }>;
   /** Captures (part of) the authorisation found by `authorizationKey`. */
-  capture(req: { key: string; authorizationKey: string; amount: Money }, signal: AbortSignal): Promise<{ captured: Money }>;
+  capture(
+    req: { key: string; authorizationKey: string; amount: Money },
+    signal: AbortSignal,
+  ): Promise<{ captured: Money }>;
   /** Releases the uncaptured authorisation found by its key; nothing to do when there is none. */
   void(req: { authorizationKey: string }, signal: AbortSignal): Promise<void>;
-  refund(req: { key: string; authorizationKey: string; amount: Money }, signal: AbortSignal): Promise<{ refunded: Money }>;
+  refund(
+    req: { key: string; authorizationKey: string; amount: Money },
+    signal: AbortSignal,
+  ): Promise<{ refunded: Money }>;
 }
 
 /** The issuer said no (declined card, insufficient funds): retrying will not help. */

@@ -54,10 +54,15 @@ export class SimulatedCardProvider implements PaymentProvider {
 
   /** Authorised money not yet captured nor voided, over all authorisations (leak checks). */
   openAuthorizations(): Array<{ key: string; amount: Money }> {
-    return [...this.auths].filter(([, a]) => a.status === 'authorized').map(([key, a]) => ({ key, amount: a.amount }));
+    return [...this.auths]
+      .filter(([, a]) => a.status === 'authorized')
+      .map(([key, a]) => ({ key, amount: a.amount }));
   }
 
-  async authorize(req: { key: string; orderId: string; amount: Money; cardToken: string }, signal: AbortSignal): Promise<{ authorizationId: string }> {
+  async authorize(
+    req: { key: string; orderId: string; amount: Money; cardToken: string },
+    signal: AbortSignal,
+  ): Promise<{ authorizationId: string }> {
     this.calls.authorize++;
     const hangs = (this.options.hangTokens ?? ['tok_hang']).includes(req.cardToken);
     await this.preamble(signal, hangs);
@@ -69,20 +74,31 @@ export class SimulatedCardProvider implements PaymentProvider {
     if (this.options.limitMinor !== undefined && req.amount.amountMinor > this.options.limitMinor) {
       throw new PaymentDeclinedError('insufficient-funds', 'insufficient funds on the card');
     }
-    const auth: Authorization = { id: `auth_${++this.seq}`, amount: req.amount, status: 'authorized', captured: 0, refunded: 0 };
+    const auth: Authorization = {
+      id: `auth_${++this.seq}`,
+      amount: req.amount,
+      status: 'authorized',
+      captured: 0,
+      refunded: 0,
+    };
     this.auths.set(req.key, auth);
     return { authorizationId: auth.id };
   }
 
-  async capture(req: { key: string; authorizationKey: string; amount: Money }, signal: AbortSignal): Promise<{ captured: Money }> {
+  async capture(
+    req: { key: string; authorizationKey: string; amount: Money },
+    signal: AbortSignal,
+  ): Promise<{ captured: Money }> {
     this.calls.capture++;
     await this.preamble(signal);
     const done = this.captures.get(req.key);
     if (done) return { captured: done };
     const auth = this.auths.get(req.authorizationKey);
     if (!auth) throw new PaymentDeclinedError('no-authorization', `no authorisation ${req.authorizationKey}`);
-    if (auth.status !== 'authorized') throw new PaymentDeclinedError('not-capturable', `authorisation is ${auth.status}`);
-    if (req.amount.amountMinor > auth.amount.amountMinor) throw new PaymentDeclinedError('over-capture', 'capture exceeds the authorisation');
+    if (auth.status !== 'authorized')
+      throw new PaymentDeclinedError('not-capturable', `authorisation is ${auth.status}`);
+    if (req.amount.amountMinor > auth.amount.amountMinor)
+      throw new PaymentDeclinedError('over-capture', 'capture exceeds the authorisation');
     auth.status = 'captured';
     auth.captured = req.amount.amountMinor;
     this.captures.set(req.key, req.amount);
@@ -96,14 +112,19 @@ export class SimulatedCardProvider implements PaymentProvider {
     if (auth && auth.status === 'authorized') auth.status = 'voided';
   }
 
-  async refund(req: { key: string; authorizationKey: string; amount: Money }, signal: AbortSignal): Promise<{ refunded: Money }> {
+  async refund(
+    req: { key: string; authorizationKey: string; amount: Money },
+    signal: AbortSignal,
+  ): Promise<{ refunded: Money }> {
     this.calls.refund++;
     await this.preamble(signal);
     const done = this.refunds.get(req.key);
     if (done) return { refunded: done };
     const auth = this.auths.get(req.authorizationKey);
-    if (!auth || auth.status !== 'captured') throw new PaymentDeclinedError('not-refundable', 'nothing captured to refund');
-    if (auth.refunded + req.amount.amountMinor > auth.captured) throw new PaymentDeclinedError('over-refund', 'refund exceeds the captured amount');
+    if (!auth || auth.status !== 'captured')
+      throw new PaymentDeclinedError('not-refundable', 'nothing captured to refund');
+    if (auth.refunded + req.amount.amountMinor > auth.captured)
+      throw new PaymentDeclinedError('over-refund', 'refund exceeds the captured amount');
     auth.refunded += req.amount.amountMinor;
     this.refunds.set(req.key, req.amount);
     return { refunded: req.amount };
@@ -122,7 +143,9 @@ export class SimulatedCardProvider implements PaymentProvider {
 function waitForAbort(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
     if (signal.aborted) return reject(new PaymentUnavailableError('payment call aborted'));
-    signal.addEventListener('abort', () => reject(new PaymentUnavailableError('payment call aborted')), { once: true });
+    signal.addEventListener('abort', () => reject(new PaymentUnavailableError('payment call aborted')), {
+      once: true,
+    });
   });
 }
 

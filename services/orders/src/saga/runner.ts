@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { newId, type Collection } from '@omni/store';
 import type { Counter, Histogram } from 'prom-client';
 import type { Lease, OrderDoc, QueuedWork, WorkflowName } from '../domain/types';
@@ -45,7 +46,10 @@ export class SagaRunner {
     private readonly env: StepEnv,
     private readonly workflows: Record<WorkflowName, Workflow>,
     private readonly metrics: RunnerMetrics,
-  ) {}
+  ) {
+    // Every in-flight step listens for shutdown; hundreds at once are expected.
+    setMaxListeners(0, this.shutdown.signal);
+  }
 
   /** Starts the periodic resume sweep and resumes every unfinished saga now. */
   async start(): Promise<void> {
@@ -98,14 +102,19 @@ export class SagaRunner {
   async resumeAll(): Promise<number> {
     if (this.stopping) return 0;
     const now = Date.now();
-    const candidates = await this.orders.find({ active: true }, { limit: 1000, projection: { _id: 1, lease: 1 } });
+    const candidates = await this.orders.find(
+      { active: true },
+      { limit: 1000, projection: { _id: 1, lease: 1 } },
+    );
     let started = 0;
     for (const o of candidates) {
       if (this.running.has(o._id)) continue;
       const lease = o.lease as Lease | null | undefined;
       if (lease && lease.owner !== this.instanceId && lease.until > now) continue;
       started++;
-      this.drive(o._id).catch((err: unknown) => this.env.log.error({ err, orderId: o._id }, 'saga resume failed'));
+      this.drive(o._id).catch((err: unknown) =>
+        this.env.log.error({ err, orderId: o._id }, 'saga resume failed'),
+      );
     }
     return started;
   }
@@ -198,7 +207,11 @@ export class SagaRunner {
     const timeoutMs = this.env.timings.stepTimeoutMs;
     const backoff = saga.attempts > 0 ? this.backoffMs(saga.attempts) : 0;
     const started = await this.write(o._id, lease, (x) => ({
-      order: { ...x, saga: { ...x.saga!, attempts: x.saga!.attempts + 1 }, lease: { ...lease, until: Date.now() + backoff + this.leaseMs(timeoutMs) } },
+      order: {
+        ...x,
+        saga: { ...x.saga!, attempts: x.saga!.attempts + 1 },
+        lease: { ...lease, until: Date.now() + backoff + this.leaseMs(timeoutMs) },
+      },
     }));
     if (!started) return null;
     if (backoff > 0) await this.sleep(backoff);
@@ -215,23 +228,40 @@ export class SagaRunner {
       if (this.stopping) return started;
       const f = classify(err, step.name);
       const attempts = started.saga!.attempts;
-      this.metrics.stepDuration.observe({ workflow: wf.name, step: step.name, outcome: f.transient ? 'retry' : 'failed' }, (performance.now() - t0) / 1000);
+      this.metrics.stepDuration.observe(
+        { workflow: wf.name, step: step.name, outcome: f.transient ? 'retry' : 'failed' },
+        (performance.now() - t0) / 1000,
+      );
       if (!forward) {
         // A compensation never gives up: a leaked reservation or authorisation is worse than a slow undo.
         this.metrics.compensationRetries.inc({ workflow: wf.name, step: step.name });
-        this.env.log.error({ orderId: o._id, workflow: wf.name, step: step.name, attempts, failure: f }, 'compensation failed; retrying');
+        this.env.log.error(
+          { orderId: o._id, workflow: wf.name, step: step.name, attempts, failure: f },
+          'compensation failed; retrying',
+        );
         return started;
       }
       if (f.transient && (wf.retryForever || attempts < this.env.timings.maxStepAttempts)) {
-        this.env.log.warn({ orderId: o._id, workflow: wf.name, step: step.name, attempts, failure: f }, 'saga step failed; retrying');
+        this.env.log.warn(
+          { orderId: o._id, workflow: wf.name, step: step.name, attempts, failure: f },
+          'saga step failed; retrying',
+        );
         return started;
       }
-      this.env.log.warn({ orderId: o._id, workflow: wf.name, step: step.name, attempts, failure: f }, 'saga step failed; compensating');
+      this.env.log.warn(
+        { orderId: o._id, workflow: wf.name, step: step.name, attempts, failure: f },
+        'saga step failed; compensating',
+      );
       const failure = { step: f.step, code: f.code, reason: f.reason };
       // The failed step is compensated too: its outcome may be unknown (a timeout after the effect).
-      return this.write(o._id, lease, (x) => ({ order: { ...x, saga: { ...x.saga!, phase: 'compensating', failure, attempts: 0 } } }));
+      return this.write(o._id, lease, (x) => ({
+        order: { ...x, saga: { ...x.saga!, phase: 'compensating', failure, attempts: 0 } },
+      }));
     }
-    this.metrics.stepDuration.observe({ workflow: wf.name, step: step.name, outcome: forward ? 'done' : 'compensated' }, (performance.now() - t0) / 1000);
+    this.metrics.stepDuration.observe(
+      { workflow: wf.name, step: step.name, outcome: forward ? 'done' : 'compensated' },
+      (performance.now() - t0) / 1000,
+    );
     return this.write(o._id, lease, (x) => ({ order: moveStep(reducer ? reducer(x) : x, forward ? 1 : -1) }));
   }
 
@@ -241,7 +271,10 @@ export class SagaRunner {
     const wf = this.workflows[head.workflow];
     const verdict = wf.accepts(x, head.params);
     if (verdict !== true) {
-      this.env.log.info({ orderId: x._id, workflow: head.workflow, key: head.key, why: verdict }, 'queued work no longer applies; dropped');
+      this.env.log.info(
+        { orderId: x._id, workflow: head.workflow, key: head.key, why: verdict },
+        'queued work no longer applies; dropped',
+      );
       this.metrics.workflows.inc({ workflow: head.workflow, outcome: 'dropped' });
       return { order: { ...x, queue: rest } };
     }
@@ -250,12 +283,27 @@ export class SagaRunner {
       order: {
         ...base,
         queue: rest,
-        saga: { id: newId(), workflow: head.workflow, key: head.key, params: head.params, phase: 'forward', step: 0, attempts: 0, startedAt: now },
+        saga: {
+          id: newId(),
+          workflow: head.workflow,
+          key: head.key,
+          params: head.params,
+          phase: 'forward',
+          step: 0,
+          attempts: 0,
+          startedAt: now,
+        },
       },
     };
   }
 
-  private context(orderId: string, lease: Lease, signal: AbortSignal, deadline: number, failure: StepContext['failure']): StepContext {
+  private context(
+    orderId: string,
+    lease: Lease,
+    signal: AbortSignal,
+    deadline: number,
+    failure: StepContext['failure'],
+  ): StepContext {
     return {
       ...this.env,
       signal,
@@ -270,7 +318,11 @@ export class SagaRunner {
   }
 
   /** A saga write: only while this instance holds the lease with this fence. */
-  private async write(orderId: string, lease: Lease, change: (x: OrderDoc) => Outcome): Promise<OrderDoc | null> {
+  private async write(
+    orderId: string,
+    lease: Lease,
+    change: (x: OrderDoc) => Outcome,
+  ): Promise<OrderDoc | null> {
     let lost = false;
     const saved = await this.repo.update(orderId, (x) => {
       lost = !x.lease || x.lease.owner !== lease.owner || x.lease.fence !== lease.fence;
@@ -289,7 +341,11 @@ export class SagaRunner {
     });
   }
 
-  private async withDeadline<T>(step: string, ms: number, fn: (signal: AbortSignal, deadline: number) => Promise<T>): Promise<T> {
+  private async withDeadline<T>(
+    step: string,
+    ms: number,
+    fn: (signal: AbortSignal, deadline: number) => Promise<T>,
+  ): Promise<T> {
     const controller = new AbortController();
     const onShutdown = (): void => controller.abort(this.shutdown.signal.reason);
     this.shutdown.signal.addEventListener('abort', onShutdown, { once: true });
@@ -324,10 +380,13 @@ export class SagaRunner {
 
   private retryAt(orderId: string, epochMs: number): void {
     if (this.stopping) return;
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      this.drive(orderId).catch((err: unknown) => this.env.log.error({ err, orderId }, 'saga run failed'));
-    }, Math.max(0, epochMs - Date.now()) + 5);
+    const t = setTimeout(
+      () => {
+        this.timers.delete(t);
+        this.drive(orderId).catch((err: unknown) => this.env.log.error({ err, orderId }, 'saga run failed'));
+      },
+      Math.max(0, epochMs - Date.now()) + 5,
+    );
     t.unref();
     this.timers.add(t);
   }

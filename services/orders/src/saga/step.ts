@@ -87,13 +87,22 @@ export class StepTimeoutError extends Error {
 
 /** Maps any error of a step to a failure record and whether retrying may help. */
 export function classify(err: unknown, step: string): Failure & { transient: boolean } {
-  if (err instanceof StepFailure) return { step, code: err.code, reason: err.reason, transient: err.transient };
+  if (err instanceof StepFailure)
+    return { step, code: err.code, reason: err.reason, transient: err.transient };
   if (err instanceof StepTimeoutError) return { step, code: 'timeout', reason: err.message, transient: true };
-  if (err instanceof PaymentDeclinedError) return { step, code: err.code, reason: err.message, transient: false };
-  if (err instanceof PaymentUnavailableError) return { step, code: 'payment-unavailable', reason: err.message, transient: true };
+  if (err instanceof PaymentDeclinedError)
+    return { step, code: err.code, reason: err.message, transient: false };
+  if (err instanceof PaymentUnavailableError)
+    return { step, code: 'payment-unavailable', reason: err.message, transient: true };
   const status = statusOf(err);
   const message = err instanceof Error ? err.message : String(err);
   const code =
-    status === undefined ? 'error' : status === 504 ? 'upstream-timeout' : status >= 500 || status === 429 ? 'upstream-unavailable' : `upstream-${status}`;
+    status === undefined
+      ? 'error'
+      : status === 504
+        ? 'upstream-timeout'
+        : status >= 500 || status === 429
+          ? 'upstream-unavailable'
+          : `upstream-${status}`;
   return { step, code, reason: message, transient: isTransient(err) };
 }

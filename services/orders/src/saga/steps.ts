@@ -18,7 +18,12 @@ export const authKey = (orderId: string): string => `${orderId}:auth`;
 
 // ---------------------------------------------------------------- inventory
 
-async function reserve(ctx: StepContext, o: OrderDoc, reservationId: string, locationId: string): Promise<void> {
+async function reserve(
+  ctx: StepContext,
+  o: OrderDoc,
+  reservationId: string,
+  locationId: string,
+): Promise<void> {
   await ctx.upstreams.inventory.reserve(
     {
       reservationId,
@@ -33,7 +38,11 @@ async function reserve(ctx: StepContext, o: OrderDoc, reservationId: string, loc
 }
 
 /** Releases a reservation. Unknown (never made) counts as released; committed is reported. */
-export async function releaseReservation(ctx: StepContext, reservationId: string, reason: string): Promise<'released' | 'committed'> {
+export async function releaseReservation(
+  ctx: StepContext,
+  reservationId: string,
+  reason: string,
+): Promise<'released' | 'committed'> {
   try {
     await ctx.upstreams.inventory.release(
       { reservationId, lines: [], reason, operationId: `${reservationId}:release` },
@@ -45,7 +54,10 @@ export async function releaseReservation(ctx: StepContext, reservationId: string
     if (status === 404) return 'released';
     if (status !== 422 && status !== 409) throw err;
     // Not releasable: find out why (already committed, expired, released).
-    const r = await ctx.upstreams.inventory.getReservation({ reservationId }, { deadlineMs: ctx.remainingMs() });
+    const r = await ctx.upstreams.inventory.getReservation(
+      { reservationId },
+      { deadlineMs: ctx.remainingMs() },
+    );
     if (r.status === inventory.ReservationStatus.RESERVATION_STATUS_COMMITTED) return 'committed';
     if (r.status === inventory.ReservationStatus.RESERVATION_STATUS_ACTIVE) throw err;
     return 'released';
@@ -65,7 +77,8 @@ export const reserveStock: Step = {
         return (x) => ({ ...x, reservation: { ...x.reservation, status: 'active' } });
       } catch (err) {
         if (!isInsufficientStock(err)) {
-          if (statusOf(err) === 404 || statusOf(err) === 400) throw new StepFailure('reserve-rejected', (err as Error).message);
+          if (statusOf(err) === 404 || statusOf(err) === 400)
+            throw new StepFailure('reserve-rejected', (err as Error).message);
           throw err;
         }
         const ranOut = `stock ran out at ${order.fulfilment.locationId} while reserving`;
@@ -94,7 +107,8 @@ export const releaseStock: Step = {
     if (o.reservation.status === 'active' || o.reservation.status === 'none') {
       status = await releaseReservation(ctx, o.reservation.reservationId, `order ${o._id} cancelled`);
     }
-    if (o.pendingRoute) await releaseReservation(ctx, o.pendingRoute.reservationId, `order ${o._id} cancelled`);
+    if (o.pendingRoute)
+      await releaseReservation(ctx, o.pendingRoute.reservationId, `order ${o._id} cancelled`);
     return (x) => ({ ...x, reservation: { ...x.reservation, status }, pendingRoute: null });
   },
 };
@@ -105,14 +119,20 @@ export const commitStock: Step = {
   when: (o) => o.reservation.status !== 'committed',
   async run(ctx, o) {
     try {
-      await ctx.upstreams.inventory.commit({ reservationId: o.reservation.reservationId }, { deadlineMs: ctx.remainingMs() });
+      await ctx.upstreams.inventory.commit(
+        { reservationId: o.reservation.reservationId },
+        { deadlineMs: ctx.remainingMs() },
+      );
       return (x) => ({ ...x, reservation: { ...x.reservation, status: 'committed' } });
     } catch (err) {
       const status = statusOf(err);
       if (status !== 404 && status !== 422) throw err;
       // The goods have left anyway; inventory no longer holds the reservation (expired or released).
       const reason = `commit of ${o.reservation.reservationId} refused: ${(err as Error).message}`;
-      return (x) => ({ ...x, attention: [...x.attention, { code: 'commit-failed', reason, at: ctx.clock().toISOString() }] });
+      return (x) => ({
+        ...x,
+        attention: [...x.attention, { code: 'commit-failed', reason, at: ctx.clock().toISOString() }],
+      });
     }
   },
 };
@@ -129,7 +149,10 @@ export const reserveNextLocation: Step = {
       let pending = order.pendingRoute;
       if (!pending) {
         if (order.routeAttempt >= ctx.policy.maxRouteAttempts) {
-          throw new StepFailure('no-location', `route attempts exhausted (${order.routeAttempt + 1} locations tried)`);
+          throw new StepFailure(
+            'no-location',
+            `route attempts exhausted (${order.routeAttempt + 1} locations tried)`,
+          );
         }
         const next = await routeAway(ctx, order, why, ctx.remainingMs(), { afterConfirmation: true });
         if (!next.ok) throw new StepFailure('no-location', next.reason);
@@ -138,7 +161,12 @@ export const reserveNextLocation: Step = {
         order = await ctx.save((x) => ({
           ...x,
           routeAttempt: attempt,
-          pendingRoute: { route: decisionOf(next, attempt, at), reservationId: reservationIdFor(x._id, attempt), attempt, reserved: false },
+          pendingRoute: {
+            route: decisionOf(next, attempt, at),
+            reservationId: reservationIdFor(x._id, attempt),
+            attempt,
+            reserved: false,
+          },
         }));
         pending = order.pendingRoute!;
       }
@@ -148,7 +176,11 @@ export const reserveNextLocation: Step = {
       } catch (err) {
         if (!isInsufficientStock(err)) throw err;
         const tried = pending.route.locationId;
-        order = await ctx.save((x) => ({ ...x, triedLocationIds: [...new Set([...x.triedLocationIds, tried])], pendingRoute: null }));
+        order = await ctx.save((x) => ({
+          ...x,
+          triedLocationIds: [...new Set([...x.triedLocationIds, tried])],
+          pendingRoute: null,
+        }));
       }
     }
   },
@@ -156,7 +188,11 @@ export const reserveNextLocation: Step = {
     if (!o.pendingRoute) return;
     await releaseReservation(ctx, o.pendingRoute.reservationId, `re-route of ${o._id} abandoned`);
     const tried = o.pendingRoute.route.locationId;
-    return (x) => ({ ...x, triedLocationIds: [...new Set([...x.triedLocationIds, tried])], pendingRoute: null });
+    return (x) => ({
+      ...x,
+      triedLocationIds: [...new Set([...x.triedLocationIds, tried])],
+      pendingRoute: null,
+    });
   },
 };
 
@@ -197,7 +233,11 @@ export const redeemPoints: Step = {
     try {
       await redeem(ctx, o);
     } catch (err) {
-      if (statusOf(err) === 422) throw new StepFailure('insufficient-points', `customer ${o.customerId} has fewer than ${o.points!.requested} points`);
+      if (statusOf(err) === 422)
+        throw new StepFailure(
+          'insufficient-points',
+          `customer ${o.customerId} has fewer than ${o.points!.requested} points`,
+        );
       throw err;
     }
     return (x) => (x.points ? { ...x, points: { ...x.points, redeemed: true } } : x);
@@ -237,7 +277,10 @@ export const authorizePayment: Step = {
       { key: authKey(o._id), orderId: o._id, amount: o.amountDue, cardToken: o.payment.cardToken ?? '' },
       ctx.signal,
     );
-    return (x) => ({ ...x, payment: { ...x.payment, status: 'authorized', authorizationId, authorized: x.amountDue } });
+    return (x) => ({
+      ...x,
+      payment: { ...x.payment, status: 'authorized', authorizationId, authorized: x.amountDue },
+    });
   },
   async compensate(ctx, o) {
     if (o.payment.status === 'voided') return;
@@ -254,13 +297,20 @@ export const capturePayment: Step = {
   async run(ctx, o) {
     const amount = captureAmount(o);
     try {
-      const { captured } = await ctx.payments.capture({ key: `${o._id}:capture`, authorizationKey: authKey(o._id), amount }, ctx.signal);
+      const { captured } = await ctx.payments.capture(
+        { key: `${o._id}:capture`, authorizationKey: authKey(o._id), amount },
+        ctx.signal,
+      );
       return (x) => ({ ...x, payment: { ...x.payment, status: 'captured', captured } });
     } catch (err) {
       if (!(err instanceof PaymentDeclinedError)) throw err;
       // The goods are with the customer; the money needs ops (expired authorisation, provider refusal).
       const reason = `capture refused: ${(err as Error).message}`;
-      return (x) => ({ ...x, payment: { ...x.payment, status: 'authorized' }, attention: [...x.attention, { code: 'capture-failed', reason, at: ctx.clock().toISOString() }] });
+      return (x) => ({
+        ...x,
+        payment: { ...x.payment, status: 'authorized' },
+        attention: [...x.attention, { code: 'capture-failed', reason, at: ctx.clock().toISOString() }],
+      });
     }
   },
 };
@@ -269,20 +319,35 @@ export const capturePayment: Step = {
 export function settleOnCancel(noShowFee: (o: OrderDoc) => Money | null): Step {
   return {
     name: 'settle_payment',
-    when: (o) => o.payment.method === 'card' && ['pending', 'authorized', 'captured', 'partially_refunded'].includes(o.payment.status),
+    when: (o) =>
+      o.payment.method === 'card' &&
+      ['pending', 'authorized', 'captured', 'partially_refunded'].includes(o.payment.status),
     async run(ctx, o) {
       const p = o.payment;
       if (p.status === 'captured' || p.status === 'partially_refunded') {
         const amount = refundable(o);
         if (amount.amountMinor > 0) {
-          await ctx.payments.refund({ key: `${o._id}:refund-cancel`, authorizationKey: authKey(o._id), amount }, ctx.signal);
+          await ctx.payments.refund(
+            { key: `${o._id}:refund-cancel`, authorizationKey: authKey(o._id), amount },
+            ctx.signal,
+          );
         }
-        return (x) => ({ ...x, payment: { ...x.payment, status: 'refunded', refunded: add(x.payment.refunded ?? zero(x.currency), amount) } });
+        return (x) => ({
+          ...x,
+          payment: {
+            ...x.payment,
+            status: 'refunded',
+            refunded: add(x.payment.refunded ?? zero(x.currency), amount),
+          },
+        });
       }
       const fee = p.status === 'authorized' ? noShowFee(o) : null;
       if (fee && fee.amountMinor > 0) {
         // Partial capture: the fee is kept, the rest of the hold is released by the provider.
-        const { captured } = await ctx.payments.capture({ key: `${o._id}:capture`, authorizationKey: authKey(o._id), amount: fee }, ctx.signal);
+        const { captured } = await ctx.payments.capture(
+          { key: `${o._id}:capture`, authorizationKey: authKey(o._id), amount: fee },
+          ctx.signal,
+        );
         return (x) => ({ ...x, payment: { ...x.payment, status: 'captured', captured } });
       }
       await ctx.payments.void({ authorizationKey: authKey(o._id) }, ctx.signal);

@@ -11,7 +11,15 @@ import {
 import { add, min, money, zero } from '../domain/money';
 import { canTransition, cancellable, withStatus } from '../domain/lifecycle';
 import { lateCompensationFor, refundable } from '../domain/policy';
-import type { Failure, Money, OrderDoc, OrderStatus, StatusEntry, WorkflowName, WorkflowParams } from '../domain/types';
+import type {
+  Failure,
+  Money,
+  OrderDoc,
+  OrderStatus,
+  StatusEntry,
+  WorkflowName,
+  WorkflowParams,
+} from '../domain/types';
 import { emit, type Outcome, type PendingEvent } from '../store/order-repository';
 import type { OrdersPolicy } from '../settings';
 import type { Step, Workflow } from './step';
@@ -38,7 +46,10 @@ export function statusEvent(orderId: string, change: StatusEntry): PendingEvent 
   // The contract's OrderStatus is built with `.map(Type.Literal)`, which TypeBox types as `never`; the
   // runtime schema (checked by the outbox) is the literal union, which OrderStatus here matches.
   const status = (s: OrderStatus): never => s as never;
-  return emit(OrderStatusChanged, compact({ orderId, from: status(change.from), to: status(change.to), reason: change.reason }));
+  return emit(
+    OrderStatusChanged,
+    compact({ orderId, from: status(change.from), to: status(change.to), reason: change.reason }),
+  );
 }
 
 /**
@@ -48,7 +59,10 @@ export function statusEvent(orderId: string, change: StatusEntry): PendingEvent 
  */
 function moveTo(o: OrderDoc, to: OrderStatus, at: string, reason?: string): Outcome {
   if (!canTransition(o.status, to)) {
-    return { order: withAttention(o, 'illegal-transition', `workflow wanted ${o.status} -> ${to}`, at), events: [] };
+    return {
+      order: withAttention(o, 'illegal-transition', `workflow wanted ${o.status} -> ${to}`, at),
+      events: [],
+    };
   }
   const { order, change } = withStatus(o, to, at, reason);
   return { order, events: [statusEvent(o._id, change)] };
@@ -71,14 +85,26 @@ export function confirmedEvent(o: OrderDoc): PendingEvent {
       reservationId: o.reservation.reservationId,
       lines: o.lines.map((l) => compact({ sku: l.sku, qty: l.qty, unitPrice: l.unitPrice, name: l.name })),
       total: o.total,
-      payment: { method: o.payment.method, amountDue: o.payment.method === 'cod' ? o.amountDue : zero(o.currency) },
+      payment: {
+        method: o.payment.method,
+        amountDue: o.payment.method === 'cod' ? o.amountDue : zero(o.currency),
+      },
       routeAttempt: o.routeAttempt,
     }),
   );
 }
 
 function completedEvent(o: OrderDoc, at: string): PendingEvent {
-  return emit(OrderCompleted, compact({ orderId: o._id, customerId: o.customerId, channel: o.channel, total: o.total, completedAt: at }));
+  return emit(
+    OrderCompleted,
+    compact({
+      orderId: o._id,
+      customerId: o.customerId,
+      channel: o.channel,
+      total: o.total,
+      completedAt: at,
+    }),
+  );
 }
 
 function sameReservation(o: OrderDoc, p: WorkflowParams): true | string {
@@ -116,7 +142,12 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
         ...o,
         payment: {
           ...o.payment,
-          status: o.payment.method === 'cod' ? 'cod_due' : o.amountDue.amountMinor === 0 ? 'not_required' : o.payment.status,
+          status:
+            o.payment.method === 'cod'
+              ? 'cod_due'
+              : o.amountDue.amountMinor === 0
+                ? 'not_required'
+                : o.payment.status,
         },
       };
       const out = moveTo(paid, 'confirmed', now, o.route.reason);
@@ -136,7 +167,8 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
     accepts: (o, p) => all(statusIn(o, ['confirmed']), sameReservation(o, p)),
     completed(o, p, now) {
       const pending = o.pendingRoute;
-      if (!pending) return { order: withAttention(o, 'reroute-lost', 're-route finished without a new location', now) };
+      if (!pending)
+        return { order: withAttention(o, 'reroute-lost', 're-route finished without a new location', now) };
       const from = o.fulfilment.locationId;
       const order: OrderDoc = {
         ...o,
@@ -145,7 +177,11 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
         routeAttempt: pending.attempt,
         triedLocationIds: [...new Set([...o.triedLocationIds, from])],
         fulfilment: { ...o.fulfilment, locationId: pending.route.locationId, holdUntil: undefined },
-        reservation: { reservationId: pending.reservationId, locationId: pending.route.locationId, status: 'active' },
+        reservation: {
+          reservationId: pending.reservationId,
+          locationId: pending.route.locationId,
+          status: 'active',
+        },
         pendingRoute: null,
         statusReason: `re-routed: ${p.reason ?? ''}`.trim(),
       };
@@ -172,7 +208,10 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
             {
               workflow: 'cancel',
               key: 'cancel:no_route',
-              params: { cancelCause: 'no_route', reason: `no location can serve the order after ${p.reason ?? 're-route'}: ${failure.reason}` },
+              params: {
+                cancelCause: 'no_route',
+                reason: `no location can serve the order after ${p.reason ?? 're-route'}: ${failure.reason}`,
+              },
               requestedAt: now,
             },
             ...o.queue,
@@ -183,7 +222,9 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
   };
 
   const noShowFee = (o: OrderDoc): Money | null =>
-    o.saga?.params.cancelCause === 'no_show' && policy.noShowFeeMinor > 0 ? min(money(policy.noShowFeeMinor, o.currency), o.amountDue) : null;
+    o.saga?.params.cancelCause === 'no_show' && policy.noShowFeeMinor > 0
+      ? min(money(policy.noShowFeeMinor, o.currency), o.amountDue)
+      : null;
 
   const cancel: Workflow = {
     name: 'cancel',
@@ -196,21 +237,26 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
       const refund = moneyBack(o);
       const events = [
         ...out.events!,
-        emit(OrderCancelled, compact({ orderId: o._id, customerId: o.customerId, reason, refund, locationId: o.fulfilment.locationId })),
+        emit(
+          OrderCancelled,
+          compact({
+            orderId: o._id,
+            customerId: o.customerId,
+            reason,
+            refund,
+            locationId: o.fulfilment.locationId,
+          }),
+        ),
       ];
       // Goods that left with a rider come back to the store: inventory restocks them (a return movement).
       if (p.cancelCause === 'delivery_failed' && o.reservation.status === 'committed') {
         events.push(
-          emit(
-            ReturnReceived,
-            {
-              returnId: `${o._id}-undelivered`,
-              orderId: o._id,
-              locationId: o.fulfilment.locationId,
-              lines: o.lines.map((l) => ({ sku: l.sku, qty: l.qty, disposition: 'restock' as const })),
-            },
-            `${o._id}-undelivered`,
-          ),
+          emit(ReturnReceived, {
+            returnId: `${o._id}-undelivered`,
+            orderId: o._id,
+            locationId: o.fulfilment.locationId,
+            lines: o.lines.map((l) => ({ sku: l.sku, qty: l.qty, disposition: 'restock' as const })),
+          }),
         );
       }
       return { order: out.order, events };
@@ -251,8 +297,16 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
       if (o.payment.method === 'cod') {
         const collected = p.codCollected ?? o.amountDue;
         order = { ...order, payment: { ...o.payment, status: 'cod_paid', codCollected: collected } };
-        if (collected.amountMinor !== o.amountDue.amountMinor || collected.currency !== o.amountDue.currency) {
-          order = withAttention(order, 'cod-mismatch', `rider collected ${collected.amountMinor} ${collected.currency}, due ${o.amountDue.amountMinor} ${o.amountDue.currency}`, now);
+        if (
+          collected.amountMinor !== o.amountDue.amountMinor ||
+          collected.currency !== o.amountDue.currency
+        ) {
+          order = withAttention(
+            order,
+            'cod-mismatch',
+            `rider collected ${collected.amountMinor} ${collected.currency}, due ${o.amountDue.amountMinor} ${o.amountDue.currency}`,
+            now,
+          );
         }
       }
       const out = moveTo(order, 'delivered', now, 'delivered');
@@ -265,9 +319,15 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
     name: 'ship',
     retryForever: true,
     steps: [commitStock, capturePayment],
-    accepts: (o) => all(statusIn(o, ['confirmed']), o.fulfilment.method === 'ship' ? true : 'not a ship order'),
+    accepts: (o) =>
+      all(statusIn(o, ['confirmed']), o.fulfilment.method === 'ship' ? true : 'not a ship order'),
     completed(o, p, now) {
-      const out = moveTo({ ...o, completedAt: now, shipment: { ...p.shipment, at: now } }, 'shipped', now, 'handed to the carrier');
+      const out = moveTo(
+        { ...o, completedAt: now, shipment: { ...p.shipment, at: now } },
+        'shipped',
+        now,
+        'handed to the carrier',
+      );
       return { order: out.order, events: [...out.events!, completedEvent(out.order, now)] };
     },
     failed: needsOps('ship'),
@@ -280,8 +340,18 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
       const fee = o.deliveryFee;
       if (o.payment.status === 'captured' || o.payment.status === 'partially_refunded') {
         const amount = min(fee, refundable(o));
-        await ctx.payments.refund({ key: `${o._id}:refund-late`, authorizationKey: authKey(o._id), amount }, ctx.signal);
-        return (x) => ({ ...x, payment: { ...x.payment, status: 'partially_refunded', refunded: add(x.payment.refunded ?? zero(x.currency), amount) } });
+        await ctx.payments.refund(
+          { key: `${o._id}:refund-late`, authorizationKey: authKey(o._id), amount },
+          ctx.signal,
+        );
+        return (x) => ({
+          ...x,
+          payment: {
+            ...x.payment,
+            status: 'partially_refunded',
+            refunded: add(x.payment.refunded ?? zero(x.currency), amount),
+          },
+        });
       }
       // Not captured yet: capture less later.
       return (x) => ({ ...x, payment: { ...x.payment, captureReduction: fee } });
@@ -302,7 +372,18 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
       const c = lateCompensationFor(o, policy, p.minutesLate ?? 1, now);
       return {
         order: { ...o, compensation: c },
-        events: [emit(OrderCompensated, compact({ orderId: o._id, customerId: o.customerId, kind: c.kind, amount: c.amount, minutesLate: c.minutesLate }))],
+        events: [
+          emit(
+            OrderCompensated,
+            compact({
+              orderId: o._id,
+              customerId: o.customerId,
+              kind: c.kind,
+              amount: c.amount,
+              minutesLate: c.minutesLate,
+            }),
+          ),
+        ],
       };
     },
     failed: needsOps('compensate-late'),
@@ -316,7 +397,10 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
       if (!ret?.refund) return;
       const amount = min(ret.refund, refundable(o));
       if (amount.amountMinor > 0) {
-        await ctx.payments.refund({ key: `${ret.returnId}:refund`, authorizationKey: authKey(o._id), amount }, ctx.signal);
+        await ctx.payments.refund(
+          { key: `${ret.returnId}:refund`, authorizationKey: authKey(o._id), amount },
+          ctx.signal,
+        );
       }
       return (x) => {
         const refunded = add(x.payment.refunded ?? zero(x.currency), amount);
@@ -340,10 +424,15 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
     },
     completed(o, p, now) {
       const ret = o.returns.find((r) => r.returnId === p.returnId)!;
-      const method = o.payment.method === 'card' ? 'card' : (ret.refund?.amountMinor ?? 0) > 0 ? 'manual' : 'none';
+      const method =
+        o.payment.method === 'card' ? 'card' : (ret.refund?.amountMinor ?? 0) > 0 ? 'manual' : 'none';
       let order: OrderDoc = {
         ...o,
-        returns: o.returns.map((r) => (r.returnId === ret.returnId ? { ...r, status: 'refunded', refundMethod: method, refundedAt: now } : r)),
+        returns: o.returns.map((r) =>
+          r.returnId === ret.returnId
+            ? { ...r, status: 'refunded', refundMethod: method, refundedAt: now }
+            : r,
+        ),
       };
       const events: PendingEvent[] = [
         emit(
@@ -355,7 +444,6 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
             lines: ret.lines.map((l) => compact({ sku: l.sku, qty: l.qty, disposition: l.disposition })),
             refund: ret.refund,
           }),
-          ret.returnId,
         ),
       ];
       const everything = o.lines.every((l) => (o.returnedQty[l.sku] ?? 0) >= l.qty);
@@ -389,6 +477,7 @@ function moneyBack(o: OrderDoc): Money | undefined {
   if (p.method !== 'card') return undefined;
   if (p.status === 'voided') return p.authorized ?? o.amountDue;
   if (p.status === 'refunded') return p.refunded;
-  if (p.status === 'captured' && p.captured) return { amountMinor: o.amountDue.amountMinor - p.captured.amountMinor, currency: o.currency };
+  if (p.status === 'captured' && p.captured)
+    return { amountMinor: o.amountDue.amountMinor - p.captured.amountMinor, currency: o.currency };
   return undefined;
 }

@@ -47,7 +47,10 @@ export function ordersCollections(store: DocumentStore): OrdersCollections {
         { keys: { 'returns.returnId': 1 } },
       ],
     }),
-    pausedStores: store.collection<PausedStoreDoc>({ name: 'paused_stores', indexes: [{ keys: { paused: 1 } }] }),
+    pausedStores: store.collection<PausedStoreDoc>({
+      name: 'paused_stores',
+      indexes: [{ keys: { paused: 1 } }],
+    }),
     customerMerges: store.collection<CustomerMergeDoc>({
       name: 'customer_merges',
       indexes: [{ keys: { survivorId: 1 } }],

@@ -53,17 +53,30 @@ export class OrderRepository {
    * than once (transaction retries), so it must be pure. Returns the order as stored afterwards, or
    * null when there is no such order.
    */
-  async update(id: string, change: (o: OrderDoc) => Outcome | null, session?: Session): Promise<OrderDoc | null> {
+  async update(
+    id: string,
+    change: (o: OrderDoc) => Outcome | null,
+    session?: Session,
+  ): Promise<OrderDoc | null> {
     if (session) return this.updateIn(session, id, change);
     return this.store.withTransaction((s) => this.updateIn(s, id, change));
   }
 
-  private async updateIn(session: Session, id: string, change: (o: OrderDoc) => Outcome | null): Promise<OrderDoc | null> {
+  private async updateIn(
+    session: Session,
+    id: string,
+    change: (o: OrderDoc) => Outcome | null,
+  ): Promise<OrderDoc | null> {
     const current = await this.cols.orders.findById(id, { session });
     if (!current) return null;
     const outcome = change(current);
     if (!outcome) return current;
-    const next: OrderDoc = { ...outcome.order, _id: current._id, version: current.version + 1, updatedAt: this.now().toISOString() };
+    const next: OrderDoc = {
+      ...outcome.order,
+      _id: current._id,
+      version: current.version + 1,
+      updatedAt: this.now().toISOString(),
+    };
     const res = await this.cols.orders.replaceOne({ _id: id, version: current.version }, next, { session });
     if (res.matchedCount === 0) throw new TransientTransactionError(`order ${id} changed concurrently`);
     for (const e of outcome.events ?? []) await this.publish(session, e, id);

@@ -45,8 +45,19 @@ export class FakeCatalog {
     return cat;
   }
 
-  add(sku: string, priceMinor: number, opts: { name?: string; currency?: string; sellable?: boolean; reason?: string } = {}): this {
-    this.skus.set(sku, { sku, name: opts.name ?? sku, priceMinor, currency: opts.currency ?? 'EUR', sellable: opts.sellable ?? true, reason: opts.reason });
+  add(
+    sku: string,
+    priceMinor: number,
+    opts: { name?: string; currency?: string; sellable?: boolean; reason?: string } = {},
+  ): this {
+    this.skus.set(sku, {
+      sku,
+      name: opts.name ?? sku,
+      priceMinor,
+      currency: opts.currency ?? 'EUR',
+      sellable: opts.sellable ?? true,
+      reason: opts.reason,
+    });
     return this;
   }
 

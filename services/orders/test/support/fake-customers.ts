@@ -17,6 +17,8 @@ export class FakeCustomers {
   private readonly operations = new Map<string, number>();
   address = '';
   readonly calls = { redeem: 0, refund: 0 };
+  /** Runs before each redemption (e.g. the customer spent the points in a store meanwhile). */
+  onRedeem?: () => void;
   private server?: { close(): Promise<void> };
 
   static async start(issuer: TestTokenIssuer): Promise<FakeCustomers> {
@@ -25,14 +27,24 @@ export class FakeCustomers {
       resolve: async (req, ctx) => {
         requireService(ctx);
         const found = c.follow(req.customerId);
-        return { customerId: found.id, name: found.name, level: 'basic', points: found.points, addresses: [], resolvedFrom: found.id !== req.customerId ? req.customerId : '', erased: found.erased };
+        return {
+          customerId: found.id,
+          name: found.name,
+          level: 'basic',
+          points: found.points,
+          addresses: [],
+          resolvedFrom: found.id !== req.customerId ? req.customerId : '',
+          erased: found.erased,
+        };
       },
       redeemPoints: async (req, ctx) => {
         requireService(ctx);
         c.calls.redeem++;
+        c.onRedeem?.();
         const cust = c.follow(req.customerId);
         if (!c.operations.has(req.operationId)) {
-          if (cust.points < req.points) throw new UnprocessableError('insufficient-points', `balance ${cust.points} < ${req.points}`);
+          if (cust.points < req.points)
+            throw new UnprocessableError('insufficient-points', `balance ${cust.points} < ${req.points}`);
           cust.points -= req.points;
           c.operations.set(req.operationId, req.points);
         }
@@ -57,6 +69,10 @@ export class FakeCustomers {
   add(id: string, name: string, points = 0): this {
     this.customers.set(id, { id, name, points, erased: false });
     return this;
+  }
+
+  setPoints(id: string, points: number): void {
+    this.follow(id).points = points;
   }
 
   points(id: string): number {

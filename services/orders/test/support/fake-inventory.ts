@@ -46,10 +46,14 @@ export class FakeInventory {
   readonly reservations = new Map<string, FakeReservation>();
   private readonly stock = new Map<string, { onHand: number; reserved: number }>();
   readonly calls = { reserve: 0, release: 0, commit: 0, find: 0 };
+  /** Effective operations in order ("reserve:<id>", "release:<id>", "commit:<id>"). */
+  readonly journal: string[] = [];
   /** The next N Reserve calls answer UNAVAILABLE. */
   failNextReserves = 0;
   /** The next N Release calls answer UNAVAILABLE. */
   failNextReleases = 0;
+  /** Runs before each Reserve (e.g. another channel selling the shelf empty first). */
+  onReserve?: (req: pb.ReserveRequest) => void;
   address = '';
   private server?: { close(): Promise<void> };
 
@@ -62,7 +66,12 @@ export class FakeInventory {
       getReservation: async (req, ctx) => (requireService(ctx), inv.view(inv.get(req.reservationId))),
       getAvailability: async (req, ctx) => {
         requireService(ctx);
-        return { items: req.skus.map((sku) => ({ sku, available: [...inv.locations.keys()].reduce((n, l) => n + inv.available(l, sku), 0) })) };
+        return {
+          items: req.skus.map((sku) => ({
+            sku,
+            available: [...inv.locations.keys()].reduce((n, l) => n + inv.available(l, sku), 0),
+          })),
+        };
       },
       findFulfillmentLocations: async (req, ctx) => (requireService(ctx), inv.find(req)),
     });
@@ -75,7 +84,13 @@ export class FakeInventory {
     return this.server?.close() ?? Promise.resolve();
   }
 
-  addLocation(id: string, type: 'store' | 'warehouse', geo: GeoPoint, capabilities: Capability[], name = id): this {
+  addLocation(
+    id: string,
+    type: 'store' | 'warehouse',
+    geo: GeoPoint,
+    capabilities: Capability[],
+    name = id,
+  ): this {
     this.locations.set(id, { id, name, type, geo, capabilities: new Set(capabilities) });
     return this;
   }
@@ -102,7 +117,9 @@ export class FakeInventory {
 
   /** Σ units of active reservations (must equal reservedTotal: nothing leaked). */
   activeUnits(filter: (r: FakeReservation) => boolean = () => true): number {
-    return [...this.reservations.values()].filter((r) => r.status === 'active' && filter(r)).reduce((n, r) => n + r.lines.reduce((m, l) => m + l.qty, 0), 0);
+    return [...this.reservations.values()]
+      .filter((r) => r.status === 'active' && filter(r))
+      .reduce((n, r) => n + r.lines.reduce((m, l) => m + l.qty, 0), 0);
   }
 
   activeReservations(): FakeReservation[] {
@@ -126,11 +143,20 @@ export class FakeInventory {
   }
 
   private view(r: FakeReservation): pb.Reservation {
-    return { reservationId: r.id, locationId: r.locationId, orderId: r.orderId, lines: r.lines, status: STATUS[r.status], expiresAt: '', createdAt: r.createdAt };
+    return {
+      reservationId: r.id,
+      locationId: r.locationId,
+      orderId: r.orderId,
+      lines: r.lines,
+      status: STATUS[r.status],
+      expiresAt: '',
+      createdAt: r.createdAt,
+    };
   }
 
   reserve(req: pb.ReserveRequest): pb.Reservation {
     this.calls.reserve++;
+    this.onReserve?.(req);
     if (this.failNextReserves > 0) {
       this.failNextReserves--;
       throw new UnavailableError('inventory is restarting');
@@ -139,7 +165,11 @@ export class FakeInventory {
     if (existing) return this.view(existing);
     if (!this.locations.has(req.locationId)) throw new NotFoundError('location', req.locationId);
     const short = req.lines.filter((l) => this.available(req.locationId, l.sku) < l.qty);
-    if (short.length > 0) throw new UnprocessableError('insufficient-stock', `insufficient stock at ${req.locationId}: ${short.map((l) => l.sku).join(', ')}`);
+    if (short.length > 0)
+      throw new UnprocessableError(
+        'insufficient-stock',
+        `insufficient stock at ${req.locationId}: ${short.map((l) => l.sku).join(', ')}`,
+      );
     for (const l of req.lines) this.level(req.locationId, l.sku).reserved += l.qty;
     const r: FakeReservation = {
       id: req.reservationId,
@@ -150,13 +180,15 @@ export class FakeInventory {
       createdAt: new Date().toISOString(),
     };
     this.reservations.set(r.id, r);
+    this.journal.push(`reserve:${r.id}`);
     return this.view(r);
   }
 
   commit(id: string): pb.Reservation {
     this.calls.commit++;
     const r = this.get(id);
-    if (r.status === 'released') throw new UnprocessableError('reservation-released', `reservation ${id} was released`);
+    if (r.status === 'released')
+      throw new UnprocessableError('reservation-released', `reservation ${id} was released`);
     if (r.status === 'active') {
       for (const l of r.lines) {
         const s = this.level(r.locationId, l.sku);
@@ -164,6 +196,7 @@ export class FakeInventory {
         s.onHand -= l.qty;
       }
       r.status = 'committed';
+      this.journal.push(`commit:${id}`);
     }
     return this.view(r);
   }
@@ -175,10 +208,12 @@ export class FakeInventory {
       throw new UnavailableError('inventory is restarting');
     }
     const r = this.get(id);
-    if (r.status === 'committed') throw new UnprocessableError('reservation-committed', `reservation ${id} was committed`);
+    if (r.status === 'committed')
+      throw new UnprocessableError('reservation-committed', `reservation ${id} was committed`);
     if (r.status === 'active') {
       for (const l of r.lines) this.level(r.locationId, l.sku).reserved -= l.qty;
       r.status = 'released';
+      this.journal.push(`release:${id}`);
     }
     return this.view(r);
   }
@@ -190,14 +225,25 @@ export class FakeInventory {
     const rows = [...this.locations.values()]
       .filter((l) => want && l.capabilities.has(want) && !exclude.has(l.id))
       .map((l) => {
-        const available = req.lines.map((line) => ({ sku: line.sku, qty: Math.max(0, Math.min(line.qty, this.available(l.id, line.sku))) }));
+        const available = req.lines.map((line) => ({
+          sku: line.sku,
+          qty: Math.max(0, Math.min(line.qty, this.available(l.id, line.sku))),
+        }));
         const coversAll = req.lines.every((line) => this.available(l.id, line.sku) >= line.qty);
         const distance = req.near ? distanceKm(req.near, l.geo) : 0;
         return { l, available, coversAll, distance, units: available.reduce((n, a) => n + a.qty, 0) };
       })
       .filter((r) => r.units > 0)
       .filter((r) => !req.near || req.radiusKm <= 0 || r.distance <= req.radiusKm)
-      .sort((a, b) => (req.near ? a.distance - b.distance : a.l.type === b.l.type ? b.units - a.units : a.l.type === 'warehouse' ? -1 : 1));
+      .sort((a, b) =>
+        req.near
+          ? a.distance - b.distance
+          : a.l.type === b.l.type
+            ? b.units - a.units
+            : a.l.type === 'warehouse'
+              ? -1
+              : 1,
+      );
     return {
       locations: rows.slice(0, req.limit || 20).map((r) => ({
         locationId: r.l.id,

@@ -1,5 +1,13 @@
 import type * as grpc from '@grpc/grpc-js';
-import { Authenticator, createLogger, GrpcServer, Metrics, UnauthorizedError, type GrpcCallContext, type UnaryHandlers } from '@omni/kit';
+import {
+  Authenticator,
+  createLogger,
+  GrpcServer,
+  Metrics,
+  UnauthorizedError,
+  type GrpcCallContext,
+  type UnaryHandlers,
+} from '@omni/kit';
 import type { TestTokenIssuer } from '@omni/testing';
 
 /**

@@ -1,4 +1,13 @@
-import { createEvent, parseEvent, toBusMessage, type CloudEvent, type EventBus, type EventData, type EventDefinition, type Subscription } from '@omni/events';
+import {
+  createEvent,
+  parseEvent,
+  toBusMessage,
+  type CloudEvent,
+  type EventBus,
+  type EventData,
+  type EventDefinition,
+  type Subscription,
+} from '@omni/events';
 import type { DocumentStore } from '@omni/store';
 import { client, createTestDeps, TestTokenIssuer, waitFor } from '@omni/testing';
 import { buildOrdersService, type OrdersService, type OrdersServiceDeps } from '../../src';
@@ -24,8 +33,17 @@ export const FAST_TIMINGS: Partial<OrdersTimings> = {
 
 /** 1 km east of the center point is this many degrees of longitude. */
 export const CENTER = { lat: 52.52, lng: 13.405 };
-export const east = (km: number) => ({ lat: CENTER.lat, lng: CENTER.lng + km / (111.32 * Math.cos((CENTER.lat * Math.PI) / 180)) });
-export const ADDRESS = { lines: ['Unter den Linden 1'], city: 'Berlin', postalCode: '10117', country: 'DE', geo: CENTER };
+export const east = (km: number) => ({
+  lat: CENTER.lat,
+  lng: CENTER.lng + km / (111.32 * Math.cos((CENTER.lat * Math.PI) / 180)),
+});
+export const ADDRESS = {
+  lines: ['Unter den Linden 1'],
+  city: 'Berlin',
+  postalCode: '10117',
+  country: 'DE',
+  geo: CENTER,
+};
 
 /**
  * A small world: a warehouse 20 km out (ships, delivers), store S1 at the center (pickup, delivery,
@@ -42,7 +60,12 @@ export function seedWorld(inv: FakeInventory, cat: FakeCatalog, cus: FakeCustome
     inv.setStock(loc, 'TEE', 50).setStock(loc, 'MUG', 50);
   }
   inv.setStock('W1', 'CAP', 100);
-  cat.add('TEE', 1999, { name: 'T-shirt' }).add('MUG', 899, { name: 'Mug' }).add('CAP', 1299, { name: 'Cap' }).add('RARE', 4999).add('OLD', 500, { sellable: false, reason: 'unpublished' });
+  cat
+    .add('TEE', 1999, { name: 'T-shirt' })
+    .add('MUG', 899, { name: 'Mug' })
+    .add('CAP', 1299, { name: 'Cap' })
+    .add('RARE', 4999)
+    .add('OLD', 500, { sellable: false, reason: 'unpublished' });
   cus.add('C1', 'Ada Lovelace', 5000).add('C2', 'Grace Hopper', 100);
 }
 
@@ -63,12 +86,21 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(opts: { policy?: Partial<OrdersPolicy>; timings?: Partial<OrdersTimings>; seed?: boolean } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { policy?: Partial<OrdersPolicy>; timings?: Partial<OrdersTimings>; seed?: boolean } = {},
+): Promise<Harness> {
   const { store, bus, issuer } = await createTestDeps();
-  const [inventory, catalog, customers] = await Promise.all([FakeInventory.start(issuer), FakeCatalog.start(issuer), FakeCustomers.start(issuer)]);
+  const [inventory, catalog, customers] = await Promise.all([
+    FakeInventory.start(issuer),
+    FakeCatalog.start(issuer),
+    FakeCustomers.start(issuer),
+  ]);
   if (opts.seed !== false) seedWorld(inventory, catalog, customers);
   const payments = new SimulatedCardProvider();
-  const token = await issuer.service('orders', 'catalog:read inventory:read inventory:reserve customers:read customers:write');
+  const token = await issuer.service(
+    'orders',
+    'catalog:read inventory:read inventory:reserve customers:read customers:write',
+  );
   const deps: OrdersServiceDeps = {
     store,
     bus,
@@ -150,15 +182,24 @@ export class EventLog {
   }
 
   of<D extends EventDefinition>(def: D, orderId?: string): Array<CloudEvent<EventData<D>>> {
-    return this.all.filter((e) => e.type === def.type && (orderId === undefined || e.subject === orderId)) as Array<CloudEvent<EventData<D>>>;
+    return this.all.filter(
+      (e) => e.type === def.type && (orderId === undefined || e.subject === orderId),
+    ) as Array<CloudEvent<EventData<D>>>;
   }
 
   /** Waits until `count` events of `def` about the order were published. */
-  waitFor<D extends EventDefinition>(def: D, orderId: string, count = 1): Promise<Array<CloudEvent<EventData<D>>>> {
-    return waitFor(() => {
-      const found = this.of(def, orderId);
-      return found.length >= count ? found : undefined;
-    }, { what: `${count} × ${def.type} for ${orderId}` });
+  waitFor<D extends EventDefinition>(
+    def: D,
+    orderId: string,
+    count = 1,
+  ): Promise<Array<CloudEvent<EventData<D>>>> {
+    return waitFor(
+      () => {
+        const found = this.of(def, orderId);
+        return found.length >= count ? found : undefined;
+      },
+      { what: `${count} × ${def.type} for ${orderId}` },
+    );
   }
 
   close(): Promise<void> {
@@ -174,7 +215,13 @@ export async function publish<D extends EventDefinition>(
   data: EventData<D>,
   opts: { id?: string; time?: string } = {},
 ): Promise<CloudEvent<EventData<D>>> {
-  const event = createEvent(def, { source: '/test', subject, data, ...(opts.id ? { id: opts.id } : {}), ...(opts.time ? { time: opts.time } : {}) });
+  const event = createEvent(def, {
+    source: '/test',
+    subject,
+    data,
+    ...(opts.id ? { id: opts.id } : {}),
+    ...(opts.time ? { time: opts.time } : {}),
+  });
   await bus.ensureTopics([{ name: def.topic, partitions: 8 }]);
   await bus.publish(def.topic, [toBusMessage(event)]);
   return event as CloudEvent<EventData<D>>;
@@ -195,9 +242,17 @@ export function key(prefix = 'k'): { 'idempotency-key': string } {
 }
 
 /** Waits until the order satisfies `probe` (the saga or an event handler got there). */
-export async function waitForOrder(h: Harness, id: string, probe: (o: OrderDoc) => boolean, what = 'order state'): Promise<OrderDoc> {
-  return waitFor(async () => {
-    const o = await h.order(id);
-    return probe(o) && !o.active ? o : undefined;
-  }, { what: `${what} of ${id}` });
+export async function waitForOrder(
+  h: Harness,
+  id: string,
+  probe: (o: OrderDoc) => boolean,
+  what = 'order state',
+): Promise<OrderDoc> {
+  return waitFor(
+    async () => {
+      const o = await h.order(id);
+      return probe(o) && !o.active ? o : undefined;
+    },
+    { what: `${what} of ${id}` },
+  );
 }

@@ -12,7 +12,11 @@ export async function customerIdsOf(ctx: Pick<OrdersContext, 'cols'>, customerId
   return [survivor, ...merged.map((m) => m._id).filter((id) => id !== survivor)];
 }
 
-export async function survivorOf(ctx: Pick<OrdersContext, 'cols'>, customerId: string, session?: Session): Promise<string> {
+export async function survivorOf(
+  ctx: Pick<OrdersContext, 'cols'>,
+  customerId: string,
+  session?: Session,
+): Promise<string> {
   let id = customerId;
   // Chains are flattened when merges are applied; the bound only guards against a cycle in bad data.
   for (let i = 0; i < 16; i++) {

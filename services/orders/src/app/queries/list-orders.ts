@@ -20,7 +20,11 @@ export interface ListOrdersQuery {
  * - store staff: orders fulfilled by one of their stores (`storeId` required when they have several);
  * - ops / service clients: everything, filtered by customer, store, status and date.
  */
-export async function listOrders(ctx: OrdersContext, p: Principal, q: ListOrdersQuery): Promise<Page<OrderDoc>> {
+export async function listOrders(
+  ctx: OrdersContext,
+  p: Principal,
+  q: ListOrdersQuery,
+): Promise<Page<OrderDoc>> {
   const filter: Filter = {};
   if (p.role === 'customer') {
     authorize(p, 'orders:read:own', { customerId: p.customerId });
@@ -29,7 +33,10 @@ export async function listOrders(ctx: OrdersContext, p: Principal, q: ListOrders
   } else if (p.role === 'store_staff') {
     const stores = Object.keys(p.stores);
     const storeId = q.storeId ?? (stores.length === 1 ? stores[0] : undefined);
-    if (!storeId) throw new BadRequestError('storeId is required for staff of several stores', [{ field: 'querystring/storeId', message: 'required' }]);
+    if (!storeId)
+      throw new BadRequestError('storeId is required for staff of several stores', [
+        { field: 'querystring/storeId', message: 'required' },
+      ]);
     authorize(p, 'orders:read', { storeId });
     filter['fulfilment.locationId'] = storeId;
     if (q.customerId) filter.customerId = { $in: await customerIdsOf(ctx, q.customerId) };
@@ -40,13 +47,25 @@ export async function listOrders(ctx: OrdersContext, p: Principal, q: ListOrders
   }
   if (q.status && q.status.length > 0) filter.status = { $in: q.status };
   if (q.from || q.to) {
-    filter.createdAt = { ...(q.from ? { $gte: new Date(q.from).toISOString() } : {}), ...(q.to ? { $lt: new Date(q.to).toISOString() } : {}) };
+    filter.createdAt = {
+      ...(q.from ? { $gte: new Date(q.from).toISOString() } : {}),
+      ...(q.to ? { $lt: new Date(q.to).toISOString() } : {}),
+    };
   }
   try {
-    return await ctx.cols.orders.page(filter, { limit: q.limit, cursor: q.cursor ?? null, sortField: 'createdAt', direction: -1 });
+    return await ctx.cols.orders.page(filter, {
+      limit: q.limit,
+      cursor: q.cursor ?? null,
+      sortField: 'createdAt',
+      direction: -1,
+    });
   } catch (err) {
-    if (err instanceof InvalidCursorError) throw new BadRequestError(err.message, [{ field: 'querystring/cursor', message: 'invalid' }], 'invalid-cursor');
+    if (err instanceof InvalidCursorError)
+      throw new BadRequestError(
+        err.message,
+        [{ field: 'querystring/cursor', message: 'invalid' }],
+        'invalid-cursor',
+      );
     throw err;
   }
 }
-
