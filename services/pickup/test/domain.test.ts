@@ -48,8 +48,8 @@ describe('pickup codes', () => {
     expect(codes.verifyQr(qr, new Date(now.getTime() + 2 * 3600_000))).toEqual({ ok: false, reason: 'expired' });
   });
 
-  it('gives counters an offline verifier that checks the code without revealing it', () => {
-    const v = codes.offlineVerifier('482910');
+  it('gives counters an offline verifier that checks the code without revealing it', async () => {
+    const v = await codes.offlineVerifier('482910');
     expect(JSON.stringify(v)).not.toContain('482910');
     expect(PickupCodes.checkOffline('482910', v)).toBe(true);
     expect(PickupCodes.checkOffline('482911', v)).toBe(false);

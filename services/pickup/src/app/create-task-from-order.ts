@@ -75,7 +75,7 @@ export async function createTaskFromOrder(
     updatedAt: now.toISOString(),
     promisedReadyAt: promisedReadyAt(now, store.config).toISOString(),
     ...(data.fulfilment.promisedAt !== undefined ? { orderPromisedAt: data.fulfilment.promisedAt } : {}),
-    code: { nonce: issued.nonce, hash: issued.hash, offline: ctx.codes.offlineVerifier(issued.code) },
+    code: { nonce: issued.nonce, hash: issued.hash, offline: await ctx.codes.offlineVerifier(issued.code) },
     failedAttempts: 0,
     attemptLimit: store.config.lockoutAttempts,
     storePausedAtCreation: paused,

@@ -1,8 +1,10 @@
+import { promisify } from 'node:util';
 import {
   createHmac,
   createPrivateKey,
   createPublicKey,
   hkdfSync,
+  pbkdf2,
   pbkdf2Sync,
   randomBytes,
   sign,
@@ -28,6 +30,8 @@ import {
  */
 
 export const QR_PREFIX = 'OPK1';
+
+const pbkdf2Async = promisify(pbkdf2);
 
 export interface IssuedCode {
   nonce: string;
@@ -111,9 +115,10 @@ export class PickupCodes {
     return safeEqual(this.hash(code), storedHash);
   }
 
-  offlineVerifier(code: string): OfflineVerifier {
+  /** Async (libuv pool): the slow hash must not block the event loop other requests share. */
+  async offlineVerifier(code: string): Promise<OfflineVerifier> {
     const salt = randomBytes(16);
-    const hash = pbkdf2Sync(code, salt, this.offlineIterations, 32, 'sha256');
+    const hash = await pbkdf2Async(code, salt, this.offlineIterations, 32, 'sha256');
     return { alg: 'pbkdf2-sha256', iterations: this.offlineIterations, salt: salt.toString('base64url'), hash: hash.toString('base64url') };
   }
 
