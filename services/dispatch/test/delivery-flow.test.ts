@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { client } from '@omni/testing';
 import {
   DeliveryAssigned,
   DeliveryDelivered,
@@ -77,6 +78,9 @@ describe('a delivery from order to door', () => {
     });
     expect(Date.parse(tracking.body.etaAt as string)).toBeGreaterThan(h.clock);
     expect((await (await h.customer('C2')).get(`/v1/orders/${orderId}/tracking`)).status).toBe(403);
+    expect((await client(h.url).get(`/v1/orders/${orderId}/tracking`)).status).toBe(401);
+    expect((await client(h.url).get('/v1/orders/unknown-order/delivery')).status).toBe(401);
+    expect((await customer.get('/v1/orders/unknown-order/delivery')).status).toBe(404);
 
     const { deliveryCode } = (await customer.get<{ deliveryCode: string }>(`/v1/orders/${orderId}/delivery`))
       .body;

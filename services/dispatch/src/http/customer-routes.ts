@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { authorize, type App, type Principal } from '@omni/kit';
+import { authorize, UnauthorizedError, type App, type Principal } from '@omni/kit';
 import type { DispatchContext } from '../app/context';
 import { currentJobOfOrder, trackOrder } from '../app/queries/tracking-query';
 import type { JobDoc } from '../store/collections';
@@ -26,6 +26,7 @@ export function customerRoutes(app: App, ctx: DispatchContext): void {
       },
     },
     async (req) => {
+      if (!req.principal) throw new UnauthorizedError(); // before looking anything up
       const job = await currentJobOfOrder(ctx, req.params.orderId);
       authorizeOrderReader(req.principal, job);
       return trackOrder(ctx, job, ctx.clock().getTime());
@@ -43,6 +44,7 @@ export function customerRoutes(app: App, ctx: DispatchContext): void {
       },
     },
     async (req) => {
+      if (!req.principal) throw new UnauthorizedError(); // before looking anything up
       const job = await currentJobOfOrder(ctx, req.params.orderId);
       // Only the customer (and ops) see the code: store staff and riders must not.
       if (req.principal?.role === 'customer')
