@@ -76,6 +76,15 @@ describe('reserve over HTTP', () => {
     const created = await events.waitFor(T.reservationCreated, 1, 'res-1');
     expect(created[0]!.data).toMatchObject({ reservationId: 'res-1', orderId: 'order-1', locationId: 'S1' });
     expect(events.ofType(T.reservationCreated, 'res-partial')).toEqual([]);
+    const changed = await events.waitFor(T.stockChanged, 2, 'TEE-M');
+    expect(changed.at(-1)!.data).toMatchObject({
+      sku: 'TEE-M',
+      locationId: 'S1',
+      reason: 'reservation-reserve',
+      onHand: 5,
+      reserved: 2,
+      available: 3,
+    });
   });
 
   it('is idempotent by reservation id: a retry returns the reservation, other lines are a conflict', async () => {
@@ -105,6 +114,11 @@ describe('reserve over HTTP', () => {
       [{ locationId: 'S1', lines: [{ sku: 'bad sku!', qty: 1 }] }, 400, 'validation-failed'],
       [{ locationId: 'S1', lines: [{ sku: 'MUG', qty: 1 }], extra: true }, 400, 'validation-failed'],
       [{ locationId: 'S1', lines: [{ sku: 'MUG', qty: 1 }], ttlSeconds: 10 ** 9 }, 400, 'validation-failed'],
+      [
+        { locationId: 'S1', lines: [{ sku: 'MUG', qty: 1 }], ttlSeconds: 20 * 24 * 3600 },
+        400,
+        'validation-failed',
+      ],
       [{ locationId: 'NOWHERE', lines: [{ sku: 'MUG', qty: 1 }] }, 404, 'unknown-location'],
       [{ locationId: 'S1', lines: [{ sku: 'NEVER-SEEN', qty: 1 }] }, 404, 'unknown-sku'],
       [{ locationId: 'S2', lines: [{ sku: 'MUG', qty: 1 }] }, 422, 'insufficient-stock'],

@@ -21,7 +21,8 @@ export interface InventorySettings {
 
 export const DEFAULT_SETTINGS: InventorySettings = {
   reservationTtlSeconds: 15 * 60,
-  maxReservationTtlSeconds: 24 * 3600,
+  // Pickup orders hold stock through preparation and the collection window (days, not minutes).
+  maxReservationTtlSeconds: 14 * 24 * 3600,
   availabilityDebounceMs: 250,
   expirySweepMs: 1_000,
   onlineLowThreshold: 5,

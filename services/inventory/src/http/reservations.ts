@@ -43,7 +43,14 @@ export function reservationRoutes(svc: Service, inventory: InventoryApp): void {
 
   app.get(
     '/v1/reservations/:reservationId',
-    { schema: { params: Params, response: { 200: ReservationView } } },
+    {
+      schema: {
+        description: 'Requires permission `inventory:reserve` or `inventory:read`.',
+        security: [{ bearerAuth: [] }],
+        params: Params,
+        response: { 200: ReservationView },
+      },
+    },
     async (req) => {
       authorizeAny(req, ['inventory:reserve', 'inventory:read']);
       return reservationView(await inventory.getReservation(req.params.reservationId));

@@ -79,7 +79,8 @@ export const ReserveBody = Type.Object(
     reservationId: Type.Optional(Id),
     locationId: Id,
     lines: Lines,
-    ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600 })),
+    // The configured maximum (maxReservationTtlSeconds) is checked by the use case.
+    ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 * 24 * 3600 })),
     orderId: Type.Optional(Id),
     channel: Type.Optional(Channel),
   },

@@ -50,12 +50,22 @@ export function transferRoutes(svc: Service, inventory: InventoryApp): void {
   );
 
   // Scoped by the transfer's locations, so authentication comes first and the scope check after lookup.
-  app.post('/v1/transfers/:transferId/ship', { schema: { params: Params } }, async (req) => {
-    principalOf(req);
-    const transfer = await inventory.getTransfer(req.params.transferId);
-    svc.authorize(req, 'inventory:transfer', { storeId: transfer.fromLocationId });
-    return transferView(await inventory.shipTransfer(transfer._id, actorOf(req)));
-  });
+  app.post(
+    '/v1/transfers/:transferId/ship',
+    {
+      schema: {
+        description: 'Requires `inventory:transfer` at the source.',
+        security: [{ bearerAuth: [] }],
+        params: Params,
+      },
+    },
+    async (req) => {
+      principalOf(req);
+      const transfer = await inventory.getTransfer(req.params.transferId);
+      svc.authorize(req, 'inventory:transfer', { storeId: transfer.fromLocationId });
+      return transferView(await inventory.shipTransfer(transfer._id, actorOf(req)));
+    },
+  );
 
   app.post(
     '/v1/transfers/:transferId/receive',
