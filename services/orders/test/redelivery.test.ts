@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DeliveryDelivered,
+  DeliveryFailed,
+  ReservationAtRisk,
   DeliveryLate,
   DeliveryPickedUp,
   PickupTaskCollected,
@@ -108,7 +110,40 @@ async function runScenarios(duplicate: boolean): Promise<{ ids: string[]; sent: 
   });
   await send(PickupTaskExpired, n, { taskId: `t-${n}`, orderId: n, storeId: 'S3', reservationId: `${n}-r0` });
   await waitForOrder(h, n, (o) => o.status === 'cancelled');
-  return { ids: [p, d, n], sent };
+
+  // stock at risk at S1 → re-routed
+  const r = await place({
+    lines: [{ sku: 'MUG', qty: 1 }],
+    fulfilment: { method: 'pickup', storeId: 'S1' },
+    payment: { method: 'card', cardToken: 'tok_visa' },
+  });
+  await send(ReservationAtRisk, `${r}-r0`, {
+    reservationId: `${r}-r0`,
+    orderId: r,
+    locationId: 'S1',
+    lines: [{ sku: 'MUG', qty: 1 }],
+    shortLines: [{ sku: 'MUG', qty: 1 }],
+    cause: { kind: 'pos-sale' },
+  });
+  await waitForOrder(h, r, (o) => o.routeAttempt === 1);
+
+  // delivery failed after pick-up → cancelled, goods announced back at the store
+  const f = await place({
+    lines: [{ sku: 'TEE', qty: 1 }],
+    fulfilment: { method: 'delivery', address: ADDRESS },
+    payment: { method: 'cod' },
+  });
+  await send(DeliveryPickedUp, f, { jobId: `j-${f}`, orderId: f, storeId: 'S1', riderId: 'R2', at });
+  await waitForOrder(h, f, (o) => o.status === 'out_for_delivery');
+  await send(DeliveryFailed, f, {
+    jobId: `j-${f}`,
+    orderId: f,
+    storeId: 'S1',
+    riderId: 'R2',
+    reason: 'nobody home',
+  });
+  await waitForOrder(h, f, (o) => o.status === 'cancelled');
+  return { ids: [p, d, n, r, f], sent };
 }
 
 /** Orders consumed everything, its sagas are idle, its outbox is published and observed. */
@@ -176,5 +211,10 @@ describe('redelivery', () => {
       compensation: 'refund_delivery_fee',
     });
     expect(snapshot(await h.order(once.ids[2]!))).toMatchObject({ status: 'cancelled' });
+    expect(snapshot(await h.order(once.ids[3]!))).toMatchObject({ status: 'confirmed', routeAttempt: 1 });
+    expect(snapshot(await h.order(once.ids[4]!))).toMatchObject({
+      status: 'cancelled',
+      reservation: { status: 'committed' },
+    });
   });
 });

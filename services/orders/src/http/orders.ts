@@ -9,6 +9,11 @@ import type { OrderStatus } from '../domain/types';
 import { CancelBody, ListOrdersQuery, OrderParams, PlaceOrderBody, ShipBody } from './schemas';
 import { orderView } from './views';
 
+/** Commands whose body is optional: a POST without one counts as `{}`. */
+async function optionalBody(req: { body: unknown }): Promise<void> {
+  req.body ??= {};
+}
+
 export function orderRoutes(ctx: OrdersContext): void {
   const { app } = ctx.svc;
 
@@ -90,6 +95,7 @@ export function orderRoutes(ctx: OrdersContext): void {
   app.post(
     '/v1/orders/:orderId/cancel',
     {
+      preValidation: optionalBody,
       schema: {
         tags: ['orders'],
         summary: 'Cancel an order',
@@ -109,6 +115,7 @@ export function orderRoutes(ctx: OrdersContext): void {
   app.post(
     '/v1/orders/:orderId/shipments',
     {
+      preValidation: optionalBody,
       schema: {
         tags: ['orders'],
         summary: 'Mark a ship order as handed to the carrier (commits stock, captures payment)',
