@@ -1,0 +1,49 @@
+import { loadConfig, stopOnSignals } from '@omni/kit';
+import { createStore, storeConfigFromEnv } from '@omni/store';
+import { busConfigFromEnv, createBus } from '@omni/events';
+import { IdentityEnv } from './config';
+import { buildIdentityService } from './service';
+
+/** Standalone identity service: env → adapters → build → start. Other services set OMNI_JWKS_URL to its JWKS. */
+async function main(): Promise<void> {
+  const env = loadConfig(IdentityEnv);
+  if ((env.MONGO_URL || env.OMNI_DATA_DIR) && !env.IDENTITY_ENCRYPTION_SECRET) {
+    throw new Error(
+      'IDENTITY_ENCRYPTION_SECRET is required with durable storage (MONGO_URL or OMNI_DATA_DIR)',
+    );
+  }
+  const svc = buildIdentityService({
+    store: createStore(storeConfigFromEnv(process.env, 'identity')),
+    bus: createBus(busConfigFromEnv(process.env, { clientId: 'identity' })),
+    http: { host: env.OMNI_HTTP_HOST, port: env.OMNI_HTTP_PORT },
+    logLevel: env.OMNI_LOG_LEVEL as 'info',
+    encryptionSecret: env.IDENTITY_ENCRYPTION_SECRET,
+    settings: {
+      issuer: env.OMNI_JWT_ISSUER,
+      audience: env.OMNI_JWT_AUDIENCE,
+      accessTtlSeconds: env.IDENTITY_ACCESS_TTL_SECONDS,
+      refreshTtlSeconds: env.IDENTITY_REFRESH_TTL_SECONDS,
+      sessionMaxSeconds: env.IDENTITY_SESSION_MAX_SECONDS,
+      keyActivationDelaySeconds: env.IDENTITY_KEY_ACTIVATION_DELAY_SECONDS,
+      password: {
+        minLength: env.IDENTITY_PASSWORD_MIN_LENGTH,
+        maxAgeDays: env.IDENTITY_PASSWORD_MAX_AGE_DAYS,
+        historySize: env.IDENTITY_PASSWORD_HISTORY,
+      },
+      scrypt: { logN: env.IDENTITY_SCRYPT_LOG_N },
+      accountBackoff: {
+        lockAfter: env.IDENTITY_LOCK_AFTER_FAILURES,
+        lockMs: env.IDENTITY_LOCK_MINUTES * 60_000,
+      },
+    },
+  });
+  if (!env.IDENTITY_ENCRYPTION_SECRET)
+    svc.log.warn('IDENTITY_ENCRYPTION_SECRET not set: TOTP secrets and signing keys are stored unencrypted');
+  await svc.start();
+  stopOnSignals(() => svc.stop(), svc.log);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,214 @@
+import { createHash } from 'node:crypto';
+import { Secret } from 'otpauth';
+import type { Principal, StoreRole } from '@omni/kit';
+import type { Account } from './domain/account';
+import { findAccountByLogin } from './app/account-lookup';
+import { createAccount, type CreateAccountInput } from './app/create-account';
+import { issueDirectToken } from './app/issue-direct-token';
+import { totpStep } from './domain/totp';
+import type { IdentityService } from './service';
+
+/**
+ * DEMO ONLY. Known passwords, TOTP secrets derived from the username and (optionally) long-lived
+ * tokens, so `npm start` can print a working token per role. Never run against real data.
+ */
+export const DEMO_PASSWORDS = {
+  ops: 'ops-demo-password',
+  clerk: 'clerk-demo-password',
+  manager: 'manager-demo-password',
+  rider: 'rider-demo-password',
+  customer: 'customer-demo-password',
+} as const;
+
+/** Service clients the embedded runtime uses for service-to-service calls (client id → scopes). */
+export const DEMO_SERVICE_CLIENTS: Record<string, string[]> = {
+  orders: ['catalog:read', 'inventory:read', 'inventory:reserve', 'customers:read', 'customers:write'],
+  pickup: ['inventory:read', 'customers:read', 'orders:read'],
+  dispatch: ['orders:read', 'customers:read'],
+  customers: ['orders:read'],
+  storefront: ['catalog:read', 'inventory:read', 'customers:read', 'customers:write', 'identity:manage'],
+};
+
+export interface IdentitySeed {
+  stores: string[];
+  riders: string[];
+  customers: Array<string | { customerId: string; email?: string; phone?: string }>;
+  /** Demo tokens live this long (seconds) when set; otherwise the normal access-token lifetime. */
+  demoTokenTtlSeconds?: number;
+  serviceClients?: Record<string, string[]>;
+  /** POS clients per store (pos:sync, inventory:read bound to the store). Default true. */
+  posClients?: boolean;
+}
+
+export interface DemoAccount {
+  role: string;
+  username: string;
+  accountId: string;
+  /** Known demo password (absent for service clients and for accounts that existed already). */
+  password?: string;
+  /** Base32 TOTP secret (ops and managers) — add it to an authenticator app, or compute codes from it. */
+  totpSecret?: string;
+  /** Service clients created in this run (shown once). */
+  clientSecret?: string;
+  created: boolean;
+  stores?: Record<string, StoreRole>;
+  riderId?: string;
+  customerId?: string;
+  scopes?: string[];
+}
+
+export interface IdentitySeedResult {
+  /** Printed above the tokens by whoever shows them. */
+  warning: string;
+  accounts: DemoAccount[];
+  /** Demo access tokens: `ops`, `clerk`, `manager`, `rider`, `customer` (first of each) and `<role>:<id>` for every account. */
+  tokens: Record<string, string>;
+  tokenExpiresAt: string;
+}
+
+const SEEDER: Principal = { sub: 'identity-seed', role: 'ops', stores: {}, scopes: [], amr: [] };
+/** Demo passwords are public anyway: hashed cheaply at seed time (re-hashed to full cost at first sign-in). */
+const SEED_SCRYPT = { logN: 12, r: 8, p: 1 };
+
+/** Deterministic per username, so restarts over a durable store print the same secret. */
+export function demoTotpSecret(username: string): string {
+  return new Secret({
+    buffer: Uint8Array.from(
+      createHash('sha256').update(`omni-demo-totp:${username}`).digest().subarray(0, 20),
+    ).buffer,
+  }).base32;
+}
+
+export async function seedIdentity(
+  identity: IdentityService,
+  seed: IdentitySeed,
+): Promise<IdentitySeedResult> {
+  const ctx = identity.context;
+  const accounts: DemoAccount[] = [];
+  const tokens: Record<string, string> = {};
+  let expiresAt = 0;
+
+  const ensure = async (role: string, input: CreateAccountInput, withTotp: boolean, tokenKey: string) => {
+    let account: Account | null = await findAccountByLogin(ctx, input.username);
+    let clientSecret: string | undefined;
+    const created = !account;
+    if (!account) {
+      const result = await createAccount(
+        ctx,
+        { ...input, mustChangePassword: false },
+        { actor: SEEDER },
+        { scrypt: SEED_SCRYPT },
+      );
+      clientSecret = result.clientSecret;
+      account = await ctx.c.accounts.findById(result.account.id);
+      if (!account) throw new Error(`seeded account ${input.username} vanished`);
+    }
+    const totpSecret = withTotp ? demoTotpSecret(account.username) : undefined;
+    if (totpSecret && !account.totp) {
+      const now = ctx.clock();
+      await ctx.c.accounts.updateOne(
+        { _id: account._id },
+        {
+          $set: {
+            totp: {
+              secret: ctx.box.seal(totpSecret),
+              confirmedAt: now.toISOString(),
+              lastStep: totpStep(now) - 2,
+            },
+          },
+        },
+      );
+    }
+    const issued = await issueDirectToken(ctx, account, { ttlSeconds: seed.demoTokenTtlSeconds, demo: true });
+    expiresAt = Math.max(expiresAt, issued.expiresAt);
+    tokens[tokenKey] = issued.token;
+    tokens[role] ??= issued.token;
+    accounts.push({
+      role,
+      username: account.username,
+      accountId: account._id,
+      ...(created && input.password ? { password: input.password } : {}),
+      ...(totpSecret ? { totpSecret } : {}),
+      ...(clientSecret ? { clientSecret } : {}),
+      created,
+      ...(account.stores ? { stores: account.stores } : {}),
+      ...(account.riderId ? { riderId: account.riderId } : {}),
+      ...(account.customerId ? { customerId: account.customerId } : {}),
+      ...(account.scopes ? { scopes: account.scopes } : {}),
+    });
+  };
+
+  await ensure(
+    'ops',
+    { kind: 'ops', username: 'ops.demo', displayName: 'Demo ops', password: DEMO_PASSWORDS.ops },
+    true,
+    'ops:ops.demo',
+  );
+  for (const storeId of seed.stores) {
+    const store = { [storeId]: 'clerk' as const };
+    await ensure(
+      'clerk',
+      { kind: 'store_staff', username: `clerk.${storeId}`, stores: store, password: DEMO_PASSWORDS.clerk },
+      false,
+      `clerk:${storeId}`,
+    );
+    await ensure(
+      'manager',
+      {
+        kind: 'store_staff',
+        username: `manager.${storeId}`,
+        stores: { [storeId]: 'manager' },
+        password: DEMO_PASSWORDS.manager,
+      },
+      true,
+      `manager:${storeId}`,
+    );
+    if (seed.posClients ?? true) {
+      await ensure(
+        'pos',
+        {
+          kind: 'service',
+          username: `pos.${storeId}`,
+          stores: store,
+          scopes: ['pos:sync', 'inventory:read'],
+        },
+        false,
+        `pos:${storeId}`,
+      );
+    }
+  }
+  for (const riderId of seed.riders) {
+    await ensure(
+      'rider',
+      { kind: 'rider', username: `rider.${riderId}`, riderId, password: DEMO_PASSWORDS.rider },
+      false,
+      `rider:${riderId}`,
+    );
+  }
+  for (const c of seed.customers) {
+    const { customerId, email, phone } =
+      typeof c === 'string' ? { customerId: c, email: undefined, phone: undefined } : c;
+    await ensure(
+      'customer',
+      {
+        kind: 'customer',
+        username: email ?? `customer.${customerId}`,
+        customerId,
+        ...(phone ? { phone } : {}),
+        password: DEMO_PASSWORDS.customer,
+      },
+      false,
+      `customer:${customerId}`,
+    );
+  }
+  for (const [clientId, scopes] of Object.entries(seed.serviceClients ?? DEMO_SERVICE_CLIENTS)) {
+    await ensure('service', { kind: 'service', username: clientId, scopes }, false, `service:${clientId}`);
+  }
+  return {
+    warning:
+      'DEMO ONLY: known passwords, TOTP secrets and long-lived tokens. Never use them outside a local demo.',
+    accounts,
+    tokens,
+    tokenExpiresAt: new Date(expiresAt * 1000).toISOString(),
+  };
+}

@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import type { JSONWebKeySet } from 'jose';
+import type { DestinationStream, LevelWithSilent } from 'pino';
+import { SubjectRevoked, TokenRevoked } from '@omni/contracts';
+import type { EventBus, Subscription } from '@omni/events';
+import {
+  createService,
+  ForbiddenError,
+  RevocationList,
+  type AuthenticatorOptions,
+  type Service,
+} from '@omni/kit';
+import type { DocumentStore } from '@omni/store';
+import { findAccountByLogin } from './app/account-lookup';
+import {
+  identityMetrics,
+  newDummyHash,
+  resolveSettings,
+  type IdentityContext,
+  type IdentitySettings,
+  type IdentitySettingsInput,
+} from './app/context';
+import { issueDirectToken, ServiceTokenCache } from './app/issue-direct-token';
+import { KeyRing, type SigningKeyInfo } from './app/key-ring';
+import { LoginThrottle } from './app/login-throttle';
+import { IdentityAuthenticator, restrictionsFor } from './app/restricted-tokens';
+import { rotateSigningKey } from './app/rotate-keys';
+import { restoreRevocations, sweepExpired } from './app/sweep';
+import { SecretBox } from './domain/secret-box';
+import { onAuditRecorded } from './events/on-audit-recorded';
+import { registerAccountRoutes } from './http/account-routes';
+import { registerAuditRoutes } from './http/audit-routes';
+import { registerKeyRoutes } from './http/key-routes';
+import { registerMeRoutes } from './http/me-routes';
+import { registerTokenRoutes } from './http/token-routes';
+import { subscribeRevocations } from './revocations';
+import { identityCollections } from './store/collections';
+
+export interface IdentityDeps {
+  store: DocumentStore;
+  bus: EventBus;
+  http?: { host?: string; port?: number };
+  logLevel?: LevelWithSilent;
+  logDestination?: DestinationStream;
+  /** false when the bus is shared (embedded runtime). */
+  ownsBus?: boolean;
+  ownsStore?: boolean;
+  /** Time source (tests move it). Default: the system clock. */
+  clock?: () => Date;
+  settings?: IdentitySettingsInput;
+  /**
+   * Encrypts TOTP secrets and private signing keys at rest (≥ 16 bytes; IDENTITY_ENCRYPTION_SECRET).
+   * Without it they are stored unencrypted (tests, the embedded demo).
+   */
+  encryptionSecret?: string | Buffer;
+  timings?: {
+    /** Reload the key set (other instances' rotations). Default 10 s. */
+    keyReloadIntervalMs?: number;
+    /** Expired sessions, refresh tokens, throttle counters, retired keys. Default 10 min. */
+    sweepIntervalMs?: number;
+  };
+  /** Consumer group of this instance's revocation subscription (unique per instance; default random). */
+  revocationGroup?: string;
+}
+
+/** What identity offers in-process (the embedded runtime, seeding, tests) besides its HTTP API. */
+export interface IdentityApi {
+  readonly settings: IdentitySettings;
+  /** The current public key set; pass `{ jwksProvider: () => identity.jwks() }` to in-process services. */
+  jwks(): JSONWebKeySet;
+  /** Authenticator options for an in-process service verifying identity's tokens. */
+  authOptions(revocations?: RevocationList): AuthenticatorOptions;
+  /** Rotates the signing key (see POST /v1/keys/rotate). Default: signs at once. */
+  rotateKeys(opts?: { activateInSeconds?: number }): Promise<SigningKeyInfo>;
+  /** A token for an existing service client (in-process runtime only), cached until shortly before expiry. */
+  issueServiceToken(clientId: string): Promise<string>;
+  /** A token for an existing account without sign-in (seeding/demo only; long-lived when asked). */
+  issueTokenFor(username: string, opts?: { ttlSeconds?: number; demo?: boolean }): Promise<string>;
+  /** Housekeeping, also run on a timer. */
+  sweep(now?: Date): Promise<{ refreshTokens: number; sessions: number; throttle: number; keys: number }>;
+  /** Use cases for seeding and tests. */
+  readonly context: IdentityContext;
+}
+
+export type IdentityService = Service & IdentityApi;
+
+export function buildIdentityService(deps: IdentityDeps): IdentityService {
+  const settings = resolveSettings(deps.settings);
+  const clock = deps.clock ?? (() => new Date());
+  const box = new SecretBox(deps.encryptionSecret);
+  const c = identityCollections(deps.store);
+  const keys = new KeyRing(c.signingKeys, { clock, box, accessTtlSeconds: settings.accessTtlSeconds });
+  const revocations = new RevocationList();
+  const authenticator = new IdentityAuthenticator(
+    {
+      keys: { jwksProvider: () => keys.jwks() },
+      issuer: settings.issuer,
+      audience: settings.audience,
+      revocations,
+    },
+    settings.restrictedAudience,
+  );
+  const svc = createService({
+    name: 'identity',
+    description:
+      'Identity and access: named accounts, sign-in with password + TOTP, JWT access tokens (JWKS), rotating refresh ' +
+      'tokens, revocation, audit log of every service.',
+    http: deps.http,
+    grpc: false,
+    store: deps.store,
+    bus: deps.bus,
+    auth: authenticator,
+    logLevel: deps.logLevel,
+    logDestination: deps.logDestination,
+    ownsBus: deps.ownsBus,
+    ownsStore: deps.ownsStore,
+  });
+  const ctx: IdentityContext = {
+    store: deps.store,
+    c,
+    events: svc.events,
+    audit: svc.audit,
+    clock,
+    log: svc.log,
+    keys,
+    box,
+    settings,
+    revocations,
+    throttle: new LoginThrottle(c.throttle, clock),
+    metrics: identityMetrics(svc.metrics),
+    dummyHash: newDummyHash(settings),
+  };
+
+  svc.events.registry.produces(TokenRevoked, SubjectRevoked);
+  onAuditRecorded(svc, ctx);
+
+  // A restricted token (expired password, MFA enrolment pending) opens only the routes that clear it.
+  svc.app.addHook('onRequest', async (req) => {
+    const restrictions = restrictionsFor(req.principal);
+    if (!restrictions) return;
+    const allowed = req.routeOptions.config?.allowRestricted ?? [];
+    if (restrictions.some((r) => allowed.includes(r))) return;
+    throw restrictions.includes('password-change')
+      ? new ForbiddenError('The password expired: change it first (POST /v1/me/password)', 'password-expired')
+      : new ForbiddenError('Enrol a second factor first (POST /v1/me/totp)', 'mfa-enrolment-required');
+  });
+  registerTokenRoutes(svc.app, ctx);
+  registerMeRoutes(svc.app, ctx);
+  registerAccountRoutes(svc.app, ctx);
+  registerKeyRoutes(svc.app, ctx);
+  registerAuditRoutes(svc.app, ctx);
+
+  const timers: NodeJS.Timeout[] = [];
+  let revocationSub: Subscription | undefined;
+  svc.onStart(async () => {
+    await keys.ensureSigningKey();
+    await restoreRevocations(ctx);
+    revocationSub = await subscribeRevocations(deps.bus, revocations, {
+      group: deps.revocationGroup ?? `identity-revocations-${randomUUID()}`,
+      onInvalid: (reason) => svc.log.warn({ reason }, 'skipped a revocation message'),
+    });
+    const every = (ms: number, what: string, run: () => Promise<unknown>) => {
+      const t = setInterval(
+        () => run().catch((err: unknown) => svc.log.error({ err }, `${what} failed`)),
+        ms,
+      );
+      t.unref();
+      timers.push(t);
+    };
+    every(deps.timings?.keyReloadIntervalMs ?? 10_000, 'key reload', () => keys.load());
+    every(deps.timings?.sweepIntervalMs ?? 10 * 60_000, 'identity sweep', () => sweepExpired(ctx));
+  });
+  svc.onStop(async () => {
+    for (const t of timers) clearInterval(t);
+    await revocationSub?.close();
+  });
+
+  const serviceTokens = new ServiceTokenCache(ctx);
+  const api: IdentityApi = {
+    settings,
+    context: ctx,
+    jwks: () => keys.jwks(),
+    authOptions: (list) => ({
+      keys: { jwksProvider: () => keys.jwks() },
+      issuer: settings.issuer,
+      audience: settings.audience,
+      ...(list ? { revocations: list } : {}),
+    }),
+    rotateKeys: (opts = {}) => rotateSigningKey(ctx, opts.activateInSeconds ?? 0, null),
+    issueServiceToken: (clientId) => serviceTokens.get(clientId),
+    issueTokenFor: async (username, opts = {}) => {
+      const account = await findAccountByLogin(ctx, username);
+      if (!account) throw new Error(`no account ${username}`);
+      return (await issueDirectToken(ctx, account, opts)).token;
+    },
+    sweep: (now) => sweepExpired(ctx, now),
+  };
+  return Object.assign(svc, api);
+}
