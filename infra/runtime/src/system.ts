@@ -1,0 +1,212 @@
+import { mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { LevelWithSilent } from 'pino';
+import { Authenticator, RevocationList } from '@omni/kit';
+import { createEmbeddedStore, createStore, type DocumentStore } from '@omni/store';
+import { createBus, createEmbeddedBus, type EventBus, type Subscription } from '@omni/events';
+import { TOPICS } from '@omni/contracts';
+import { buildIdentityService, subscribeRevocations, type IdentityService } from '@omni/identity';
+import { buildCatalogService, type CatalogService } from '@omni/catalog';
+import { buildInventoryService, type InventoryService } from '@omni/inventory';
+import { buildCustomersService, type CustomersService } from '@omni/customers';
+import { buildOrdersService, type OrdersService } from '@omni/orders';
+import { buildPickupService, type PickupService } from '@omni/pickup';
+import { buildDispatchService, type DispatchService } from '@omni/dispatch';
+
+export const SERVICE_NAMES = [
+  'identity',
+  'catalog',
+  'inventory',
+  'customers',
+  'orders',
+  'pickup',
+  'dispatch',
+] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** The same ports as each service's standalone main.ts, so URLs in docs work in both modes. */
+export const FIXED_PORTS: Record<ServiceName, { http: number; grpc?: number }> = {
+  catalog: { http: 8081, grpc: 50051 },
+  inventory: { http: 8082, grpc: 50052 },
+  customers: { http: 8083, grpc: 50053 },
+  orders: { http: 8084 },
+  pickup: { http: 8085 },
+  dispatch: { http: 8086 },
+  identity: { http: 8087 },
+};
+
+export interface SystemOptions {
+  /** Durable data directory (store per service + the event log). Absent: everything in memory. */
+  dataDir?: string;
+  /** 'fixed' (the ports above, for `npm start`) or 'ephemeral' (tests). Default ephemeral. */
+  ports?: 'fixed' | 'ephemeral';
+  /** Bind address. Default 127.0.0.1. */
+  host?: string;
+  logLevel?: LevelWithSilent;
+  /** Per-service log level overrides. */
+  logLevels?: Partial<Record<ServiceName, LevelWithSilent>>;
+  /** Use Kafka/MongoDB instead of the embedded adapters (same code, distributed adapters). */
+  kafkaBrokers?: string;
+  mongoUrl?: string;
+  /** Injected time for every service (tests). */
+  clock?: () => Date;
+  /** Fast timers for tests (offer/sweep intervals). */
+  fastTimers?: boolean;
+}
+
+export interface System {
+  identity: IdentityService;
+  catalog: CatalogService;
+  inventory: InventoryService;
+  customers: CustomersService;
+  orders: OrdersService;
+  pickup: PickupService;
+  dispatch: DispatchService;
+  bus: EventBus;
+  /** One verifier shared by every in-process service: identity's live key set + revocations. */
+  authenticator: Authenticator;
+  urls: Record<ServiceName, string>;
+  grpcAddresses: { catalog: string; inventory: string; customers: string };
+  /** Stops every service (reverse start order, graceful), then the bus. */
+  stop(): Promise<void>;
+}
+
+/** Secrets the embedded runtime generates once per data dir (pickup codes must survive restarts). */
+function runtimeSecrets(dataDir: string | undefined): {
+  pickupCodeSecret: Buffer;
+  identityEncryptionSecret: Buffer;
+} {
+  if (!dataDir) return { pickupCodeSecret: randomBytes(32), identityEncryptionSecret: randomBytes(32) };
+  const file = join(dataDir, 'secrets.json');
+  if (!existsSync(file)) {
+    const fresh = {
+      pickupCodeSecret: randomBytes(32).toString('base64'),
+      identityEncryptionSecret: randomBytes(32).toString('base64'),
+    };
+    writeFileSync(file, JSON.stringify(fresh), { mode: 0o600 });
+  }
+  const s = JSON.parse(readFileSync(file, 'utf8')) as {
+    pickupCodeSecret: string;
+    identityEncryptionSecret: string;
+  };
+  return {
+    pickupCodeSecret: Buffer.from(s.pickupCodeSecret, 'base64'),
+    identityEncryptionSecret: Buffer.from(s.identityEncryptionSecret, 'base64'),
+  };
+}
+
+/**
+ * Starts every Omni service in this process, each on its own HTTP (and gRPC) port, over one shared
+ * event bus (the embedded log plays the broker) and a store per service — the same wiring as the
+ * distributed deployment, only the adapters differ.
+ */
+export async function startSystem(opts: SystemOptions = {}): Promise<System> {
+  const host = opts.host ?? '127.0.0.1';
+  const fixed = opts.ports === 'fixed';
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const secrets = runtimeSecrets(opts.dataDir);
+  const bus: EventBus = opts.kafkaBrokers
+    ? createBus({ kind: 'kafka', brokers: opts.kafkaBrokers.split(','), clientId: 'omni-runtime' })
+    : createEmbeddedBus({ dir: opts.dataDir ? join(opts.dataDir, 'events') : undefined, retryDelayMs: 500 });
+  await bus.ensureTopics([...TOPICS, { name: 'omni.deadletter', partitions: 1 }]);
+
+  const storeFor = (name: ServiceName): DocumentStore =>
+    opts.mongoUrl
+      ? createStore({ kind: 'mongo', url: opts.mongoUrl, dbName: `omni_${name}` })
+      : createEmbeddedStore({ dir: opts.dataDir ? join(opts.dataDir, name, 'store') : undefined });
+  const http = (name: ServiceName) => ({ host, port: fixed ? FIXED_PORTS[name].http : 0 });
+  const grpc = (name: ServiceName) => ({ host, port: fixed ? (FIXED_PORTS[name].grpc ?? 0) : 0 });
+  const level = (name: ServiceName) => opts.logLevels?.[name] ?? opts.logLevel ?? 'info';
+  const common = (name: ServiceName) => ({
+    store: storeFor(name),
+    bus,
+    ownsBus: false,
+    http: http(name),
+    logLevel: level(name),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const revocationSubs: Subscription[] = [];
+  try {
+    const identity = buildIdentityService({
+      ...common('identity'),
+      encryptionSecret: secrets.identityEncryptionSecret,
+      revocationGroup: 'runtime-identity-revocations',
+    });
+    await identity.start();
+    started.push(identity);
+
+    // Every other service verifies identity's tokens against its live key set, and learns
+    // revocations from its events within the bus latency.
+    const revocations = new RevocationList();
+    const authenticator = new Authenticator({ ...identity.authOptions(revocations) });
+    revocationSubs.push(await subscribeRevocations(bus, revocations, { group: 'runtime-revocations' }));
+    const auth = authenticator;
+
+    const catalog = buildCatalogService({ ...common('catalog'), auth, grpc: grpc('catalog') });
+    const inventory = buildInventoryService({
+      ...common('inventory'),
+      auth,
+      grpc: grpc('inventory'),
+      // Pickup orders stay reserved through preparation and the hold period (3 days + margin).
+      settings: { maxReservationTtlSeconds: 14 * 24 * 3600 },
+    });
+    const customers = buildCustomersService({ ...common('customers'), auth, grpc: grpc('customers') });
+    await Promise.all([catalog.start(), inventory.start(), customers.start()]);
+    started.push(catalog, inventory, customers);
+
+    const orders = buildOrdersService({
+      ...common('orders'),
+      auth,
+      catalogAddress: catalog.grpcAddress,
+      inventoryAddress: inventory.grpcAddress,
+      customersAddress: customers.grpcAddress,
+      serviceToken: () => identity.issueServiceToken('orders'),
+    });
+    const pickup = buildPickupService({ ...common('pickup'), auth, codeSecret: secrets.pickupCodeSecret });
+    const dispatch = buildDispatchService({
+      ...common('dispatch'),
+      auth,
+      ...(opts.fastTimers ? { settings: { tickMs: 100 } } : {}),
+    });
+    await Promise.all([orders.start(), pickup.start(), dispatch.start()]);
+    started.push(orders, pickup, dispatch);
+
+    const url = (s: { httpPort: number }) =>
+      `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${s.httpPort}`;
+    const addr = (s: { grpcPort: number }) => `${host === '0.0.0.0' ? '127.0.0.1' : host}:${s.grpcPort}`;
+    return {
+      identity,
+      catalog,
+      inventory,
+      customers,
+      orders,
+      pickup,
+      dispatch,
+      bus,
+      authenticator,
+      urls: {
+        identity: url(identity),
+        catalog: url(catalog),
+        inventory: url(inventory),
+        customers: url(customers),
+        orders: url(orders),
+        pickup: url(pickup),
+        dispatch: url(dispatch),
+      },
+      grpcAddresses: { catalog: addr(catalog), inventory: addr(inventory), customers: addr(customers) },
+      stop: async () => {
+        for (const s of [...started].reverse()) await s.stop();
+        for (const sub of revocationSubs) await sub.close();
+        await bus.close();
+      },
+    };
+  } catch (err) {
+    for (const s of [...started].reverse()) await s.stop().catch(() => undefined);
+    for (const sub of revocationSubs) await sub.close().catch(() => undefined);
+    await bus.close().catch(() => undefined);
+    throw err;
+  }
+}
