@@ -68,7 +68,7 @@ export interface IdentitySeedResult {
 
 const SEEDER: Principal = { sub: 'identity-seed', role: 'ops', stores: {}, scopes: [], amr: [] };
 /** Demo passwords are public anyway: hashed cheaply at seed time (re-hashed to full cost at first sign-in). */
-const SEED_SCRYPT = { logN: 12, r: 8, p: 1 };
+const SEED_LOG_N = 12;
 
 /** Deterministic per username, so restarts over a durable store print the same secret. */
 export function demoTotpSecret(username: string): string {
@@ -84,6 +84,7 @@ export async function seedIdentity(
   seed: IdentitySeed,
 ): Promise<IdentitySeedResult> {
   const ctx = identity.context;
+  const seedScrypt = { ...ctx.settings.scrypt, logN: Math.min(SEED_LOG_N, ctx.settings.scrypt.logN) };
   const accounts: DemoAccount[] = [];
   const tokens: Record<string, string> = {};
   let expiresAt = 0;
@@ -97,7 +98,7 @@ export async function seedIdentity(
         ctx,
         { ...input, mustChangePassword: false },
         { actor: SEEDER },
-        { scrypt: SEED_SCRYPT },
+        { scrypt: seedScrypt },
       );
       clientSecret = result.clientSecret;
       account = await ctx.c.accounts.findById(result.account.id);

@@ -3,7 +3,7 @@ import type { DestinationStream } from 'pino';
 import { createEmbeddedStore } from '@omni/store';
 import { createEmbeddedBus, type EventBus, type Subscription } from '@omni/events';
 import { createService, RevocationList, UnauthorizedError, type Service } from '@omni/kit';
-import { client } from '@omni/testing';
+import { client, type JsonResponse } from '@omni/testing';
 import {
   buildIdentityService,
   subscribeRevocations,
@@ -40,7 +40,7 @@ export interface IdentityHarness {
   token: (
     body: Record<string, unknown>,
     headers?: Record<string, string>,
-  ) => ReturnType<ReturnType<typeof client>['post']>;
+  ) => Promise<JsonResponse<Record<string, unknown>>>;
   signIn: (
     username: string,
     password?: string,
@@ -61,7 +61,7 @@ export const TEST_SETTINGS: NonNullable<IdentityDeps['settings']> = {
 };
 
 export async function startIdentity(
-  opts: Partial<IdentityDeps> & { clock?: TestClock; bus?: EventBus } = {},
+  opts: Partial<Omit<IdentityDeps, 'clock'>> & { clock?: TestClock; bus?: EventBus } = {},
 ): Promise<IdentityHarness> {
   const clock = opts.clock ?? new TestClock();
   const bus = opts.bus ?? createEmbeddedBus({ retryDelayMs: 50 });
@@ -91,7 +91,8 @@ export async function startIdentity(
     updatedAt: clock.now().toISOString(),
   });
   await svc.context.c.accountKeys.insertOne({ _id: 'login:root.ops', accountId: 'acc_root' });
-  const ops = await svc.issueTokenFor('root.ops');
+  // Long-lived, so it outlives tests that move the clock (and works from an identity whose clock is behind).
+  const ops = await svc.issueTokenFor('root.ops', { ttlSeconds: 3 * 3600 });
   const api = (token?: string) => client(svc.url, token);
   const h: IdentityHarness = {
     svc,

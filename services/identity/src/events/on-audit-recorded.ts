@@ -1,6 +1,5 @@
 import { AuditRecorded } from '@omni/contracts';
 import type { Service } from '@omni/kit';
-import { isDuplicateKeyError } from '@omni/store';
 import type { IdentityContext } from '../app/context';
 
 /**
@@ -12,27 +11,26 @@ import type { IdentityContext } from '../app/context';
 export function onAuditRecorded(svc: Service, ctx: IdentityContext): void {
   svc.events.on(AuditRecorded, async (event, { session }) => {
     const e = event.data;
-    try {
-      await ctx.c.auditAll.insertOne(
-        {
-          _id: `${e.service}:${e.entryId}`,
-          entryId: e.entryId,
-          at: e.at,
-          service: e.service,
-          actor: e.actor,
-          action: e.action,
-          target: e.target,
-          outcome: e.outcome,
-          ...(e.ip ? { ip: e.ip } : {}),
-          ...(e.requestId ? { requestId: e.requestId } : {}),
-          ...(e.traceId ? { traceId: e.traceId } : {}),
-          ...(e.details ? { details: e.details } : {}),
-          receivedAt: ctx.clock().toISOString(),
-        },
-        { session },
-      );
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
+    const id = `${e.service}:${e.entryId}`;
+    // Checked first: a duplicate-key error would abort the whole transaction (inbox row included).
+    if (await ctx.c.auditAll.findById(id, { session })) return;
+    await ctx.c.auditAll.insertOne(
+      {
+        _id: id,
+        entryId: e.entryId,
+        at: e.at,
+        service: e.service,
+        actor: e.actor,
+        action: e.action,
+        target: e.target,
+        outcome: e.outcome,
+        ...(e.ip ? { ip: e.ip } : {}),
+        ...(e.requestId ? { requestId: e.requestId } : {}),
+        ...(e.traceId ? { traceId: e.traceId } : {}),
+        ...(e.details ? { details: e.details } : {}),
+        receivedAt: ctx.clock().toISOString(),
+      },
+      { session },
+    );
   });
 }
