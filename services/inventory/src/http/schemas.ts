@@ -136,7 +136,7 @@ export const PosOpBody = Type.Object(
 );
 
 export const PosSyncBody = Type.Object(
-  { ops: Type.Array(PosOpBody, { minItems: 1, maxItems: 200 }), force: Type.Optional(Type.Boolean()) },
+  { ops: Type.Array(PosOpBody, { minItems: 1, maxItems: 1000 }), force: Type.Optional(Type.Boolean()) },
   closed,
 );
 
