@@ -17,6 +17,9 @@ export const IdentityEnv = Type.Object({
   /** scrypt cost: N = 2^logN (memory 128·N·r bytes). */
   IDENTITY_SCRYPT_LOG_N: Type.Integer({ minimum: 14, maximum: 20, default: 15 }),
   IDENTITY_LOCK_AFTER_FAILURES: Type.Integer({ minimum: 3, maximum: 100, default: 10 }),
+  /** First start only: the ops account created when none exists (temporary password, TOTP enrolment forced). */
+  IDENTITY_BOOTSTRAP_OPS_USERNAME: Type.Optional(Type.String({ minLength: 3 })),
+  IDENTITY_BOOTSTRAP_OPS_PASSWORD: Type.Optional(Type.String({ minLength: 12 })),
   IDENTITY_LOCK_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
 });
 export type IdentityEnv = Static<typeof IdentityEnv>;

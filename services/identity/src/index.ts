@@ -26,3 +26,4 @@ export type { TokenResponse, Restriction } from './app/access-tokens';
 export type { AccountView, AccountKind } from './domain/account';
 export { totpCode } from './domain/totp';
 export { DEFAULT_SCRYPT, type ScryptParams } from './domain/passwords';
+export { bootstrapOps } from './app/bootstrap-ops';

@@ -3,6 +3,7 @@ import { createStore, storeConfigFromEnv } from '@omni/store';
 import { busConfigFromEnv, createBus } from '@omni/events';
 import { IdentityEnv } from './config';
 import { buildIdentityService } from './service';
+import { bootstrapOps } from './app/bootstrap-ops';
 
 /** Standalone identity service: env → adapters → build → start. Other services set OMNI_JWKS_URL to its JWKS. */
 async function main(): Promise<void> {
@@ -40,6 +41,17 @@ async function main(): Promise<void> {
   if (!env.IDENTITY_ENCRYPTION_SECRET)
     svc.log.warn('IDENTITY_ENCRYPTION_SECRET not set: TOTP secrets and signing keys are stored unencrypted');
   await svc.start();
+  if (env.IDENTITY_BOOTSTRAP_OPS_USERNAME && env.IDENTITY_BOOTSTRAP_OPS_PASSWORD) {
+    const { created } = await bootstrapOps(svc.context, {
+      username: env.IDENTITY_BOOTSTRAP_OPS_USERNAME,
+      password: env.IDENTITY_BOOTSTRAP_OPS_PASSWORD,
+    });
+    if (created)
+      svc.log.warn(
+        { username: env.IDENTITY_BOOTSTRAP_OPS_USERNAME },
+        'bootstrap ops account created: sign in, change the password, enrol TOTP',
+      );
+  }
   stopOnSignals(() => svc.stop(), svc.log);
 }
 

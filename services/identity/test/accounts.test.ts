@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@omni/testing';
+import { bootstrapOps } from '../src';
 import { PASSWORD, startIdentity, startProbeService, type IdentityHarness } from './harness';
 
 type Probe = Awaited<ReturnType<typeof startProbeService>>;
@@ -180,6 +181,26 @@ describe('accounts', () => {
         })
       ).status,
     ).toBe(403);
+  });
+});
+
+describe('bootstrap', () => {
+  it('creates a first ops account with a temporary password only when no ops account exists', async () => {
+    const empty = await startIdentity();
+    try {
+      // The harness's root ops account exists: nothing happens.
+      expect(
+        (await bootstrapOps(empty.svc.context, { username: 'first.ops', password: PASSWORD })).created,
+      ).toBe(false);
+      await empty.svc.context.c.accounts.deleteMany({ kind: 'ops' });
+      expect(
+        (await bootstrapOps(empty.svc.context, { username: 'first.ops', password: PASSWORD })).created,
+      ).toBe(true);
+      const first = await empty.token({ grant_type: 'password', username: 'first.ops', password: PASSWORD });
+      expect(first.body).toMatchObject({ pwd_expired: true, mfa_enrolment_required: true });
+    } finally {
+      await empty.stop();
+    }
   });
 });
 

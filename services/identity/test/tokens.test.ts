@@ -89,6 +89,10 @@ describe('refresh tokens', () => {
     h.clock.advance(24 * 60 * MIN);
     const end = await refresh(refreshToken);
     expect(end.status).toBe(401);
+    // Housekeeping forgets ended sessions and their refresh tokens.
+    const swept = await h.svc.sweep();
+    expect(swept.sessions).toBeGreaterThan(0);
+    expect(swept.refreshTokens).toBeGreaterThan(0);
     s = await h.signIn('rob.refresh');
     expect(s.access).toBeTruthy();
   });

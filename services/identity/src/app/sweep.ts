@@ -15,7 +15,7 @@ export async function sweepExpired(
     expiresAt: { $lt: iso },
     accessExp: { $lt: nowS },
   });
-  const sessions = await ctx.c.sessions.deleteMany({ expiresAt: { $lt: iso } });
+  const sessions = await ctx.c.sessions.deleteMany({ expiresAt: { $lte: iso } });
   const staleBefore =
     now.getTime() - Math.max(ctx.settings.accountBackoff.resetAfterMs, ctx.settings.ipBackoff.resetAfterMs);
   const throttle = await ctx.c.throttle.deleteMany({
