@@ -94,6 +94,24 @@ describe('rider WebSocket', () => {
     await ws.next('pong', (m) => m.id === 'p');
   });
 
+  it('keeps a socket with a long-lived token open (expiry beyond the 24.8-day timer limit)', async () => {
+    h = await Harness.start();
+    await h.zone('Z1', CENTER, [S1]);
+    await h.onDutyRider('R1', at(0.3, 0));
+    const token = await h.issuer.sign({
+      role: 'rider',
+      sub: 'rider-account-R1',
+      riderId: 'R1',
+      expiresIn: 30 * 24 * 3600,
+    });
+    const ws = await connect(h.url, { token, query: true });
+    await ws.next('hello');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ws.socket.readyState).toBe(WebSocket.OPEN);
+    ws.send({ type: 'ping', id: 'still-here' });
+    await ws.next('pong', (m) => m.id === 'still-here');
+  });
+
   it('answers bad messages and foreign jobs with errors, and keeps going', async () => {
     h = await Harness.start();
     await h.zone('Z1', CENTER, [S1]);

@@ -28,6 +28,7 @@ declare module 'fastify' {
   }
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /**
  * `GET /v1/riders/me/ws` — the rider app's live channel. The token comes in the Authorization
  * header or, for browsers (which cannot set headers on a WebSocket), as `?access_token=`. The
@@ -74,10 +75,20 @@ export function riderSocketRoute(
         };
         hub.add(riderId, socket);
         const expiresAt = req.wsPrincipal?.expiresAt;
-        const expiry = expiresAt
-          ? setTimeout(() => socket.close(4001, 'token expired'), Math.max(0, expiresAt * 1000 - Date.now()))
-          : undefined;
-        expiry?.unref();
+        // setTimeout fires at once for delays above 2^31-1 ms (~24.8 days), so long-lived tokens
+        // are checked in steps of at most that.
+        let expiry: NodeJS.Timeout | undefined;
+        const armExpiry = (): void => {
+          if (!expiresAt) return;
+          const left = expiresAt * 1000 - Date.now();
+          if (left <= 0) {
+            socket.close(4001, 'token expired');
+            return;
+          }
+          expiry = setTimeout(armExpiry, Math.min(left, MAX_TIMER_MS));
+          expiry.unref();
+        };
+        armExpiry();
         socket.on('close', () => {
           clearTimeout(expiry);
           hub.remove(riderId, socket);
