@@ -37,7 +37,11 @@ async function main(): Promise<void> {
     );
   } else {
     demo = JSON.parse(readFileSync(marker, 'utf8')) as typeof demo;
-    writeFileSync(marker, JSON.stringify({ ...demo, urls: sys.urls }, null, 2), { mode: 0o600 });
+    writeFileSync(
+      marker,
+      JSON.stringify({ ...demo, urls: sys.urls, timelineUrl: sys.timelineUrl }, null, 2),
+      { mode: 0o600 },
+    );
   }
 
   const line = '─'.repeat(78);

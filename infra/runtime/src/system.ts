@@ -13,6 +13,7 @@ import { buildCustomersService, type CustomersService } from '@omni/customers';
 import { buildOrdersService, type OrdersService } from '@omni/orders';
 import { buildPickupService, type PickupService } from '@omni/pickup';
 import { buildDispatchService, type DispatchService } from '@omni/dispatch';
+import { Timeline } from './timeline';
 
 export const SERVICE_NAMES = [
   'identity',
@@ -53,6 +54,8 @@ export interface SystemOptions {
   clock?: () => Date;
   /** Fast timers for tests (offer/sweep intervals). */
   fastTimers?: boolean;
+  /** Serve the cross-service order timeline (GET /timeline/<orderId>; port 8080 when ports are fixed). Default true. */
+  timeline?: boolean;
 }
 
 export interface System {
@@ -68,6 +71,9 @@ export interface System {
   authenticator: Authenticator;
   urls: Record<ServiceName, string>;
   grpcAddresses: { catalog: string; inventory: string; customers: string };
+  /** Every event indexed by order (developer tool of the embedded runtime), or null when disabled. */
+  timeline: Timeline | null;
+  timelineUrl: string | null;
   /** Stops every service (reverse start order, graceful), then the bus. */
   stop(): Promise<void>;
 }
@@ -174,6 +180,20 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
     await Promise.all([orders.start(), pickup.start(), dispatch.start()]);
     started.push(orders, pickup, dispatch);
 
+    let timeline: Timeline | null = null;
+    let timelineUrl: string | null = null;
+    if (opts.timeline !== false) {
+      const t = new Timeline(
+        bus,
+        createEmbeddedStore({ dir: opts.dataDir ? join(opts.dataDir, 'runtime', 'store') : undefined }),
+      );
+      await t.start();
+      const port = await t.listen(host, fixed ? 8080 : 0);
+      started.push(t);
+      timeline = t;
+      timelineUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/timeline`;
+    }
+
     const url = (s: { httpPort: number }) =>
       `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${s.httpPort}`;
     const addr = (s: { grpcPort: number }) => `${host === '0.0.0.0' ? '127.0.0.1' : host}:${s.grpcPort}`;
@@ -197,6 +217,8 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
         dispatch: url(dispatch),
       },
       grpcAddresses: { catalog: addr(catalog), inventory: addr(inventory), customers: addr(customers) },
+      timeline,
+      timelineUrl,
       stop: async () => {
         for (const s of [...started].reverse()) await s.stop();
         for (const sub of revocationSubs) await sub.close();

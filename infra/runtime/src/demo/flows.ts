@@ -1,0 +1,377 @@
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import { api, eventually } from './client';
+import { demoLocations, demoRiders } from './city';
+
+/**
+ * The three O2O stories of the demo, driven only through the public HTTP and WebSocket APIs, as the
+ * storefront, the store counter, the POS, the rider app and the customer would. Used by
+ * `npm run demo` and by the end-to-end tests.
+ */
+export interface DemoContext {
+  urls: Record<'identity' | 'catalog' | 'inventory' | 'customers' | 'orders' | 'pickup' | 'dispatch', string>;
+  timelineUrl: string | null;
+  tokens: Record<string, string>;
+  customers: Array<{ name: string; customerId: string; email?: string }>;
+  log: (line: string) => void;
+}
+
+interface OrderView {
+  id: string;
+  status: string;
+  route?: { locationId: string; reason?: string };
+  fulfilment?: { locationId?: string };
+  routeAttempt?: number;
+  total?: { amountMinor: number; currency: string };
+  amountDue?: { amountMinor: number; currency: string };
+  [k: string]: unknown;
+}
+
+const token = (ctx: DemoContext, key: string): string => {
+  const t = ctx.tokens[key];
+  if (!t) throw new Error(`no demo token "${key}"`);
+  return t;
+};
+
+const customerToken = (ctx: DemoContext, index: number) => {
+  const c = ctx.customers[index];
+  if (!c) throw new Error(`no demo customer #${index}`);
+  return { customer: c, token: token(ctx, `customer:${c.customerId}`) };
+};
+
+export async function getOrder(ctx: DemoContext, orderId: string): Promise<OrderView> {
+  return api<OrderView>('GET', `${ctx.urls.orders}/v1/orders/${orderId}`, { token: token(ctx, 'ops') });
+}
+
+export async function waitForStatus(
+  ctx: DemoContext,
+  orderId: string,
+  statuses: string[],
+  timeoutMs = 20_000,
+): Promise<OrderView> {
+  return eventually(
+    `order ${orderId} to be ${statuses.join('|')}`,
+    async () => {
+      const o = await getOrder(ctx, orderId);
+      return statuses.includes(o.status) ? o : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** SKUs of published products with at least `min` units available at a store (and their available count). */
+export async function skusInStock(
+  ctx: DemoContext,
+  storeId: string,
+  min: number,
+  max = Infinity,
+  limit = 5,
+): Promise<Array<{ sku: string; available: number }>> {
+  const page = await api<{ items: Array<{ id: string }> }>(
+    'GET',
+    `${ctx.urls.catalog}/v1/products?limit=60&channel=online`,
+  );
+  const found: Array<{ sku: string; available: number }> = [];
+  for (const p of page.items) {
+    const detail = await api<{ skus: Array<{ sku: string }> }>(
+      'GET',
+      `${ctx.urls.catalog}/v1/products/${p.id}?channel=online`,
+    );
+    const skus = detail.skus.map((s) => s.sku);
+    const avail = await api<{ items: Array<{ sku: string; available: number }> }>(
+      'GET',
+      `${ctx.urls.inventory}/v1/availability?skus=${skus.join(',')}&channel=store&storeId=${storeId}`,
+    );
+    for (const a of avail.items) if (a.available >= min && a.available <= max) found.push(a);
+    if (found.length >= limit) break;
+  }
+  if (found.length === 0) throw new Error(`no SKU with ${min}..${max} units at ${storeId}`);
+  return found;
+}
+
+export async function placeOrder(
+  ctx: DemoContext,
+  customerToken: string,
+  body: Record<string, unknown>,
+): Promise<OrderView> {
+  return api<OrderView>('POST', `${ctx.urls.orders}/v1/orders`, {
+    token: customerToken,
+    idempotencyKey: randomUUID(),
+    body: { channel: 'online', ...body },
+  });
+}
+
+/** Online order, picked up in store S01: confirm → pick → ready → hand-over against the code. */
+export async function pickupStory(ctx: DemoContext, storeId = 'S01'): Promise<string> {
+  const { customer, token: shopper } = customerToken(ctx, 0);
+  const [item] = await skusInStock(ctx, storeId, 2);
+  ctx.log(`${customer.name} orders 1 × ${item!.sku} online, to collect at ${storeId}`);
+  const placed = await placeOrder(ctx, shopper, {
+    lines: [{ sku: item!.sku, qty: 1 }],
+    fulfilment: { method: 'pickup', storeId, allowAlternativeStore: true },
+    payment: { method: 'card', cardToken: 'tok_demo_visa' },
+  });
+  const order = await waitForStatus(ctx, placed.id, ['confirmed']);
+  const at = order.route?.locationId ?? storeId;
+  ctx.log(`  order ${order.id} confirmed; stock reserved at ${at}`);
+
+  const clerk = token(ctx, `clerk:${at}`);
+  const base = `${ctx.urls.pickup}/v1/stores/${at}/pickup/tasks`;
+  const task = await eventually('the pickup task', async () => {
+    const page = await api<{
+      items: Array<{ taskId: string; orderId: string; lines: Array<{ sku: string; qty: number }> }>;
+    }>('GET', `${base}?limit=100`, { token: clerk });
+    return page.items.find((t) => t.orderId === order.id);
+  });
+  await api('POST', `${base}/${task.taskId}/start`, { token: clerk, body: {} });
+  for (const line of task.lines)
+    await api('POST', `${base}/${task.taskId}/lines`, {
+      token: clerk,
+      body: { sku: line.sku, qty: line.qty },
+    });
+  await api('POST', `${base}/${task.taskId}/ready`, { token: clerk, body: {} });
+  await waitForStatus(ctx, order.id, ['ready_for_pickup']);
+  ctx.log(`  store ${at} picked it: ready for pickup`);
+
+  const pickup = await api<{ code: string }>('GET', `${ctx.urls.pickup}/v1/orders/${order.id}/pickup`, {
+    token: shopper,
+  });
+  await api('POST', `${base}/${task.taskId}/collect`, { token: clerk, body: { code: pickup.code } });
+  await waitForStatus(ctx, order.id, ['collected']);
+  ctx.log(
+    `  ${customer.name} showed the pickup code at the counter: collected, stock committed, card captured`,
+  );
+  return order.id;
+}
+
+export interface RiderChannel {
+  offers: Array<{ jobId: string; orderId: string }>;
+  close(): void;
+}
+
+/** The rider app's live channel: offers are pushed over the WebSocket. */
+export async function connectRider(ctx: DemoContext, riderToken: string): Promise<RiderChannel> {
+  const url = `${ctx.urls.dispatch.replace(/^http/, 'ws')}/v1/riders/me/ws?access_token=${encodeURIComponent(riderToken)}`;
+  const ws = new WebSocket(url);
+  const offers: RiderChannel['offers'] = [];
+  ws.on('message', (raw) => {
+    const msg = JSON.parse(String(raw)) as {
+      type: string;
+      offer?: { jobId: string; orderId: string } | null;
+    };
+    if ((msg.type === 'offer' || msg.type === 'hello') && msg.offer)
+      offers.push({ jobId: msg.offer.jobId, orderId: msg.offer.orderId });
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return { offers, close: () => ws.close() };
+}
+
+/** One-hour delivery with cash on delivery: store confirms and prepares, a rider takes it, proof by code. */
+export async function deliveryStory(ctx: DemoContext): Promise<string> {
+  const { customer, token: shopper } = customerToken(ctx, 1);
+  const destination = { lat: 52.501, lng: 13.419 };
+  // Rider R004 starts a shift near Omni Kreuzberg (S04) and keeps the app open.
+  const rider = demoRiders(50)[3]!;
+  const riderToken = token(ctx, `rider:${rider.id}`);
+  const s04 = demoLocations().find((l) => l.id === 'S04')!.geo;
+  await api('POST', `${ctx.urls.dispatch}/v1/riders/me/shift/start`, {
+    token: riderToken,
+    body: {},
+    ok: (s) => s < 300 || s === 409,
+  });
+  await api('POST', `${ctx.urls.dispatch}/v1/riders/me/location`, {
+    token: riderToken,
+    body: { lat: s04.lat + 0.001, lng: s04.lng + 0.001 },
+  });
+  const channel = await connectRider(ctx, riderToken);
+  try {
+    const [item] = await skusInStock(ctx, 'S04', 2);
+    ctx.log(`${customer.name} orders 1 × ${item!.sku} for delivery within the hour, paying cash`);
+    const placed = await placeOrder(ctx, shopper, {
+      lines: [{ sku: item!.sku, qty: 1 }],
+      fulfilment: {
+        method: 'delivery',
+        address: {
+          lines: ['Oranienstraße 25'],
+          city: 'Berlin',
+          postalCode: '10999',
+          country: 'DE',
+          geo: destination,
+        },
+      },
+      payment: { method: 'cod' },
+    });
+    const order = await waitForStatus(ctx, placed.id, ['confirmed']);
+    const storeId = order.route?.locationId ?? '';
+    ctx.log(
+      `  order ${order.id} confirmed; routed to ${storeId} (${order.route?.reason ?? 'nearest store with everything'})`,
+    );
+
+    const clerk = token(ctx, `clerk:${storeId}`);
+    const job = await eventually('the delivery job at the store', async () => {
+      const page = await api<{ items: Array<{ id: string; orderId: string; parcelCode: string }> }>(
+        'GET',
+        `${ctx.urls.dispatch}/v1/stores/${storeId}/delivery-jobs?limit=100`,
+        { token: clerk },
+      );
+      return page.items.find((j) => j.orderId === order.id);
+    });
+    await api('POST', `${ctx.urls.dispatch}/v1/stores/${storeId}/delivery-jobs/${job.id}/confirm`, {
+      token: clerk,
+      body: {},
+    });
+    await api('POST', `${ctx.urls.dispatch}/v1/stores/${storeId}/delivery-jobs/${job.id}/ready`, {
+      token: clerk,
+      body: {},
+    });
+    ctx.log(`  store ${storeId} confirmed the job and packed parcel ${job.parcelCode}`);
+
+    const offer = await eventually(
+      'an offer pushed to the rider',
+      async () => channel.offers.find((o) => o.orderId === order.id),
+      20_000,
+    );
+    await api('POST', `${ctx.urls.dispatch}/v1/riders/me/offers/${offer.jobId}/accept`, {
+      token: riderToken,
+      body: {},
+    });
+    ctx.log(`  rider ${rider.id} got the offer over the WebSocket and accepted`);
+    await api('POST', `${ctx.urls.dispatch}/v1/riders/me/jobs/${offer.jobId}/pickup`, {
+      token: riderToken,
+      body: { parcelCode: job.parcelCode },
+    });
+    await waitForStatus(ctx, order.id, ['out_for_delivery']);
+    const tracking = await api<{ status: string; etaAt?: string }>(
+      'GET',
+      `${ctx.urls.dispatch}/v1/orders/${order.id}/tracking`,
+      { token: shopper },
+    );
+    ctx.log(
+      `  out for delivery; the customer's tracking page says ${tracking.status}, ETA ${tracking.etaAt ?? 'n/a'}`,
+    );
+
+    const { deliveryCode: code } = await api<{ deliveryCode: string }>(
+      'GET',
+      `${ctx.urls.dispatch}/v1/orders/${order.id}/delivery`,
+      { token: shopper },
+    );
+    const due = order.amountDue ?? order.total;
+    await api('POST', `${ctx.urls.dispatch}/v1/riders/me/jobs/${offer.jobId}/deliver`, {
+      token: riderToken,
+      body: { proof: { kind: 'code', code }, ...(due ? { codCollected: due } : {}) },
+    });
+    await waitForStatus(ctx, order.id, ['delivered']);
+    ctx.log(`  delivered against the customer's code; cash collected and marked paid`);
+    return order.id;
+  } finally {
+    channel.close();
+  }
+}
+
+/**
+ * A store sells over the counter while its till is offline; when the POS syncs late, the sale
+ * collides with an online reservation: inventory flags it (reservation at risk) and orders re-routes
+ * the online order to another store — nothing oversold, nothing hidden.
+ */
+export async function lateSyncStory(ctx: DemoContext, storeId = 'S02'): Promise<string> {
+  const { customer, token: shopper } = customerToken(ctx, 2 < ctx.customers.length ? 2 : 0);
+  const [item] = await skusInStock(ctx, storeId, 1, 6);
+  const sku = item!.sku;
+  ctx.log(
+    `${customer.name} orders all ${item!.available} × ${sku} available at ${storeId}, to collect there`,
+  );
+  const placed = await placeOrder(ctx, shopper, {
+    lines: [{ sku, qty: item!.available }],
+    fulfilment: { method: 'pickup', storeId, allowAlternativeStore: false },
+    payment: { method: 'card', cardToken: 'tok_demo_visa' },
+  });
+  const order = await waitForStatus(ctx, placed.id, ['confirmed']);
+  ctx.log(`  order ${order.id} confirmed with stock reserved at ${order.route?.locationId}`);
+
+  const pos = token(ctx, `pos:${storeId}`);
+  const level = await api<{ onHand: number }>(
+    'GET',
+    `${ctx.urls.inventory}/v1/locations/${storeId}/stock/${sku}`,
+    { token: token(ctx, 'ops') },
+  );
+  const state = await api<{ cursor?: number; lastSeq?: number }>(
+    'GET',
+    `${ctx.urls.inventory}/v1/stores/${storeId}/sync`,
+    { token: pos },
+  );
+  const next = (state.cursor ?? state.lastSeq ?? 0) + 1;
+  const soldAt = new Date(Date.now() - 20 * 60_000).toISOString();
+  const sync = await api<Record<string, unknown>>('POST', `${ctx.urls.inventory}/v1/stores/${storeId}/sync`, {
+    token: pos,
+    body: {
+      ops: [
+        {
+          clientOpId: `till-1-${randomUUID()}`,
+          seq: next,
+          type: 'sale',
+          lines: [{ sku, qty: level.onHand }],
+          occurredAt: soldAt,
+        },
+      ],
+    },
+  });
+  ctx.log(
+    `  the ${storeId} till comes back online and syncs a sale of ${level.onHand} × ${sku} made 20 minutes ago (cursor ${JSON.stringify(sync.cursor ?? sync)})`,
+  );
+  const moved = await eventually(
+    'the order to be re-routed',
+    async () => {
+      const o = await getOrder(ctx, order.id);
+      return o.route?.locationId && o.route.locationId !== storeId && o.status === 'confirmed'
+        ? o
+        : undefined;
+    },
+    20_000,
+  );
+  ctx.log(
+    `  inventory flagged the reservation at risk; orders re-routed it to ${moved.route?.locationId} (new reservation first, then released ${storeId})`,
+  );
+  return order.id;
+}
+
+export interface TimelineItem {
+  time: string;
+  type: string;
+  source: string;
+  data: Record<string, unknown>;
+}
+
+export async function timelineOf(ctx: DemoContext, orderId: string): Promise<TimelineItem[]> {
+  if (!ctx.timelineUrl) return [];
+  const res = await api<{ items: TimelineItem[] }>('GET', `${ctx.timelineUrl}/${orderId}`);
+  return res.items;
+}
+
+export function formatTimeline(orderId: string, items: TimelineItem[]): string {
+  if (items.length === 0) return `  (no events recorded for ${orderId})`;
+  const t0 = Date.parse(items[0]!.time);
+  return items
+    .map((e) => {
+      const dt = `+${((Date.parse(e.time) - t0) / 1000).toFixed(3)}s`.padStart(10);
+      const type = e.type.replace(/^omni\./, '').replace(/\.v\d+$/, '');
+      const where =
+        typeof e.data.locationId === 'string'
+          ? e.data.locationId
+          : typeof e.data.storeId === 'string'
+            ? e.data.storeId
+            : '';
+      const detail =
+        typeof e.data.from === 'string' && typeof e.data.to === 'string'
+          ? `${e.data.from} → ${e.data.to}`
+          : typeof e.data.delta === 'number'
+            ? `${e.data.delta > 0 ? '+' : ''}${e.data.delta} points`
+            : typeof e.data.riderId === 'string'
+              ? `rider ${e.data.riderId}`
+              : '';
+      return `  ${e.time.slice(11, 23)} ${dt}  ${type.padEnd(38)} ${e.source.replace('/omni/', '').padEnd(10)} ${where.padEnd(5)} ${detail}`.trimEnd();
+    })
+    .join('\n');
+}
