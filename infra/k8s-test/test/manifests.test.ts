@@ -1,0 +1,446 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, STRIMZI_CLUSTER, allTopics, staleFiles } from '../src/generate';
+import { findKustomize, parseDocuments, render, type K8sObject } from '../src/kustomize';
+import { kustomizationTree, relativeTo, yamlFilesUnder } from '../src/kustomization-files';
+import { NetworkModel, podsOf, type Pod } from '../src/netpol';
+import { IDENTITY, SERVICES } from '../src/services';
+import { validateAll } from '../src/validate';
+
+const K8S = join(REPO_ROOT, 'k8s');
+const tool = findKustomize();
+
+// ---- shapes of the rendered objects the checks read ------------------------------------------------
+
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: {
+    secretKeyRef?: { name: string; key: string };
+    configMapKeyRef?: { name: string; key: string };
+  };
+}
+interface Container {
+  name: string;
+  image: string;
+  ports?: Array<{ name?: string; containerPort: number }>;
+  env?: EnvVar[];
+  envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
+  readinessProbe?: { httpGet?: { path: string; port: string | number } };
+  livenessProbe?: { httpGet?: { path: string; port: string | number } };
+  startupProbe?: { httpGet?: { path: string; port: string | number } };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: {
+    readOnlyRootFilesystem?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    runAsNonRoot?: boolean;
+    capabilities?: { drop?: string[] };
+    seccompProfile?: { type: string };
+  };
+  volumeMounts?: Array<{ name: string; mountPath: string }>;
+}
+interface PodSpec {
+  serviceAccountName?: string;
+  securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type: string } };
+  containers: Container[];
+  volumes?: Array<{ name: string; emptyDir?: object }>;
+}
+interface Workload extends K8sObject {
+  spec: { template: { metadata: { labels: Record<string, string> }; spec: PodSpec } };
+}
+interface Service extends K8sObject {
+  spec: {
+    selector: Record<string, string>;
+    ports: Array<{ name: string; port: number; targetPort: string | number }>;
+  };
+}
+
+const byKind = <T extends K8sObject = K8sObject>(objs: K8sObject[], kind: string) =>
+  objs.filter((o) => o.kind === kind) as T[];
+const find = <T extends K8sObject = K8sObject>(objs: K8sObject[], kind: string, name: string) =>
+  objs.find((o) => o.kind === kind && o.metadata.name === name) as T | undefined;
+const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.entries(selector).every(([k, v]) => labels[k] === v);
+/** Generated ConfigMaps/Secrets get a content hash suffix: omni-config-7d9c4h → omni-config. */
+const baseName = (name: string) => name.replace(/-[a-z0-9]{10}$/, '');
+
+function omniDeployments(objs: K8sObject[]): Workload[] {
+  return byKind<Workload>(objs, 'Deployment').filter(
+    (d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'service',
+  );
+}
+
+function app(d: Workload): Container {
+  const c = d.spec.template.spec.containers.find((x) => x.name === 'app');
+  if (!c) throw new Error(`${d.metadata.name}: no container "app"`);
+  return c;
+}
+
+function configData(objs: K8sObject[]): Record<string, string> {
+  const cm = byKind(objs, 'ConfigMap').find((c) => baseName(c.metadata.name) === 'omni-config');
+  if (!cm) throw new Error('ConfigMap omni-config not rendered');
+  return (cm.data ?? {}) as Record<string, string>;
+}
+
+function secretValue(objs: K8sObject[], name: string, key: string): string | undefined {
+  const secret = byKind(objs, 'Secret').find((s) => s.metadata.name === name);
+  const data = secret?.data as Record<string, string> | undefined;
+  return data?.[key] !== undefined ? Buffer.from(data[key], 'base64').toString('utf8') : undefined;
+}
+
+// ---- without Kustomize: files, references, schemas --------------------------------------------------
+
+describe('k8s files', () => {
+  it('generated files are up to date with infra/k8s-test/src (run: npx tsx infra/k8s-test/src/generate.ts)', async () => {
+    expect(await staleFiles()).toEqual([]);
+  });
+
+  it('every path a kustomization names exists, and every YAML file under k8s/ is used by one', () => {
+    const trees = ['overlays/dev', 'overlays/prod'].map((o) => kustomizationTree(join(K8S, o)));
+    const all = trees.flat();
+    expect(all.flatMap((k) => k.missing.map((m) => `${k.dir}: ${m}`))).toEqual([]);
+    const used = new Set(
+      all.flatMap((k) => [...k.resourceFiles, ...k.patchFiles, join(k.dir, 'kustomization.yaml')]),
+    );
+    const orphans = yamlFilesUnder(K8S).filter((f) => !used.has(f));
+    expect(relativeTo(K8S, orphans)).toEqual([]);
+  });
+
+  it('every resource file (not the patches) validates against the Kubernetes schemas', async () => {
+    const files = [
+      ...new Set(
+        ['overlays/dev', 'overlays/prod'].flatMap((o) =>
+          kustomizationTree(join(K8S, o)).flatMap((k) => k.resourceFiles),
+        ),
+      ),
+    ];
+    expect(files.length).toBeGreaterThan(10);
+    const objects = files.flatMap((f) => parseDocuments(readFileSync(f, 'utf8'), f));
+    expect(objects.length).toBeGreaterThan(50);
+    expect(await validateAll(objects)).toEqual([]);
+  });
+});
+
+// ---- rendered overlays --------------------------------------------------------------------------
+
+interface OverlayExpectations {
+  namespace: string;
+  /** Secrets the overlay does not create: operators do (each must be documented in k8s/README.md). */
+  operatorSecrets: string[];
+  replicas: { min: number; max: number };
+  /** Pods outside the rendered output the services must reach (operator-managed Kafka/MongoDB). */
+  extraPods: (namespace: string) => Pod[];
+  kafka: (pods: Pod[]) => Pod;
+  mongo: (pods: Pod[]) => Pod;
+}
+
+const OVERLAYS: Record<'dev' | 'prod', OverlayExpectations> = {
+  dev: {
+    namespace: 'omni-dev',
+    operatorSecrets: [],
+    replicas: { min: 1, max: 1 },
+    extraPods: () => [],
+    kafka: (pods) => pods.find((p) => p.name === 'kafka')!,
+    mongo: (pods) => pods.find((p) => p.name === 'mongo')!,
+  },
+  prod: {
+    namespace: 'omni',
+    operatorSecrets: ['omni-mongo', 'omni-tls', ...SERVICES.map((s) => `omni-${s.name}`)],
+    replicas: { min: 3, max: 12 },
+    extraPods: (ns): Pod[] => [
+      // The labels Strimzi and the MongoDB community operator put on their pods.
+      {
+        name: 'omni-kafka-broker-0',
+        namespace: ns,
+        labels: { 'strimzi.io/cluster': STRIMZI_CLUSTER, 'strimzi.io/kind': 'Kafka' },
+        ports: {},
+      },
+      { name: 'omni-mongo-0', namespace: ns, labels: { app: 'omni-mongo-svc' }, ports: {} },
+    ],
+    kafka: (pods) => pods.find((p) => p.name === 'omni-kafka-broker-0')!,
+    mongo: (pods) => pods.find((p) => p.name === 'omni-mongo-0')!,
+  },
+};
+
+const toolNote = tool ? `with ${tool.version}` : 'needs kubectl >= 1.27 or kustomize >= 5 on PATH';
+
+for (const [overlay, expected] of Object.entries(OVERLAYS)) {
+  describe.skipIf(!tool)(`kustomize overlay ${overlay} (${toolNote})`, () => {
+    let objs: K8sObject[] = [];
+    let deployments: Workload[] = [];
+
+    beforeAll(() => {
+      objs = render(tool!, join(K8S, 'overlays', overlay));
+      deployments = omniDeployments(objs);
+    });
+
+    it('renders, and every document validates against the Kubernetes schemas', async () => {
+      expect(objs.length).toBeGreaterThan(40);
+      expect(await validateAll(objs)).toEqual([]);
+    });
+
+    it(`puts everything in namespace ${expected.namespace}`, () => {
+      expect(find(objs, 'Namespace', expected.namespace)).toBeDefined();
+      const elsewhere = objs.filter(
+        (o) => o.kind !== 'Namespace' && o.metadata.namespace !== expected.namespace,
+      );
+      expect(elsewhere.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+    });
+
+    it('runs every service: Deployment, Service (HTTP + gRPC ports), ServiceAccount, HPA, PDB, NetworkPolicy', () => {
+      for (const svc of SERVICES) {
+        const d = find<Workload>(objs, 'Deployment', svc.name);
+        expect(d, svc.name).toBeDefined();
+        const c = app(d!);
+        const containerPorts = Object.fromEntries((c.ports ?? []).map((p) => [p.name, p.containerPort]));
+        expect(containerPorts, svc.name).toEqual(
+          svc.grpcPort ? { http: svc.httpPort, grpc: svc.grpcPort } : { http: svc.httpPort },
+        );
+        const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
+        expect(env.OMNI_HTTP_PORT, svc.name).toBe(String(svc.httpPort));
+        if (svc.grpcPort) expect(env.OMNI_GRPC_PORT, svc.name).toBe(String(svc.grpcPort));
+        for (const [k, v] of Object.entries(svc.env)) expect(env[k], `${svc.name} ${k}`).toBe(v);
+
+        const s = find<Service>(objs, 'Service', svc.name);
+        expect(s, svc.name).toBeDefined();
+        expect(
+          selects(s!.spec.selector, d!.spec.template.metadata.labels),
+          `${svc.name} Service selects its pods`,
+        ).toBe(true);
+        const servicePorts = Object.fromEntries(s!.spec.ports.map((p) => [p.name, p.port]));
+        expect(servicePorts, svc.name).toEqual(containerPorts);
+        for (const p of s!.spec.ports)
+          expect(
+            containerPorts[String(p.targetPort)],
+            `${svc.name} targetPort ${p.targetPort}`,
+          ).toBeDefined();
+
+        expect(
+          find(objs, 'ServiceAccount', d!.spec.template.spec.serviceAccountName ?? ''),
+          svc.name,
+        ).toBeDefined();
+        const hpa = find(objs, 'HorizontalPodAutoscaler', svc.name);
+        const hpaSpec = hpa?.spec as {
+          scaleTargetRef: { kind: string; name: string };
+          minReplicas: number;
+          maxReplicas: number;
+        };
+        expect(hpaSpec.scaleTargetRef, svc.name).toEqual({
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: svc.name,
+        });
+        expect({ min: hpaSpec.minReplicas, max: hpaSpec.maxReplicas }, svc.name).toEqual(expected.replicas);
+        const pdb = find(objs, 'PodDisruptionBudget', svc.name);
+        const pdbSelector = (pdb?.spec as { selector: { matchLabels: Record<string, string> } }).selector
+          .matchLabels;
+        expect(
+          selects(pdbSelector, d!.spec.template.metadata.labels),
+          `${svc.name} PDB selects its pods`,
+        ).toBe(true);
+        expect(find(objs, 'NetworkPolicy', svc.name), svc.name).toBeDefined();
+      }
+      expect(deployments.map((d) => d.metadata.name).sort()).toEqual(SERVICES.map((s) => s.name).sort());
+    });
+
+    it('every service pod: probes on /livez and /readyz, resources, non-root, read-only root, no capabilities, /tmp emptyDir', () => {
+      for (const d of deployments) {
+        const name = d.metadata.name;
+        const pod = d.spec.template.spec;
+        const c = app(d);
+        expect(c.readinessProbe?.httpGet, name).toEqual({ path: '/readyz', port: 'http' });
+        expect(c.livenessProbe?.httpGet, name).toEqual({ path: '/livez', port: 'http' });
+        expect(c.startupProbe?.httpGet, name).toEqual({ path: '/livez', port: 'http' });
+        expect(c.resources?.requests?.cpu && c.resources.requests.memory, name).toBeTruthy();
+        expect(c.resources?.limits?.memory, name).toBeTruthy();
+        expect(pod.securityContext?.runAsNonRoot ?? c.securityContext?.runAsNonRoot, name).toBe(true);
+        expect((c.securityContext?.seccompProfile ?? pod.securityContext?.seccompProfile)?.type, name).toBe(
+          'RuntimeDefault',
+        );
+        expect(c.securityContext?.readOnlyRootFilesystem, name).toBe(true);
+        expect(c.securityContext?.allowPrivilegeEscalation, name).toBe(false);
+        expect(c.securityContext?.capabilities?.drop, name).toContain('ALL');
+        const tmp = c.volumeMounts?.find((m) => m.mountPath === '/tmp');
+        expect(pod.volumes?.find((v) => v.name === tmp?.name)?.emptyDir, `${name} /tmp`).toBeDefined();
+        expect(c.image, name).toMatch(/:[\w.-]+$/);
+        expect(c.image, name).not.toMatch(/:latest$/);
+      }
+    });
+
+    it('every ConfigMap and Secret a service uses is rendered, or is an operator Secret documented in k8s/README.md', () => {
+      const rendered = new Set(
+        objs.filter((o) => o.kind === 'ConfigMap' || o.kind === 'Secret').map((o) => o.metadata.name),
+      );
+      const referenced = new Set<string>();
+      for (const d of deployments) {
+        const c = app(d);
+        for (const f of c.envFrom ?? []) referenced.add((f.configMapRef ?? f.secretRef)!.name);
+        for (const e of c.env ?? []) {
+          const ref = e.valueFrom?.secretKeyRef ?? e.valueFrom?.configMapKeyRef;
+          if (ref) referenced.add(ref.name);
+        }
+      }
+      for (const ing of byKind(objs, 'Ingress')) {
+        for (const t of (ing.spec as { tls?: Array<{ secretName: string }> }).tls ?? [])
+          referenced.add(t.secretName);
+      }
+      const unresolved = [...referenced].filter((n) => !rendered.has(n)).sort();
+      expect(unresolved).toEqual([...expected.operatorSecrets].sort());
+      const readme = readFileSync(join(K8S, 'README.md'), 'utf8');
+      for (const secret of expected.operatorSecrets)
+        expect(readme, `k8s/README.md documents ${secret}`).toContain(secret);
+      // Without KAFKA_BROKERS a service would quietly run on its in-memory bus.
+      expect(configData(objs).KAFKA_BROKERS).toBeTruthy();
+    });
+
+    it('network policies allow exactly the calls of the design between services, and the infrastructure they need', () => {
+      const ns = expected.namespace;
+      const pods = [...podsOf(objs, ns), ...expected.extraPods(ns)];
+      const model = new NetworkModel(objs, ns);
+      const pod = (name: string) => pods.find((p) => p.name === name)!;
+
+      // Service to service: every pair, every port.
+      const allowed: string[] = [];
+      for (const from of SERVICES) {
+        for (const to of SERVICES) {
+          if (from === to) continue;
+          const ports: Array<[string, number | undefined]> = [
+            ['http', to.httpPort],
+            ['grpc', to.grpcPort],
+          ];
+          for (const [portName, port] of ports) {
+            if (port !== undefined && model.allows(pod(from.name), pod(to.name), port))
+              allowed.push(`${from.name} -> ${to.name} ${portName}`);
+          }
+        }
+      }
+      const designed = [
+        ...SERVICES.filter((s) => s.name !== IDENTITY).map((s) => `${s.name} -> ${IDENTITY} http`),
+        ...SERVICES.flatMap((s) => s.grpcCalls.map((t) => `${s.name} -> ${t} grpc`)),
+      ];
+      expect(allowed.sort()).toEqual(designed.sort());
+
+      const ingressController: Pod = { name: 'ingress', namespace: 'ingress-nginx', labels: {}, ports: {} };
+      const prometheus: Pod = {
+        name: 'prom',
+        namespace: 'monitoring',
+        labels: { 'app.kubernetes.io/name': 'prometheus' },
+        ports: {},
+      };
+      const stranger: Pod = { name: 'stranger', namespace: 'default', labels: {}, ports: {} };
+      const dns: Pod = {
+        name: 'coredns',
+        namespace: 'kube-system',
+        labels: { 'k8s-app': 'kube-dns' },
+        ports: {},
+      };
+      const collector: Pod = { name: 'collector', namespace: 'observability', labels: {}, ports: {} };
+      const kafka = expected.kafka(pods);
+      const mongo = expected.mongo(pods);
+      for (const svc of SERVICES) {
+        const p = pod(svc.name);
+        expect(
+          model.allows(ingressController, p, svc.httpPort),
+          `ingress controller -> ${svc.name} http`,
+        ).toBe(true);
+        expect(model.allows(prometheus, p, svc.httpPort), `prometheus -> ${svc.name} /metrics`).toBe(true);
+        if (svc.grpcPort)
+          expect(
+            model.allows(ingressController, p, svc.grpcPort),
+            `ingress controller -> ${svc.name} grpc`,
+          ).toBe(false);
+        expect(model.allows(stranger, p, svc.httpPort), `other namespace -> ${svc.name}`).toBe(false);
+        expect(model.allows(p, dns, 53, 'UDP'), `${svc.name} -> DNS`).toBe(true);
+        expect(model.allows(p, kafka, 9092), `${svc.name} -> Kafka`).toBe(true);
+        expect(model.allows(p, mongo, 27017), `${svc.name} -> MongoDB`).toBe(true);
+        expect(model.allows(p, collector, 4318), `${svc.name} -> OTel collector`).toBe(true);
+        expect(model.allows(p, stranger, 443), `${svc.name} -> anywhere else`).toBe(false);
+      }
+    });
+
+    if (overlay === 'dev') {
+      it('dev brings its own Kafka (KRaft) and MongoDB replica set, and the services are wired to them', () => {
+        const kafka = find<Workload>(objs, 'StatefulSet', 'kafka');
+        const mongo = find<Workload>(objs, 'StatefulSet', 'mongo');
+        expect(kafka && mongo).toBeTruthy();
+        expect(find(objs, 'Job', 'mongo-rs-init')).toBeDefined();
+        const kafkaEnv = Object.fromEntries(
+          (kafka!.spec.template.spec.containers[0]!.env ?? []).map((e) => [e.name, e.value]),
+        );
+        expect(kafkaEnv.KAFKA_PROCESS_ROLES).toBe('broker,controller');
+
+        // KAFKA_BROKERS and MONGO_URL name Services and ports that exist, selecting those pods.
+        const [kafkaHost, kafkaPort] = configData(objs).KAFKA_BROKERS!.split(':');
+        const kafkaSvc = find<Service>(objs, 'Service', kafkaHost!);
+        expect(kafkaSvc?.spec.ports.map((p) => p.port)).toContain(Number(kafkaPort));
+        expect(selects(kafkaSvc!.spec.selector, kafka!.spec.template.metadata.labels)).toBe(true);
+
+        const mongoSecret = app(deployments[0]!).env!.find((e) => e.name === 'MONGO_URL')!.valueFrom!
+          .secretKeyRef!;
+        const url = new URL(secretValue(objs, mongoSecret.name, mongoSecret.key)!);
+        expect(url.searchParams.get('replicaSet')).toBe('rs0');
+        const [member, service] = url.hostname.split('.');
+        expect(member).toBe('mongo-0'); // pod 0 of StatefulSet "mongo" behind its headless Service
+        expect(find<Service>(objs, 'Service', service!)?.spec.ports.map((p) => p.port)).toContain(
+          Number(url.port),
+        );
+      });
+    }
+
+    if (overlay === 'prod') {
+      it('prod declares every topic of @omni/contracts and the dead-letter topic as Strimzi KafkaTopics', () => {
+        const topics = byKind(objs, 'KafkaTopic');
+        const names = topics.map((t) => (t.spec as { topicName: string }).topicName).sort();
+        expect(names).toEqual(
+          allTopics()
+            .map((t) => t.name)
+            .sort(),
+        );
+        expect(names).toContain('omni.deadletter');
+        for (const t of topics) expect(t.metadata.labels?.['strimzi.io/cluster']).toBe(STRIMZI_CLUSTER);
+        expect(configData(objs).KAFKA_BROKERS).toBe(`${STRIMZI_CLUSTER}-kafka-bootstrap:9092`);
+      });
+
+      it('prod Ingress routes only /v1, /docs and the JWKS to existing Service ports (never /metrics)', () => {
+        const paths: string[] = [];
+        for (const ing of byKind(objs, 'Ingress')) {
+          const rules = (
+            ing.spec as {
+              rules: Array<{
+                host: string;
+                http: {
+                  paths: Array<{
+                    path: string;
+                    backend: { service: { name: string; port: { name: string } } };
+                  }>;
+                };
+              }>;
+            }
+          ).rules;
+          for (const rule of rules) {
+            for (const p of rule.http.paths) {
+              const svc = find<Service>(objs, 'Service', p.backend.service.name);
+              expect(
+                svc?.spec.ports.map((x) => x.name),
+                `${rule.host}${p.path}`,
+              ).toContain(p.backend.service.port.name);
+              paths.push(p.path);
+            }
+          }
+        }
+        expect([...new Set(paths)].sort()).toEqual(['/.well-known', '/docs', '/v1']);
+        const routed = new Set(
+          byKind(objs, 'Ingress').flatMap((i) =>
+            (
+              i.spec as {
+                rules: Array<{ http: { paths: Array<{ backend: { service: { name: string } } }> } }>;
+              }
+            ).rules.flatMap((r) => r.http.paths.map((p) => p.backend.service.name)),
+          ),
+        );
+        expect([...routed].sort()).toEqual(SERVICES.map((s) => s.name).sort());
+      });
+    }
+  });
+}
