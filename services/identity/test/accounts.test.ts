@@ -47,6 +47,13 @@ describe('accounts', () => {
     expect((foreign.body as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual([
       'body/riderId',
     ]);
+    const dottedStore = await api.post('/v1/accounts', {
+      kind: 'store_staff',
+      username: 'dot.store',
+      password: PASSWORD,
+      stores: { 'a.b': 'clerk' },
+    });
+    expect(dottedStore.status).toBe(400);
     const unknownScope = await api.post('/v1/accounts', {
       kind: 'service',
       username: 'svc.x',

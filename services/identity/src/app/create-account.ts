@@ -7,7 +7,13 @@ import {
   type StoreRole,
 } from '@omni/kit';
 import { isDuplicateKeyError, newId } from '@omni/store';
-import { viewAccount, type Account, type AccountKind, type AccountView } from '../domain/account';
+import {
+  badStoreIds,
+  viewAccount,
+  type Account,
+  type AccountKind,
+  type AccountView,
+} from '../domain/account';
 import { normaliseLoginName } from '../domain/login-name';
 import { newOpaqueToken, sha256 } from '../domain/opaque-token';
 import { passwordProblems } from '../domain/password-policy';
@@ -43,6 +49,7 @@ function validate(input: CreateAccountInput): FieldError[] {
   const bad = (field: string, message: string) => errors.push({ field: `body/${field}`, message });
   const has = (v: unknown) => v !== undefined;
   const storeCount = Object.keys(input.stores ?? {}).length;
+  for (const id of badStoreIds(input.stores)) bad('stores', `invalid store id ${JSON.stringify(id)}`);
   if (input.kind === 'store_staff' && storeCount === 0)
     bad('stores', 'store staff must be bound to at least one store');
   if (!['store_staff', 'service'].includes(input.kind) && has(input.stores))

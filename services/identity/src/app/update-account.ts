@@ -1,5 +1,5 @@
 import { BadRequestError, ConflictError, PERMISSIONS, type StoreRole } from '@omni/kit';
-import { viewAccount, type AccountView } from '../domain/account';
+import { badStoreIds, viewAccount, type AccountView } from '../domain/account';
 import { getAccount } from './account-lookup';
 import type { IdentityContext } from './context';
 import { auditFrom, type RequestMeta } from './request-meta';
@@ -25,6 +25,8 @@ export async function updateAccount(
   if (input.stores !== undefined) {
     if (!['store_staff', 'service'].includes(current.kind))
       throw badField('stores', `not allowed for ${current.kind}`);
+    const invalid = badStoreIds(input.stores);
+    if (invalid.length > 0) throw badField('stores', `invalid store ids: ${invalid.join(' ')}`);
     if (current.kind === 'store_staff' && Object.keys(input.stores).length === 0) {
       throw badField('stores', 'store staff must be bound to at least one store');
     }

@@ -111,3 +111,10 @@ export function viewAccount(a: Account): AccountView {
     updatedAt: a.updatedAt,
   };
 }
+
+/** Store ids become field names (`stores.<id>`): letters, digits, `_`, `-`, `:` only. */
+export const STORE_ID = /^[A-Za-z0-9_:-]{1,100}$/;
+
+export function badStoreIds(stores: Record<string, unknown> | undefined): string[] {
+  return Object.keys(stores ?? {}).filter((id) => !STORE_ID.test(id));
+}
