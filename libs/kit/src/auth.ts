@@ -81,6 +81,8 @@ export interface Principal {
   /** Authentication methods, e.g. ["pwd","otp"]. */
   amr: string[];
   jti?: string;
+  /** Session (refresh-token family) the token was minted from, when identity issued it at a sign-in. */
+  sid?: string;
   issuedAt?: number;
   expiresAt?: number;
 }
@@ -254,6 +256,7 @@ export function principalFromClaims(c: JWTPayload): Principal {
     scopes: typeof c.scope === 'string' ? c.scope.split(' ').filter(Boolean) : [],
     amr: Array.isArray(c.amr) ? c.amr.filter((x): x is string => typeof x === 'string') : [],
     jti: c.jti,
+    sid: typeof c.sid === 'string' ? c.sid : undefined,
     issuedAt: c.iat,
     expiresAt: c.exp,
   };

@@ -58,7 +58,8 @@ export function registerIdempotency(app: App, opts: IdempotencyOptions): { sweep
 
   app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
     const key = req.headers['idempotency-key'];
-    if (key === undefined || !UNSAFE.has(req.method)) return;
+    if (key === undefined || !UNSAFE.has(req.method) || req.routeOptions.config?.idempotency === false)
+      return;
     if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
       throw new BadRequestError('Idempotency-Key must be 1-255 visible ASCII characters', [
         { field: 'header.idempotency-key', message: 'invalid' },

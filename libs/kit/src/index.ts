@@ -8,5 +8,6 @@ export * from './audit';
 export * from './idempotency';
 export * from './http';
 export * from './grpc';
+export * from './service-token';
 export * from './events';
 export * from './service';

@@ -40,6 +40,8 @@ declare module 'fastify' {
     permission?: Permission;
     /** Scope the permission applies to, from path params (e.g. the store id). */
     scope?: (req: FastifyRequest) => Scope;
+    /** false: Idempotency-Key is ignored here (responses carry secrets that must never be stored). */
+    idempotency?: boolean;
   }
 }
 
@@ -373,10 +375,14 @@ export class Service {
     this.state = 'stopping';
     const timeout = this.opts.shutdownTimeoutMs ?? 15_000;
     clearInterval(this.sweepTimer);
+    // Drain in-flight requests; a client that never reads its response must not hold shutdown
+    // forever, so whatever is still open after the timeout is cut.
+    const cut = setTimeout(() => this.app.server.closeAllConnections(), timeout);
     await Promise.all([
       this.app.close(),
       this.grpc.hasServices ? this.grpc.close(timeout) : Promise.resolve(),
     ]);
+    clearTimeout(cut);
     for (const hook of [...this.stopHooks].reverse()) {
       try {
         await withTimeout(hook(), timeout, 'stop hook timed out');

@@ -9,6 +9,7 @@ import type { TestTokenIssuer } from '@omni/testing';
 export async function startSampleService(
   issuer: TestTokenIssuer,
   logDestination?: DestinationStream,
+  opts: { shutdownTimeoutMs?: number } = {},
 ): Promise<Service> {
   const svc = createService({
     name: 'sample',
@@ -19,6 +20,7 @@ export async function startSampleService(
     logDestination,
     bodyLimit: 16 * 1024,
     grpc: false,
+    ...(opts.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: opts.shutdownTimeoutMs } : {}),
   });
   const notes = svc.store.collection<{ _id: string; storeId: string; text: string; qty: number }>('notes');
   let created = 0;
@@ -68,6 +70,11 @@ export async function startSampleService(
       return n;
     },
   );
+  // Issues a secret: the response must never be stored by the idempotency mechanism.
+  let secrets = 0;
+  svc.app.post('/v1/secrets', { config: { idempotency: false } }, async () => ({ secret: `s-${++secrets}` }));
+  // Never answers: used to prove shutdown is bounded.
+  svc.app.get('/v1/hang', () => new Promise(() => undefined));
   svc.app.get('/v1/boom', async () => {
     throw new Error('secret internal detail at /srv/app.ts:42');
   });
