@@ -27,3 +27,8 @@ export type { AccountView, AccountKind } from './domain/account';
 export { totpCode } from './domain/totp';
 export { DEFAULT_SCRYPT, type ScryptParams } from './domain/passwords';
 export { bootstrapOps } from './app/bootstrap-ops';
+export {
+  bootstrapServiceClients,
+  bootstrapClientsFromEnv,
+  type BootstrapClient,
+} from './app/bootstrap-clients';

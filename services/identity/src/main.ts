@@ -4,6 +4,7 @@ import { busConfigFromEnv, createBus } from '@omni/events';
 import { IdentityEnv } from './config';
 import { buildIdentityService } from './service';
 import { bootstrapOps } from './app/bootstrap-ops';
+import { bootstrapClientsFromEnv, bootstrapServiceClients } from './app/bootstrap-clients';
 
 /** Standalone identity service: env → adapters → build → start. Other services set OMNI_JWKS_URL to its JWKS. */
 async function main(): Promise<void> {
@@ -51,6 +52,11 @@ async function main(): Promise<void> {
         { username: env.IDENTITY_BOOTSTRAP_OPS_USERNAME },
         'bootstrap ops account created: sign in, change the password, enrol TOTP',
       );
+  }
+  const clients = bootstrapClientsFromEnv(process.env);
+  if (Object.keys(clients).length > 0) {
+    const result = await bootstrapServiceClients(svc.context, clients);
+    svc.log.info({ clients: result }, 'service clients bootstrapped');
   }
   stopOnSignals(() => svc.stop(), svc.log);
 }

@@ -11,7 +11,8 @@ export const OrdersEnv = Type.Object({
   ORDERS_INVENTORY_ADDR: Type.String({ minLength: 1, default: '127.0.0.1:50052' }),
   ORDERS_CUSTOMERS_ADDR: Type.String({ minLength: 1, default: '127.0.0.1:50053' }),
   /** Service token (issued by identity) with catalog:read inventory:read inventory:reserve customers:read customers:write. */
-  ORDERS_SERVICE_TOKEN: Type.String({ minLength: 1 }),
+  /** A fixed outgoing token; deployments use client credentials instead (OMNI_IDENTITY_URL, OMNI_CLIENT_ID, OMNI_CLIENT_SECRET). */
+  ORDERS_SERVICE_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
   ORDERS_DELIVERY_RADIUS_KM: Type.Number({
     exclusiveMinimum: 0,
     maximum: 500,

@@ -1,5 +1,5 @@
 import { busConfigFromEnv, createBus } from '@omni/events';
-import { initTracing, stopOnSignals } from '@omni/kit';
+import { clientCredentialsTokenSource, initTracing, stopOnSignals } from '@omni/kit';
 import { createStore, storeConfigFromEnv } from '@omni/store';
 import { loadOrdersConfig } from './config';
 import { buildOrdersService, type OrdersServiceDeps } from './service';
@@ -13,7 +13,25 @@ async function main(): Promise<void> {
   });
   if (!env.OMNI_JWKS_URL)
     throw new Error('OMNI_JWKS_URL is required: orders verifies tokens with the identity service keys');
-  const token = env.ORDERS_SERVICE_TOKEN;
+  // Outgoing gRPC calls carry orders' own token: client credentials from identity (deployments), or a
+  // fixed token (ORDERS_SERVICE_TOKEN, for a quick local run against a known issuer).
+  const identityUrl = process.env.OMNI_IDENTITY_URL;
+  const clientSecret = process.env.OMNI_CLIENT_SECRET;
+  const fixedToken = env.ORDERS_SERVICE_TOKEN;
+  const serviceToken =
+    identityUrl && clientSecret
+      ? clientCredentialsTokenSource({
+          identityUrl,
+          clientId: process.env.OMNI_CLIENT_ID ?? 'orders',
+          clientSecret,
+        })
+      : fixedToken
+        ? async () => fixedToken
+        : undefined;
+  if (!serviceToken)
+    throw new Error(
+      'set OMNI_IDENTITY_URL + OMNI_CLIENT_SECRET (client credentials) or ORDERS_SERVICE_TOKEN',
+    );
   const svc = buildOrdersService({
     store: createStore(storeConfigFromEnv(process.env, 'orders')),
     bus: createBus(busConfigFromEnv(process.env, { clientId: 'orders' })),
@@ -27,7 +45,7 @@ async function main(): Promise<void> {
     catalogAddress: env.ORDERS_CATALOG_ADDR,
     inventoryAddress: env.ORDERS_INVENTORY_ADDR,
     customersAddress: env.ORDERS_CUSTOMERS_ADDR,
-    serviceToken: async () => token,
+    serviceToken,
     policy,
     timings,
     simulatedCard,
