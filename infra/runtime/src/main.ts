@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const sys = await startSystem({
     dataDir,
-    ports: 'fixed',
+    // OMNI_PORTS=ephemeral lets tests run several systems side by side (URLs go to demo.json).
+    ports: process.env.OMNI_PORTS === 'ephemeral' ? 'ephemeral' : 'fixed',
     host: process.env.OMNI_HTTP_HOST ?? '127.0.0.1',
     logLevel,
     kafkaBrokers: process.env.KAFKA_BROKERS || undefined,

@@ -1,5 +1,5 @@
 import { mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { LevelWithSilent } from 'pino';
 import { Authenticator, RevocationList } from '@omni/kit';
@@ -148,7 +148,10 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
     // revocations from its events within the bus latency.
     const revocations = new RevocationList();
     const authenticator = new Authenticator({ ...identity.authOptions(revocations) });
-    revocationSubs.push(await subscribeRevocations(bus, revocations, { group: 'runtime-revocations' }));
+    // A group of its own per process start replays the retained revocations, so a restart forgets none.
+    revocationSubs.push(
+      await subscribeRevocations(bus, revocations, { group: `runtime-revocations-${randomUUID()}` }),
+    );
     const auth = authenticator;
 
     const catalog = buildCatalogService({ ...common('catalog'), auth, grpc: grpc('catalog') });
