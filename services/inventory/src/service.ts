@@ -1,3 +1,4 @@
+import { onReturnReceived } from './events/on-return-received';
 import { inventoryEvents } from '@omni/contracts';
 import type { EventBus } from '@omni/events';
 import { createService, type Authenticator, type AuthenticatorOptions, type Service } from '@omni/kit';
@@ -105,6 +106,7 @@ export function buildInventoryService(deps: InventoryDeps): InventoryService {
   transferRoutes(svc, inventory);
   opsRoutes(svc, inventory);
   inventoryGrpc(svc, inventory);
+  onReturnReceived(svc, ctx);
 
   // Reservation expiry: a timer on the service clock; tests call inventory.expireDue(now) directly.
   let sweepTimer: NodeJS.Timeout | undefined;

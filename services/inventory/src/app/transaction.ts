@@ -1,3 +1,4 @@
+import type { Session } from '@omni/store';
 import { alertLowStock } from './alert-low-stock';
 import { Tx, type InventoryContext } from './context';
 import { flagReservationsAtRisk } from './flag-reservations-at-risk';
@@ -19,4 +20,23 @@ export async function inTransaction<R>(ctx: InventoryContext, fn: (tx: Tx) => Pr
   });
   if (touchedSkus.length > 0) ctx.onAvailabilityTouched(touchedSkus);
   return result;
+}
+
+/**
+ * The same follow-ups inside a transaction someone else owns: an event handler runs in the kit's
+ * consumer transaction (the inbox row and the effect commit together).
+ */
+export async function inSession<R>(
+  ctx: InventoryContext,
+  session: Session,
+  fn: (tx: Tx) => Promise<R>,
+): Promise<R> {
+  const tx = new Tx(ctx, session, ctx.clock());
+  const r = await fn(tx);
+  await flagReservationsAtRisk(tx);
+  await alertLowStock(tx);
+  const touchedSkus = [...new Set([...tx.touched.values()].map((l) => l.sku))];
+  // The publisher reads the levels later (debounced), after this transaction has committed.
+  if (touchedSkus.length > 0) ctx.onAvailabilityTouched(touchedSkus);
+  return r;
 }

@@ -22,7 +22,7 @@ export type AvailabilityStateDoc = {
 export type OperationDoc = {
   /** `${kind}|${locationId}|${clientId}`. */
   _id: string;
-  kind: 'receipt' | 'count' | 'adjustment';
+  kind: 'receipt' | 'count' | 'adjustment' | 'return';
   locationId: string;
   hash: string;
   result: Record<string, unknown>;
