@@ -47,8 +47,11 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
+// Store staff also place orders for walk-in customers (endless aisle: sold in store, fulfilled from
+// the pool) — the order names the customer and the channel is `store`.
 const CLERK: Permission[] = [
   'catalog:read',
+  'orders:place',
   'inventory:read',
   'pos:sync',
   'customers:read',
