@@ -9,7 +9,7 @@ import { context, SpanKind, SpanStatusCode, trace, type Span } from '@openteleme
 import type { Logger, LevelWithSilent, DestinationStream } from 'pino';
 import type { DocumentStore } from '@omni/store';
 import { newId } from '@omni/store';
-import type { EventBus } from '@omni/events';
+import { toAsyncApi, type EventBus } from '@omni/events';
 import { AuditRecorded } from '@omni/contracts';
 import { AuditLog } from './audit';
 import { ServiceEvents } from './events';
@@ -316,6 +316,14 @@ export class Service {
         const { limit, cursor, ...q } = req.query;
         return this.audit.query(q, { limit, cursor });
       },
+    );
+    // The event catalogue of this service (what it produces and consumes), generated from the
+    // same schemas the outbox and consumers validate with.
+    this.app.get('/docs/asyncapi.json', { schema: hide }, async () =>
+      toAsyncApi(this.events.registry, {
+        title: `Omni ${this.name} events`,
+        version: this.opts.version ?? '1.0.0',
+      }),
     );
     this.app.get('/metrics', { schema: hide }, async (_req, reply) => {
       reply.header('content-type', this.metrics.registry.contentType);

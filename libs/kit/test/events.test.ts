@@ -98,4 +98,16 @@ describe('service events', () => {
     await waitFor(() => seen.includes('store.pause'), { what: 'audit event' });
     await sub.close();
   });
+
+  it('publishes its event catalogue as AsyncAPI, generated from the same schemas', async () => {
+    const res = await fetch(`${consumer.url}/docs/asyncapi.json`);
+    const doc = (await res.json()) as {
+      asyncapi: string;
+      channels: Record<string, unknown>;
+      components: { messages: Record<string, unknown> };
+    };
+    expect(doc.asyncapi).toMatch(/^3\./);
+    expect(Object.keys(doc.channels).join(' ')).toContain('omni.pickup.store');
+    expect(JSON.stringify(doc.components.messages)).toContain('omni.pickup.store.paused.v1');
+  });
 });
