@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo, startSystem, type System } from '../src';
+import type { System } from '../src';
+import { startDemoSystem } from './support';
 import { api } from '../src/demo/client';
 import {
   deliveryStory,
@@ -21,16 +22,7 @@ let ctx: DemoContext;
 let ops: string;
 
 beforeAll(async () => {
-  sys = await startSystem({ logLevel: 'silent' });
-  const demo = await seedDemo(sys);
-  ops = demo.identity.tokens.ops!;
-  ctx = {
-    urls: sys.urls,
-    timelineUrl: sys.timelineUrl,
-    tokens: demo.identity.tokens,
-    customers: demo.customers,
-    log: () => undefined,
-  };
+  ({ sys, ctx, ops } = await startDemoSystem());
 }, 120_000);
 afterAll(async () => sys?.stop());
 

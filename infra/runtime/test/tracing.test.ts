@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { addSpanProcessor, initTracing } from '@omni/kit';
-import { seedDemo, startSystem, type System } from '../src';
+import type { System } from '../src';
+import { startDemoSystem } from './support';
 import { eventually } from '../src/demo/client';
 import { skusInStock, waitForStatus, type DemoContext } from '../src/demo/flows';
 
@@ -16,15 +17,7 @@ addSpanProcessor(new SimpleSpanProcessor(exporter));
 let sys: System;
 let ctx: DemoContext;
 beforeAll(async () => {
-  sys = await startSystem({ logLevel: 'silent' });
-  const demo = await seedDemo(sys);
-  ctx = {
-    urls: sys.urls,
-    timelineUrl: sys.timelineUrl,
-    tokens: demo.identity.tokens,
-    customers: demo.customers,
-    log: () => undefined,
-  };
+  ({ sys, ctx } = await startDemoSystem());
 }, 120_000);
 afterAll(async () => sys?.stop());
 

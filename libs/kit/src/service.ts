@@ -66,6 +66,30 @@ export interface ServiceOptions {
   shutdownTimeoutMs?: number;
 }
 
+/**
+ * What every service's build function takes; services extend it with their own settings. The
+ * embedded runtime, the standalone main.ts and the tests all build services from these.
+ */
+export interface ServiceDeps {
+  /** The service's own store (never shared with another service). */
+  store: DocumentStore;
+  bus: EventBus;
+  auth: AuthenticatorOptions | Authenticator;
+  http?: { host?: string; port?: number };
+  logLevel?: LevelWithSilent;
+  logDestination?: DestinationStream;
+  /** False when the bus (or store) is shared, as in the embedded runtime; default true. */
+  ownsBus?: boolean;
+  ownsStore?: boolean;
+  /** Time source (tests move it instead of sleeping). Default: the system clock. */
+  clock?: () => Date;
+}
+
+/** ServiceDeps of a service that also serves gRPC (`false` to run without the listener). */
+export interface GrpcServiceDeps extends ServiceDeps {
+  grpc?: { host?: string; port?: number } | false;
+}
+
 export type ReadinessCheck = () => Promise<void>;
 
 /**

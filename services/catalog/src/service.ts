@@ -1,8 +1,5 @@
 import { catalogEvents } from '@omni/contracts';
-import type { EventBus } from '@omni/events';
-import { createService, type Authenticator, type AuthenticatorOptions, type Service } from '@omni/kit';
-import type { DocumentStore } from '@omni/store';
-import type { DestinationStream, LevelWithSilent } from 'pino';
+import { createService, type Service, type GrpcServiceDeps } from '@omni/kit';
 import { createCatalogApp, type CatalogApp } from './app/catalog-app';
 import { catalogMetrics, type CatalogContext } from './app/context';
 import { handleAvailabilityChanged } from './events/availability-changed';
@@ -12,21 +9,7 @@ import { productRoutes } from './http/products';
 import { skuRoutes } from './http/skus';
 import { catalogCollections } from './store/collections';
 
-export interface CatalogDeps {
-  /** The catalog's own store (never shared with another service). */
-  store: DocumentStore;
-  bus: EventBus;
-  auth: AuthenticatorOptions | Authenticator;
-  http?: { host?: string; port?: number };
-  grpc?: { host?: string; port?: number } | false;
-  logLevel?: LevelWithSilent;
-  logDestination?: DestinationStream;
-  /** False when the bus is shared (the embedded runtime); default true. */
-  ownsBus?: boolean;
-  ownsStore?: boolean;
-  /** Time source for createdAt/updatedAt/publishedAt (tests move it). */
-  clock?: () => Date;
-}
+export type CatalogDeps = GrpcServiceDeps;
 
 /** The kit's Service plus the catalog's use cases (for the seed, the runtime and tests). */
 export interface CatalogService extends Service {
@@ -41,7 +24,8 @@ export interface CatalogService extends Service {
 export function buildCatalogService(deps: CatalogDeps): CatalogService {
   const svc = createService({
     name: 'catalog',
-    description: 'Products, SKUs, prices per channel and store, listings, categories; storefront reads with availability.',
+    description:
+      'Products, SKUs, prices per channel and store, listings, categories; storefront reads with availability.',
     store: deps.store,
     bus: deps.bus,
     auth: deps.auth,

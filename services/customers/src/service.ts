@@ -1,9 +1,12 @@
-import type { LevelWithSilent } from 'pino';
-import type { DocumentStore } from '@omni/store';
-import type { EventBus } from '@omni/events';
-import { createService, type Authenticator, type AuthenticatorOptions, type Service } from '@omni/kit';
+import { createService, type Service, type GrpcServiceDeps } from '@omni/kit';
 import { customers as pb } from '@omni/proto';
-import { CustomerCreated, CustomerErased, CustomerMerged, LevelChanged, PointsChanged } from '@omni/contracts';
+import {
+  CustomerCreated,
+  CustomerErased,
+  CustomerMerged,
+  LevelChanged,
+  PointsChanged,
+} from '@omni/contracts';
 import { DEFAULT_POINTS_POLICY, validateLevels, type PointsPolicy } from './domain/points';
 import { openCollections } from './store/collections';
 import type { CustomersContext } from './app/context';
@@ -15,19 +18,7 @@ import { registerStoreRoutes } from './http/store-routes';
 import { customersGrpcHandlers } from './grpc/customers-grpc';
 import { handleOrderCompleted } from './events/order-completed';
 
-export interface CustomersServiceDeps {
-  store: DocumentStore;
-  bus: EventBus;
-  auth: AuthenticatorOptions | Authenticator;
-  http?: { host?: string; port?: number };
-  /** gRPC listener (CustomersService); `false` to run without. */
-  grpc?: { host?: string; port?: number } | false;
-  logLevel?: LevelWithSilent;
-  /** false when the bus is shared (embedded runtime). */
-  ownsBus?: boolean;
-  ownsStore?: boolean;
-  /** Time source for points dates, expiry and records (tests move it). Default: the system clock. */
-  clock?: () => Date;
+export interface CustomersServiceDeps extends GrpcServiceDeps {
   /** Points per currency unit, validity, level thresholds. Default DEFAULT_POINTS_POLICY. */
   points?: Partial<PointsPolicy>;
   /** Country calling code for national phone numbers ("0…"), e.g. "44". */
@@ -75,7 +66,9 @@ export function buildCustomersService(deps: CustomersServiceDeps): CustomersServ
     identity: deps.defaultCountryCode ? { defaultCountryCode: deps.defaultCountryCode } : {},
     log: svc.log,
     metrics: {
-      customersCreated: m.counter('customers_created_total', 'Customer records created, by origin channel', ['origin']),
+      customersCreated: m.counter('customers_created_total', 'Customer records created, by origin channel', [
+        'origin',
+      ]),
       merges: m.counter('customers_merges_total', 'Customer merges, by trigger', ['trigger']),
       points: m.counter('customers_points_moved_total', 'Points moved through the ledger, by kind', ['kind']),
       erasures: m.counter('customers_erasures_total', 'Customers erased on request'),

@@ -1,9 +1,6 @@
 import websocket from '@fastify/websocket';
-import { createService, type Authenticator, type AuthenticatorOptions, type Service } from '@omni/kit';
-import type { DocumentStore } from '@omni/store';
-import type { EventBus } from '@omni/events';
+import { createService, type Service, type ServiceDeps } from '@omni/kit';
 import { dispatchEvents } from '@omni/contracts';
-import type { DestinationStream, LevelWithSilent } from 'pino';
 import { RiderBoard } from './domain/assignment';
 import { ZoneCache, type DispatchContext, type DispatchMetrics } from './app/context';
 import { Dispatcher } from './app/dispatcher';
@@ -20,18 +17,7 @@ import { zoneRoutes } from './http/zone-routes';
 import { resolveSettings, type DispatchSettingsInput } from './settings';
 import { declareCollections } from './store/collections';
 
-export interface DispatchDeps {
-  store: DocumentStore;
-  bus: EventBus;
-  auth: AuthenticatorOptions | Authenticator;
-  http?: { host?: string; port?: number };
-  logLevel?: LevelWithSilent;
-  logDestination?: DestinationStream;
-  /** false when the bus/store are shared (embedded runtime). */
-  ownsBus?: boolean;
-  ownsStore?: boolean;
-  /** Injected time, so tests move it instead of sleeping. Default: the system clock. */
-  clock?: () => Date;
+export interface DispatchDeps extends ServiceDeps {
   /** Timings, speeds and policies; see DEFAULT_SETTINGS. `tickMs: 0` disables background timers. */
   settings?: DispatchSettingsInput;
 }

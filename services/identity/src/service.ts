@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
-import type { DestinationStream, LevelWithSilent } from 'pino';
 import { SubjectRevoked, TokenRevoked } from '@omni/contracts';
-import type { EventBus, Subscription } from '@omni/events';
+import type { Subscription } from '@omni/events';
 import {
   createService,
   ForbiddenError,
   RevocationList,
   type AuthenticatorOptions,
   type Service,
+  type ServiceDeps,
 } from '@omni/kit';
-import type { DocumentStore } from '@omni/store';
 import { findAccountByLogin } from './app/account-lookup';
 import {
   identityMetrics,
@@ -36,17 +35,7 @@ import { registerTokenRoutes } from './http/token-routes';
 import { subscribeRevocations } from './revocations';
 import { identityCollections } from './store/collections';
 
-export interface IdentityDeps {
-  store: DocumentStore;
-  bus: EventBus;
-  http?: { host?: string; port?: number };
-  logLevel?: LevelWithSilent;
-  logDestination?: DestinationStream;
-  /** false when the bus is shared (embedded runtime). */
-  ownsBus?: boolean;
-  ownsStore?: boolean;
-  /** Time source (tests move it). Default: the system clock. */
-  clock?: () => Date;
+export interface IdentityDeps extends Omit<ServiceDeps, 'auth'> {
   settings?: IdentitySettingsInput;
   /**
    * Encrypts TOTP secrets and private signing keys at rest (≥ 16 bytes; IDENTITY_ENCRYPTION_SECRET).

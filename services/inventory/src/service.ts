@@ -1,9 +1,6 @@
 import { onReturnReceived } from './events/on-return-received';
 import { inventoryEvents } from '@omni/contracts';
-import type { EventBus } from '@omni/events';
-import { createService, type Authenticator, type AuthenticatorOptions, type Service } from '@omni/kit';
-import type { DocumentStore } from '@omni/store';
-import type { DestinationStream, LevelWithSilent } from 'pino';
+import { createService, type Service, type GrpcServiceDeps } from '@omni/kit';
 import {
   DEFAULT_SETTINGS,
   type InventoryContext,
@@ -22,20 +19,7 @@ import { stockRoutes } from './http/stock';
 import { transferRoutes } from './http/transfers';
 import { inventoryCollections } from './store/collections';
 
-export interface InventoryDeps {
-  /** Inventory's own store (never shared with another service). */
-  store: DocumentStore;
-  bus: EventBus;
-  auth: AuthenticatorOptions | Authenticator;
-  http?: { host?: string; port?: number };
-  grpc?: { host?: string; port?: number } | false;
-  logLevel?: LevelWithSilent;
-  logDestination?: DestinationStream;
-  /** False when the bus is shared (the embedded runtime); default true. */
-  ownsBus?: boolean;
-  ownsStore?: boolean;
-  /** Time source for TTLs, expiry and document times (tests move it). */
-  clock?: () => Date;
+export interface InventoryDeps extends GrpcServiceDeps {
   /** TTL default, debounce, sweep period, low thresholds; defaults in DEFAULT_SETTINGS. */
   settings?: Partial<InventorySettings>;
 }

@@ -1,8 +1,5 @@
 import { orderEvents } from '@omni/contracts';
-import type { EventBus } from '@omni/events';
-import { createService, type Authenticator, type AuthenticatorOptions, type Service } from '@omni/kit';
-import type { DocumentStore } from '@omni/store';
-import type { DestinationStream, LevelWithSilent } from 'pino';
+import { createService, type Service, type ServiceDeps } from '@omni/kit';
 import type { OrdersContext, OrdersMetrics } from './app/context';
 import { settle } from './app/request-work';
 import type { OrderDoc } from './domain/types';
@@ -30,22 +27,10 @@ import { DEFAULT_POLICY, DEFAULT_TIMINGS, type OrdersPolicy, type OrdersTimings 
 import { ordersCollections } from './store/collections';
 import { OrderRepository } from './store/order-repository';
 
-export interface OrdersServiceDeps extends UpstreamAddresses {
-  /** Orders' own store (never shared with another service). */
-  store: DocumentStore;
-  bus: EventBus;
-  auth: AuthenticatorOptions | Authenticator;
-  http?: { host?: string; port?: number };
-  logLevel?: LevelWithSilent;
-  logDestination?: DestinationStream;
-  /** False when the bus is shared (the embedded runtime); default true. */
-  ownsBus?: boolean;
-  ownsStore?: boolean;
+export interface OrdersServiceDeps extends ServiceDeps, UpstreamAddresses {
   /** The payment provider; default a SimulatedCardProvider built from `simulatedCard`. */
   payments?: PaymentProvider;
   simulatedCard?: SimulatedCardOptions;
-  /** Time source for order times (tests move it); leases and backoff use the wall clock. */
-  clock?: () => Date;
   timings?: Partial<OrdersTimings>;
   policy?: Partial<OrdersPolicy>;
 }

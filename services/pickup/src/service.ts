@@ -1,7 +1,4 @@
-import type { DestinationStream, LevelWithSilent } from 'pino';
-import { createService, type Authenticator, type AuthenticatorOptions, type Service } from '@omni/kit';
-import type { DocumentStore } from '@omni/store';
-import type { EventBus } from '@omni/events';
+import { createService, type Service, type ServiceDeps } from '@omni/kit';
 import {
   PickupStorePaused,
   PickupStoreResumed,
@@ -30,22 +27,11 @@ import { LogNotifier } from './notifications/log-notifier';
 import type { Notifier } from './notifications/port';
 import { pickupCollections } from './store/collections';
 
-export interface PickupServiceDeps {
-  store: DocumentStore;
-  bus: EventBus;
-  auth: AuthenticatorOptions | Authenticator;
-  http?: { host?: string; port?: number };
-  logLevel?: LevelWithSilent;
-  logDestination?: DestinationStream;
-  /** false when the bus is shared (embedded runtime). */
-  ownsBus?: boolean;
-  ownsStore?: boolean;
+export interface PickupServiceDeps extends ServiceDeps {
   /** Deployment secret for pickup codes, code hashes and the QR signing key (≥ 16 bytes; use 32+). */
   codeSecret: string | Buffer;
   codeDigits?: number;
   offlineVerifierIterations?: number;
-  /** Time source (tests move it). Default: the system clock. */
-  clock?: () => Date;
   /** Customer notifications. Default: log lines. */
   notifier?: Notifier;
   /** Barcode → SKU for scans by barcode. Default: the barcode is the SKU. */
@@ -71,7 +57,9 @@ export interface PickupJobs {
   /** Ready tasks in the last hours of their hold → one "expiring" notification each. */
   notifyExpiring(now?: Date): Promise<number>;
   /** Automatic store pause / resume from the overdue backlog. */
-  checkThrottling(now?: Date): Promise<Array<{ storeId: string; action: 'paused' | 'resumed'; overdue: number }>>;
+  checkThrottling(
+    now?: Date,
+  ): Promise<Array<{ storeId: string; action: 'paused' | 'resumed'; overdue: number }>>;
   /** Sends due customer notifications. */
   deliverNotifications(now?: Date): Promise<{ sent: number; failed: number; retrying: number }>;
   /** All of the above, in that order. */
@@ -84,7 +72,8 @@ export type PickupService = Service & PickupJobs;
 export function buildPickupService(deps: PickupServiceDeps): PickupService {
   const svc = createService({
     name: 'pickup',
-    description: 'Store pickup (BOPIS): store queues, pickup codes, hand-over, no-shows, store pause, offline counter sync.',
+    description:
+      'Store pickup (BOPIS): store queues, pickup codes, hand-over, no-shows, store pause, offline counter sync.',
     http: deps.http,
     grpc: false,
     store: deps.store,
@@ -96,7 +85,11 @@ export function buildPickupService(deps: PickupServiceDeps): PickupService {
     ownsStore: deps.ownsStore,
   });
   const clock = deps.clock ?? (() => new Date());
-  const codes = new PickupCodes({ secret: deps.codeSecret, digits: deps.codeDigits, offlineIterations: deps.offlineVerifierIterations });
+  const codes = new PickupCodes({
+    secret: deps.codeSecret,
+    digits: deps.codeDigits,
+    offlineIterations: deps.offlineVerifierIterations,
+  });
   const ctx: PickupContext = {
     store: deps.store,
     c: pickupCollections(deps.store),
@@ -136,7 +129,11 @@ export function buildPickupService(deps: PickupServiceDeps): PickupService {
     notifyExpiring: (now = clock()) => notifyExpiring(ctx, now),
     checkThrottling: (now = clock()) => checkThrottling(ctx, now),
     deliverNotifications: (now = clock()) =>
-      deliverNotifications(ctx, { notifier, maxAttempts: timings.notificationMaxSends, retryBaseMs: timings.notificationRetryBaseMs }, now),
+      deliverNotifications(
+        ctx,
+        { notifier, maxAttempts: timings.notificationMaxSends, retryBaseMs: timings.notificationRetryBaseMs },
+        now,
+      ),
     runJobs: async (now = clock()) => {
       await jobs.expireDue(now);
       await jobs.notifyExpiring(now);
@@ -170,7 +167,8 @@ export function buildPickupService(deps: PickupServiceDeps): PickupService {
   svc.onStart(async () => {
     sweep.start();
     notify.start();
-    if (timings.notifyOnCommit !== false) unsubscribe = deps.store.onInsert('pickup_notifications', () => setImmediate(notify.tick));
+    if (timings.notifyOnCommit !== false)
+      unsubscribe = deps.store.onInsert('pickup_notifications', () => setImmediate(notify.tick));
   });
   svc.onStop(async () => {
     unsubscribe?.();
