@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LevelWithSilent } from 'pino';
+import { initTracing } from '@omni/kit';
 import { seedDemo, type DemoSummary } from './seed';
 import { SERVICE_NAMES, startSystem } from './system';
 
@@ -12,6 +13,13 @@ async function main(): Promise<void> {
   const dataDir = resolve(process.env.OMNI_DATA_DIR ?? '.omni-data');
   const logLevel = (process.env.OMNI_LOG_LEVEL ?? 'warn') as LevelWithSilent;
   const t0 = performance.now();
+  // One tracer for the process (every log line gets a trace id); exported when an OTLP endpoint is set.
+  initTracing({
+    serviceName: 'omni',
+    ...(process.env.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT }
+      : {}),
+  });
   const sys = await startSystem({
     dataDir,
     // OMNI_PORTS=ephemeral lets tests run several systems side by side (URLs go to demo.json).

@@ -1,4 +1,4 @@
-import { loadConfig, stopOnSignals } from '@omni/kit';
+import { loadConfig, stopOnSignals, initTracing } from '@omni/kit';
 import { createStore, storeConfigFromEnv } from '@omni/store';
 import { busConfigFromEnv, createBus } from '@omni/events';
 import { IdentityEnv } from './config';
@@ -9,6 +9,10 @@ import { bootstrapClientsFromEnv, bootstrapServiceClients } from './app/bootstra
 /** Standalone identity service: env → adapters → build → start. Other services set OMNI_JWKS_URL to its JWKS. */
 async function main(): Promise<void> {
   const env = loadConfig(IdentityEnv);
+  initTracing({
+    serviceName: 'identity',
+    ...(env.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+  });
   if ((env.MONGO_URL || env.OMNI_DATA_DIR) && !env.IDENTITY_ENCRYPTION_SECRET) {
     throw new Error(
       'IDENTITY_ENCRYPTION_SECRET is required with durable storage (MONGO_URL or OMNI_DATA_DIR)',

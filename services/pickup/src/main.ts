@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { loadConfig, stopOnSignals } from '@omni/kit';
+import { loadConfig, stopOnSignals, initTracing } from '@omni/kit';
 import { createStore, storeConfigFromEnv } from '@omni/store';
 import { busConfigFromEnv, createBus } from '@omni/events';
 import { PickupEnv } from './config';
@@ -9,6 +9,10 @@ import { WebhookNotifier } from './notifications/webhook-notifier';
 /** Standalone pickup service: env → adapters → build → start. */
 async function main(): Promise<void> {
   const env = loadConfig(PickupEnv);
+  initTracing({
+    serviceName: 'pickup',
+    ...(env.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+  });
   if (!env.OMNI_JWKS_URL) throw new Error('OMNI_JWKS_URL is required to verify tokens');
   if ((env.MONGO_URL || env.OMNI_DATA_DIR) && !env.PICKUP_CODE_SECRET) {
     // The codes of stored tasks derive from the secret: a random one would change them on restart.
@@ -17,7 +21,11 @@ async function main(): Promise<void> {
   const svc = buildPickupService({
     store: createStore(storeConfigFromEnv(process.env, 'pickup')),
     bus: createBus(busConfigFromEnv(process.env, { clientId: 'pickup' })),
-    auth: { keys: { jwksUrl: env.OMNI_JWKS_URL }, issuer: env.OMNI_JWT_ISSUER, audience: env.OMNI_JWT_AUDIENCE },
+    auth: {
+      keys: { jwksUrl: env.OMNI_JWKS_URL },
+      issuer: env.OMNI_JWT_ISSUER,
+      audience: env.OMNI_JWT_AUDIENCE,
+    },
     http: { host: env.OMNI_HTTP_HOST, port: env.OMNI_HTTP_PORT },
     logLevel: env.OMNI_LOG_LEVEL as 'info',
     codeSecret: env.PICKUP_CODE_SECRET ?? randomBytes(32),
@@ -37,7 +45,8 @@ async function main(): Promise<void> {
         })
       : undefined,
   });
-  if (!env.PICKUP_CODE_SECRET) svc.log.warn('PICKUP_CODE_SECRET not set: random secret, pickup codes change on restart');
+  if (!env.PICKUP_CODE_SECRET)
+    svc.log.warn('PICKUP_CODE_SECRET not set: random secret, pickup codes change on restart');
   await svc.start();
   stopOnSignals(() => svc.stop(), svc.log);
 }
