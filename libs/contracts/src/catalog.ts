@@ -68,7 +68,8 @@ export const ProductUnpublished = defineEvent({
 export const ProductDeleted = defineEvent({
   type: 'omni.catalog.product.deleted.v1',
   topic,
-  description: 'A draft product (never sellable at the time) was deleted with its SKUs; the SKU codes are free again.',
+  description:
+    'A draft product (never sellable at the time) was deleted with its SKUs; the SKU codes are free again.',
   schema: Type.Object({ productId: Id, skus: Type.Array(Sku) }),
 });
 
