@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MachineInfo } from './machine';
+import type { StepResult } from './scenarios/order-placement';
 import { goalMet, type Metric, type ScenarioResult } from './types';
 
 export interface BenchReport {
@@ -145,23 +146,12 @@ export function toMarkdown(report: BenchReport): string {
     const steps = (s.details as { steps?: Array<Record<string, unknown>> } | undefined)?.steps;
     if (steps && steps.length > 0) {
       out.push(
-        '| offered/s | sent | accepted | errors | consumed | achieved/s | e2e p50 | e2e p99 | HTTP p50 | HTTP p99 | generator lag max | sustainable |',
-        '|---|---|---|---|---|---|---|---|---|---|---|---|',
+        "| offered/s | sent | accepted | errors | consumed | achieved/s | e2e p50 | e2e p99 | HTTP p50 | HTTP p99 | services' event loop busy | CPU ms/order | generator lag max | sustainable |",
+        '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
       );
-      for (const st of steps as unknown as Array<{
-        offered: number;
-        sent: number;
-        accepted: number;
-        errors: number;
-        completed: number;
-        achieved: number;
-        endToEnd: { p50: number; p99: number } | null;
-        http: { p50: number; p99: number };
-        maxSendLagMs: number;
-        sustainable: boolean;
-      }>) {
+      for (const st of steps as unknown as StepResult[]) {
         out.push(
-          `| ${st.offered} | ${st.sent} | ${st.accepted} | ${st.errors} | ${st.completed} | ${st.achieved} | ${st.endToEnd?.p50 ?? 'n/a'} | ${st.endToEnd?.p99 ?? 'n/a'} | ${st.http.p50} | ${st.http.p99} | ${st.maxSendLagMs} ms | ${st.sustainable ? 'yes' : 'no'} |`,
+          `| ${st.offered} | ${st.sent} | ${st.accepted} | ${st.errors} | ${st.completed} | ${st.achieved} | ${st.endToEnd?.p50 ?? 'n/a'} | ${st.endToEnd?.p99 ?? 'n/a'} | ${st.http.p50} | ${st.http.p99} | ${st.usage ? `${Math.round(st.usage.eventLoopUtilization * 100)}%` : 'n/a'} | ${st.cpuMsPerOrder ?? 'n/a'} | ${st.maxSendLagMs} ms | ${st.headlineOnly ? 'headline run' : st.sustainable ? 'yes' : 'no'} |`,
         );
       }
       out.push('');

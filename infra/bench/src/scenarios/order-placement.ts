@@ -18,8 +18,10 @@ export interface OrderPlacementOptions {
   headlineRate: number;
   warmupRate: number;
   warmupSeconds: number;
-  /** After a step, how long to wait for the last consumer-side events. */
+  /** After a step, wait for the last consumer-side events while they keep coming: give up after
+   *  `drainStallSeconds` without a new one, or `drainSeconds` in all. */
   drainSeconds: number;
+  drainStallSeconds: number;
   pickupShare: number;
   skus: number;
   /** Units put on every (SKU, location) before the run. */
@@ -27,7 +29,7 @@ export interface OrderPlacementOptions {
   connections: number;
 }
 
-interface StepResult {
+export interface StepResult {
   offered: number;
   sent: number;
   accepted: number;
@@ -39,6 +41,8 @@ interface StepResult {
   /** Completed orders per second, between the first and the last completion. */
   achieved: number;
   sustainable: boolean;
+  /** Run for the headline rate after the step-up had stopped below it. */
+  headlineOnly: boolean;
   http: LatencySummary;
   endToEnd: LatencySummary | null;
   /** End-to-end split by fulfilment method (pickup → pickup task, delivery → delivery job). */
@@ -119,12 +123,13 @@ export const orderPlacement: Scenario<OrderPlacementOptions> = {
   name: 'order-placement',
   title: 'Order placement (open model)',
   defaults: (quick) => ({
-    rates: [250, 500, 750, 1_000, 1_500, 2_000],
+    rates: [100, 200, 300, 500, 750, 1_000, 1_500, 2_000],
     stepSeconds: quick ? 1 : 10,
     headlineRate: 500,
     warmupRate: 100,
     warmupSeconds: quick ? 1 : 3,
-    drainSeconds: quick ? 10 : 20,
+    drainSeconds: quick ? 30 : 120,
+    drainStallSeconds: 5,
     pickupShare: 0.5,
     skus: 20,
     stockPerSku: 100_000,
@@ -152,7 +157,12 @@ export const orderPlacement: Scenario<OrderPlacementOptions> = {
     const observed = await watch.start(ctx);
     let nextIndex = 0;
 
-    const runStep = async (label: string, rate: number, seconds: number): Promise<StepResult> => {
+    const runStep = async (
+      label: string,
+      rate: number,
+      seconds: number,
+      headlineOnly = false,
+    ): Promise<StepResult> => {
       const total = Math.max(1, Math.round(rate * seconds));
       const bar = ctx.progress.start(label, total, 'orders');
       let load: OrderRateResult;
@@ -181,8 +191,20 @@ export const orderPlacement: Scenario<OrderPlacementOptions> = {
         (id, i) => id && (load.status[i] === 201 || load.status[i] === 202),
       );
       if (observed) {
+        // A step beyond capacity leaves a queue: let it drain (the next step must start clean).
         const deadline = epochMs() + o.drainSeconds * 1000;
-        while (epochMs() < deadline && acceptedIds.some((id) => !watch.firstSeen.has(id))) await sleep(50);
+        let waiting = acceptedIds.filter((id) => !watch.firstSeen.has(id));
+        let lastProgress = epochMs();
+        while (
+          waiting.length > 0 &&
+          epochMs() < deadline &&
+          epochMs() - lastProgress < o.drainStallSeconds * 1000
+        ) {
+          await sleep(50);
+          const still = waiting.filter((id) => !watch.firstSeen.has(id));
+          if (still.length < waiting.length) lastProgress = epochMs();
+          waiting = still;
+        }
       }
       // Event-loop utilisation while orders arrived; CPU until the last one was consumed.
       const usage =
@@ -229,6 +251,7 @@ export const orderPlacement: Scenario<OrderPlacementOptions> = {
         missing: acceptedIds.length - completed,
         duplicateEvents: watch.duplicates,
         achieved: Math.round(achieved),
+        headlineOnly,
         // Sustainable: everything placed and consumed, at ≥ 95% of the offered rate, without a queue
         // building up (p99 under a second).
         sustainable:
@@ -256,12 +279,25 @@ export const orderPlacement: Scenario<OrderPlacementOptions> = {
         );
         if (!step.sustainable) break;
       }
+      // The latency goal is stated at the headline rate: measure it even when stepping stopped below.
+      if (!steps.some((s) => s.offered === o.headlineRate)) {
+        const step = await runStep(
+          `orders: ${o.headlineRate}/s (headline)`,
+          o.headlineRate,
+          o.stepSeconds,
+          true,
+        );
+        steps.push(step);
+        ctx.log(
+          `  ${o.headlineRate}/s offered (headline run) → ${step.achieved}/s achieved, e2e p99 ${step.endToEnd?.p99 ?? '-'} ms`,
+        );
+      }
     } finally {
       await watch.close();
     }
 
     const headline = steps.find((s) => s.offered === o.headlineRate) ?? null;
-    const sustainable = steps.filter((s) => s.sustainable);
+    const sustainable = steps.filter((s) => s.sustainable && !s.headlineOnly);
     const best = sustainable.length > 0 ? sustainable[sustainable.length - 1]! : null;
     const metrics: Metric[] = [
       {
