@@ -94,7 +94,8 @@ async function main(): Promise<number> {
     progress: values['no-progress'] ? silentProgress : terminalProgress(),
     log: (m) => console.log(m),
     cpuProfile: values['cpu-prof'] ? { dir: outDir } : null,
-    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    command:
+      process.argv.length > 2 ? `npm run bench -- ${process.argv.slice(2).join(' ')}` : 'npm run bench',
   });
   if (target) await target.close();
 
