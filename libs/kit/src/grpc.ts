@@ -114,8 +114,14 @@ export class GrpcServer {
         parent,
       );
       const controller = new AbortController();
-      call.on('cancelled', () => controller.abort(new DeadlineExceededError(`${path} cancelled`)));
+      // grpc-js also emits 'cancelled' after a call that was answered; only a cancel before the
+      // answer (client gave up, deadline passed) should abort the handler.
+      let answered = false;
+      call.on('cancelled', () => {
+        if (!answered) controller.abort(new DeadlineExceededError(`${path} cancelled`));
+      });
       const finish = (code: grpc.status, err?: unknown) => {
+        answered = true;
         metrics.grpcDuration.observe(
           { method: path, code: grpc.status[code] },
           (performance.now() - started) / 1000,

@@ -1,3 +1,4 @@
+import { newId } from '@omni/store';
 import { createService, type Service, type ServiceDeps } from '@omni/kit';
 import {
   PickupStorePaused,
@@ -14,7 +15,7 @@ import { expireNoShows } from './app/expire-no-shows';
 import { pickupMetrics } from './app/metrics';
 import { notifyExpiring } from './app/notify-expiring';
 import { checkThrottling } from './app/pause-store';
-import { PickupCodes } from './domain/codes';
+import { PickupCodes, PreparedCodePool } from './domain/codes';
 import { onOrderCancelled } from './events/on-order-cancelled';
 import { onOrderConfirmed } from './events/on-order-confirmed';
 import { onOrderRerouted } from './events/on-order-rerouted';
@@ -90,12 +91,14 @@ export function buildPickupService(deps: PickupServiceDeps): PickupService {
     digits: deps.codeDigits,
     offlineIterations: deps.offlineVerifierIterations,
   });
+  const preparedCodes = new PreparedCodePool(codes, newId);
   const ctx: PickupContext = {
     store: deps.store,
     c: pickupCollections(deps.store),
     events: svc.events,
     audit: svc.audit,
     codes,
+    preparedCodes,
     clock,
     metrics: pickupMetrics(svc.metrics),
     log: svc.log,
@@ -165,12 +168,14 @@ export function buildPickupService(deps: PickupServiceDeps): PickupService {
   const notify = every(timings.notifyIntervalMs ?? 5_000, 'notify', () => jobs.deliverNotifications());
   let unsubscribe: (() => void) | undefined;
   svc.onStart(async () => {
+    preparedCodes.start();
     sweep.start();
     notify.start();
     if (timings.notifyOnCommit !== false)
       unsubscribe = deps.store.onInsert('pickup_notifications', () => setImmediate(notify.tick));
   });
   svc.onStop(async () => {
+    preparedCodes.stop();
     unsubscribe?.();
     for (const loop of loops) clearInterval(loop.timer);
     await Promise.all(loops.map((l) => l.running));

@@ -14,8 +14,14 @@ const store = 'bench-store';
 const tasks = h.svc.store.collection<PickupTask>('pickup_tasks');
 
 let t = performance.now();
-await Promise.all(Array.from({ length: n }, (_, i) => h.publish(OrderConfirmed, `bench-${i}`, confirmedData(`bench-${i}`, store))));
-await waitFor(async () => (await tasks.countDocuments({ storeId: store })) === n || undefined, { timeoutMs: 120_000 });
+await Promise.all(
+  Array.from({ length: n }, (_, i) =>
+    h.publish(OrderConfirmed, `bench-${i}`, confirmedData(`bench-${i}`, store)),
+  ),
+);
+await waitFor(async () => (await tasks.countDocuments({ storeId: store })) === n || undefined, {
+  timeoutMs: 120_000,
+});
 const createMs = performance.now() - t;
 
 const api = await h.staff(store);
@@ -35,7 +41,9 @@ for (let i = 0; i < all.length; i += concurrency) {
 }
 const pickMs = performance.now() - t;
 
-const codes = await Promise.all(all.map(async (task) => ({ id: task._id, code: (await customerCode(h, task)).code })));
+const codes = await Promise.all(
+  all.map(async (task) => ({ id: task._id, code: (await customerCode(h, task)).code })),
+);
 const latencies: number[] = [];
 t = performance.now();
 for (let i = 0; i < codes.length; i += concurrency) {
@@ -50,7 +58,8 @@ for (let i = 0; i < codes.length; i += concurrency) {
 }
 const collectMs = performance.now() - t;
 latencies.sort((a, b) => a - b);
-const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
+const pct = (p: number) =>
+  latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
 console.log(
   JSON.stringify({
     tasks: n,

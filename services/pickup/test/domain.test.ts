@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { PickupCodes } from '../src/domain/codes';
 import { applyReroute, decideConfirmed, type OrderTrack } from '../src/domain/order-track';
 import { decideThrottle, DEFAULT_STORE_CONFIG, mergeConfig } from '../src/domain/store';
-import { canApply, checkConfirm, checkShort, isOverdue, TASK_STATES, toTaskLines, TRANSITIONS, type TaskAction } from '../src/domain/task';
+import {
+  canApply,
+  checkConfirm,
+  checkShort,
+  isOverdue,
+  TASK_STATES,
+  toTaskLines,
+  TRANSITIONS,
+  type TaskAction,
+} from '../src/domain/task';
 
 const codes = new PickupCodes({ secret: 'unit-test-secret-0123456789abcdef', offlineIterations: 1000 });
 
@@ -37,15 +46,26 @@ describe('pickup codes', () => {
     const now = new Date('2030-01-01T00:00:00Z');
     const exp = Math.floor(now.getTime() / 1000) + 3600;
     const qr = codes.qrFor({ taskId: 't1', storeId: 's1', code: '123456', exp });
-    expect(codes.verifyQr(qr, now)).toEqual({ ok: true, claims: { taskId: 't1', storeId: 's1', code: '123456', exp } });
+    expect(codes.verifyQr(qr, now)).toEqual({
+      ok: true,
+      claims: { taskId: 't1', storeId: 's1', code: '123456', exp },
+    });
     const [p, body, sig] = qr.split('.') as [string, string, string];
     const tampered = `${p}.${Buffer.from(JSON.stringify({ t: 't1', s: 's1', c: '654321', e: exp })).toString('base64url')}.${sig}`;
     expect(codes.verifyQr(tampered, now)).toEqual({ ok: false, reason: 'bad-signature' });
     expect(codes.verifyQr(`${p}.${body}`, now)).toEqual({ ok: false, reason: 'malformed' });
     expect(codes.verifyQr('garbage', now)).toEqual({ ok: false, reason: 'malformed' });
-    const foreign = new PickupCodes({ secret: 'another-secret-0123456789abcdefgh' }).qrFor({ taskId: 't1', storeId: 's1', code: '123456', exp });
+    const foreign = new PickupCodes({ secret: 'another-secret-0123456789abcdefgh' }).qrFor({
+      taskId: 't1',
+      storeId: 's1',
+      code: '123456',
+      exp,
+    });
     expect(codes.verifyQr(foreign, now)).toEqual({ ok: false, reason: 'bad-signature' });
-    expect(codes.verifyQr(qr, new Date(now.getTime() + 2 * 3600_000))).toEqual({ ok: false, reason: 'expired' });
+    expect(codes.verifyQr(qr, new Date(now.getTime() + 2 * 3600_000))).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
   });
 
   it('gives counters an offline verifier that checks the code without revealing it', async () => {
@@ -71,7 +91,8 @@ describe('task state machine', () => {
       unlock: ['queued', 'picking', 'ready'],
     };
     for (const action of Object.keys(TRANSITIONS) as TaskAction[]) {
-      for (const state of TASK_STATES) expect(canApply(action, state), `${action} from ${state}`).toBe(allowed[action].includes(state));
+      for (const state of TASK_STATES)
+        expect(canApply(action, state), `${action} from ${state}`).toBe(allowed[action].includes(state));
     }
     // Final states accept nothing.
     for (const state of ['collected', 'expired', 'cancelled', 'rerouted'] as const) {
@@ -92,8 +113,16 @@ describe('task state machine', () => {
     expect(checkConfirm({ lines }, 'A', 3)).toMatchObject({ ok: true, value: { index: 0 } });
     expect(checkConfirm({ lines }, 'A', 4)).toMatchObject({ ok: false, slug: 'qty-exceeds-ordered' });
     expect(checkConfirm({ lines }, 'Z', 1)).toMatchObject({ ok: false, slug: 'sku-not-in-task' });
-    expect(checkShort({ lines }, [{ sku: 'B', qty: 1 }, { sku: 'B', qty: 1 }])).toEqual({ ok: true, value: [{ sku: 'B', qty: 2 }] });
-    expect(checkShort({ lines }, [{ sku: 'B', qty: 3 }])).toMatchObject({ ok: false, slug: 'short-qty-out-of-range' });
+    expect(
+      checkShort({ lines }, [
+        { sku: 'B', qty: 1 },
+        { sku: 'B', qty: 1 },
+      ]),
+    ).toEqual({ ok: true, value: [{ sku: 'B', qty: 2 }] });
+    expect(checkShort({ lines }, [{ sku: 'B', qty: 3 }])).toMatchObject({
+      ok: false,
+      slug: 'short-qty-out-of-range',
+    });
     expect(checkShort({ lines }, [])).toMatchObject({ ok: false, slug: 'no-short-lines' });
   });
 
@@ -106,14 +135,34 @@ describe('task state machine', () => {
 });
 
 describe('order routing memory (out-of-order events)', () => {
-  const track = (over: Partial<OrderTrack> = {}): OrderTrack => ({ _id: 'o1', maxAttempt: 0, voided: [], ...over });
+  const track = (over: Partial<OrderTrack> = {}): OrderTrack => ({
+    _id: 'o1',
+    maxAttempt: 0,
+    voided: [],
+    ...over,
+  });
 
   it('creates once per attempt and ignores duplicates, stale attempts and tombstoned orders', () => {
     expect(decideConfirmed(null, { locationId: 'A', routeAttempt: 0 }, [])).toEqual({ kind: 'create' });
-    expect(decideConfirmed(track(), { locationId: 'A', routeAttempt: 0 }, [0])).toEqual({ kind: 'ignore', reason: 'duplicate' });
-    expect(decideConfirmed(track({ cancelled: { at: 'x', reason: 'r' } }), { locationId: 'A', routeAttempt: 0 }, [])).toEqual({ kind: 'ignore', reason: 'order-cancelled' });
-    expect(decideConfirmed(track({ maxAttempt: 2 }), { locationId: 'A', routeAttempt: 1 }, [])).toEqual({ kind: 'ignore', reason: 'stale-attempt' });
-    expect(decideConfirmed(track(), { locationId: 'A', routeAttempt: 1 }, [2])).toEqual({ kind: 'ignore', reason: 'stale-attempt' });
+    expect(decideConfirmed(track(), { locationId: 'A', routeAttempt: 0 }, [0])).toEqual({
+      kind: 'ignore',
+      reason: 'duplicate',
+    });
+    expect(
+      decideConfirmed(
+        track({ cancelled: { at: 'x', reason: 'r' } }),
+        { locationId: 'A', routeAttempt: 0 },
+        [],
+      ),
+    ).toEqual({ kind: 'ignore', reason: 'order-cancelled' });
+    expect(decideConfirmed(track({ maxAttempt: 2 }), { locationId: 'A', routeAttempt: 1 }, [])).toEqual({
+      kind: 'ignore',
+      reason: 'stale-attempt',
+    });
+    expect(decideConfirmed(track(), { locationId: 'A', routeAttempt: 1 }, [2])).toEqual({
+      kind: 'ignore',
+      reason: 'stale-attempt',
+    });
   });
 
   it('voids the old location up to the re-route attempt under either numbering, and allows a later return', () => {
@@ -123,12 +172,18 @@ describe('order routing memory (out-of-order events)', () => {
     expect(decideConfirmed(t1, { locationId: 'B', routeAttempt: 1 }, [])).toEqual({ kind: 'create' });
     // Re-route carries the OLD attempt (0): A/0 is voided by location; B/1 goes ahead.
     const t0 = applyReroute(null, 'o1', 'A', 0);
-    expect(decideConfirmed(t0, { locationId: 'A', routeAttempt: 0 }, [])).toEqual({ kind: 'ignore', reason: 'location-voided' });
+    expect(decideConfirmed(t0, { locationId: 'A', routeAttempt: 0 }, [])).toEqual({
+      kind: 'ignore',
+      reason: 'location-voided',
+    });
     expect(decideConfirmed(t0, { locationId: 'B', routeAttempt: 1 }, [])).toEqual({ kind: 'create' });
     // A → B → A: the second visit to A has a higher attempt.
     const back = applyReroute(applyReroute(null, 'o1', 'A', 1), 'o1', 'B', 2);
     expect(decideConfirmed(back, { locationId: 'A', routeAttempt: 2 }, [0, 1])).toEqual({ kind: 'create' });
-    expect(back.voided).toEqual([{ locationId: 'A', upTo: 1 }, { locationId: 'B', upTo: 2 }]);
+    expect(back.voided).toEqual([
+      { locationId: 'A', upTo: 1 },
+      { locationId: 'B', upTo: 2 },
+    ]);
   });
 });
 
@@ -145,13 +200,23 @@ describe('store throttling', () => {
     expect(decideThrottle(auto, 1, cfg)).toEqual({ kind: 'resume', overdue: 1 });
     // A manual pause is not the rule's to lift, but the rule still records its own.
     expect(decideThrottle({ manual: { by: 'm', reason: 'r', at: 'x' } }, 0, cfg)).toEqual({ kind: 'none' });
-    expect(decideThrottle({ manual: { by: 'm', reason: 'r', at: 'x' } }, 5, cfg)).toEqual({ kind: 'pause', overdue: 5 });
+    expect(decideThrottle({ manual: { by: 'm', reason: 'r', at: 'x' } }, 5, cfg)).toEqual({
+      kind: 'pause',
+      overdue: 5,
+    });
   });
 
   it('keeps config consistent', () => {
     expect(mergeConfig(DEFAULT_STORE_CONFIG, { overdueThreshold: 4 }).config.resumeAtOrBelow).toBe(2);
-    expect(mergeConfig(DEFAULT_STORE_CONFIG, { overdueThreshold: 4, resumeAtOrBelow: 4 }).problems).toHaveLength(1);
-    expect(mergeConfig(DEFAULT_STORE_CONFIG, { holdDays: 1, expiringSoonHours: 30 }).problems).toHaveLength(1);
-    expect(mergeConfig(DEFAULT_STORE_CONFIG, { prepMinutes: 45 })).toEqual({ config: { ...DEFAULT_STORE_CONFIG, prepMinutes: 45 }, problems: [] });
+    expect(
+      mergeConfig(DEFAULT_STORE_CONFIG, { overdueThreshold: 4, resumeAtOrBelow: 4 }).problems,
+    ).toHaveLength(1);
+    expect(mergeConfig(DEFAULT_STORE_CONFIG, { holdDays: 1, expiringSoonHours: 30 }).problems).toHaveLength(
+      1,
+    );
+    expect(mergeConfig(DEFAULT_STORE_CONFIG, { prepMinutes: 45 })).toEqual({
+      config: { ...DEFAULT_STORE_CONFIG, prepMinutes: 45 },
+      problems: [],
+    });
   });
 });

@@ -37,7 +37,11 @@ beforeAll(async () => {
   customers = buildCustomersService({ ...common, store: createEmbeddedStore(), expiryIntervalMs: 0 });
   // Orders holds pickup reservations for the prep + hold time (8 days by default); inventory's default
   // cap is 1 day, so a pickup deployment raises it (reported to orders/inventory as a default mismatch).
-  inventory = buildInventoryService({ ...common, store: createEmbeddedStore(), settings: { maxReservationTtlSeconds: 8 * 24 * 3600 } });
+  inventory = buildInventoryService({
+    ...common,
+    store: createEmbeddedStore(),
+    settings: { maxReservationTtlSeconds: 8 * 24 * 3600 },
+  });
   pickup = buildPickupService({
     ...common,
     store: createEmbeddedStore(),
@@ -47,7 +51,10 @@ beforeAll(async () => {
     timings: { sweepIntervalMs: 3600_000, notifyIntervalMs: 3600_000 },
   });
   await Promise.all([catalog.start(), customers.start(), inventory.start(), pickup.start()]);
-  const token = await issuer.service('orders', 'catalog:read inventory:read inventory:reserve customers:read customers:write');
+  const token = await issuer.service(
+    'orders',
+    'catalog:read inventory:read inventory:reserve customers:read customers:write',
+  );
   orders = buildOrdersService({
     ...common,
     store: createEmbeddedStore(),
@@ -68,22 +75,50 @@ beforeAll(async () => {
         categoryIds: ['kitchen'],
         images: [],
         attributes: {},
-        skus: [{ sku: SKU, attributes: {}, images: [], prices: { online: { amountMinor: 899, currency: 'EUR' }, store: { amountMinor: 999, currency: 'EUR' } }, storePrices: [], listing: { channels: ['online', 'store'] } }],
+        skus: [
+          {
+            sku: SKU,
+            attributes: {},
+            images: [],
+            prices: {
+              online: { amountMinor: 899, currency: 'EUR' },
+              store: { amountMinor: 999, currency: 'EUR' },
+            },
+            storePrices: [],
+            listing: { channels: ['online', 'store'] },
+          },
+        ],
         publish: true,
       },
     ],
   });
   await seedInventory(inventory, {
     locations: [
-      { id: 'S1', name: 'Store Mitte', type: 'store', address, geo: { lat: 52.52, lng: 13.405 }, capabilities: ['pickup'] },
-      { id: 'S2', name: 'Store Kreuzberg', type: 'store', address, geo: { lat: 52.4986, lng: 13.4033 }, capabilities: ['pickup'] },
+      {
+        id: 'S1',
+        name: 'Store Mitte',
+        type: 'store',
+        address,
+        geo: { lat: 52.52, lng: 13.405 },
+        capabilities: ['pickup'],
+      },
+      {
+        id: 'S2',
+        name: 'Store Kreuzberg',
+        type: 'store',
+        address,
+        geo: { lat: 52.4986, lng: 13.4033 },
+        capabilities: ['pickup'],
+      },
     ],
     stock: [
       { sku: SKU, locationId: 'S1', onHand: 5 },
       { sku: SKU, locationId: 'S2', onHand: 5 },
     ],
   });
-  const [created] = await seedCustomers(customers, [{ name: 'Ada Lovelace', identities: [{ kind: 'email', value: 'ada@example.com', verified: true }] }]);
+  const [created] = await seedCustomers(customers, [
+    { name: 'Ada Lovelace', identities: [{ kind: 'email', value: 'ada@example.com', verified: true }] },
+  ]);
   customerId = created!.customerId;
 }, 60_000);
 
@@ -95,13 +130,20 @@ afterAll(async () => {
 const level = (locationId: string) => inventory.inventory.getLevel(SKU, locationId);
 const tasks = () => pickup.store.collection<PickupTask>('pickup_tasks');
 const waitTask = (orderId: string, storeId: string, state?: string) =>
-  waitFor(async () => (await tasks().findOne({ orderId, storeId, ...(state ? { state } : {}) })) ?? undefined, { what: `task of ${orderId} at ${storeId}${state ? ` ${state}` : ''}`, timeoutMs: 20_000 });
+  waitFor(
+    async () => (await tasks().findOne({ orderId, storeId, ...(state ? { state } : {}) })) ?? undefined,
+    { what: `task of ${orderId} at ${storeId}${state ? ` ${state}` : ''}`, timeoutMs: 20_000 },
+  );
 
 async function placePickupOrder(storeId: string, qty: number): Promise<string> {
   const api = client(orders.url, await issuer.customer(customerId));
   const res = await api.post<{ orderId?: string; id?: string; status: string }>(
     '/v1/orders',
-    { lines: [{ sku: SKU, qty }], fulfilment: { method: 'pickup', storeId }, payment: { method: 'card', cardToken: 'tok_ok' } },
+    {
+      lines: [{ sku: SKU, qty }],
+      fulfilment: { method: 'pickup', storeId },
+      payment: { method: 'card', cardToken: 'tok_ok' },
+    },
     { headers: { 'idempotency-key': `k-${Math.random()}` } },
   );
   expect([201, 202], JSON.stringify(res.body)).toContain(res.status);
@@ -114,11 +156,13 @@ async function pick(storeId: string, task: PickupTask): Promise<void> {
   const staff = client(pickup.url, await issuer.staff(storeId));
   const base = `/v1/stores/${storeId}/pickup/tasks/${task._id}`;
   expect((await staff.post(`${base}/start`)).status).toBe(200);
-  for (const l of task.lines) expect((await staff.post(`${base}/lines`, { sku: l.sku, qty: l.qty })).status).toBe(200);
+  for (const l of task.lines)
+    expect((await staff.post(`${base}/lines`, { sku: l.sku, qty: l.qty })).status).toBe(200);
   expect((await staff.post(`${base}/ready`)).status).toBe(200);
 }
 
-const orderStatus = async (orderId: string) => (await client(orders.url, await issuer.ops()).get<{ status: string }>(`/v1/orders/${orderId}`)).body.status;
+const orderStatus = async (orderId: string) =>
+  (await client(orders.url, await issuer.ops()).get<{ status: string }>(`/v1/orders/${orderId}`)).body.status;
 
 describe('pickup with orders and inventory', () => {
   it('order → task → short → re-routed to another store → ready → collected → stock committed', async () => {
@@ -131,27 +175,46 @@ describe('pickup with orders and inventory', () => {
 
     const staff1 = client(pickup.url, await issuer.staff('S1'));
     await staff1.post(`/v1/stores/S1/pickup/tasks/${atS1._id}/start`);
-    expect((await staff1.post(`/v1/stores/S1/pickup/tasks/${atS1._id}/short`, { lines: [{ sku: SKU, qty: 1 }] })).status).toBe(200);
+    expect(
+      (await staff1.post(`/v1/stores/S1/pickup/tasks/${atS1._id}/short`, { lines: [{ sku: SKU, qty: 1 }] }))
+        .status,
+    ).toBe(200);
 
     // Orders re-routes to S2: new reservation there, the one at S1 released, the S1 task void.
     const atS2 = await waitTask(orderId, 'S2', 'queued');
     expect(atS2.routeAttempt).toBeGreaterThan(atS1.routeAttempt);
     await waitTask(orderId, 'S1', 'rerouted');
-    await waitFor(async () => (await level('S1')).reserved === s1Before.reserved || undefined, { what: 'S1 reservation released' });
+    await waitFor(async () => (await level('S1')).reserved === s1Before.reserved || undefined, {
+      what: 'S1 reservation released',
+    });
     expect((await level('S2')).reserved).toBe(s2Before.reserved + 2);
 
     await pick('S2', atS2);
-    await waitFor(async () => (await orderStatus(orderId)) === 'ready_for_pickup' || undefined, { what: 'order ready for pickup' });
-    const view = await client(pickup.url, await issuer.customer(customerId)).get<{ code: string; storeId: string }>(`/v1/orders/${orderId}/pickup`);
+    await waitFor(async () => (await orderStatus(orderId)) === 'ready_for_pickup' || undefined, {
+      what: 'order ready for pickup',
+    });
+    const view = await client(pickup.url, await issuer.customer(customerId)).get<{
+      code: string;
+      storeId: string;
+    }>(`/v1/orders/${orderId}/pickup`);
     expect(view.body.storeId).toBe('S2');
-    const collected = await client(pickup.url, await issuer.staff('S2')).post(`/v1/stores/S2/pickup/tasks/${atS2._id}/collect`, { code: view.body.code });
+    const collected = await client(pickup.url, await issuer.staff('S2')).post(
+      `/v1/stores/S2/pickup/tasks/${atS2._id}/collect`,
+      { code: view.body.code },
+    );
     expect(collected.status).toBe(200);
 
-    await waitFor(async () => (await orderStatus(orderId)) === 'collected' || undefined, { what: 'order collected', timeoutMs: 20_000 });
-    const s2After = await waitFor(async () => {
-      const l = await level('S2');
-      return l.onHand === s2Before.onHand - 2 ? l : undefined;
-    }, { what: 'stock committed at S2' });
+    await waitFor(async () => (await orderStatus(orderId)) === 'collected' || undefined, {
+      what: 'order collected',
+      timeoutMs: 20_000,
+    });
+    const s2After = await waitFor(
+      async () => {
+        const l = await level('S2');
+        return l.onHand === s2Before.onHand - 2 ? l : undefined;
+      },
+      { what: 'stock committed at S2' },
+    );
     expect(s2After.reserved).toBe(s2Before.reserved);
     expect(await level('S1')).toMatchObject({ onHand: s1Before.onHand, reserved: s1Before.reserved });
   });
@@ -163,8 +226,13 @@ describe('pickup with orders and inventory', () => {
     expect((await level('S1')).available).toBe(before.available - 3);
     await pick('S1', task);
     expect(await pickup.expireDue(new Date(pickupClock.now().getTime() + 3 * DAY + 1000))).toBe(1);
-    await waitFor(async () => ((await level('S1')).available === before.available ? true : undefined), { what: 'stock back on sale', timeoutMs: 20_000 });
+    await waitFor(async () => ((await level('S1')).available === before.available ? true : undefined), {
+      what: 'stock back on sale',
+      timeoutMs: 20_000,
+    });
     expect(await level('S1')).toMatchObject({ onHand: before.onHand, reserved: before.reserved });
-    await waitFor(async () => ((await orderStatus(orderId)) === 'cancelled' ? true : undefined), { what: 'order cancelled after no-show' });
+    await waitFor(async () => ((await orderStatus(orderId)) === 'cancelled' ? true : undefined), {
+      what: 'order cancelled after no-show',
+    });
   });
 });

@@ -1,5 +1,12 @@
 import { OrderConfirmed, type OrderCancelled, type OrderRerouted } from '@omni/contracts';
-import { createEvent, toBusMessage, type CloudEvent, type EventBus, type EventData, type EventDefinition } from '@omni/events';
+import {
+  createEvent,
+  toBusMessage,
+  type CloudEvent,
+  type EventBus,
+  type EventData,
+  type EventDefinition,
+} from '@omni/events';
 import { client, createTestDeps, waitFor, type TestDeps } from '@omni/testing';
 import { buildPickupService, type PickupService, type PickupServiceDeps } from '../src';
 import type { PickupTask } from '../src/domain/task';
@@ -30,10 +37,19 @@ export interface Harness {
   /** Pickup events seen on the bus (by a test consumer group). */
   events: CloudEvent[];
   api: (token?: string) => ReturnType<typeof client>;
-  publish: <D extends EventDefinition>(def: D, subject: string, data: EventData<D>, id?: string) => Promise<CloudEvent<EventData<D>>>;
+  publish: <D extends EventDefinition>(
+    def: D,
+    subject: string,
+    data: EventData<D>,
+    id?: string,
+  ) => Promise<CloudEvent<EventData<D>>>;
   republish: (event: CloudEvent) => Promise<void>;
   taskOf: (orderId: string, routeAttempt?: number) => Promise<PickupTask | null>;
-  waitTask: (orderId: string, pred?: (t: PickupTask) => boolean, routeAttempt?: number) => Promise<PickupTask>;
+  waitTask: (
+    orderId: string,
+    pred?: (t: PickupTask) => boolean,
+    routeAttempt?: number,
+  ) => Promise<PickupTask>;
   waitEvent: (type: string, pred?: (e: CloudEvent) => boolean) => Promise<CloudEvent>;
   staff: (storeId: string, role?: 'clerk' | 'manager') => Promise<ReturnType<typeof client>>;
   /** Resolves once the pickup consumer has committed every orders event published so far. */
@@ -41,7 +57,9 @@ export interface Harness {
   stop: () => Promise<void>;
 }
 
-export async function startPickup(opts: Partial<PickupServiceDeps> & { bus?: EventBus } = {}): Promise<Harness> {
+export async function startPickup(
+  opts: Partial<PickupServiceDeps> & { bus?: EventBus } = {},
+): Promise<Harness> {
   const deps = await createTestDeps(opts.bus ? { bus: opts.bus } : {});
   const clock = new TestClock();
   const svc = buildPickupService({
@@ -66,11 +84,15 @@ export async function startPickup(opts: Partial<PickupServiceDeps> & { bus?: Eve
   });
   const tasks = svc.store.collection<PickupTask>('pickup_tasks');
   const taskOf = async (orderId: string, routeAttempt?: number) => {
-    const found = await tasks.find(routeAttempt === undefined ? { orderId } : { orderId, routeAttempt }, { sort: { routeAttempt: -1 }, limit: 1 });
+    const found = await tasks.find(routeAttempt === undefined ? { orderId } : { orderId, routeAttempt }, {
+      sort: { routeAttempt: -1 },
+      limit: 1,
+    });
     return found[0] ?? null;
   };
   // Every orders event lives on one topic keyed by order id.
-  const republish = async (event: CloudEvent) => deps.bus.publish(OrderConfirmed.topic, [toBusMessage(event)]);
+  const republish = async (event: CloudEvent) =>
+    deps.bus.publish(OrderConfirmed.topic, [toBusMessage(event)]);
   return {
     svc,
     deps,
@@ -78,25 +100,40 @@ export async function startPickup(opts: Partial<PickupServiceDeps> & { bus?: Eve
     events,
     api: (token) => client(svc.url, token),
     publish: async (def, subject, data, id) => {
-      const event = createEvent(def, { source: '/omni/orders', subject, data, ...(id ? { id } : {}) }) as CloudEvent<EventData<typeof def>>;
+      const event = createEvent(def, {
+        source: '/omni/orders',
+        subject,
+        data,
+        ...(id ? { id } : {}),
+      }) as CloudEvent<EventData<typeof def>>;
       await deps.bus.publish(def.topic, [toBusMessage(event)]);
       return event;
     },
     republish,
     taskOf,
     waitTask: (orderId, pred = () => true, routeAttempt) =>
-      waitFor(async () => {
-        const t = await taskOf(orderId, routeAttempt);
-        return t && pred(t) ? t : undefined;
-      }, { what: `task of ${orderId}` }),
-    waitEvent: (type, pred = () => true) => waitFor(() => events.find((e) => e.type === type && pred(e)), { what: type }),
+      waitFor(
+        async () => {
+          const t = await taskOf(orderId, routeAttempt);
+          return t && pred(t) ? t : undefined;
+        },
+        { what: `task of ${orderId}` },
+      ),
+    waitEvent: (type, pred = () => true) =>
+      waitFor(() => events.find((e) => e.type === type && pred(e)), { what: type }),
     drained: async () => {
-      await waitFor(async () => {
-        const mine = (await deps.bus.lag()).filter((l) => l.group === 'pickup' && l.topic === OrderConfirmed.topic);
-        return mine.length > 0 && mine.every((l) => l.lag === 0);
-      }, { what: 'pickup consumer to catch up' });
+      await waitFor(
+        async () => {
+          const mine = (await deps.bus.lag()).filter(
+            (l) => l.group === 'pickup' && l.topic === OrderConfirmed.topic,
+          );
+          return mine.length > 0 && mine.every((l) => l.lag === 0);
+        },
+        { what: 'pickup consumer to catch up' },
+      );
     },
-    staff: async (storeId, role = 'clerk') => client(svc.url, await deps.issuer.staff(storeId, role, `${role}-${storeId}`)),
+    staff: async (storeId, role = 'clerk') =>
+      client(svc.url, await deps.issuer.staff(storeId, role, `${role}-${storeId}`)),
     stop: async () => {
       await sub.close();
       await svc.stop();
@@ -137,14 +174,22 @@ export type RerouteData = EventData<typeof OrderRerouted>;
 export type CancelData = EventData<typeof OrderCancelled>;
 
 /** Publishes a pickup order and waits for its task. */
-export async function placeTask(h: Harness, storeId: string, over: Partial<EventData<typeof OrderConfirmed>> = {}): Promise<PickupTask> {
+export async function placeTask(
+  h: Harness,
+  storeId: string,
+  over: Partial<EventData<typeof OrderConfirmed>> = {},
+): Promise<PickupTask> {
   const id = over.orderId ?? orderId();
   await h.publish(OrderConfirmed, id, confirmedData(id, storeId, over));
   return h.waitTask(id);
 }
 
 /** Drives a task to ready through HTTP; returns the task id. */
-export async function readyTask(h: Harness, storeId: string, over: Partial<EventData<typeof OrderConfirmed>> = {}): Promise<PickupTask> {
+export async function readyTask(
+  h: Harness,
+  storeId: string,
+  over: Partial<EventData<typeof OrderConfirmed>> = {},
+): Promise<PickupTask> {
   const task = await placeTask(h, storeId, over);
   const api = await h.staff(storeId);
   const base = `/v1/stores/${storeId}/pickup/tasks/${task._id}`;
@@ -160,7 +205,9 @@ function expect200(res: { status: number; body: unknown }): void {
 
 /** The code the customer sees (through the customer route). */
 export async function customerCode(h: Harness, task: PickupTask): Promise<{ code: string; qr: string }> {
-  const res = await h.api(await h.deps.issuer.customer(task.customerId ?? 'cust-1')).get<{ code: string; qr: string }>(`/v1/orders/${task.orderId}/pickup`);
+  const res = await h
+    .api(await h.deps.issuer.customer(task.customerId ?? 'cust-1'))
+    .get<{ code: string; qr: string }>(`/v1/orders/${task.orderId}/pickup`);
   if (res.status !== 200) throw new Error(`customer pickup: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }

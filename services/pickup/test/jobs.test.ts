@@ -19,7 +19,16 @@ class RecordingNotifier implements Notifier {
 const notifier = new RecordingNotifier();
 let h: Harness;
 beforeAll(async () => {
-  h = await startPickup({ notifier, timings: { sweepIntervalMs: 3600_000, notifyIntervalMs: 3600_000, notificationRetryBaseMs: 1000, notificationMaxSends: 3, notifyOnCommit: false } });
+  h = await startPickup({
+    notifier,
+    timings: {
+      sweepIntervalMs: 3600_000,
+      notifyIntervalMs: 3600_000,
+      notificationRetryBaseMs: 1000,
+      notificationMaxSends: 3,
+      notifyOnCommit: false,
+    },
+  });
 });
 afterAll(async () => h?.stop());
 
@@ -28,7 +37,15 @@ describe('no-shows and reminders', () => {
     const task = await readyTask(h, 'store-x');
     await h.svc.deliverNotifications();
     expect(notifier.sent.filter((n) => n.taskId === task._id)).toEqual([
-      { id: `${task._id}:ready`, kind: 'ready', orderId: task.orderId, taskId: task._id, storeId: 'store-x', customerId: 'cust-1', holdUntil: task.holdUntil },
+      {
+        id: `${task._id}:ready`,
+        kind: 'ready',
+        orderId: task.orderId,
+        taskId: task._id,
+        storeId: 'store-x',
+        customerId: 'cust-1',
+        holdUntil: task.holdUntil,
+      },
     ]);
     const { code } = await customerCode(h, task);
     expect(JSON.stringify(notifier.sent)).not.toContain(code);
@@ -38,7 +55,10 @@ describe('no-shows and reminders', () => {
     expect(await h.svc.notifyExpiring(new Date(h.clock.now().getTime() + 2 * DAY + 12 * HOUR))).toBe(1);
     expect(await h.svc.notifyExpiring(new Date(h.clock.now().getTime() + 2 * DAY + 13 * HOUR))).toBe(0);
     await h.svc.deliverNotifications();
-    expect(notifier.sent.filter((n) => n.taskId === task._id).map((n) => n.kind)).toEqual(['ready', 'expiring']);
+    expect(notifier.sent.filter((n) => n.taskId === task._id).map((n) => n.kind)).toEqual([
+      'ready',
+      'expiring',
+    ]);
 
     expect(await h.svc.expireDue(new Date(Date.parse(task.holdUntil!) - 1))).toBe(0);
     h.clock.set(task.holdUntil!);
@@ -47,10 +67,18 @@ describe('no-shows and reminders', () => {
     const expired = await h.taskOf(task.orderId);
     expect(expired).toMatchObject({ state: 'expired', closeReason: 'not collected within the hold period' });
     const ev = await h.waitEvent('omni.pickup.task.expired.v1', (e) => e.subject === task.orderId);
-    expect(ev.data).toEqual({ taskId: task._id, orderId: task.orderId, storeId: 'store-x', reservationId: task.reservationId });
+    expect(ev.data).toEqual({
+      taskId: task._id,
+      orderId: task.orderId,
+      storeId: 'store-x',
+      reservationId: task.reservationId,
+    });
     // The code is dead: the customer no longer sees it, the counter cannot collect.
     expect((await customerCode(h, task)).code).toBeNull();
-    expect((await (await h.staff('store-x')).post(`/v1/stores/store-x/pickup/tasks/${task._id}/collect`, { code })).status).toBe(409);
+    expect(
+      (await (await h.staff('store-x')).post(`/v1/stores/store-x/pickup/tasks/${task._id}/collect`, { code }))
+        .status,
+    ).toBe(409);
   });
 
   it('retries a failed notification with backoff and gives up after the configured sends', async () => {
@@ -58,7 +86,9 @@ describe('no-shows and reminders', () => {
     const task = await readyTask(h, 'store-y');
     expect(await h.svc.deliverNotifications()).toMatchObject({ sent: 0, retrying: 1 });
     expect(await h.svc.deliverNotifications()).toMatchObject({ sent: 0, retrying: 0 }); // not due yet
-    expect(await h.svc.deliverNotifications(new Date(h.clock.now().getTime() + 1500))).toMatchObject({ sent: 1 });
+    expect(await h.svc.deliverNotifications(new Date(h.clock.now().getTime() + 1500))).toMatchObject({
+      sent: 1,
+    });
     expect(notifier.sent.filter((n) => n.taskId === task._id)).toHaveLength(1);
 
     notifier.failures = 100;
@@ -81,7 +111,10 @@ describe('store pause and throttling', () => {
     const manager = await h.staff('store-m', 'manager');
     const paused = await manager.post('/v1/stores/store-m/pickup/pause', { reason: 'inventory count' });
     expect(paused.status).toBe(200);
-    expect(paused.body).toMatchObject({ paused: true, manualPause: { reason: 'inventory count', by: 'manager-store-m' } });
+    expect(paused.body).toMatchObject({
+      paused: true,
+      manualPause: { reason: 'inventory count', by: 'manager-store-m' },
+    });
     await manager.post('/v1/stores/store-m/pickup/pause', { reason: 'still counting' });
     const ev = await h.waitEvent('omni.pickup.store.paused.v1', (e) => e.subject === 'store-m');
     expect(ev.data).toEqual({ storeId: 'store-m', reason: 'inventory count', automatic: false });
@@ -89,20 +122,34 @@ describe('store pause and throttling', () => {
     expect(resumed.body).toMatchObject({ paused: false });
     await h.waitEvent('omni.pickup.store.resumed.v1', (e) => e.subject === 'store-m');
     await h.svc.events.flush();
-    expect(h.events.filter((e) => e.type === 'omni.pickup.store.paused.v1' && e.subject === 'store-m')).toHaveLength(1);
+    expect(
+      h.events.filter((e) => e.type === 'omni.pickup.store.paused.v1' && e.subject === 'store-m'),
+    ).toHaveLength(1);
     const audit = await h.svc.audit.query({ targetId: 'store-m' }, { limit: 10 });
-    expect(audit.items.map((a) => a.action).sort()).toEqual(['pickup.store.pause', 'pickup.store.pause', 'pickup.store.resume']);
+    expect(audit.items.map((a) => a.action).sort()).toEqual([
+      'pickup.store.pause',
+      'pickup.store.pause',
+      'pickup.store.resume',
+    ]);
     const ops = h.api(await h.deps.issuer.ops());
-    expect((await ops.post('/v1/stores/store-m/pickup/pause', { reason: 'ops: system issue' })).status).toBe(200);
+    expect((await ops.post('/v1/stores/store-m/pickup/pause', { reason: 'ops: system issue' })).status).toBe(
+      200,
+    );
     expect((await ops.post('/v1/stores/store-m/pickup/resume')).status).toBe(200);
   });
 
   it('pauses automatically when overdue tasks reach the threshold and resumes with hysteresis', async () => {
     const store = 'store-t';
     const manager = await h.staff(store, 'manager');
-    const cfg = await manager.put(`/v1/stores/${store}/pickup/config`, { overdueThreshold: 3, resumeAtOrBelow: 1, prepMinutes: 10 });
+    const cfg = await manager.put(`/v1/stores/${store}/pickup/config`, {
+      overdueThreshold: 3,
+      resumeAtOrBelow: 1,
+      prepMinutes: 10,
+    });
     expect(cfg.status).toBe(200);
-    expect(cfg.body).toMatchObject({ config: { overdueThreshold: 3, resumeAtOrBelow: 1, prepMinutes: 10, holdDays: 3 } });
+    expect(cfg.body).toMatchObject({
+      config: { overdueThreshold: 3, resumeAtOrBelow: 1, prepMinutes: 10, holdDays: 3 },
+    });
     expect((await manager.put(`/v1/stores/${store}/pickup/config`, { resumeAtOrBelow: 3 })).status).toBe(422);
     expect((await manager.put(`/v1/stores/${store}/pickup/config`, { prepMinutes: -1 })).status).toBe(400);
     expect((await manager.put(`/v1/stores/${store}/pickup/config`, {})).status).toBe(400);
@@ -110,20 +157,34 @@ describe('store pause and throttling', () => {
     const tasks = [];
     for (let i = 0; i < 3; i++) tasks.push(await placeTask(h, store));
     h.clock.advance(11 * MIN);
-    expect((await h.svc.checkThrottling()).filter((c) => c.storeId === store)).toEqual([{ storeId: store, action: 'paused', overdue: 3 }]);
+    expect((await h.svc.checkThrottling()).filter((c) => c.storeId === store)).toEqual([
+      { storeId: store, action: 'paused', overdue: 3 },
+    ]);
     const ev = await h.waitEvent('omni.pickup.store.paused.v1', (e) => e.subject === store);
     expect(ev.data).toMatchObject({ storeId: store, automatic: true });
     const status = await manager.get(`/v1/stores/${store}/pickup`);
-    expect(status.body).toMatchObject({ paused: true, automaticPause: { overdue: 3 }, counts: { queued: 3, overdue: 3 } });
+    expect(status.body).toMatchObject({
+      paused: true,
+      automaticPause: { overdue: 3 },
+      counts: { queued: 3, overdue: 3 },
+    });
 
     // One done → 2 overdue: above the low mark, stays paused.
-    await manager.post(`/v1/stores/${store}/pickup/tasks/${tasks[0]!._id}/short`, { lines: [{ sku: 'SKU-A', qty: 1 }] });
+    await manager.post(`/v1/stores/${store}/pickup/tasks/${tasks[0]!._id}/short`, {
+      lines: [{ sku: 'SKU-A', qty: 1 }],
+    });
     expect((await h.svc.checkThrottling()).filter((c) => c.storeId === store)).toEqual([]);
     // Two done → 1 overdue: resumes.
-    await manager.post(`/v1/stores/${store}/pickup/tasks/${tasks[1]!._id}/short`, { lines: [{ sku: 'SKU-A', qty: 1 }] });
-    expect((await h.svc.checkThrottling()).filter((c) => c.storeId === store)).toEqual([{ storeId: store, action: 'resumed', overdue: 1 }]);
+    await manager.post(`/v1/stores/${store}/pickup/tasks/${tasks[1]!._id}/short`, {
+      lines: [{ sku: 'SKU-A', qty: 1 }],
+    });
+    expect((await h.svc.checkThrottling()).filter((c) => c.storeId === store)).toEqual([
+      { storeId: store, action: 'resumed', overdue: 1 },
+    ]);
     const resumed = await h.waitEvent('omni.pickup.store.resumed.v1', (e) => e.subject === store);
     expect(resumed.data).toEqual({ storeId: store, automatic: true });
-    expect((await h.svc.audit.query({ action: 'pickup.store.configure', targetId: store }, { limit: 5 })).items).toHaveLength(1);
+    expect(
+      (await h.svc.audit.query({ action: 'pickup.store.configure', targetId: store }, { limit: 5 })).items,
+    ).toHaveLength(1);
   });
 });

@@ -17,7 +17,9 @@ afterAll(async () => h?.stop());
 describe('pickup service runtime', () => {
   it('runs expiry and notification delivery on its own timers', async () => {
     const task = await readyTask(h, 'store-rt');
-    await waitFor(() => sent.find((n) => n.taskId === task._id && n.kind === 'ready'), { what: 'ready notification' });
+    await waitFor(() => sent.find((n) => n.taskId === task._id && n.kind === 'ready'), {
+      what: 'ready notification',
+    });
     h.clock.advance(3 * DAY);
     await h.waitTask(task.orderId, (t) => t.state === 'expired');
     await h.waitEvent('omni.pickup.task.expired.v1', (e) => e.subject === task.orderId);
@@ -29,7 +31,11 @@ describe('pickup service runtime', () => {
       const { code } = await customerCode(h, task);
       const api = await h.staff('store-race');
       const [results] = await Promise.all([
-        Promise.all(Array.from({ length: 20 }, () => api.post(`/v1/stores/store-race/pickup/tasks/${task._id}/collect`, { code }))),
+        Promise.all(
+          Array.from({ length: 20 }, () =>
+            api.post(`/v1/stores/store-race/pickup/tasks/${task._id}/collect`, { code }),
+          ),
+        ),
         h.publish(OrderCancelled, task.orderId, { orderId: task.orderId, reason: 'race' }),
       ]);
       await h.drained();
@@ -53,8 +59,16 @@ describe('pickup service runtime', () => {
     const { code } = await customerCode(h, task);
     const api = await h.staff('store-idem');
     const headers = { 'idempotency-key': `collect-${task._id}` };
-    const first = await api.post(`/v1/stores/store-idem/pickup/tasks/${task._id}/collect`, { code }, { headers });
-    const second = await api.post(`/v1/stores/store-idem/pickup/tasks/${task._id}/collect`, { code }, { headers });
+    const first = await api.post(
+      `/v1/stores/store-idem/pickup/tasks/${task._id}/collect`,
+      { code },
+      { headers },
+    );
+    const second = await api.post(
+      `/v1/stores/store-idem/pickup/tasks/${task._id}/collect`,
+      { code },
+      { headers },
+    );
     expect(first.status).toBe(200);
     expect(second.status).toBe(200);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
@@ -62,7 +76,9 @@ describe('pickup service runtime', () => {
   });
 
   it('documents its routes in OpenAPI, secured', async () => {
-    const spec = await h.api().get<{ paths: Record<string, Record<string, { security?: unknown[] }>> }>('/docs/json');
+    const spec = await h
+      .api()
+      .get<{ paths: Record<string, Record<string, { security?: unknown[] }>> }>('/docs/json');
     expect(spec.status).toBe(200);
     for (const [path, method] of [
       ['/v1/orders/{orderId}/pickup', 'get'],

@@ -13,27 +13,54 @@ const S = 'store-http-1';
 describe('pickup task lifecycle through HTTP and events', () => {
   it('order confirmed → queued task with code → start → confirm lines → ready → collected', async () => {
     const task = await placeTask(h, S);
-    expect(task).toMatchObject({ state: 'queued', storeId: S, routeAttempt: 0, reservationId: `res-${task.orderId}`, customerId: 'cust-1' });
+    expect(task).toMatchObject({
+      state: 'queued',
+      storeId: S,
+      routeAttempt: 0,
+      reservationId: `res-${task.orderId}`,
+      customerId: 'cust-1',
+    });
     expect(task.lines).toEqual([
       { sku: 'SKU-A', name: 'Apples', qty: 2, confirmedQty: 0, shortQty: 0 },
       { sku: 'SKU-B', qty: 1, confirmedQty: 0, shortQty: 0 },
     ]);
-    const created = await h.waitEvent('omni.pickup.task.created.v1', (e) => (e.data as { taskId: string }).taskId === task._id);
+    const created = await h.waitEvent(
+      'omni.pickup.task.created.v1',
+      (e) => (e.data as { taskId: string }).taskId === task._id,
+    );
     expect(created.subject).toBe(task.orderId);
-    expect(Date.parse((created.data as { promisedReadyAt: string }).promisedReadyAt) - h.clock.now().getTime()).toBe(30 * 60_000);
+    expect(
+      Date.parse((created.data as { promisedReadyAt: string }).promisedReadyAt) - h.clock.now().getTime(),
+    ).toBe(30 * 60_000);
 
     const api = await h.staff(S);
     const base = `/v1/stores/${S}/pickup/tasks/${task._id}`;
-    const listed = await api.get<{ items: Array<{ taskId: string; state: string; overdue: boolean }> }>(`/v1/stores/${S}/pickup/tasks?state=queued`);
+    const listed = await api.get<{ items: Array<{ taskId: string; state: string; overdue: boolean }> }>(
+      `/v1/stores/${S}/pickup/tasks?state=queued`,
+    );
     expect(listed.status).toBe(200);
-    expect(listed.body.items.find((t) => t.taskId === task._id)).toMatchObject({ state: 'queued', overdue: false });
+    expect(listed.body.items.find((t) => t.taskId === task._id)).toMatchObject({
+      state: 'queued',
+      overdue: false,
+    });
     expect(JSON.stringify(listed.body)).not.toContain(task.code.hash);
 
     expect((await api.post(`${base}/start`)).body).toMatchObject({ state: 'picking' });
-    expect((await api.post(`${base}/lines`, { sku: 'SKU-A', qty: 1 })).body).toMatchObject({ lines: [{ sku: 'SKU-A', confirmedQty: 1 }, { sku: 'SKU-B', confirmedQty: 0 }] });
+    expect((await api.post(`${base}/lines`, { sku: 'SKU-A', qty: 1 })).body).toMatchObject({
+      lines: [
+        { sku: 'SKU-A', confirmedQty: 1 },
+        { sku: 'SKU-B', confirmedQty: 0 },
+      ],
+    });
     const notAll = await api.post(`${base}/ready`);
     expect(notAll.status).toBe(422);
-    expect(notAll.body).toMatchObject({ type: 'https://omni.dev/problems/lines-not-confirmed', unconfirmed: [{ sku: 'SKU-A', missing: 1 }, { sku: 'SKU-B', missing: 1 }] });
+    expect(notAll.body).toMatchObject({
+      type: 'https://omni.dev/problems/lines-not-confirmed',
+      unconfirmed: [
+        { sku: 'SKU-A', missing: 1 },
+        { sku: 'SKU-B', missing: 1 },
+      ],
+    });
     expect((await api.post(`${base}/lines`, { sku: 'SKU-A', qty: 1 })).status).toBe(200);
     expect((await api.post(`${base}/lines`, { barcode: 'SKU-B', qty: 1 })).status).toBe(200);
     const ready = await api.post<{ state: string; holdUntil: string }>(`${base}/ready`);
@@ -47,8 +74,17 @@ describe('pickup task lifecycle through HTTP and events', () => {
     const collected = await api.post(`${base}/collect`, { code });
     expect(collected.status).toBe(200);
     expect(collected.body).toMatchObject({ state: 'collected', collectedOffline: false });
-    const ev = await h.waitEvent('omni.pickup.task.collected.v1', (e) => (e.data as { taskId: string }).taskId === task._id);
-    expect(ev.data).toMatchObject({ taskId: task._id, orderId: task.orderId, storeId: S, reservationId: task.reservationId, offline: false });
+    const ev = await h.waitEvent(
+      'omni.pickup.task.collected.v1',
+      (e) => (e.data as { taskId: string }).taskId === task._id,
+    );
+    expect(ev.data).toMatchObject({
+      taskId: task._id,
+      orderId: task.orderId,
+      storeId: S,
+      reservationId: task.reservationId,
+      offline: false,
+    });
 
     // Not reusable: the same code again is a 409 (task already collected), and the customer no longer sees it.
     expect((await api.post(`${base}/collect`, { code })).status).toBe(409);
@@ -66,14 +102,26 @@ describe('pickup task lifecycle through HTTP and events', () => {
     ] as const) {
       const res = await api.post(`${base}/${path}`, body);
       expect(res.status, path).toBe(409);
-      expect(res.body).toMatchObject({ type: 'https://omni.dev/problems/illegal-transition', state: 'queued' });
+      expect(res.body).toMatchObject({
+        type: 'https://omni.dev/problems/illegal-transition',
+        state: 'queued',
+      });
     }
     expect((await api.post(`${base}/start`)).status).toBe(200);
     expect((await api.post(`${base}/start`)).status).toBe(409);
     const short = await api.post(`${base}/short`, { lines: [{ sku: 'SKU-A', qty: 2 }] });
     expect(short.status).toBe(200);
-    expect(short.body).toMatchObject({ state: 'short', lines: [{ sku: 'SKU-A', shortQty: 2 }, { sku: 'SKU-B', shortQty: 0 }] });
-    const ev = await h.waitEvent('omni.pickup.task.short-picked.v1', (e) => (e.data as { taskId: string }).taskId === task._id);
+    expect(short.body).toMatchObject({
+      state: 'short',
+      lines: [
+        { sku: 'SKU-A', shortQty: 2 },
+        { sku: 'SKU-B', shortQty: 0 },
+      ],
+    });
+    const ev = await h.waitEvent(
+      'omni.pickup.task.short-picked.v1',
+      (e) => (e.data as { taskId: string }).taskId === task._id,
+    );
     expect(ev.data).toMatchObject({ shortLines: [{ sku: 'SKU-A', qty: 2 }] });
     expect((await api.post(`${base}/start`)).status).toBe(409);
     expect((await api.post(`${base}/short`, { lines: [{ sku: 'SKU-A', qty: 1 }] })).status).toBe(409);
@@ -88,7 +136,9 @@ describe('pickup task lifecycle through HTTP and events', () => {
     const over = await api.post(`${base}/lines`, { sku: 'SKU-B', qty: 2 });
     expect(over.status).toBe(422);
     expect(over.body).toMatchObject({ type: 'https://omni.dev/problems/qty-exceeds-ordered' });
-    expect((await api.post(`${base}/lines`, { sku: 'NOPE', qty: 1 })).body).toMatchObject({ type: 'https://omni.dev/problems/sku-not-in-task' });
+    expect((await api.post(`${base}/lines`, { sku: 'NOPE', qty: 1 })).body).toMatchObject({
+      type: 'https://omni.dev/problems/sku-not-in-task',
+    });
     expect((await api.post(`${base}/short`, { lines: [{ sku: 'SKU-B', qty: 5 }] })).status).toBe(422);
     const bad = await api.post(`${base}/lines`, { sku: 'SKU-A', qty: 0, extra: 1 });
     expect(bad.status).toBe(400);
@@ -108,7 +158,9 @@ describe('pickup task lifecycle through HTTP and events', () => {
     // Their own store's URL does not reach a task of another store.
     expect((await other.post(`/v1/stores/store-other/pickup/tasks/${task._id}/start`)).status).toBe(404);
     const clerk = await h.staff(S);
-    expect((await clerk.post(`/v1/stores/${S}/pickup/tasks/${task._id}/unlock`, { reason: 'checked ID' })).status).toBe(403);
+    expect(
+      (await clerk.post(`/v1/stores/${S}/pickup/tasks/${task._id}/unlock`, { reason: 'checked ID' })).status,
+    ).toBe(403);
     expect((await clerk.post(`/v1/stores/${S}/pickup/pause`, { reason: 'busy' })).status).toBe(403);
     const customer = h.api(await h.deps.issuer.customer('cust-1'));
     expect((await customer.get(`/v1/stores/${S}/pickup/tasks`)).status).toBe(403);
@@ -124,14 +176,22 @@ describe('pickup task lifecycle through HTTP and events', () => {
     for (let left = 4; left >= 1; left--) {
       const res = await api.post(`${base}/collect`, { code: wrongCodeFor(code) });
       expect(res.status).toBe(422);
-      expect(res.body).toMatchObject({ type: 'https://omni.dev/problems/wrong-pickup-code', attemptsLeft: left });
+      expect(res.body).toMatchObject({
+        type: 'https://omni.dev/problems/wrong-pickup-code',
+        attemptsLeft: left,
+      });
     }
     const locking = await api.post(`${base}/collect`, { code: wrongCodeFor(code) });
     expect(locking.status).toBe(423);
     const right = await api.post(`${base}/collect`, { code });
     expect(right.status).toBe(423);
-    expect(right.body).toMatchObject({ type: 'https://omni.dev/problems/pickup-task-locked', attemptsLeft: 0 });
-    const listed = await api.get<{ items: Array<{ taskId: string; locked: boolean }> }>(`/v1/stores/${S}/pickup/tasks?state=ready&limit=200`);
+    expect(right.body).toMatchObject({
+      type: 'https://omni.dev/problems/pickup-task-locked',
+      attemptsLeft: 0,
+    });
+    const listed = await api.get<{ items: Array<{ taskId: string; locked: boolean }> }>(
+      `/v1/stores/${S}/pickup/tasks?state=ready&limit=200`,
+    );
     expect(listed.body.items.find((t) => t.taskId === task._id)?.locked).toBe(true);
 
     const manager = await h.staff(S, 'manager');
@@ -140,7 +200,10 @@ describe('pickup task lifecycle through HTTP and events', () => {
     expect(unlocked.body).toMatchObject({ locked: false, attemptsLeft: 5 });
     expect((await manager.post(`${base}/unlock`, { reason: 'again' })).status).toBe(409);
     const audit = await h.svc.audit.query({ action: 'pickup.task.unlock', targetId: task._id }, { limit: 5 });
-    expect(audit.items[0]).toMatchObject({ actor: { sub: `manager-${S}` }, details: { failedAttempts: 5, reason: 'customer showed ID' } });
+    expect(audit.items[0]).toMatchObject({
+      actor: { sub: `manager-${S}` },
+      details: { failedAttempts: 5, reason: 'customer showed ID' },
+    });
     expect((await api.post(`${base}/collect`, { code })).status).toBe(200);
   });
 
@@ -155,7 +218,12 @@ describe('pickup task lifecycle through HTTP and events', () => {
     expect(refused.status).toBe(422);
     expect(refused.body).toMatchObject({ type: 'https://omni.dev/problems/qr-unusable' });
     // A QR signed with another deployment's key: counted as a wrong attempt on the task route.
-    const foreign = new PickupCodes({ secret: 'another-deployment-secret-xxxxxxxx' }).qrFor({ taskId: task._id, storeId: S, code, exp: Math.floor(Date.now() / 1000) + 3600 * 24 * 30 });
+    const foreign = new PickupCodes({ secret: 'another-deployment-secret-xxxxxxxx' }).qrFor({
+      taskId: task._id,
+      storeId: S,
+      code,
+      exp: Math.floor(Date.now() / 1000) + 3600 * 24 * 30,
+    });
     const wrong = await api.post(`/v1/stores/${S}/pickup/tasks/${task._id}/collect`, { qr: foreign });
     expect(wrong.status).toBe(422);
     expect(wrong.body).toMatchObject({ attemptsLeft: 4 });
@@ -180,7 +248,10 @@ describe('pickup task lifecycle through HTTP and events', () => {
     let cursor: string | null = null;
     do {
       const q: string = `/v1/stores/${store}/pickup/tasks?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      const page = await api.get<{ items: Array<{ taskId: string; promisedReadyAt: string }>; nextCursor: string | null }>(q);
+      const page = await api.get<{
+        items: Array<{ taskId: string; promisedReadyAt: string }>;
+        nextCursor: string | null;
+      }>(q);
       expect(page.status).toBe(200);
       seen.push(...page.body.items.map((t) => t.taskId));
       cursor = page.body.nextCursor;
@@ -189,7 +260,9 @@ describe('pickup task lifecycle through HTTP and events', () => {
     expect((await api.get(`/v1/stores/${store}/pickup/tasks?cursor=garbage`)).status).toBe(400);
 
     h.clock.advance(28 * 60_000); // created at +0..+4 min, now +33: the first three passed their 30-minute promise
-    const overdue = await api.get<{ items: Array<{ taskId: string; overdue: boolean }> }>(`/v1/stores/${store}/pickup/tasks?overdue=true`);
+    const overdue = await api.get<{ items: Array<{ taskId: string; overdue: boolean }> }>(
+      `/v1/stores/${store}/pickup/tasks?overdue=true`,
+    );
     expect(overdue.body.items.map((t) => t.taskId)).toEqual(created.slice(0, 3).map((t) => t._id));
     expect(overdue.body.items.every((t) => t.overdue)).toBe(true);
     const all = await api.get<{ items: Array<{ overdue: boolean }> }>(`/v1/stores/${store}/pickup/tasks`);
@@ -202,21 +275,37 @@ describe('pickup concurrency', () => {
     const task = await readyTask(h, S);
     const { code } = await customerCode(h, task);
     const api = await h.staff(S);
-    const results = await Promise.all(Array.from({ length: 50 }, () => api.post(`/v1/stores/${S}/pickup/tasks/${task._id}/collect`, { code })));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        api.post(`/v1/stores/${S}/pickup/tasks/${task._id}/collect`, { code }),
+      ),
+    );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(49);
-    await h.waitEvent('omni.pickup.task.collected.v1', (e) => (e.data as { taskId: string }).taskId === task._id);
+    await h.waitEvent(
+      'omni.pickup.task.collected.v1',
+      (e) => (e.data as { taskId: string }).taskId === task._id,
+    );
     await h.svc.events.flush();
     await new Promise((r) => setTimeout(r, 100));
-    expect(h.events.filter((e) => e.type === 'omni.pickup.task.collected.v1' && (e.data as { taskId: string }).taskId === task._id)).toHaveLength(1);
+    expect(
+      h.events.filter(
+        (e) =>
+          e.type === 'omni.pickup.task.collected.v1' && (e.data as { taskId: string }).taskId === task._id,
+      ),
+    ).toHaveLength(1);
   });
 
   it('parallel wrong codes never exceed the lock limit', async () => {
     const task = await readyTask(h, S);
     const { code } = await customerCode(h, task);
     const api = await h.staff(S);
-    const results = await Promise.all(Array.from({ length: 40 }, () => api.post(`/v1/stores/${S}/pickup/tasks/${task._id}/collect`, { code: wrongCodeFor(code) })));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        api.post(`/v1/stores/${S}/pickup/tasks/${task._id}/collect`, { code: wrongCodeFor(code) }),
+      ),
+    );
     expect(results.filter((r) => r.status === 422)).toHaveLength(4);
     expect(results.filter((r) => r.status === 423)).toHaveLength(36);
     const after = await h.taskOf(task.orderId);
@@ -225,10 +314,16 @@ describe('pickup concurrency', () => {
   });
 
   it('parallel scans of one line never confirm more than ordered', async () => {
-    const task = await placeTask(h, S, { lines: [{ sku: 'SKU-M', qty: 7, unitPrice: { amountMinor: 1, currency: 'EUR' } }] });
+    const task = await placeTask(h, S, {
+      lines: [{ sku: 'SKU-M', qty: 7, unitPrice: { amountMinor: 1, currency: 'EUR' } }],
+    });
     const api = await h.staff(S);
     await api.post(`/v1/stores/${S}/pickup/tasks/${task._id}/start`);
-    const results = await Promise.all(Array.from({ length: 30 }, () => api.post(`/v1/stores/${S}/pickup/tasks/${task._id}/lines`, { sku: 'SKU-M', qty: 1 })));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        api.post(`/v1/stores/${S}/pickup/tasks/${task._id}/lines`, { sku: 'SKU-M', qty: 1 }),
+      ),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(7);
     expect(results.filter((r) => r.status === 422)).toHaveLength(23);
     expect((await h.taskOf(task.orderId))?.lines[0]?.confirmedQty).toBe(7);

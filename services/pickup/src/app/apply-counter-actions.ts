@@ -37,7 +37,11 @@ export interface CounterActionResult extends SyncOpResult {
  * same op sent twice at once, changes nothing and gets the first outcome back). Each action is its own
  * transaction with its op record; a rejected action is recorded too, so its replay answers the same.
  */
-export async function applyCounterActions(ctx: PickupContext, storeId: string, actions: readonly CounterAction[]): Promise<CounterActionResult[]> {
+export async function applyCounterActions(
+  ctx: PickupContext,
+  storeId: string,
+  actions: readonly CounterAction[],
+): Promise<CounterActionResult[]> {
   const results: CounterActionResult[] = [];
   for (const action of actions) {
     const result = await applyOne(ctx, storeId, action);
@@ -51,7 +55,11 @@ function opId(storeId: string, clientOpId: string): string {
   return `${storeId}:${clientOpId}`;
 }
 
-async function applyOne(ctx: PickupContext, storeId: string, action: CounterAction): Promise<CounterActionResult> {
+async function applyOne(
+  ctx: PickupContext,
+  storeId: string,
+  action: CounterAction,
+): Promise<CounterActionResult> {
   const id = opId(storeId, action.clientOpId);
   try {
     return await ctx.store.withTransaction(async (session) => {
@@ -75,46 +83,97 @@ async function applyOne(ctx: PickupContext, storeId: string, action: CounterActi
   }
 }
 
-async function replayStored(ctx: PickupContext, id: string, action: CounterAction): Promise<CounterActionResult> {
+async function replayStored(
+  ctx: PickupContext,
+  id: string,
+  action: CounterAction,
+): Promise<CounterActionResult> {
   const prior = await ctx.c.syncOps.findById(id);
-  if (!prior) throw new ConflictError('client-op-in-progress', `client op ${action.clientOpId} is being applied; retry`);
+  if (!prior)
+    throw new ConflictError(
+      'client-op-in-progress',
+      `client op ${action.clientOpId} is being applied; retry`,
+    );
   return replay(prior, action);
 }
 
 function replay(prior: SyncOp, action: CounterAction): CounterActionResult {
   if (prior.taskId !== action.taskId || prior.type !== action.type) {
-    const err = new UnprocessableError('client-op-id-reused', `client op id ${action.clientOpId} was used for ${prior.type} on task ${prior.taskId}`);
+    const err = new UnprocessableError(
+      'client-op-id-reused',
+      `client op id ${action.clientOpId} was used for ${prior.type} on task ${prior.taskId}`,
+    );
     return { ...rejected(action, err), replayed: false };
   }
   return { ...prior.result, replayed: true };
 }
 
-function opRecord(id: string, storeId: string, action: CounterAction, result: SyncOpResult, now: Date): SyncOp {
-  return { _id: id, storeId, clientOpId: action.clientOpId, taskId: action.taskId, type: action.type, at: now.toISOString(), clientAt: action.at, result };
+function opRecord(
+  id: string,
+  storeId: string,
+  action: CounterAction,
+  result: SyncOpResult,
+  now: Date,
+): SyncOp {
+  return {
+    _id: id,
+    storeId,
+    clientOpId: action.clientOpId,
+    taskId: action.taskId,
+    type: action.type,
+    at: now.toISOString(),
+    clientAt: action.at,
+    result,
+  };
 }
 
 function rejected(action: CounterAction, err: AppError): SyncOpResult {
-  const attemptsLeft = typeof err.extensions.attemptsLeft === 'number' ? err.extensions.attemptsLeft : undefined;
+  const attemptsLeft =
+    typeof err.extensions.attemptsLeft === 'number' ? err.extensions.attemptsLeft : undefined;
   return {
     clientOpId: action.clientOpId,
     taskId: action.taskId,
     outcome: 'rejected',
-    error: { status: err.status, type: err.type, detail: err.detail ?? err.title, ...(attemptsLeft !== undefined ? { attemptsLeft } : {}) },
+    error: {
+      status: err.status,
+      type: err.type,
+      detail: err.detail ?? err.title,
+      ...(attemptsLeft !== undefined ? { attemptsLeft } : {}),
+    },
   };
 }
 
 function invalid(action: CounterAction, detail: string): BadRequestError {
-  return new BadRequestError(`${action.type} action ${action.clientOpId}: ${detail}`, [], 'invalid-counter-action');
+  return new BadRequestError(
+    `${action.type} action ${action.clientOpId}: ${detail}`,
+    [],
+    'invalid-counter-action',
+  );
 }
 
-async function perform(ctx: PickupContext, session: Session, storeId: string, action: CounterAction): Promise<SyncOpResult> {
-  const applied = (state: string): SyncOpResult => ({ clientOpId: action.clientOpId, taskId: action.taskId, outcome: 'applied', state });
+async function perform(
+  ctx: PickupContext,
+  session: Session,
+  storeId: string,
+  action: CounterAction,
+): Promise<SyncOpResult> {
+  const applied = (state: string): SyncOpResult => ({
+    clientOpId: action.clientOpId,
+    taskId: action.taskId,
+    outcome: 'applied',
+    state,
+  });
   switch (action.type) {
     case 'start':
       return applied((await startPicking(ctx, session, storeId, action.taskId)).state);
     case 'confirm-line': {
       if (action.qty === undefined) throw invalid(action, 'qty is required');
-      const ref = action.sku !== undefined ? { sku: action.sku } : action.barcode !== undefined ? { barcode: action.barcode } : null;
+      const ref =
+        action.sku !== undefined
+          ? { sku: action.sku }
+          : action.barcode !== undefined
+            ? { barcode: action.barcode }
+            : null;
       if (!ref) throw invalid(action, 'sku or barcode is required');
       return applied((await confirmLine(ctx, session, storeId, action.taskId, ref, action.qty)).state);
     }
@@ -124,9 +183,20 @@ async function perform(ctx: PickupContext, session: Session, storeId: string, ac
       if (!action.lines?.length) throw invalid(action, 'lines are required');
       return applied((await reportShort(ctx, session, storeId, action.taskId, action.lines)).state);
     case 'collected': {
-      const proof: PickupProof | null = action.code !== undefined ? { code: action.code } : action.qr !== undefined ? { qr: action.qr } : null;
+      const proof: PickupProof | null =
+        action.code !== undefined
+          ? { code: action.code }
+          : action.qr !== undefined
+            ? { qr: action.qr }
+            : null;
       if (!proof) throw invalid(action, 'code or qr is required');
-      const outcome = await collectOffline(ctx, session, { storeId, taskId: action.taskId, proof, clientOpId: action.clientOpId, clientAt: action.at });
+      const outcome = await collectOffline(ctx, session, {
+        storeId,
+        taskId: action.taskId,
+        proof,
+        clientOpId: action.clientOpId,
+        clientAt: action.at,
+      });
       return collectedResult(action, outcome);
     }
   }

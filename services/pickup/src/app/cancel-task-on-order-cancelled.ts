@@ -28,7 +28,8 @@ export async function cancelTaskOnOrderCancelled(
   let cancelled = 0;
   for (const task of await ctx.c.tasks.find({ orderId: data.orderId }, { session })) {
     if (VOIDABLE_STATES.includes(task.state)) {
-      if (await closeTask(ctx, session, task, 'cancel', 'cancelled', `order cancelled: ${data.reason}`)) cancelled++;
+      if (await closeTask(ctx, session, task, 'cancel', 'cancelled', `order cancelled: ${data.reason}`))
+        cancelled++;
     } else if (task.state === 'collected') {
       await recordConflict(ctx, session, {
         id: `${task._id}:cancelled-after-collected`,

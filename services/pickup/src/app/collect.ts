@@ -18,18 +18,35 @@ export type CollectOutcome =
   /** Offline only: the goods left the store but the task no longer allowed it (or the code was bad). */
   | { kind: 'conflict'; task: PickupTask; conflict: PickupConflict };
 
-type ProofCheck = { ok: true } | { ok: false; counted: true; reason: string } | { ok: false; counted: false; reason: 'malformed' | 'expired' };
+type ProofCheck =
+  | { ok: true }
+  | { ok: false; counted: true; reason: string }
+  | { ok: false; counted: false; reason: 'malformed' | 'expired' };
 
 function checkProof(ctx: PickupContext, task: PickupTask, proof: PickupProof, at: Date): ProofCheck {
-  if ('code' in proof) return ctx.codes.matches(proof.code, task.code.hash) ? { ok: true } : { ok: false, counted: true, reason: 'code' };
+  if ('code' in proof)
+    return ctx.codes.matches(proof.code, task.code.hash)
+      ? { ok: true }
+      : { ok: false, counted: true, reason: 'code' };
   const qr = ctx.codes.verifyQr(proof.qr, at);
-  if (!qr.ok) return qr.reason === 'bad-signature' ? { ok: false, counted: true, reason: 'qr-signature' } : { ok: false, counted: false, reason: qr.reason };
-  if (qr.claims.taskId !== task._id || qr.claims.storeId !== task.storeId) return { ok: false, counted: true, reason: 'qr-other-task' };
-  return ctx.codes.matches(qr.claims.code, task.code.hash) ? { ok: true } : { ok: false, counted: true, reason: 'qr-code' };
+  if (!qr.ok)
+    return qr.reason === 'bad-signature'
+      ? { ok: false, counted: true, reason: 'qr-signature' }
+      : { ok: false, counted: false, reason: qr.reason };
+  if (qr.claims.taskId !== task._id || qr.claims.storeId !== task.storeId)
+    return { ok: false, counted: true, reason: 'qr-other-task' };
+  return ctx.codes.matches(qr.claims.code, task.code.hash)
+    ? { ok: true }
+    : { ok: false, counted: true, reason: 'qr-code' };
 }
 
 /** Counts a wrong attempt (never beyond the limit, whatever the concurrency); locks on the last one. */
-async function countWrongAttempt(ctx: PickupContext, session: Session, task: PickupTask, reason: string): Promise<CollectOutcome> {
+async function countWrongAttempt(
+  ctx: PickupContext,
+  session: Session,
+  task: PickupTask,
+  reason: string,
+): Promise<CollectOutcome> {
   ctx.metrics.codeFailures.inc({ reason });
   const after = await ctx.c.tasks.findOneAndUpdate(
     { _id: task._id, state: { $in: [...OPEN_STATES] }, failedAttempts: { $lt: task.attemptLimit } },
@@ -40,16 +57,31 @@ async function countWrongAttempt(ctx: PickupContext, session: Session, task: Pic
     const current = (await ctx.c.tasks.findById(task._id, { session })) ?? task;
     return isLocked(current) ? { kind: 'locked', task: current } : { kind: 'illegal', task: current };
   }
-  if (!isLocked(after)) return { kind: 'wrong-code', task: after, attemptsLeft: attemptsLeft(after), locked: false, reason };
+  if (!isLocked(after))
+    return { kind: 'wrong-code', task: after, attemptsLeft: attemptsLeft(after), locked: false, reason };
   const now = ctx.clock();
   const seq = await nextSeq(ctx.c, task.storeId, now, session);
-  const locked = (await ctx.c.tasks.findOneAndUpdate({ _id: task._id }, { $set: { lockedAt: now.toISOString(), seq, updatedAt: now.toISOString() } }, { session })) ?? after;
+  const locked =
+    (await ctx.c.tasks.findOneAndUpdate(
+      { _id: task._id },
+      { $set: { lockedAt: now.toISOString(), seq, updatedAt: now.toISOString() } },
+      { session },
+    )) ?? after;
   ctx.metrics.lockouts.inc();
-  ctx.log.warn({ taskId: task._id, storeId: task.storeId, attempts: locked.failedAttempts }, 'pickup task locked after wrong codes');
+  ctx.log.warn(
+    { taskId: task._id, storeId: task.storeId, attempts: locked.failedAttempts },
+    'pickup task locked after wrong codes',
+  );
   return { kind: 'wrong-code', task: locked, attemptsLeft: 0, locked: true, reason };
 }
 
-async function completeCollection(ctx: PickupContext, session: Session, task: PickupTask, collectedAt: string, offline: boolean): Promise<CollectOutcome> {
+async function completeCollection(
+  ctx: PickupContext,
+  session: Session,
+  task: PickupTask,
+  collectedAt: string,
+  offline: boolean,
+): Promise<CollectOutcome> {
   const after = await changeTask(ctx, session, task, offline ? 'collect-offline' : 'collect', {
     // Online, the lock must still be off at write time; offline the code was verified, the goods are gone.
     guard: offline ? {} : { failedAttempts: { $lt: task.attemptLimit } },
@@ -57,15 +89,26 @@ async function completeCollection(ctx: PickupContext, session: Session, task: Pi
   });
   if (!after) {
     const current = (await ctx.c.tasks.findById(task._id, { session })) ?? task;
-    return isLocked(current) && current.state === 'ready' ? { kind: 'locked', task: current } : { kind: 'illegal', task: current };
+    return isLocked(current) && current.state === 'ready'
+      ? { kind: 'locked', task: current }
+      : { kind: 'illegal', task: current };
   }
   await releaseCodeIfClosed(ctx, session, after);
-  await ctx.events.publish(session, PickupTaskCollected, { subject: after.orderId, data: { ...taskRef(after), collectedAt, offline } });
+  await ctx.events.publish(session, PickupTaskCollected, {
+    subject: after.orderId,
+    data: { ...taskRef(after), collectedAt, offline },
+  });
   return { kind: 'collected', task: after };
 }
 
 /** Hand-over at a connected counter: code or QR, attempts counted, one winner under concurrency. */
-export async function collect(ctx: PickupContext, session: Session, storeId: string, taskId: string, proof: PickupProof): Promise<CollectOutcome> {
+export async function collect(
+  ctx: PickupContext,
+  session: Session,
+  storeId: string,
+  taskId: string,
+  proof: PickupProof,
+): Promise<CollectOutcome> {
   const task = await loadStoreTask(ctx, session, storeId, taskId);
   if (!canApply('collect', task.state)) return { kind: 'illegal', task };
   if (isLocked(task)) return { kind: 'locked', task };
@@ -101,7 +144,9 @@ export async function collectOffline(
   const task = await loadStoreTask(ctx, session, input.storeId, input.taskId);
   const now = ctx.clock();
   // Client clocks drift: never in the future, never before the task existed.
-  const at = new Date(Math.min(now.getTime(), Math.max(Date.parse(input.clientAt), Date.parse(task.createdAt))));
+  const at = new Date(
+    Math.min(now.getTime(), Math.max(Date.parse(input.clientAt), Date.parse(task.createdAt))),
+  );
   const check = checkProof(ctx, task, input.proof, at);
   const conflictKind = CONFLICT_BY_STATE[task.state];
   if (conflictKind) {

@@ -23,7 +23,10 @@ export async function confirmLine(
   if (!canApply('confirm-line', task.state)) throw illegalTransition(task, 'confirm-line');
   const sku = 'sku' in ref ? ref.sku : await ctx.resolveBarcode(ref.barcode, storeId);
   if (sku === undefined) {
-    throw new UnprocessableError('unknown-barcode', `barcode ${'barcode' in ref ? ref.barcode : ''} is not a known SKU`);
+    throw new UnprocessableError(
+      'unknown-barcode',
+      `barcode ${'barcode' in ref ? ref.barcode : ''} is not a known SKU`,
+    );
   }
   const check = checkConfirm(task, sku, qty);
   if (!check.ok) throw new UnprocessableError(check.slug, check.detail, { sku });
@@ -37,5 +40,9 @@ export async function confirmLine(
   const current = await loadStoreTask(ctx, session, storeId, taskId);
   if (!canApply('confirm-line', current.state)) throw illegalTransition(current, 'confirm-line');
   const again = checkConfirm(current, sku, qty);
-  throw new UnprocessableError(again.ok ? 'qty-exceeds-ordered' : again.slug, again.ok ? `SKU ${sku}: concurrent confirmation` : again.detail, { sku });
+  throw new UnprocessableError(
+    again.ok ? 'qty-exceeds-ordered' : again.slug,
+    again.ok ? `SKU ${sku}: concurrent confirmation` : again.detail,
+    { sku },
+  );
 }

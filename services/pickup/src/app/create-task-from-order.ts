@@ -26,7 +26,11 @@ export async function createTaskFromOrder(
   const storeId = data.fulfilment.locationId;
   const track = await ctx.c.orders.findById(data.orderId, { session });
   const existing = await ctx.c.tasks.find({ orderId: data.orderId }, { session });
-  const decision = decideConfirmed(track, { locationId: storeId, routeAttempt: data.routeAttempt }, existing.map((t) => t.routeAttempt));
+  const decision = decideConfirmed(
+    track,
+    { locationId: storeId, routeAttempt: data.routeAttempt },
+    existing.map((t) => t.routeAttempt),
+  );
   if (decision.kind === 'ignore') {
     ctx.metrics.ignoredEvents.inc({ type: 'order.confirmed', reason: decision.reason });
     return { kind: 'ignored', reason: decision.reason };
@@ -35,7 +39,8 @@ export async function createTaskFromOrder(
   // A newer attempt supersedes any task still live for the order (its re-route event may be late).
   for (const old of existing) {
     if (old.routeAttempt >= data.routeAttempt) continue;
-    if (VOIDABLE_STATES.includes(old.state)) await closeTask(ctx, session, old, 'reroute', 'rerouted', 'superseded by a newer route attempt');
+    if (VOIDABLE_STATES.includes(old.state))
+      await closeTask(ctx, session, old, 'reroute', 'rerouted', 'superseded by a newer route attempt');
     else if (old.state === 'collected') {
       await recordConflict(ctx, session, {
         id: `${old._id}:rerouted-after-collected`,
@@ -51,12 +56,17 @@ export async function createTaskFromOrder(
   const store = await ctx.c.stores.findById(storeId, { session });
   if (!store) throw new Error(`store ${storeId} missing after numbering`);
 
-  const taskId = newId();
+  // A prepared code spares this transaction the slow offline hash (it holds the store's lock).
+  const prepared = ctx.preparedCodes?.take();
+  const taskId = prepared?.taskId ?? newId();
   // Unique among the store's open tasks: another open task with the same code gets a new nonce.
-  let issued = ctx.codes.issue(taskId);
+  let issued = prepared?.issued ?? ctx.codes.issue(taskId);
+  let offline = prepared?.offline;
   for (let i = 1; await ctx.c.openCodes.findById(openCodeId(storeId, issued.hash), { session }); i++) {
-    if (i >= CODE_ISSUE_TRIES) throw new Error(`store ${storeId}: no free pickup code after ${CODE_ISSUE_TRIES} tries`);
+    if (i >= CODE_ISSUE_TRIES)
+      throw new Error(`store ${storeId}: no free pickup code after ${CODE_ISSUE_TRIES} tries`);
     issued = ctx.codes.issue(taskId);
+    offline = undefined;
   }
   await ctx.c.openCodes.insertOne({ _id: openCodeId(storeId, issued.hash), storeId, taskId }, { session });
 
@@ -75,7 +85,11 @@ export async function createTaskFromOrder(
     updatedAt: now.toISOString(),
     promisedReadyAt: promisedReadyAt(now, store.config).toISOString(),
     ...(data.fulfilment.promisedAt !== undefined ? { orderPromisedAt: data.fulfilment.promisedAt } : {}),
-    code: { nonce: issued.nonce, hash: issued.hash, offline: await ctx.codes.offlineVerifier(issued.code) },
+    code: {
+      nonce: issued.nonce,
+      hash: issued.hash,
+      offline: offline ?? (await ctx.codes.offlineVerifier(issued.code)),
+    },
     failedAttempts: 0,
     attemptLimit: store.config.lockoutAttempts,
     storePausedAtCreation: paused,
@@ -89,9 +103,18 @@ export async function createTaskFromOrder(
   );
   await ctx.events.publish(session, PickupTaskCreated, {
     subject: data.orderId,
-    data: { taskId, orderId: data.orderId, storeId, reservationId: data.reservationId, promisedReadyAt: task.promisedReadyAt },
+    data: {
+      taskId,
+      orderId: data.orderId,
+      storeId,
+      reservationId: data.reservationId,
+      promisedReadyAt: task.promisedReadyAt,
+    },
   });
   ctx.metrics.tasksCreated.inc({ paused: String(paused) });
-  ctx.log.info({ taskId, orderId: data.orderId, storeId, routeAttempt: data.routeAttempt, storePaused: paused }, 'pickup task created');
+  ctx.log.info(
+    { taskId, orderId: data.orderId, storeId, routeAttempt: data.routeAttempt, storePaused: paused },
+    'pickup task created',
+  );
   return { kind: 'created', task };
 }

@@ -17,7 +17,11 @@ export interface DeliveryOptions {
  * first so two instances never send the same one at once. Failures back off; after maxAttempts, or a
  * permanent failure, the notification is marked failed (visible to ops in the store and the metric).
  */
-export async function deliverNotifications(ctx: PickupContext, opts: DeliveryOptions, now: Date): Promise<{ sent: number; failed: number; retrying: number }> {
+export async function deliverNotifications(
+  ctx: PickupContext,
+  opts: DeliveryOptions,
+  now: Date,
+): Promise<{ sent: number; failed: number; retrying: number }> {
   const maxAttempts = opts.maxAttempts ?? 8;
   const base = opts.retryBaseMs ?? 30_000;
   const lease = opts.leaseMs ?? 5 * 60_000;
@@ -30,7 +34,10 @@ export async function deliverNotifications(ctx: PickupContext, opts: DeliveryOpt
   for (const candidate of due) {
     const claimed = await ctx.c.notifications.findOneAndUpdate(
       { _id: candidate._id, status: candidate.status, nextAttemptAt: candidate.nextAttemptAt },
-      { $set: { status: 'sending', nextAttemptAt: new Date(now.getTime() + lease).toISOString() }, $inc: { attempts: 1 } },
+      {
+        $set: { status: 'sending', nextAttemptAt: new Date(now.getTime() + lease).toISOString() },
+        $inc: { attempts: 1 },
+      },
     );
     if (!claimed) continue;
     try {
@@ -43,7 +50,10 @@ export async function deliverNotifications(ctx: PickupContext, opts: DeliveryOpt
         ...(claimed.customerId !== undefined ? { customerId: claimed.customerId } : {}),
         holdUntil: claimed.holdUntil,
       });
-      await ctx.c.notifications.updateOne({ _id: claimed._id }, { $set: { status: 'sent', sentAt: ctx.clock().toISOString() }, $unset: { lastError: '' } });
+      await ctx.c.notifications.updateOne(
+        { _id: claimed._id },
+        { $set: { status: 'sent', sentAt: ctx.clock().toISOString() }, $unset: { lastError: '' } },
+      );
       ctx.metrics.notifications.inc({ kind: claimed.kind, outcome: 'sent' });
       result.sent++;
     } catch (err) {
@@ -61,7 +71,10 @@ export async function deliverNotifications(ctx: PickupContext, opts: DeliveryOpt
         },
       );
       ctx.metrics.notifications.inc({ kind: claimed.kind, outcome: giveUp ? 'failed' : 'retry' });
-      ctx.log.warn({ notificationId: claimed._id, attempts: claimed.attempts, giveUp, err: (err as Error).message }, 'customer notification not delivered');
+      ctx.log.warn(
+        { notificationId: claimed._id, attempts: claimed.attempts, giveUp, err: (err as Error).message },
+        'customer notification not delivered',
+      );
       if (giveUp) result.failed++;
       else result.retrying++;
     }

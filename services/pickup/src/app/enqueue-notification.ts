@@ -4,7 +4,12 @@ import type { NotificationKind } from '../store/collections';
 import type { PickupContext } from './context';
 
 /** Queues a customer notification with the change that causes it; delivered after commit. One per task and kind. */
-export async function enqueueNotification(ctx: PickupContext, session: Session, kind: NotificationKind, task: PickupTask): Promise<void> {
+export async function enqueueNotification(
+  ctx: PickupContext,
+  session: Session,
+  kind: NotificationKind,
+  task: PickupTask,
+): Promise<void> {
   const id = `${task._id}:${kind}`;
   if (await ctx.c.notifications.findById(id, { session })) return;
   const now = ctx.clock().toISOString();

@@ -5,12 +5,19 @@ export function taskNotFound(taskId: string): NotFoundError {
   return new NotFoundError('pickup task', taskId);
 }
 
-export function illegalTransition(task: Pick<PickupTask, '_id' | 'state'>, action: TaskAction): ConflictError {
-  return new ConflictError('illegal-transition', `cannot ${action} pickup task ${task._id} in state ${task.state}`, {
-    taskId: task._id,
-    state: task.state,
-    action,
-  });
+export function illegalTransition(
+  task: Pick<PickupTask, '_id' | 'state'>,
+  action: TaskAction,
+): ConflictError {
+  return new ConflictError(
+    'illegal-transition',
+    `cannot ${action} pickup task ${task._id} in state ${task.state}`,
+    {
+      taskId: task._id,
+      state: task.state,
+      action,
+    },
+  );
 }
 
 /** 423: too many wrong codes; a manager must unlock the task. */
@@ -24,5 +31,8 @@ export class TaskLockedError extends AppError {
 }
 
 export function wrongCode(taskId: string, attemptsLeft: number, reason: string): UnprocessableError {
-  return new UnprocessableError('wrong-pickup-code', `the pickup code does not match (${reason})`, { taskId, attemptsLeft });
+  return new UnprocessableError('wrong-pickup-code', `the pickup code does not match (${reason})`, {
+    taskId,
+    attemptsLeft,
+  });
 }

@@ -12,14 +12,30 @@ const BATCH = 200;
 export async function expireNoShows(ctx: PickupContext, now: Date): Promise<number> {
   let expired = 0;
   for (;;) {
-    const due = await ctx.c.tasks.find({ state: 'ready', holdUntil: { $lte: now.toISOString() } }, { limit: BATCH, sort: { holdUntil: 1 } });
+    const due = await ctx.c.tasks.find(
+      { state: 'ready', holdUntil: { $lte: now.toISOString() } },
+      { limit: BATCH, sort: { holdUntil: 1 } },
+    );
     for (const candidate of due) {
       const done = await ctx.store.withTransaction(async (session) => {
-        const task = await ctx.c.tasks.findOne({ _id: candidate._id, state: 'ready', holdUntil: { $lte: now.toISOString() } }, { session });
+        const task = await ctx.c.tasks.findOne(
+          { _id: candidate._id, state: 'ready', holdUntil: { $lte: now.toISOString() } },
+          { session },
+        );
         if (!task) return false;
-        const after = await closeTask(ctx, session, task, 'expire', 'expired', 'not collected within the hold period');
+        const after = await closeTask(
+          ctx,
+          session,
+          task,
+          'expire',
+          'expired',
+          'not collected within the hold period',
+        );
         if (!after) return false;
-        await ctx.events.publish(session, PickupTaskExpired, { subject: after.orderId, data: taskRef(after) });
+        await ctx.events.publish(session, PickupTaskExpired, {
+          subject: after.orderId,
+          data: taskRef(after),
+        });
         return true;
       });
       if (done) expired++;

@@ -16,14 +16,32 @@ export interface PickupMetrics {
 
 export function pickupMetrics(m: Metrics): PickupMetrics {
   return {
-    tasksCreated: m.counter('pickup_tasks_created_total', 'Pickup tasks created, by whether the store was paused', ['paused']),
-    transitions: m.counter('pickup_task_transitions_total', 'Pickup task state changes by target state', ['to']),
-    codeFailures: m.counter('pickup_code_failures_total', 'Rejected pickup codes / QR payloads by reason', ['reason']),
+    tasksCreated: m.counter(
+      'pickup_tasks_created_total',
+      'Pickup tasks created, by whether the store was paused',
+      ['paused'],
+    ),
+    transitions: m.counter('pickup_task_transitions_total', 'Pickup task state changes by target state', [
+      'to',
+    ]),
+    codeFailures: m.counter('pickup_code_failures_total', 'Rejected pickup codes / QR payloads by reason', [
+      'reason',
+    ]),
     lockouts: m.counter('pickup_task_lockouts_total', 'Tasks locked after too many wrong codes'),
-    ignoredEvents: m.counter('pickup_events_ignored_total', 'Order events without effect (duplicate, stale, tombstoned)', ['type', 'reason']),
+    ignoredEvents: m.counter(
+      'pickup_events_ignored_total',
+      'Order events without effect (duplicate, stale, tombstoned)',
+      ['type', 'reason'],
+    ),
     conflicts: m.counter('pickup_conflicts_total', 'Conflicts recorded for ops, by kind', ['kind']),
     storesPaused: m.gauge('pickup_stores_paused', 'Stores currently paused for new pickup orders'),
-    notifications: m.counter('pickup_notifications_total', 'Customer notifications by kind and outcome', ['kind', 'outcome']),
-    syncOps: m.counter('pickup_sync_ops_total', 'Offline counter actions by type and outcome', ['type', 'outcome']),
+    notifications: m.counter('pickup_notifications_total', 'Customer notifications by kind and outcome', [
+      'kind',
+      'outcome',
+    ]),
+    syncOps: m.counter('pickup_sync_ops_total', 'Offline counter actions by type and outcome', [
+      'type',
+      'outcome',
+    ]),
   };
 }

@@ -5,7 +5,12 @@ import { enqueueNotification } from './enqueue-notification';
 export async function notifyExpiring(ctx: PickupContext, now: Date): Promise<number> {
   const at = now.toISOString();
   const due = await ctx.c.tasks.find(
-    { state: 'ready', expiringAt: { $lte: at }, holdUntil: { $gt: at }, expiringNotifiedAt: { $exists: false } },
+    {
+      state: 'ready',
+      expiringAt: { $lte: at },
+      holdUntil: { $gt: at },
+      expiringNotifiedAt: { $exists: false },
+    },
     { limit: 1000 },
   );
   let queued = 0;

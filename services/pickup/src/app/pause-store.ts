@@ -24,19 +24,42 @@ async function writePause(
   const was = isPaused(store.pause);
   const is = isPaused(next);
   if (!was && is) {
-    await ctx.events.publish(session, PickupStorePaused, { subject: store._id, data: { storeId: store._id, reason: event.reason, automatic: event.automatic } });
+    await ctx.events.publish(session, PickupStorePaused, {
+      subject: store._id,
+      data: { storeId: store._id, reason: event.reason, automatic: event.automatic },
+    });
   } else if (was && !is) {
-    await ctx.events.publish(session, PickupStoreResumed, { subject: store._id, data: { storeId: store._id, automatic: event.automatic } });
+    await ctx.events.publish(session, PickupStoreResumed, {
+      subject: store._id,
+      data: { storeId: store._id, automatic: event.automatic },
+    });
   }
   return updated ?? store;
 }
 
 /** A manager pauses new pickup orders for the store (audited). Idempotent. */
-export async function pauseStore(ctx: PickupContext, session: Session, actor: Actor, storeId: string, reason: string): Promise<PickupStore> {
+export async function pauseStore(
+  ctx: PickupContext,
+  session: Session,
+  actor: Actor,
+  storeId: string,
+  reason: string,
+): Promise<PickupStore> {
   const store = await ensureStore(ctx.c, storeId, ctx.clock(), session);
-  const next: StorePauseState = { ...store.pause, manual: { by: actor.sub, reason, at: ctx.clock().toISOString() } };
+  const next: StorePauseState = {
+    ...store.pause,
+    manual: { by: actor.sub, reason, at: ctx.clock().toISOString() },
+  };
   const updated = await writePause(ctx, session, store, next, { reason, automatic: false });
-  await ctx.audit.record({ actor, action: 'pickup.store.pause', target: { type: 'store', id: storeId }, details: { reason, wasPaused: isPaused(store.pause) } }, session);
+  await ctx.audit.record(
+    {
+      actor,
+      action: 'pickup.store.pause',
+      target: { type: 'store', id: storeId },
+      details: { reason, wasPaused: isPaused(store.pause) },
+    },
+    session,
+  );
   return updated;
 }
 
@@ -44,14 +67,32 @@ export async function pauseStore(ctx: PickupContext, session: Session, actor: Ac
  * A manager resumes the store (audited): clears the manual pause and an automatic one too; if the
  * backlog is still over the threshold, the next throttle check pauses it again.
  */
-export async function resumeStore(ctx: PickupContext, session: Session, actor: Actor, storeId: string): Promise<PickupStore> {
+export async function resumeStore(
+  ctx: PickupContext,
+  session: Session,
+  actor: Actor,
+  storeId: string,
+): Promise<PickupStore> {
   const store = await ensureStore(ctx.c, storeId, ctx.clock(), session);
   const updated = await writePause(ctx, session, store, {}, { reason: 'resumed by staff', automatic: false });
-  await ctx.audit.record({ actor, action: 'pickup.store.resume', target: { type: 'store', id: storeId }, details: { wasPaused: isPaused(store.pause) } }, session);
+  await ctx.audit.record(
+    {
+      actor,
+      action: 'pickup.store.resume',
+      target: { type: 'store', id: storeId },
+      details: { wasPaused: isPaused(store.pause) },
+    },
+    session,
+  );
   return updated;
 }
 
-export function countOverdue(ctx: PickupContext, storeId: string, now: Date, session?: Session): Promise<number> {
+export function countOverdue(
+  ctx: PickupContext,
+  storeId: string,
+  now: Date,
+  session?: Session,
+): Promise<number> {
   return ctx.c.tasks.countDocuments(
     { storeId, state: { $in: [...PREPARING_STATES] }, promisedReadyAt: { $lt: now.toISOString() } },
     { session },
@@ -62,7 +103,10 @@ export function countOverdue(ctx: PickupContext, storeId: string, now: Date, ses
  * Automatic throttling for every store: pause when overdue tasks reach the threshold, resume at or
  * below the lower mark. Returns the stores whose automatic state changed.
  */
-export async function checkThrottling(ctx: PickupContext, now: Date): Promise<Array<{ storeId: string; action: 'paused' | 'resumed'; overdue: number }>> {
+export async function checkThrottling(
+  ctx: PickupContext,
+  now: Date,
+): Promise<Array<{ storeId: string; action: 'paused' | 'resumed'; overdue: number }>> {
   const changes: Array<{ storeId: string; action: 'paused' | 'resumed'; overdue: number }> = [];
   let paused = 0;
   for (const candidate of await ctx.c.stores.find({})) {
@@ -74,7 +118,13 @@ export async function checkThrottling(ctx: PickupContext, now: Date): Promise<Ar
       if (decision.kind === 'none') return null;
       if (decision.kind === 'pause') {
         const reason = `${overdue} overdue pickup tasks (threshold ${store.config.overdueThreshold})`;
-        await writePause(ctx, session, store, { ...store.pause, automatic: { reason, at: now.toISOString(), overdue } }, { reason, automatic: true });
+        await writePause(
+          ctx,
+          session,
+          store,
+          { ...store.pause, automatic: { reason, at: now.toISOString(), overdue } },
+          { reason, automatic: true },
+        );
         return { storeId: store._id, action: 'paused' as const, overdue };
       }
       const manualOnly: StorePauseState = store.pause.manual ? { manual: store.pause.manual } : {};

@@ -18,7 +18,10 @@ export async function reportShort(
   if (!canApply('short', task.state)) throw illegalTransition(task, 'short');
   const check = checkShort(task, shortLines);
   if (!check.ok) throw new UnprocessableError(check.slug, check.detail);
-  const lines = task.lines.map((l) => ({ ...l, shortQty: check.value.find((s) => s.sku === l.sku)?.qty ?? 0 }));
+  const lines = task.lines.map((l) => ({
+    ...l,
+    shortQty: check.value.find((s) => s.sku === l.sku)?.qty ?? 0,
+  }));
   const now = ctx.clock().toISOString();
   const short = await transitionTask(ctx, session, task, 'short', {
     set: { state: 'short', lines, closedAt: now, closeReason: 'short picked' },

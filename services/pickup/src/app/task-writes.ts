@@ -5,7 +5,12 @@ import type { PickupContext } from './context';
 import { illegalTransition, taskNotFound } from './errors';
 
 /** The task of this store, or 404 (a task of another store is not found here, whoever asks). */
-export async function loadStoreTask(ctx: PickupContext, session: Session, storeId: string, taskId: string): Promise<PickupTask> {
+export async function loadStoreTask(
+  ctx: PickupContext,
+  session: Session,
+  storeId: string,
+  taskId: string,
+): Promise<PickupTask> {
   const task = await ctx.c.tasks.findOne({ _id: taskId, storeId }, { session });
   if (!task) throw taskNotFound(taskId);
   return task;
@@ -37,7 +42,11 @@ export async function changeTask(
   const update: Record<string, unknown> = { $set: { ...change.set, seq, updatedAt: now.toISOString() } };
   if (change.unset?.length) update.$unset = Object.fromEntries(change.unset.map((f) => [f, '']));
   if (change.inc) update.$inc = change.inc;
-  const after = await ctx.c.tasks.findOneAndUpdate({ _id: task._id, state: task.state, ...change.guard }, update, { session });
+  const after = await ctx.c.tasks.findOneAndUpdate(
+    { _id: task._id, state: task.state, ...change.guard },
+    update,
+    { session },
+  );
   if (after && after.state !== task.state) ctx.metrics.transitions.inc({ to: after.state });
   return after;
 }
@@ -57,7 +66,11 @@ export async function transitionTask(
 }
 
 /** Frees the task's code for reuse in its store once the task leaves the open states. */
-export async function releaseCodeIfClosed(ctx: PickupContext, session: Session, task: Pick<PickupTask, 'storeId' | 'code' | 'state'>): Promise<void> {
+export async function releaseCodeIfClosed(
+  ctx: PickupContext,
+  session: Session,
+  task: Pick<PickupTask, 'storeId' | 'code' | 'state'>,
+): Promise<void> {
   if (OPEN_STATES.includes(task.state)) return;
   await ctx.c.openCodes.deleteOne({ _id: openCodeId(task.storeId, task.code.hash) }, { session });
 }
@@ -66,7 +79,12 @@ export function openCodeId(storeId: string, hash: string): string {
   return `${storeId}:${hash}`;
 }
 
-export function taskRef(t: PickupTask): { taskId: string; orderId: string; storeId: string; reservationId: string } {
+export function taskRef(t: PickupTask): {
+  taskId: string;
+  orderId: string;
+  storeId: string;
+  reservationId: string;
+} {
   return { taskId: t._id, orderId: t.orderId, storeId: t.storeId, reservationId: t.reservationId };
 }
 
@@ -80,7 +98,9 @@ export async function closeTask(
   reason: string,
 ): Promise<PickupTask | null> {
   const at = ctx.clock().toISOString();
-  const after = await changeTask(ctx, session, task, action, { set: { state: to, closedAt: at, closeReason: reason } });
+  const after = await changeTask(ctx, session, task, action, {
+    set: { state: to, closedAt: at, closeReason: reason },
+  });
   if (after) await releaseCodeIfClosed(ctx, session, after);
   return after;
 }
@@ -92,7 +112,14 @@ export async function closeTask(
 export async function recordConflict(
   ctx: PickupContext,
   session: Session,
-  input: { id: string; kind: ConflictKind; task: PickupTask; detail: string; clientOpId?: string; offlineCollectedAt?: string },
+  input: {
+    id: string;
+    kind: ConflictKind;
+    task: PickupTask;
+    detail: string;
+    clientOpId?: string;
+    offlineCollectedAt?: string;
+  },
 ): Promise<PickupConflict> {
   const existing = await ctx.c.conflicts.findById(input.id, { session });
   if (existing) return existing;
@@ -111,6 +138,9 @@ export async function recordConflict(
   };
   await ctx.c.conflicts.insertOne(conflict, { session });
   ctx.metrics.conflicts.inc({ kind: input.kind });
-  ctx.log.warn({ conflictId: conflict._id, kind: conflict.kind, taskId: conflict.taskId, orderId: conflict.orderId }, 'pickup conflict recorded for ops');
+  ctx.log.warn(
+    { conflictId: conflict._id, kind: conflict.kind, taskId: conflict.taskId, orderId: conflict.orderId },
+    'pickup conflict recorded for ops',
+  );
   return conflict;
 }

@@ -14,14 +14,20 @@ export async function unlockTask(
   reason: string,
 ): Promise<PickupTask> {
   const task = await loadStoreTask(ctx, session, storeId, taskId);
-  if (!isLocked(task)) throw new ConflictError('not-locked', `pickup task ${taskId} is not locked`, { taskId });
+  if (!isLocked(task))
+    throw new ConflictError('not-locked', `pickup task ${taskId} is not locked`, { taskId });
   const after = await transitionTask(ctx, session, task, 'unlock', {
     guard: { failedAttempts: task.failedAttempts },
     set: { failedAttempts: 0 },
     unset: ['lockedAt'],
   });
   await ctx.audit.record(
-    { actor, action: 'pickup.task.unlock', target: { type: 'pickup-task', id: taskId }, details: { storeId, failedAttempts: task.failedAttempts, reason } },
+    {
+      actor,
+      action: 'pickup.task.unlock',
+      target: { type: 'pickup-task', id: taskId },
+      details: { storeId, failedAttempts: task.failedAttempts, reason },
+    },
     session,
   );
   return after;

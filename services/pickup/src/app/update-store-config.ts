@@ -17,10 +17,20 @@ export async function updateStoreConfig(
 ): Promise<PickupStore> {
   const store = await ensureStore(ctx.c, storeId, ctx.clock(), session);
   const { config, problems } = mergeConfig(store.config, patch);
-  if (problems.length > 0) throw new UnprocessableError('invalid-store-config', problems.join('; '), { problems });
-  const updated = await ctx.c.stores.findOneAndUpdate({ _id: storeId }, { $set: { config, updatedAt: ctx.clock().toISOString() } }, { session });
+  if (problems.length > 0)
+    throw new UnprocessableError('invalid-store-config', problems.join('; '), { problems });
+  const updated = await ctx.c.stores.findOneAndUpdate(
+    { _id: storeId },
+    { $set: { config, updatedAt: ctx.clock().toISOString() } },
+    { session },
+  );
   await ctx.audit.record(
-    { actor, action: 'pickup.store.configure', target: { type: 'store', id: storeId }, details: { before: store.config, after: config } },
+    {
+      actor,
+      action: 'pickup.store.configure',
+      target: { type: 'store', id: storeId },
+      details: { before: store.config, after: config },
+    },
     session,
   );
   return updated ?? { ...store, config };

@@ -11,7 +11,11 @@ import { closeTask, recordConflict } from './task-writes';
  * code released. Remembered on the order so a late `confirmed` for that store and attempt makes no
  * live task. Goods already collected there → a conflict for ops.
  */
-export async function voidTaskOnReroute(ctx: PickupContext, session: Session, data: EventData<typeof OrderRerouted>): Promise<number> {
+export async function voidTaskOnReroute(
+  ctx: PickupContext,
+  session: Session,
+  data: EventData<typeof OrderRerouted>,
+): Promise<number> {
   const track = await ctx.c.orders.findById(data.orderId, { session });
   const next = applyReroute(track, data.orderId, data.fromLocationId, data.routeAttempt);
   await ctx.c.orders.replaceOne({ _id: data.orderId }, next, { upsert: true, session });
@@ -23,7 +27,17 @@ export async function voidTaskOnReroute(ctx: PickupContext, session: Session, da
   let voided = 0;
   for (const task of tasks) {
     if (VOIDABLE_STATES.includes(task.state)) {
-      if (await closeTask(ctx, session, task, 'reroute', 'rerouted', `re-routed to ${data.toLocationId}: ${data.reason}`)) voided++;
+      if (
+        await closeTask(
+          ctx,
+          session,
+          task,
+          'reroute',
+          'rerouted',
+          `re-routed to ${data.toLocationId}: ${data.reason}`,
+        )
+      )
+        voided++;
     } else if (task.state === 'collected') {
       await recordConflict(ctx, session, {
         id: `${task._id}:rerouted-after-collected`,

@@ -55,7 +55,8 @@ export interface QrClaims {
   exp: number;
 }
 
-export type QrCheck = { ok: true; claims: QrClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
+export type QrCheck =
+  { ok: true; claims: QrClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
 
 export interface PickupCodesOptions {
   /** Deployment secret (≥ 32 bytes of entropy). Codes of existing tasks change if it changes. */
@@ -80,7 +81,8 @@ export class PickupCodes {
     this.digits = opts.digits ?? 6;
     if (this.digits < 4 || this.digits > 10) throw new Error('pickup code digits must be 4..10');
     this.offlineIterations = opts.offlineIterations ?? 20_000;
-    const derive = (label: string): Buffer => Buffer.from(hkdfSync('sha256', secret, 'omni-pickup', label, 32));
+    const derive = (label: string): Buffer =>
+      Buffer.from(hkdfSync('sha256', secret, 'omni-pickup', label, 32));
     this.codeKey = derive('code');
     this.hashKey = derive('hash');
     // Ed25519 private key from a 32-byte seed: PKCS#8 DER prefix + seed.
@@ -119,7 +121,12 @@ export class PickupCodes {
   async offlineVerifier(code: string): Promise<OfflineVerifier> {
     const salt = randomBytes(16);
     const hash = await pbkdf2Async(code, salt, this.offlineIterations, 32, 'sha256');
-    return { alg: 'pbkdf2-sha256', iterations: this.offlineIterations, salt: salt.toString('base64url'), hash: hash.toString('base64url') };
+    return {
+      alg: 'pbkdf2-sha256',
+      iterations: this.offlineIterations,
+      salt: salt.toString('base64url'),
+      hash: hash.toString('base64url'),
+    };
   }
 
   /** What the counter app does offline (exported for its tests and ours). */
@@ -130,7 +137,9 @@ export class PickupCodes {
 
   /** `OPK1.<claims>.<signature>`, both base64url; claims `{t, s, c, e}`. */
   qrFor(claims: QrClaims): string {
-    const body = Buffer.from(JSON.stringify({ t: claims.taskId, s: claims.storeId, c: claims.code, e: claims.exp })).toString('base64url');
+    const body = Buffer.from(
+      JSON.stringify({ t: claims.taskId, s: claims.storeId, c: claims.code, e: claims.exp }),
+    ).toString('base64url');
     const signed = `${QR_PREFIX}.${body}`;
     const sig = sign(null, Buffer.from(signed), this.qrPrivate).toString('base64url');
     return `${signed}.${sig}`;
@@ -154,7 +163,12 @@ export class PickupCodes {
       return { ok: false, reason: 'malformed' };
     }
     const c = parsed as { t?: unknown; s?: unknown; c?: unknown; e?: unknown };
-    if (typeof c.t !== 'string' || typeof c.s !== 'string' || typeof c.c !== 'string' || typeof c.e !== 'number') {
+    if (
+      typeof c.t !== 'string' ||
+      typeof c.s !== 'string' ||
+      typeof c.c !== 'string' ||
+      typeof c.e !== 'number'
+    ) {
       return { ok: false, reason: 'malformed' };
     }
     if (c.e * 1000 < now.getTime()) return { ok: false, reason: 'expired' };
@@ -171,4 +185,70 @@ function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** A task id with its code and offline verifier, computed before a task needs it. */
+export interface PreparedCode {
+  taskId: string;
+  issued: IssuedCode;
+  offline: OfflineVerifier;
+}
+
+/**
+ * Codes prepared in the background: the offline verifier is a deliberately slow hash (~5 ms of
+ * PBKDF2), and computed inside the task-creating transaction it held the store's writer lock for
+ * that long, capping a pickup service at ~200 new tasks/s. The pool keeps `size` ready, refilled
+ * `parallel` at a time on libuv's threads; when it runs dry the caller computes inline as before.
+ * The codes are derivable from the secret anyway, so keeping a few in memory adds no exposure.
+ */
+export class PreparedCodePool {
+  private readonly ready: PreparedCode[] = [];
+  private filling = 0;
+  private stopped = true;
+
+  constructor(
+    private readonly codes: PickupCodes,
+    private readonly newTaskId: () => string,
+    private readonly size = 64,
+    private readonly parallel = 2,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.fill();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.ready.length = 0;
+  }
+
+  get available(): number {
+    return this.ready.length;
+  }
+
+  /** A prepared code, or undefined when none is ready (the caller computes one itself). */
+  take(): PreparedCode | undefined {
+    const prepared = this.ready.shift();
+    this.fill();
+    return prepared;
+  }
+
+  private fill(): void {
+    while (!this.stopped && this.filling < this.parallel && this.ready.length + this.filling < this.size) {
+      this.filling++;
+      const taskId = this.newTaskId();
+      const issued = this.codes.issue(taskId);
+      this.codes
+        .offlineVerifier(issued.code)
+        .then((offline) => {
+          if (!this.stopped) this.ready.push({ taskId, issued, offline });
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          this.filling--;
+          this.fill();
+        });
+    }
+  }
 }

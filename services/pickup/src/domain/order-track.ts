@@ -29,14 +29,20 @@ export function decideConfirmed(
   if (existingAttempts.includes(event.routeAttempt)) return { kind: 'ignore', reason: 'duplicate' };
   if (track?.cancelled) return { kind: 'ignore', reason: 'order-cancelled' };
   if (track && event.routeAttempt < track.maxAttempt) return { kind: 'ignore', reason: 'stale-attempt' };
-  if (existingAttempts.some((a) => a > event.routeAttempt)) return { kind: 'ignore', reason: 'stale-attempt' };
+  if (existingAttempts.some((a) => a > event.routeAttempt))
+    return { kind: 'ignore', reason: 'stale-attempt' };
   const voided = track?.voided.find((v) => v.locationId === event.locationId);
   if (voided && event.routeAttempt <= voided.upTo) return { kind: 'ignore', reason: 'location-voided' };
   return { kind: 'create' };
 }
 
 /** The track after a re-route away from `fromLocationId` at attempt `routeAttempt`. */
-export function applyReroute(track: OrderTrack | null, orderId: string, fromLocationId: string, routeAttempt: number): OrderTrack {
+export function applyReroute(
+  track: OrderTrack | null,
+  orderId: string,
+  fromLocationId: string,
+  routeAttempt: number,
+): OrderTrack {
   const base: OrderTrack = track ?? { _id: orderId, maxAttempt: 0, voided: [] };
   const others = base.voided.filter((v) => v.locationId !== fromLocationId);
   const prev = base.voided.find((v) => v.locationId === fromLocationId)?.upTo ?? -1;

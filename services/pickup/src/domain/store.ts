@@ -58,18 +58,29 @@ export function isPaused(p: StorePauseState): boolean {
 }
 
 /** Merges a partial update into a config; returns the problems when the result is inconsistent. */
-export function mergeConfig(current: StoreConfig, patch: Partial<StoreConfig>): { config: StoreConfig; problems: string[] } {
+export function mergeConfig(
+  current: StoreConfig,
+  patch: Partial<StoreConfig>,
+): { config: StoreConfig; problems: string[] } {
   const config = { ...current, ...patch };
   // Keep hysteresis meaningful when only the threshold moves.
-  if (patch.overdueThreshold !== undefined && patch.resumeAtOrBelow === undefined && config.resumeAtOrBelow >= config.overdueThreshold) {
+  if (
+    patch.overdueThreshold !== undefined &&
+    patch.resumeAtOrBelow === undefined &&
+    config.resumeAtOrBelow >= config.overdueThreshold
+  ) {
     config.resumeAtOrBelow = Math.floor(config.overdueThreshold / 2);
   }
   const problems: string[] = [];
   if (config.resumeAtOrBelow >= config.overdueThreshold) {
-    problems.push(`resumeAtOrBelow (${config.resumeAtOrBelow}) must be below overdueThreshold (${config.overdueThreshold})`);
+    problems.push(
+      `resumeAtOrBelow (${config.resumeAtOrBelow}) must be below overdueThreshold (${config.overdueThreshold})`,
+    );
   }
   if (config.expiringSoonHours >= config.holdDays * 24) {
-    problems.push(`expiringSoonHours (${config.expiringSoonHours}) must be shorter than the hold (${config.holdDays * 24} h)`);
+    problems.push(
+      `expiringSoonHours (${config.expiringSoonHours}) must be shorter than the hold (${config.holdDays * 24} h)`,
+    );
   }
   return { config, problems };
 }
@@ -82,14 +93,19 @@ export function holdUntil(readyAt: Date, config: StoreConfig): Date {
   return new Date(readyAt.getTime() + config.holdDays * 24 * 3600_000);
 }
 
-export type ThrottleDecision = { kind: 'pause'; overdue: number } | { kind: 'resume'; overdue: number } | { kind: 'none' };
+export type ThrottleDecision =
+  { kind: 'pause'; overdue: number } | { kind: 'resume'; overdue: number } | { kind: 'none' };
 
 /**
  * Automatic throttling with hysteresis: pause at `overdueThreshold` overdue tasks, lift the automatic
  * pause only at or below `resumeAtOrBelow`, so a store hovering at the threshold does not flap.
  * A manual pause is the manager's; the automatic rule never lifts it.
  */
-export function decideThrottle(pause: StorePauseState, overdue: number, config: StoreConfig): ThrottleDecision {
+export function decideThrottle(
+  pause: StorePauseState,
+  overdue: number,
+  config: StoreConfig,
+): ThrottleDecision {
   if (pause.automatic === undefined && overdue >= config.overdueThreshold) return { kind: 'pause', overdue };
   if (pause.automatic !== undefined && overdue <= config.resumeAtOrBelow) return { kind: 'resume', overdue };
   return { kind: 'none' };

@@ -12,7 +12,16 @@ import type { OfflineVerifier } from './codes';
  * `collected`, `expired`, `cancelled`, `rerouted` are final. A locked task (too many wrong codes) is
  * still `ready`; the lock is a flag that a manager lifts.
  */
-export const TASK_STATES = ['queued', 'picking', 'ready', 'short', 'collected', 'expired', 'cancelled', 'rerouted'] as const;
+export const TASK_STATES = [
+  'queued',
+  'picking',
+  'ready',
+  'short',
+  'collected',
+  'expired',
+  'cancelled',
+  'rerouted',
+] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
 /** States in the store's working queue, with a live pickup code. */
@@ -126,22 +135,36 @@ export function toTaskLines(lines: ReadonlyArray<{ sku: string; qty: number; nam
   for (const l of lines) {
     const existing = bySku.get(l.sku);
     if (existing) existing.qty += l.qty;
-    else bySku.set(l.sku, { sku: l.sku, ...(l.name !== undefined ? { name: l.name } : {}), qty: l.qty, confirmedQty: 0, shortQty: 0 });
+    else
+      bySku.set(l.sku, {
+        sku: l.sku,
+        ...(l.name !== undefined ? { name: l.name } : {}),
+        qty: l.qty,
+        confirmedQty: 0,
+        shortQty: 0,
+      });
   }
   return [...bySku.values()];
 }
 
 export function unconfirmedLines(t: Pick<PickupTask, 'lines'>): Array<{ sku: string; missing: number }> {
-  return t.lines.filter((l) => l.confirmedQty < l.qty).map((l) => ({ sku: l.sku, missing: l.qty - l.confirmedQty }));
+  return t.lines
+    .filter((l) => l.confirmedQty < l.qty)
+    .map((l) => ({ sku: l.sku, missing: l.qty - l.confirmedQty }));
 }
 
 export type LineCheck<T> = { ok: true; value: T } | { ok: false; slug: string; detail: string };
 
 /** A scan of `qty` units of `sku`: index of the line, if the ordered quantity allows it. */
-export function checkConfirm(t: Pick<PickupTask, 'lines'>, sku: string, qty: number): LineCheck<{ index: number; line: TaskLine }> {
+export function checkConfirm(
+  t: Pick<PickupTask, 'lines'>,
+  sku: string,
+  qty: number,
+): LineCheck<{ index: number; line: TaskLine }> {
   const index = t.lines.findIndex((l) => l.sku === sku);
   const line = t.lines[index];
-  if (!line) return { ok: false, slug: 'sku-not-in-task', detail: `SKU ${sku} is not part of this pickup task` };
+  if (!line)
+    return { ok: false, slug: 'sku-not-in-task', detail: `SKU ${sku} is not part of this pickup task` };
   if (line.confirmedQty + qty > line.qty) {
     return {
       ok: false,
@@ -162,9 +185,14 @@ export function checkShort(
   if (merged.size === 0) return { ok: false, slug: 'no-short-lines', detail: 'name at least one short line' };
   for (const [sku, qty] of merged) {
     const line = t.lines.find((l) => l.sku === sku);
-    if (!line) return { ok: false, slug: 'sku-not-in-task', detail: `SKU ${sku} is not part of this pickup task` };
+    if (!line)
+      return { ok: false, slug: 'sku-not-in-task', detail: `SKU ${sku} is not part of this pickup task` };
     if (qty < 1 || qty > line.qty) {
-      return { ok: false, slug: 'short-qty-out-of-range', detail: `SKU ${sku}: short qty must be 1..${line.qty}, got ${qty}` };
+      return {
+        ok: false,
+        slug: 'short-qty-out-of-range',
+        detail: `SKU ${sku}: short qty must be 1..${line.qty}, got ${qty}`,
+      };
     }
   }
   return { ok: true, value: [...merged].map(([sku, qty]) => ({ sku, qty })) };

@@ -8,7 +8,15 @@ export function onOrderConfirmed(svc: Service, ctx: PickupContext): void {
   svc.events.on(OrderConfirmed, async (event, { session }) => {
     const outcome = await createTaskFromOrder(ctx, session, event.data);
     if (outcome.kind === 'ignored' && outcome.reason !== 'not-pickup') {
-      ctx.log.info({ eventId: event.id, orderId: event.data.orderId, routeAttempt: event.data.routeAttempt, reason: outcome.reason }, 'order confirmed: no task');
+      ctx.log.info(
+        {
+          eventId: event.id,
+          orderId: event.data.orderId,
+          routeAttempt: event.data.routeAttempt,
+          reason: outcome.reason,
+        },
+        'order confirmed: no task',
+      );
     }
   });
 }

@@ -14,10 +14,16 @@ const CustomerPickupView = Type.Object({
   readyAt: Type.Optional(Type.String()),
   holdUntil: Type.Optional(Type.String()),
   collectedAt: Type.Optional(Type.String()),
-  lines: Type.Array(Type.Object({ sku: Type.String(), name: Type.Optional(Type.String()), qty: Type.Integer() })),
+  lines: Type.Array(
+    Type.Object({ sku: Type.String(), name: Type.Optional(Type.String()), qty: Type.Integer() }),
+  ),
   locked: Type.Boolean(),
-  code: Type.Union([Type.String(), Type.Null()], { description: 'Numeric pickup code while the task is open' }),
-  qr: Type.Union([Type.String(), Type.Null()], { description: 'Signed QR payload (Ed25519) while the task is open' }),
+  code: Type.Union([Type.String(), Type.Null()], {
+    description: 'Numeric pickup code while the task is open',
+  }),
+  qr: Type.Union([Type.String(), Type.Null()], {
+    description: 'Signed QR payload (Ed25519) while the task is open',
+  }),
 });
 
 export function registerCustomerRoutes(app: App, ctx: PickupContext): void {
@@ -27,7 +33,8 @@ export function registerCustomerRoutes(app: App, ctx: PickupContext): void {
       config: { permission: 'orders:read:own' },
       schema: {
         tags: ['pickup (customer)'],
-        description: "The customer's pickup for their order: state, and while open the pickup code and QR payload.",
+        description:
+          "The customer's pickup for their order: state, and while open the pickup code and QR payload.",
         params: Type.Object({ orderId: Id }),
         response: { 200: CustomerPickupView },
       },

@@ -21,9 +21,14 @@ export function registerOpsRoutes(app: App, ctx: PickupContext): void {
       config: { permission: 'pickup:manage' },
       schema: {
         tags,
-        description: 'Goods handed over against a void order (offline counters, races): for ops, newest first. Store managers see their stores.',
+        description:
+          'Goods handed over against a void order (offline counters, races): for ops, newest first. Store managers see their stores.',
         querystring: Type.Object(
-          { status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('resolved')])), storeId: Type.Optional(Id), ...PageQuery },
+          {
+            status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('resolved')])),
+            storeId: Type.Optional(Id),
+            ...PageQuery,
+          },
           { additionalProperties: false },
         ),
         response: { 200: Paged(ConflictView) },
@@ -43,14 +48,21 @@ export function registerOpsRoutes(app: App, ctx: PickupContext): void {
         tags,
         description: 'Ops records how a conflict was settled (audited).',
         params: Type.Object({ conflictId: Type.String({ minLength: 1, maxLength: 400 }) }),
-        body: Type.Object({ resolution: Type.String({ minLength: 3, maxLength: 1000 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { resolution: Type.String({ minLength: 3, maxLength: 1000 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: ConflictView },
       },
     },
     async (req) => {
       const actor = principalOf(req);
       if (actor.role !== 'ops') throw new ForbiddenError('only ops resolve pickup conflicts');
-      return conflictView(await ctx.store.withTransaction((s) => resolveConflict(ctx, s, actor, req.params.conflictId, req.body.resolution)));
+      return conflictView(
+        await ctx.store.withTransaction((s) =>
+          resolveConflict(ctx, s, actor, req.params.conflictId, req.body.resolution),
+        ),
+      );
     },
   );
 }

@@ -66,7 +66,10 @@ export const OfflineVerifierView = Type.Object({
   hash: Type.String(),
 });
 
-export const CounterTaskView = Type.Object({ ...TaskView.properties, offlineVerifier: Type.Optional(OfflineVerifierView) });
+export const CounterTaskView = Type.Object({
+  ...TaskView.properties,
+  offlineVerifier: Type.Optional(OfflineVerifierView),
+});
 
 export const Paged = <T extends ReturnType<typeof Type.Object>>(item: T) =>
   Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });

@@ -9,16 +9,28 @@ import { principalOf, storeScope } from './route-helpers';
 
 const tags = ['pickup stores'];
 
-const PauseView = Type.Object({ by: Type.Optional(Type.String()), reason: Type.String(), at: Type.String(), overdue: Type.Optional(Type.Integer()) });
+const PauseView = Type.Object({
+  by: Type.Optional(Type.String()),
+  reason: Type.String(),
+  at: Type.String(),
+  overdue: Type.Optional(Type.Integer()),
+});
 const StoreStatusView = Type.Object({
   storeId: Type.String(),
   paused: Type.Boolean(),
   manualPause: Type.Optional(PauseView),
   automaticPause: Type.Optional(PauseView),
   config: StoreConfigSchema,
-  counts: Type.Object({ queued: Type.Integer(), picking: Type.Integer(), ready: Type.Integer(), overdue: Type.Integer() }),
+  counts: Type.Object({
+    queued: Type.Integer(),
+    picking: Type.Integer(),
+    ready: Type.Integer(),
+    overdue: Type.Integer(),
+  }),
   cursor: Type.String({ description: 'Current change-feed position of the store' }),
-  qrPublicKey: Type.String({ description: 'Ed25519 public key (SPKI PEM) to verify customer QR payloads offline' }),
+  qrPublicKey: Type.String({
+    description: 'Ed25519 public key (SPKI PEM) to verify customer QR payloads offline',
+  }),
 });
 
 export function registerStoreRoutes(app: App, ctx: PickupContext): void {
@@ -26,7 +38,12 @@ export function registerStoreRoutes(app: App, ctx: PickupContext): void {
     '/v1/stores/:storeId/pickup',
     {
       config: { permission: 'pickup:work', scope: storeScope },
-      schema: { tags, description: 'Pause state, settings, queue counts and the QR verification key of a store.', params: StoreParams, response: { 200: StoreStatusView } },
+      schema: {
+        tags,
+        description: 'Pause state, settings, queue counts and the QR verification key of a store.',
+        params: StoreParams,
+        response: { 200: StoreStatusView },
+      },
     },
     async (req) => storeStatus(ctx, req.params.storeId),
   );
@@ -56,9 +73,13 @@ export function registerStoreRoutes(app: App, ctx: PickupContext): void {
       config: { permission: 'pickup:manage', scope: storeScope },
       schema: {
         tags,
-        description: 'Stops new pickup orders for the store (routing skips it; audited). Orders already routed still arrive, flagged.',
+        description:
+          'Stops new pickup orders for the store (routing skips it; audited). Orders already routed still arrive, flagged.',
         params: StoreParams,
-        body: Type.Object({ reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { reason: Type.String({ minLength: 3, maxLength: 500 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: StoreStatusView },
       },
     },
@@ -75,7 +96,8 @@ export function registerStoreRoutes(app: App, ctx: PickupContext): void {
       config: { permission: 'pickup:manage', scope: storeScope },
       schema: {
         tags,
-        description: 'Takes pickup orders again (clears manual and automatic pause; audited). Still over the overdue threshold → the next check pauses again.',
+        description:
+          'Takes pickup orders again (clears manual and automatic pause; audited). Still over the overdue threshold → the next check pauses again.',
         params: StoreParams,
         response: { 200: StoreStatusView },
       },

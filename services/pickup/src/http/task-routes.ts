@@ -10,7 +10,18 @@ import { staffView } from '../app/queries/views';
 import { reportShort } from '../app/report-short';
 import { startPicking } from '../app/start-picking';
 import { unlockTask } from '../app/unlock-task';
-import { Barcode, Code, PageQuery, Paged, Qr, Sku, StoreParams, TaskParams, TaskStateSchema, TaskView } from './schemas';
+import {
+  Barcode,
+  Code,
+  PageQuery,
+  Paged,
+  Qr,
+  Sku,
+  StoreParams,
+  TaskParams,
+  TaskStateSchema,
+  TaskView,
+} from './schemas';
 import { principalOf, storeScope, withCursor } from './route-helpers';
 
 const work = { permission: 'pickup:work' as const, scope: storeScope };
@@ -26,7 +37,10 @@ export function collectAnswer(outcome: CollectOutcome, now: Date) {
       if (outcome.locked) throw new TaskLockedError(outcome.task._id);
       throw wrongCode(outcome.task._id, outcome.attemptsLeft, outcome.reason);
     case 'unusable-qr':
-      throw new UnprocessableError('qr-unusable', `the QR payload is ${outcome.reason}; ask for the numeric code`);
+      throw new UnprocessableError(
+        'qr-unusable',
+        `the QR payload is ${outcome.reason}; ask for the numeric code`,
+      );
     case 'locked':
       throw new TaskLockedError(outcome.task._id);
     case 'illegal':
@@ -44,7 +58,8 @@ export function registerTaskRoutes(app: App, ctx: PickupContext): void {
       config: work,
       schema: {
         tags,
-        description: "The store's pickup queue, earliest promised ready time first; `overdue` flags tasks still preparing past their promise.",
+        description:
+          "The store's pickup queue, earliest promised ready time first; `overdue` flags tasks still preparing past their promise.",
         params: StoreParams,
         querystring: Type.Object(
           {
@@ -68,8 +83,12 @@ export function registerTaskRoutes(app: App, ctx: PickupContext): void {
 
   app.post(
     '/v1/stores/:storeId/pickup/tasks/:taskId/start',
-    { config: work, schema: { tags, description: 'queued → picking', params: TaskParams, response: { 200: TaskView } } },
-    async (req) => staffView(await tx((s) => startPicking(ctx, s, req.params.storeId, req.params.taskId)), ctx.clock()),
+    {
+      config: work,
+      schema: { tags, description: 'queued → picking', params: TaskParams, response: { 200: TaskView } },
+    },
+    async (req) =>
+      staffView(await tx((s) => startPicking(ctx, s, req.params.storeId, req.params.taskId)), ctx.clock()),
   );
 
   app.post(
@@ -78,11 +97,18 @@ export function registerTaskRoutes(app: App, ctx: PickupContext): void {
       config: work,
       schema: {
         tags,
-        description: 'Confirms scanned units of a line, by SKU or barcode; never beyond the ordered quantity (422).',
+        description:
+          'Confirms scanned units of a line, by SKU or barcode; never beyond the ordered quantity (422).',
         params: TaskParams,
         body: Type.Union([
-          Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 1, maximum: 10_000 }) }, { additionalProperties: false }),
-          Type.Object({ barcode: Barcode, qty: Type.Integer({ minimum: 1, maximum: 10_000 }) }, { additionalProperties: false }),
+          Type.Object(
+            { sku: Sku, qty: Type.Integer({ minimum: 1, maximum: 10_000 }) },
+            { additionalProperties: false },
+          ),
+          Type.Object(
+            { barcode: Barcode, qty: Type.Integer({ minimum: 1, maximum: 10_000 }) },
+            { additionalProperties: false },
+          ),
         ]),
         response: { 200: TaskView },
       },
@@ -90,14 +116,27 @@ export function registerTaskRoutes(app: App, ctx: PickupContext): void {
     async (req) => {
       const body = req.body;
       const ref = 'sku' in body ? { sku: body.sku } : { barcode: body.barcode };
-      return staffView(await tx((s) => confirmLine(ctx, s, req.params.storeId, req.params.taskId, ref, body.qty)), ctx.clock());
+      return staffView(
+        await tx((s) => confirmLine(ctx, s, req.params.storeId, req.params.taskId, ref, body.qty)),
+        ctx.clock(),
+      );
     },
   );
 
   app.post(
     '/v1/stores/:storeId/pickup/tasks/:taskId/ready',
-    { config: work, schema: { tags, description: 'picking → ready (every line confirmed, else 422); starts the hold and tells the customer.', params: TaskParams, response: { 200: TaskView } } },
-    async (req) => staffView(await tx((s) => markReady(ctx, s, req.params.storeId, req.params.taskId)), ctx.clock()),
+    {
+      config: work,
+      schema: {
+        tags,
+        description:
+          'picking → ready (every line confirmed, else 422); starts the hold and tells the customer.',
+        params: TaskParams,
+        response: { 200: TaskView },
+      },
+    },
+    async (req) =>
+      staffView(await tx((s) => markReady(ctx, s, req.params.storeId, req.params.taskId)), ctx.clock()),
   );
 
   app.post(
@@ -106,16 +145,29 @@ export function registerTaskRoutes(app: App, ctx: PickupContext): void {
       config: work,
       schema: {
         tags,
-        description: 'queued | picking → short: the SKUs and units that cannot be found; orders re-routes the order.',
+        description:
+          'queued | picking → short: the SKUs and units that cannot be found; orders re-routes the order.',
         params: TaskParams,
         body: Type.Object(
-          { lines: Type.Array(Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 1, maximum: 10_000 }) }, { additionalProperties: false }), { minItems: 1, maxItems: 200 }) },
+          {
+            lines: Type.Array(
+              Type.Object(
+                { sku: Sku, qty: Type.Integer({ minimum: 1, maximum: 10_000 }) },
+                { additionalProperties: false },
+              ),
+              { minItems: 1, maxItems: 200 },
+            ),
+          },
           { additionalProperties: false },
         ),
         response: { 200: TaskView },
       },
     },
-    async (req) => staffView(await tx((s) => reportShort(ctx, s, req.params.storeId, req.params.taskId, req.body.lines)), ctx.clock()),
+    async (req) =>
+      staffView(
+        await tx((s) => reportShort(ctx, s, req.params.storeId, req.params.taskId, req.body.lines)),
+        ctx.clock(),
+      ),
   );
 
   app.post(
@@ -124,9 +176,13 @@ export function registerTaskRoutes(app: App, ctx: PickupContext): void {
       config: work,
       schema: {
         tags,
-        description: 'Hand-over against the pickup code or QR. Wrong code → 422 with `attemptsLeft`; locked → 423; not ready or already collected → 409.',
+        description:
+          'Hand-over against the pickup code or QR. Wrong code → 422 with `attemptsLeft`; locked → 423; not ready or already collected → 409.',
         params: TaskParams,
-        body: Type.Union([Type.Object({ code: Code }, { additionalProperties: false }), Type.Object({ qr: Qr }, { additionalProperties: false })]),
+        body: Type.Union([
+          Type.Object({ code: Code }, { additionalProperties: false }),
+          Type.Object({ qr: Qr }, { additionalProperties: false }),
+        ]),
         response: { 200: TaskView },
       },
     },
@@ -143,7 +199,8 @@ export function registerTaskRoutes(app: App, ctx: PickupContext): void {
       config: work,
       schema: {
         tags,
-        description: 'Hand-over by scanning the customer QR (it names the task). Signature and expiry are verified first.',
+        description:
+          'Hand-over by scanning the customer QR (it names the task). Signature and expiry are verified first.',
         params: StoreParams,
         body: Type.Object({ qr: Qr }, { additionalProperties: false }),
         response: { 200: TaskView },
@@ -158,7 +215,9 @@ export function registerTaskRoutes(app: App, ctx: PickupContext): void {
       if (check.claims.storeId !== req.params.storeId) {
         throw new UnprocessableError('qr-other-store', 'this QR is for an order at another store');
       }
-      const outcome = await tx((s) => collect(ctx, s, req.params.storeId, check.claims.taskId, { qr: req.body.qr }));
+      const outcome = await tx((s) =>
+        collect(ctx, s, req.params.storeId, check.claims.taskId, { qr: req.body.qr }),
+      );
       return collectAnswer(outcome, ctx.clock());
     },
   );
@@ -171,14 +230,19 @@ export function registerTaskRoutes(app: App, ctx: PickupContext): void {
         tags,
         description: 'Manager lifts a wrong-code lock (audited).',
         params: TaskParams,
-        body: Type.Object({ reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { reason: Type.String({ minLength: 3, maxLength: 500 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: TaskView },
       },
     },
     async (req) => {
       const actor = principalOf(req);
-      return staffView(await tx((s) => unlockTask(ctx, s, actor, req.params.storeId, req.params.taskId, req.body.reason)), ctx.clock());
+      return staffView(
+        await tx((s) => unlockTask(ctx, s, actor, req.params.storeId, req.params.taskId, req.body.reason)),
+        ctx.clock(),
+      );
     },
   );
 }
-

@@ -15,7 +15,10 @@ export interface WebhookNotifierOptions {
 }
 
 export class WebhookError extends Error {
-  constructor(message: string, readonly retryable: boolean) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
     super(message);
     this.name = 'WebhookError';
   }
@@ -43,12 +46,19 @@ export class WebhookNotifier implements Notifier {
   async send(n: CustomerNotification): Promise<void> {
     const body = JSON.stringify({ type: `pickup.${n.kind}`, ...n });
     const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': n.id };
-    if (this.opts.secret) headers['x-omni-signature'] = `sha256=${createHmac('sha256', this.opts.secret).update(body).digest('hex')}`;
+    if (this.opts.secret)
+      headers['x-omni-signature'] =
+        `sha256=${createHmac('sha256', this.opts.secret).update(body).digest('hex')}`;
     let last: WebhookError = new WebhookError('not sent', true);
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       if (attempt > 1) await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** (attempt - 2)));
       try {
-        const res = await this.fetchFn(this.opts.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
+        const res = await this.fetchFn(this.opts.url, {
+          method: 'POST',
+          headers,
+          body,
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
         await res.arrayBuffer().catch(() => undefined);
         if (res.ok) return;
         const retryable = res.status >= 500 || res.status === 408 || res.status === 429;
@@ -56,7 +66,13 @@ export class WebhookNotifier implements Notifier {
         if (!retryable) throw last;
       } catch (err) {
         if (err instanceof WebhookError && !err.retryable) throw err;
-        last = err instanceof WebhookError ? err : new WebhookError(`webhook failed: ${(err as Error).name === 'TimeoutError' ? 'timeout' : (err as Error).message}`, true);
+        last =
+          err instanceof WebhookError
+            ? err
+            : new WebhookError(
+                `webhook failed: ${(err as Error).name === 'TimeoutError' ? 'timeout' : (err as Error).message}`,
+                true,
+              );
       }
     }
     throw last;

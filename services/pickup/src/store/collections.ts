@@ -118,7 +118,12 @@ export function pickupCollections(store: DocumentStore): PickupCollections {
 }
 
 /** The store's row, created with the default config on first use. */
-export async function ensureStore(c: PickupCollections, storeId: string, now: Date, session?: Session): Promise<PickupStore> {
+export async function ensureStore(
+  c: PickupCollections,
+  storeId: string,
+  now: Date,
+  session?: Session,
+): Promise<PickupStore> {
   const doc = await c.stores.findOneAndUpdate(
     { _id: storeId },
     { $setOnInsert: { seq: 0, config: DEFAULT_STORE_CONFIG, pause: {}, updatedAt: now.toISOString() } },
@@ -129,10 +134,18 @@ export async function ensureStore(c: PickupCollections, storeId: string, now: Da
 }
 
 /** Next change-feed sequence of a store (inside the caller's transaction, with the change it numbers). */
-export async function nextSeq(c: PickupCollections, storeId: string, now: Date, session: Session): Promise<number> {
+export async function nextSeq(
+  c: PickupCollections,
+  storeId: string,
+  now: Date,
+  session: Session,
+): Promise<number> {
   const doc = await c.stores.findOneAndUpdate(
     { _id: storeId },
-    { $inc: { seq: 1 }, $setOnInsert: { config: DEFAULT_STORE_CONFIG, pause: {}, updatedAt: now.toISOString() } },
+    {
+      $inc: { seq: 1 },
+      $setOnInsert: { config: DEFAULT_STORE_CONFIG, pause: {}, updatedAt: now.toISOString() },
+    },
     { upsert: true, session },
   );
   if (!doc) throw new Error(`store ${storeId} could not be numbered`);

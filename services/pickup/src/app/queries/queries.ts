@@ -26,7 +26,12 @@ export async function listTasks(ctx: PickupContext, storeId: string, q: TaskList
   }
   if (states?.length === 0) return { items: [], nextCursor: null };
   if (states) filter.state = { $in: states };
-  const page = await ctx.c.tasks.page(filter, { limit: q.limit, cursor: q.cursor ?? null, sortField: 'promisedReadyAt', direction: 1 });
+  const page = await ctx.c.tasks.page(filter, {
+    limit: q.limit,
+    cursor: q.cursor ?? null,
+    sortField: 'promisedReadyAt',
+    direction: 1,
+  });
   return { items: page.items.map((t) => staffView(t, now)), nextCursor: page.nextCursor };
 }
 
@@ -43,7 +48,12 @@ export async function getTask(ctx: PickupContext, storeId: string, taskId: strin
 export async function customerPickup(ctx: PickupContext, principal: Principal, orderId: string) {
   const [task] = await ctx.c.tasks.find({ orderId }, { sort: { routeAttempt: -1 }, limit: 1 });
   if (!task) throw new NotFoundError('pickup for order', orderId);
-  if (principal.role !== 'ops' && (principal.role !== 'customer' || task.customerId === undefined || principal.customerId !== task.customerId)) {
+  if (
+    principal.role !== 'ops' &&
+    (principal.role !== 'customer' ||
+      task.customerId === undefined ||
+      principal.customerId !== task.customerId)
+  ) {
     throw new ForbiddenError(`${principal.role} ${principal.sub} may not see the pickup of order ${orderId}`);
   }
   const config = (await ctx.c.stores.findById(task.storeId))?.config ?? DEFAULT_STORE_CONFIG;
@@ -56,7 +66,10 @@ export async function customerPickup(ctx: PickupContext, principal: Principal, o
  */
 export async function storeChanges(ctx: PickupContext, storeId: string, cursor: number, limit: number) {
   const now = ctx.clock();
-  const tasks = await ctx.c.tasks.find({ storeId, seq: { $gt: cursor } }, { sort: { seq: 1 }, limit: limit + 1 });
+  const tasks = await ctx.c.tasks.find(
+    { storeId, seq: { $gt: cursor } },
+    { sort: { seq: 1 }, limit: limit + 1 },
+  );
   const items = tasks.slice(0, limit);
   const last = items.at(-1);
   return {
@@ -70,7 +83,12 @@ export async function storeStatus(ctx: PickupContext, storeId: string) {
   const now = ctx.clock();
   const store = await ctx.c.stores.findById(storeId);
   const count = (state: TaskState) => ctx.c.tasks.countDocuments({ storeId, state });
-  const [queued, picking, ready, overdue] = await Promise.all([count('queued'), count('picking'), count('ready'), countOverdue(ctx, storeId, now)]);
+  const [queued, picking, ready, overdue] = await Promise.all([
+    count('queued'),
+    count('picking'),
+    count('ready'),
+    countOverdue(ctx, storeId, now),
+  ]);
   const pause = store?.pause ?? {};
   return {
     storeId,
@@ -93,9 +111,17 @@ export async function listConflicts(
   const filter: Filter = {};
   if (q.status) filter.status = q.status;
   if (principal.role === 'store_staff') {
-    const managed = Object.entries(principal.stores).filter(([, r]) => r === 'manager').map(([id]) => id);
-    if (q.storeId !== undefined && !managed.includes(q.storeId)) throw new ForbiddenError(`not a manager of store ${q.storeId}`);
+    const managed = Object.entries(principal.stores)
+      .filter(([, r]) => r === 'manager')
+      .map(([id]) => id);
+    if (q.storeId !== undefined && !managed.includes(q.storeId))
+      throw new ForbiddenError(`not a manager of store ${q.storeId}`);
     filter.storeId = q.storeId ?? { $in: managed };
   } else if (q.storeId !== undefined) filter.storeId = q.storeId;
-  return ctx.c.conflicts.page(filter, { limit: q.limit, cursor: q.cursor ?? null, sortField: 'detectedAt', direction: -1 });
+  return ctx.c.conflicts.page(filter, {
+    limit: q.limit,
+    cursor: q.cursor ?? null,
+    sortField: 'detectedAt',
+    direction: -1,
+  });
 }

@@ -12,7 +12,13 @@ export function staffView(t: PickupTask, now: Date) {
     reservationId: t.reservationId,
     state: t.state,
     ...(t.customerName !== undefined ? { customerName: t.customerName } : {}),
-    lines: t.lines.map((l) => ({ sku: l.sku, ...(l.name !== undefined ? { name: l.name } : {}), qty: l.qty, confirmedQty: l.confirmedQty, shortQty: l.shortQty })),
+    lines: t.lines.map((l) => ({
+      sku: l.sku,
+      ...(l.name !== undefined ? { name: l.name } : {}),
+      qty: l.qty,
+      confirmedQty: l.confirmedQty,
+      shortQty: l.shortQty,
+    })),
     createdAt: t.createdAt,
     promisedReadyAt: t.promisedReadyAt,
     ...(t.orderPromisedAt !== undefined ? { orderPromisedAt: t.orderPromisedAt } : {}),
@@ -23,7 +29,9 @@ export function staffView(t: PickupTask, now: Date) {
     ...(t.startedAt !== undefined ? { startedAt: t.startedAt } : {}),
     ...(t.readyAt !== undefined ? { readyAt: t.readyAt } : {}),
     ...(t.holdUntil !== undefined ? { holdUntil: t.holdUntil } : {}),
-    ...(t.collectedAt !== undefined ? { collectedAt: t.collectedAt, collectedOffline: t.collectedOffline === true } : {}),
+    ...(t.collectedAt !== undefined
+      ? { collectedAt: t.collectedAt, collectedOffline: t.collectedOffline === true }
+      : {}),
     ...(t.closedAt !== undefined ? { closedAt: t.closedAt } : {}),
     ...(t.closeReason !== undefined ? { closeReason: t.closeReason } : {}),
     seq: t.seq,
@@ -55,9 +63,21 @@ export function customerView(t: PickupTask, codes: PickupCodes, config: StoreCon
     ...(t.readyAt !== undefined ? { readyAt: t.readyAt } : {}),
     ...(t.holdUntil !== undefined ? { holdUntil: t.holdUntil } : {}),
     ...(t.collectedAt !== undefined ? { collectedAt: t.collectedAt } : {}),
-    lines: t.lines.map((l) => ({ sku: l.sku, ...(l.name !== undefined ? { name: l.name } : {}), qty: l.qty })),
+    lines: t.lines.map((l) => ({
+      sku: l.sku,
+      ...(l.name !== undefined ? { name: l.name } : {}),
+      qty: l.qty,
+    })),
     locked: isLocked(t),
     code,
-    qr: code === null ? null : codes.qrFor({ taskId: t._id, storeId: t.storeId, code, exp: Math.floor(qrExpiry(t, config).getTime() / 1000) }),
+    qr:
+      code === null
+        ? null
+        : codes.qrFor({
+            taskId: t._id,
+            storeId: t.storeId,
+            code,
+            exp: Math.floor(qrExpiry(t, config).getTime() / 1000),
+          }),
   };
 }
