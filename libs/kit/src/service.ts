@@ -90,6 +90,15 @@ export interface GrpcServiceDeps extends ServiceDeps {
   grpc?: { host?: string; port?: number } | false;
 }
 
+/**
+ * The service options a build function forwards from its deps: one place, so no service forgets
+ * one (a copy per service had already dropped logDestination in one of them).
+ */
+export function serviceOptionsFrom(deps: GrpcServiceDeps): Omit<ServiceOptions, 'name'> {
+  const { store, bus, auth, http, grpc, logLevel, logDestination, ownsBus, ownsStore } = deps;
+  return { store, bus, auth, http, grpc, logLevel, logDestination, ownsBus, ownsStore };
+}
+
 export type ReadinessCheck = () => Promise<void>;
 
 /**

@@ -1,5 +1,5 @@
 import { catalogEvents } from '@omni/contracts';
-import { createService, type Service, type GrpcServiceDeps } from '@omni/kit';
+import { createService, serviceOptionsFrom, type Service, type GrpcServiceDeps } from '@omni/kit';
 import { createCatalogApp, type CatalogApp } from './app/catalog-app';
 import { catalogMetrics, type CatalogContext } from './app/context';
 import { handleAvailabilityChanged } from './events/availability-changed';
@@ -23,18 +23,10 @@ export interface CatalogService extends Service {
  */
 export function buildCatalogService(deps: CatalogDeps): CatalogService {
   const svc = createService({
+    ...serviceOptionsFrom(deps),
     name: 'catalog',
     description:
       'Products, SKUs, prices per channel and store, listings, categories; storefront reads with availability.',
-    store: deps.store,
-    bus: deps.bus,
-    auth: deps.auth,
-    ...(deps.http ? { http: deps.http } : {}),
-    ...(deps.grpc !== undefined ? { grpc: deps.grpc } : {}),
-    ...(deps.logLevel ? { logLevel: deps.logLevel } : {}),
-    ...(deps.logDestination ? { logDestination: deps.logDestination } : {}),
-    ...(deps.ownsBus !== undefined ? { ownsBus: deps.ownsBus } : {}),
-    ...(deps.ownsStore !== undefined ? { ownsStore: deps.ownsStore } : {}),
   });
   svc.events.registry.produces(...catalogEvents);
 

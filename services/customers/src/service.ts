@@ -1,4 +1,4 @@
-import { createService, type Service, type GrpcServiceDeps } from '@omni/kit';
+import { createService, serviceOptionsFrom, type Service, type GrpcServiceDeps } from '@omni/kit';
 import { customers as pb } from '@omni/proto';
 import {
   CustomerCreated,
@@ -44,16 +44,9 @@ export function buildCustomersService(deps: CustomersServiceDeps): CustomersServ
   const policy: PointsPolicy = { ...DEFAULT_POINTS_POLICY, ...deps.points };
   validateLevels(policy.levels);
   const svc = createService({
+    ...serviceOptionsFrom(deps),
     name: 'customers',
     description: 'Customers: identities, merges, points and levels, consents, export and erasure',
-    store: deps.store,
-    bus: deps.bus,
-    auth: deps.auth,
-    http: deps.http,
-    grpc: deps.grpc,
-    logLevel: deps.logLevel,
-    ownsBus: deps.ownsBus,
-    ownsStore: deps.ownsStore,
   });
   const m = svc.metrics;
   const ctx: CustomersContext = {

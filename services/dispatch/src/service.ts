@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import { createService, type Service, type ServiceDeps } from '@omni/kit';
+import { createService, serviceOptionsFrom, type Service, type ServiceDeps } from '@omni/kit';
 import { dispatchEvents } from '@omni/contracts';
 import { RiderBoard } from './domain/assignment';
 import { ZoneCache, type DispatchContext, type DispatchMetrics } from './app/context';
@@ -39,17 +39,10 @@ export type DispatchService = Service & {
  */
 export function buildDispatchService(deps: DispatchDeps): DispatchService {
   const svc = createService({
+    ...serviceOptionsFrom(deps),
     name: 'dispatch',
     description: 'Riders, zones, offers, batching, proof of delivery, SLA',
-    store: deps.store,
-    bus: deps.bus,
-    auth: deps.auth,
-    http: deps.http,
     grpc: false,
-    logLevel: deps.logLevel,
-    logDestination: deps.logDestination,
-    ownsBus: deps.ownsBus,
-    ownsStore: deps.ownsStore,
     bodyLimit: 256 * 1024,
   });
   const settings = resolveSettings(deps.settings);

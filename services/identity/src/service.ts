@@ -4,6 +4,7 @@ import { SubjectRevoked, TokenRevoked } from '@omni/contracts';
 import type { Subscription } from '@omni/events';
 import {
   createService,
+  serviceOptionsFrom,
   ForbiddenError,
   RevocationList,
   type AuthenticatorOptions,
@@ -90,19 +91,12 @@ export function buildIdentityService(deps: IdentityDeps): IdentityService {
     settings.restrictedAudience,
   );
   const svc = createService({
+    ...serviceOptionsFrom({ ...deps, auth: authenticator }),
     name: 'identity',
     description:
       'Identity and access: named accounts, sign-in with password + TOTP, JWT access tokens (JWKS), rotating refresh ' +
       'tokens, revocation, audit log of every service.',
-    http: deps.http,
     grpc: false,
-    store: deps.store,
-    bus: deps.bus,
-    auth: authenticator,
-    logLevel: deps.logLevel,
-    logDestination: deps.logDestination,
-    ownsBus: deps.ownsBus,
-    ownsStore: deps.ownsStore,
   });
   const ctx: IdentityContext = {
     store: deps.store,

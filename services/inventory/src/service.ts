@@ -1,6 +1,6 @@
 import { onReturnReceived } from './events/on-return-received';
 import { inventoryEvents } from '@omni/contracts';
-import { createService, type Service, type GrpcServiceDeps } from '@omni/kit';
+import { createService, serviceOptionsFrom, type Service, type GrpcServiceDeps } from '@omni/kit';
 import {
   DEFAULT_SETTINGS,
   type InventoryContext,
@@ -38,18 +38,10 @@ export interface InventoryService extends Service {
  */
 export function buildInventoryService(deps: InventoryDeps): InventoryService {
   const svc = createService({
+    ...serviceOptionsFrom(deps),
     name: 'inventory',
     description:
       'One stock pool over warehouses and stores: locations, levels, ledger, reservations, ATP, POS sync, transfers.',
-    store: deps.store,
-    bus: deps.bus,
-    auth: deps.auth,
-    ...(deps.http ? { http: deps.http } : {}),
-    ...(deps.grpc !== undefined ? { grpc: deps.grpc } : {}),
-    ...(deps.logLevel ? { logLevel: deps.logLevel } : {}),
-    ...(deps.logDestination ? { logDestination: deps.logDestination } : {}),
-    ...(deps.ownsBus !== undefined ? { ownsBus: deps.ownsBus } : {}),
-    ...(deps.ownsStore !== undefined ? { ownsStore: deps.ownsStore } : {}),
   });
   svc.events.registry.produces(...inventoryEvents);
 

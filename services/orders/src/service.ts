@@ -1,5 +1,5 @@
 import { orderEvents } from '@omni/contracts';
-import { createService, type Service, type ServiceDeps } from '@omni/kit';
+import { createService, serviceOptionsFrom, type Service, type ServiceDeps } from '@omni/kit';
 import type { OrdersContext, OrdersMetrics } from './app/context';
 import { settle } from './app/request-work';
 import type { OrderDoc } from './domain/types';
@@ -61,18 +61,11 @@ export interface OrdersService extends Service {
  */
 export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
   const svc = createService({
+    ...serviceOptionsFrom(deps),
     name: 'orders',
     description:
       'Orders: placement, routing, the order saga, re-routing, lifecycle, cancellations and returns.',
-    store: deps.store,
-    bus: deps.bus,
-    auth: deps.auth,
     grpc: false,
-    ...(deps.http ? { http: deps.http } : {}),
-    ...(deps.logLevel ? { logLevel: deps.logLevel } : {}),
-    ...(deps.logDestination ? { logDestination: deps.logDestination } : {}),
-    ...(deps.ownsBus !== undefined ? { ownsBus: deps.ownsBus } : {}),
-    ...(deps.ownsStore !== undefined ? { ownsStore: deps.ownsStore } : {}),
   });
   svc.events.registry.produces(...orderEvents);
 

@@ -1,5 +1,5 @@
 import { newId } from '@omni/store';
-import { createService, type Service, type ServiceDeps } from '@omni/kit';
+import { createService, serviceOptionsFrom, type Service, type ServiceDeps } from '@omni/kit';
 import {
   PickupStorePaused,
   PickupStoreResumed,
@@ -72,18 +72,11 @@ export type PickupService = Service & PickupJobs;
 
 export function buildPickupService(deps: PickupServiceDeps): PickupService {
   const svc = createService({
+    ...serviceOptionsFrom(deps),
     name: 'pickup',
     description:
       'Store pickup (BOPIS): store queues, pickup codes, hand-over, no-shows, store pause, offline counter sync.',
-    http: deps.http,
     grpc: false,
-    store: deps.store,
-    bus: deps.bus,
-    auth: deps.auth,
-    logLevel: deps.logLevel,
-    logDestination: deps.logDestination,
-    ownsBus: deps.ownsBus,
-    ownsStore: deps.ownsStore,
   });
   const clock = deps.clock ?? (() => new Date());
   const codes = new PickupCodes({
