@@ -1,3 +1,4 @@
+import { Sleeper } from './sleeper';
 import { context as otelContext, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import {
   isDuplicateKeyError,
@@ -112,7 +113,7 @@ class Consumer implements EventConsumer {
   private readonly deadLetterTopic: string;
   private subscription: Subscription | null = null;
   private stopping = false;
-  private readonly sleeps = new Set<() => void>();
+  private readonly sleeper = new Sleeper();
   private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: ConsumerOptions) {
@@ -174,7 +175,7 @@ class Consumer implements EventConsumer {
     const subscription = this.subscription;
     if (!subscription) return;
     this.stopping = true;
-    for (const wake of [...this.sleeps]) wake();
+    this.sleeper.wakeAll();
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
     await subscription.close();
@@ -347,15 +348,7 @@ class Consumer implements EventConsumer {
   /** Sleeps unless stop() is called; then throws StoppingError (message left uncommitted). */
   private async sleep(ms: number): Promise<void> {
     if (this.stopping) throw new StoppingError();
-    await new Promise<void>((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.sleeps.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.sleeps.add(wake);
-    });
+    await this.sleeper.sleep(ms);
     if (this.stopping) throw new StoppingError();
   }
 

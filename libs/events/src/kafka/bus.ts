@@ -1,3 +1,4 @@
+import { Sleeper } from '../sleeper';
 import type { ConnectionOptions } from 'node:tls';
 import kafkajs from 'kafkajs';
 import type {
@@ -124,7 +125,7 @@ function decodeHeaders(headers: IHeaders | undefined): Record<string, string> | 
 export class KafkaSubscription implements Subscription {
   private closing = false;
   private closed: Promise<void> | null = null;
-  private readonly sleeps = new Set<() => void>();
+  private readonly sleeper = new Sleeper();
 
   constructor(
     private readonly bus: KafkaBus,
@@ -172,21 +173,13 @@ export class KafkaSubscription implements Subscription {
 
   private sleep(ms: number): Promise<void> {
     if (this.closing) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.sleeps.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.sleeps.add(wake);
-    });
+    return this.sleeper.sleep(ms);
   }
 
   close(): Promise<void> {
     this.closed ??= (async () => {
       this.closing = true;
-      for (const wake of [...this.sleeps]) wake();
+      this.sleeper.wakeAll();
       // disconnect() stops the fetch loop, waits for the in-flight eachMessage calls, commits the
       // resolved offsets, leaves the group and closes the connections.
       try {

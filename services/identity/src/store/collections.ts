@@ -1,3 +1,5 @@
+import type { AuditRecorded } from '@omni/contracts';
+import type { EventData } from '@omni/events';
 import type { Collection, DocumentStore } from '@omni/store';
 import type { Account } from '../domain/account';
 
@@ -72,23 +74,12 @@ export interface SigningKeyDoc {
   [k: string]: unknown;
 }
 
-/** An audit entry of any service, as received from omni.audit (append-only). */
-export interface CollectedAuditEntry {
+/** An audit entry of any service, as received from omni.audit (append-only): the event's data. */
+export type CollectedAuditEntry = EventData<typeof AuditRecorded> & {
   _id: string;
-  entryId: string;
-  at: string;
-  service: string;
-  actor: { sub: string; role: string };
-  action: string;
-  target: { type: string; id: string };
-  outcome: 'success' | 'denied' | 'failure';
-  ip?: string;
-  requestId?: string;
-  traceId?: string;
-  details?: Record<string, unknown>;
   receivedAt: string;
   [k: string]: unknown;
-}
+};
 
 export interface IdentityCollections {
   accounts: Collection<Account>;
