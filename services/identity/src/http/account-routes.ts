@@ -12,7 +12,7 @@ import { setAccountStatus } from '../app/set-account-status';
 import { rotateClientSecret, unlockAccount } from '../app/client-secrets';
 import { resetTotp } from '../app/totp-enrolment';
 import { updateAccount } from '../app/update-account';
-import { NO_STORE, requirePrincipal, secretResponse } from './route-config';
+import { NO_STORE, requirePrincipal } from './route-config';
 import {
   AccountViewSchema,
   CreateAccountBody,
@@ -52,8 +52,7 @@ export function registerAccountRoutes(app: App, ctx: IdentityContext): void {
   app.post(
     '/v1/accounts',
     {
-      ...secretResponse,
-      config: manage,
+      config: { ...manage, idempotency: false },
       schema: {
         tags,
         description:
@@ -179,8 +178,7 @@ export function registerAccountRoutes(app: App, ctx: IdentityContext): void {
   app.post(
     '/v1/accounts/:id/password',
     {
-      ...secretResponse,
-      config: manage,
+      config: { ...manage, idempotency: false },
       schema: {
         tags,
         description:
@@ -202,8 +200,7 @@ export function registerAccountRoutes(app: App, ctx: IdentityContext): void {
   app.post(
     '/v1/accounts/:id/client-secret',
     {
-      ...secretResponse,
-      config: manage,
+      config: { ...manage, idempotency: false },
       schema: {
         tags,
         description:

@@ -6,7 +6,7 @@ import type { IdentityContext } from '../app/context';
 import { changeOwnPassword } from '../app/passwords';
 import { confirmTotpEnrolment, startTotpEnrolment } from '../app/totp-enrolment';
 import { restrictionsFor } from '../app/restricted-tokens';
-import { NO_STORE, requirePrincipal, secretResponse } from './route-config';
+import { NO_STORE, requirePrincipal } from './route-config';
 import { AccountViewSchema, PasswordSchema, TotpCode } from './schemas';
 
 /** The signed-in account itself: who am I, change my password, enrol my second factor. */
@@ -47,8 +47,7 @@ export function registerMeRoutes(app: App, ctx: IdentityContext): void {
   app.post(
     '/v1/me/password',
     {
-      ...secretResponse,
-      config: { allowRestricted: ['password-change'] },
+      config: { allowRestricted: ['password-change'], idempotency: false },
       schema: {
         tags: ['me'],
         security: [{ bearerAuth: [] }],
@@ -69,8 +68,7 @@ export function registerMeRoutes(app: App, ctx: IdentityContext): void {
   app.post(
     '/v1/me/totp',
     {
-      ...secretResponse,
-      config: { allowRestricted: ['mfa-enrolment'] },
+      config: { allowRestricted: ['mfa-enrolment'], idempotency: false },
       schema: {
         tags: ['me'],
         security: [{ bearerAuth: [] }],

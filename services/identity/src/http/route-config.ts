@@ -14,14 +14,5 @@ export function requirePrincipal(req: FastifyRequest): Principal {
   return req.principal;
 }
 
-/**
- * Responses carrying secrets are never cached, and never remembered by the kit's Idempotency-Key
- * store (which keeps response bodies): the header is dropped before that hook sees it.
- */
-export const secretResponse = {
-  onRequest: async (req: FastifyRequest) => {
-    delete req.headers['idempotency-key'];
-  },
-};
-
+/** Responses carrying secrets are never cached (routes also set `config.idempotency: false`). */
 export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };

@@ -6,16 +6,16 @@ import { invalidRequest } from '../app/errors';
 import { logout } from '../app/logout';
 import { refreshSession } from '../app/refresh-session';
 import { signInWithPassword } from '../app/sign-in-with-password';
-import { NO_STORE, requirePrincipal, secretResponse } from './route-config';
+import { NO_STORE, requirePrincipal } from './route-config';
 import { TokenRequest, TokenResponseSchema } from './schemas';
 
 export function registerTokenRoutes(app: App, ctx: IdentityContext): void {
   app.post(
     '/v1/auth/token',
     {
-      ...secretResponse,
-      // Needs no bearer token; one sent along (even a restricted one) is ignored.
-      config: { allowRestricted: ['password-change', 'mfa-enrolment'] },
+      // Needs no bearer token; one sent along (even a restricted one) is ignored. Tokens in the
+      // response must never be kept by the Idempotency-Key store.
+      config: { allowRestricted: ['password-change', 'mfa-enrolment'], idempotency: false },
       schema: {
         tags: ['auth'],
         description:
@@ -57,8 +57,7 @@ export function registerTokenRoutes(app: App, ctx: IdentityContext): void {
   app.post(
     '/v1/auth/logout',
     {
-      ...secretResponse,
-      config: { allowRestricted: ['password-change', 'mfa-enrolment'] },
+      config: { allowRestricted: ['password-change', 'mfa-enrolment'], idempotency: false },
       schema: {
         tags: ['auth'],
         description:
