@@ -104,12 +104,12 @@ export function can(p: Principal, permission: Permission, scope: Scope = {}): bo
     case 'service': {
       if (!p.scopes.includes(permission)) return false;
       // A POS client bound to stores may only act on those stores.
-      if (scope.storeId !== undefined && Object.keys(p.stores).length > 0) return scope.storeId in p.stores;
+      if (scope.storeId !== undefined && Object.keys(p.stores).length > 0) return Object.hasOwn(p.stores, scope.storeId);
       return true;
     }
     case 'store_staff': {
       if (scope.storeId !== undefined) {
-        const role = p.stores[scope.storeId];
+        const role = storeRole(p, scope.storeId);
         return role !== undefined && ROLE_PERMISSIONS.store_staff[role].includes(permission);
       }
       return Object.values(p.stores).some((r) => ROLE_PERMISSIONS.store_staff[r].includes(permission));
@@ -125,6 +125,44 @@ export function can(p: Principal, permission: Permission, scope: Scope = {}): bo
         (scope.customerId === undefined || scope.customerId === p.customerId)
       );
   }
+}
+
+/**
+ * The principal's role at a store, by own-property lookup only: store ids such as `constructor` or
+ * `__proto__` must never resolve to something inherited from Object.prototype.
+ */
+export function storeRole(p: Pick<Principal, 'stores'>, storeId: string): StoreRole | undefined {
+  return Object.hasOwn(p.stores, storeId) ? p.stores[storeId] : undefined;
+}
+
+/**
+ * Which stores' data the principal may see for this permission: `'all'` (ops, unbound service
+ * clients) or the explicit set of store ids (store staff, store-bound POS clients). Every route that
+ * returns store-scoped data filters by this; an empty set means nothing store-scoped at all.
+ */
+export function readableStores(p: Principal, permission: Permission): 'all' | ReadonlySet<string> {
+  switch (p.role) {
+    case 'ops':
+      return 'all';
+    case 'service':
+      if (!p.scopes.includes(permission)) return new Set();
+      return Object.keys(p.stores).length > 0 ? new Set(Object.keys(p.stores)) : 'all';
+    case 'store_staff':
+      return new Set(
+        Object.keys(p.stores).filter((id) => {
+          const role = storeRole(p, id);
+          return role !== undefined && ROLE_PERMISSIONS.store_staff[role].includes(permission);
+        }),
+      );
+    default:
+      return new Set();
+  }
+}
+
+/** True when `readableStores` admits this store. */
+export function mayReadStore(p: Principal, permission: Permission, storeId: string): boolean {
+  const stores = readableStores(p, permission);
+  return stores === 'all' || stores.has(storeId);
 }
 
 /** Throws 401 without a principal and 403 when the principal may not do this on this scope. */
@@ -244,7 +282,8 @@ export function principalFromClaims(c: JWTPayload): Principal {
   if (typeof c.sub !== 'string' || typeof role !== 'string' || !ROLES.includes(role as Role)) {
     throw new UnauthorizedError('token lacks sub or a known role', 'token-invalid');
   }
-  const stores: Record<string, StoreRole> = {};
+  // A null-prototype map: claims name arbitrary store ids, which must never meet Object.prototype.
+  const stores: Record<string, StoreRole> = Object.create(null) as Record<string, StoreRole>;
   if (c.stores && typeof c.stores === 'object') {
     for (const [id, r] of Object.entries(c.stores as Record<string, unknown>)) {
       if (r === 'clerk' || r === 'manager') stores[id] = r;
