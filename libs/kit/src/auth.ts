@@ -44,8 +44,17 @@ export const PERMISSIONS = [
   'dispatch:manage',
   'identity:manage',
   'audit:read',
+  /** Create customer accounts only (a storefront's sign-up); never staff, riders, ops or clients. */
+  'identity:signup',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
+
+/**
+ * Account, role and key administration: ops only, and only with a second factor in the token. A
+ * service client never holds these, whatever its scope claim says (a leaked client secret must not
+ * be able to mint staff accounts or rotate keys).
+ */
+export const OPS_ONLY_PERMISSIONS: readonly Permission[] = ['identity:manage'];
 
 // Store staff also place orders for walk-in customers (endless aisle: sold in store, fulfilled from
 // the pool) — the order names the customer and the channel is `store`.
@@ -60,7 +69,10 @@ const CLERK: Permission[] = [
   'dispatch:store',
 ];
 
-/** What each role may do. `ops` may do everything; `service` clients get exactly their `scope` claim. */
+/**
+ * What each role may do. `ops` may do everything (the ops-only permissions with MFA); `service`
+ * clients get exactly their `scope` claim, minus the ops-only permissions.
+ */
 export const ROLE_PERMISSIONS: Record<Exclude<Role, 'ops' | 'service' | 'store_staff'>, Permission[]> & {
   store_staff: Record<StoreRole, Permission[]>;
 } = {
@@ -100,11 +112,12 @@ export interface Scope {
 export function can(p: Principal, permission: Permission, scope: Scope = {}): boolean {
   switch (p.role) {
     case 'ops':
-      return true;
+      return !OPS_ONLY_PERMISSIONS.includes(permission) || p.amr.includes('otp');
     case 'service': {
-      if (!p.scopes.includes(permission)) return false;
+      if (OPS_ONLY_PERMISSIONS.includes(permission) || !p.scopes.includes(permission)) return false;
       // A POS client bound to stores may only act on those stores.
-      if (scope.storeId !== undefined && Object.keys(p.stores).length > 0) return Object.hasOwn(p.stores, scope.storeId);
+      if (scope.storeId !== undefined && Object.keys(p.stores).length > 0)
+        return Object.hasOwn(p.stores, scope.storeId);
       return true;
     }
     case 'store_staff': {
@@ -172,6 +185,11 @@ export function authorize(
   scope: Scope = {},
 ): Principal {
   if (!p) throw new UnauthorizedError();
+  if (p.role === 'ops' && !can(p, permission, scope))
+    throw new ForbiddenError(
+      `${permission} needs a second factor: sign in with your TOTP code`,
+      'mfa-required',
+    );
   if (!can(p, permission, scope)) {
     const on = Object.entries(scope)
       .filter(([, v]) => v !== undefined)

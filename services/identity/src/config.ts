@@ -20,6 +20,8 @@ export const IdentityEnv = Type.Object({
   /** First start only: the ops account created when none exists (temporary password, TOTP enrolment forced). */
   IDENTITY_BOOTSTRAP_OPS_USERNAME: Type.Optional(Type.String({ minLength: 3 })),
   IDENTITY_BOOTSTRAP_OPS_PASSWORD: Type.Optional(Type.String({ minLength: 12 })),
+  /** Public base URL published in /.well-known/openid-configuration (default: the listening address). */
+  IDENTITY_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$' })),
   IDENTITY_LOCK_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
 });
 export type IdentityEnv = Static<typeof IdentityEnv>;

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
       refreshTtlSeconds: env.IDENTITY_REFRESH_TTL_SECONDS,
       sessionMaxSeconds: env.IDENTITY_SESSION_MAX_SECONDS,
       keyActivationDelaySeconds: env.IDENTITY_KEY_ACTIVATION_DELAY_SECONDS,
+      ...(env.IDENTITY_PUBLIC_URL ? { publicUrl: env.IDENTITY_PUBLIC_URL } : {}),
       password: {
         minLength: env.IDENTITY_PASSWORD_MIN_LENGTH,
         maxAgeDays: env.IDENTITY_PASSWORD_MAX_AGE_DAYS,

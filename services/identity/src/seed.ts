@@ -5,6 +5,7 @@ import type { Account } from './domain/account';
 import { findAccountByLogin } from './app/account-lookup';
 import { createAccount, type CreateAccountInput } from './app/create-account';
 import { issueDirectToken } from './app/issue-direct-token';
+import { hashPassword, type PasswordHash } from './domain/passwords';
 import { totpStep } from './domain/totp';
 import type { IdentityService } from './service';
 
@@ -20,13 +21,18 @@ export const DEMO_PASSWORDS = {
   customer: 'customer-demo-password',
 } as const;
 
-/** Service clients the embedded runtime uses for service-to-service calls (client id → scopes). */
+/**
+ * Service clients and their scopes (client id → scopes): least privilege, each exactly what its
+ * calls need. Deployments create the same clients from IDENTITY_CLIENT_<ID>_SECRET. Account and key
+ * administration is never a client's: it is ops-only (see OPS_ONLY_PERMISSIONS in the kit).
+ */
 export const DEMO_SERVICE_CLIENTS: Record<string, string[]> = {
-  orders: ['catalog:read', 'inventory:read', 'inventory:reserve', 'customers:read', 'customers:write'],
-  pickup: ['inventory:read', 'customers:read', 'orders:read'],
-  dispatch: ['orders:read', 'customers:read'],
-  customers: ['orders:read'],
-  storefront: ['catalog:read', 'inventory:read', 'customers:read', 'customers:write', 'identity:manage'],
+  // gRPC: catalog GetSkus; inventory Reserve/Commit/Release and the reads reservers may make
+  // (GetAvailability, FindFulfillmentLocations); customers Resolve, RedeemPoints/RefundPoints.
+  orders: ['catalog:read', 'inventory:reserve', 'customers:read', 'customers:write'],
+  // Storefront backend: catalog reads (also opens inventory's availability gRPC), registering a
+  // shopper (customer record, then their customer account). Availability over HTTP is public.
+  storefront: ['catalog:read', 'customers:write', 'identity:signup'],
 };
 
 export interface IdentitySeed {
@@ -67,8 +73,6 @@ export interface IdentitySeedResult {
 }
 
 const SEEDER: Principal = { sub: 'identity-seed', role: 'ops', stores: {}, scopes: [], amr: [] };
-/** Demo passwords are public anyway: hashed cheaply at seed time (re-hashed to full cost at first sign-in). */
-const SEED_LOG_N = 12;
 
 /** Deterministic per username, so restarts over a durable store print the same secret. */
 export function demoTotpSecret(username: string): string {
@@ -84,7 +88,15 @@ export async function seedIdentity(
   seed: IdentitySeed,
 ): Promise<IdentitySeedResult> {
   const ctx = identity.context;
-  const seedScrypt = { ...ctx.settings.scrypt, logN: Math.min(SEED_LOG_N, ctx.settings.scrypt.logN) };
+  // Seeded hashes have the production cost: a cheaper one would make a wrong password on a demo
+  // account answer faster than an unknown name (the dummy hash has the full cost). Each demo
+  // password is hashed once and shared (they are public anyway), which keeps seeding fast.
+  const hashes = new Map<string, Promise<PasswordHash>>();
+  const passwordHash = (password: string): Promise<PasswordHash> => {
+    let h = hashes.get(password);
+    if (!h) hashes.set(password, (h = hashPassword(password, ctx.settings.scrypt)));
+    return h;
+  };
   const accounts: DemoAccount[] = [];
   const tokens: Record<string, string> = {};
   let expiresAt = 0;
@@ -98,7 +110,7 @@ export async function seedIdentity(
         ctx,
         { ...input, mustChangePassword: false },
         { actor: SEEDER },
-        { scrypt: seedScrypt },
+        { passwordHash },
       );
       clientSecret = result.clientSecret;
       account = await ctx.c.accounts.findById(result.account.id);

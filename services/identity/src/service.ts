@@ -112,6 +112,7 @@ export function buildIdentityService(deps: IdentityDeps): IdentityService {
     throttle: new LoginThrottle(c.throttle, clock),
     metrics: identityMetrics(svc.metrics),
     dummyHash: newDummyHash(settings),
+    publicUrl: () => (settings.publicUrl ?? svc.url).replace(/\/+$/, ''),
   };
 
   svc.events.registry.produces(TokenRevoked, SubjectRevoked);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@omni/testing';
 import { bootstrapOps } from '../src';
+import { signAccessToken } from '../src/app/access-tokens';
 import { PASSWORD, startIdentity, startProbeService, type IdentityHarness } from './harness';
 
 type Probe = Awaited<ReturnType<typeof startProbeService>>;
@@ -153,12 +154,21 @@ describe('accounts', () => {
     expect(seen.length).toBe(await h.svc.context.c.accounts.countDocuments({}));
   });
 
-  it('lets a service client with identity:manage manage customers, but never create ops or service accounts', async () => {
-    const { clientSecret } = await h.create({
+  it('lets a sign-up client (identity:signup) create customer accounts only; no client ever holds identity:manage', async () => {
+    // A client cannot even be given account administration.
+    for (const scopes of [['identity:manage'], ['catalog:read', 'identity:manage']]) {
+      const res = await h.api(h.ops).post('/v1/accounts', { kind: 'service', username: 'greedy', scopes });
+      expect(res.status).toBe(400);
+    }
+    const { id, clientSecret } = await h.create({
       kind: 'service',
       username: 'storefront',
-      scopes: ['identity:manage'],
+      scopes: ['identity:signup'],
     });
+    expect(
+      (await h.api(h.ops).patch(`/v1/accounts/${id}`, { scopes: ['identity:signup', 'identity:manage'] }))
+        .status,
+    ).toBe(400);
     const res = await h.token({
       grant_type: 'client_credentials',
       client_id: 'storefront',
@@ -175,19 +185,84 @@ describe('accounts', () => {
         })
       ).status,
     ).toBe(201);
-    expect(
-      (await storefront.post('/v1/accounts', { kind: 'ops', username: 'evil.ops', password: PASSWORD }))
-        .status,
-    ).toBe(403);
-    expect(
-      (
-        await storefront.post('/v1/accounts', {
-          kind: 'service',
-          username: 'evil.svc',
-          scopes: ['audit:read'],
-        })
-      ).status,
-    ).toBe(403);
+    const before = await h.svc.context.c.accounts.countDocuments({});
+    for (const body of [
+      { kind: 'ops', username: 'evil.ops', password: PASSWORD },
+      { kind: 'service', username: 'evil.svc', scopes: ['audit:read'] },
+      { kind: 'store_staff', username: 'evil.manager', password: PASSWORD, stores: { S1: 'manager' } },
+      { kind: 'rider', username: 'evil.rider', password: PASSWORD, riderId: 'R-evil' },
+    ]) {
+      expect((await storefront.post('/v1/accounts', body)).status).toBe(403);
+    }
+    // Nor any other account or key administration.
+    const victim = await h.create({
+      kind: 'store_staff',
+      username: 'vic.manager',
+      password: PASSWORD,
+      stores: { S1: 'manager' },
+    });
+    const admin: Array<[string, string, unknown?]> = [
+      ['get', '/v1/accounts'],
+      ['get', `/v1/accounts/${victim.id}`],
+      ['patch', `/v1/accounts/${victim.id}`, { stores: { S1: 'manager', S2: 'manager' } }],
+      ['post', `/v1/accounts/${victim.id}/password`, { password: 'a-new-password-123' }],
+      ['delete', `/v1/accounts/${victim.id}/totp`],
+      ['post', `/v1/accounts/${victim.id}/disable`, {}],
+      ['post', `/v1/accounts/${victim.id}/revoke-tokens`, {}],
+      ['post', `/v1/accounts/${victim.id}/unlock`, {}],
+      ['post', `/v1/accounts/${id}/client-secret`, {}],
+      ['get', '/v1/keys'],
+      ['post', '/v1/keys/rotate', {}],
+    ];
+    for (const [method, path, body] of admin) {
+      const call = storefront[method as 'post'];
+      expect((await call(path, body)).status, `${method} ${path}`).toBe(403);
+    }
+    expect(await h.svc.context.c.accounts.countDocuments({})).toBe(before + 1);
+  });
+
+  it('makes account administration ops-only with a second factor, and audits it', async () => {
+    const { id } = await h.create({
+      kind: 'store_staff',
+      username: 'mfa.target',
+      password: PASSWORD,
+      stores: { S1: 'clerk' },
+    });
+    // An ops token without otp in amr (e.g. minted before MFA) administers nothing.
+    const root = await h.svc.context.c.accounts.findById('acc_root');
+    const noMfa = (await signAccessToken(h.svc.context, root!, { amr: ['pwd'] })).token;
+    const refused = await h.api(noMfa).post<{ type: string }>(`/v1/accounts/${id}/disable`, {});
+    expect(refused.status).toBe(403);
+    expect(refused.body.type).toBe('https://omni.dev/problems/mfa-required');
+    expect((await h.api(noMfa).post('/v1/keys/rotate', {})).status).toBe(403);
+    expect((await h.api(h.ops).post(`/v1/accounts/${id}/disable`, {})).status).toBe(200);
+    const audit = await h
+      .api(h.ops)
+      .get<{ items: Array<{ action: string; target: { id: string } }> }>(`/v1/audit?targetId=${id}`);
+    expect(audit.body.items.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['account.created', expect.stringMatching(/disabled|status/)]),
+    );
+  });
+
+  it('gives a new store manager a temporary password and demands TOTP enrolment at first sign-in', async () => {
+    const refused = await h.api(h.ops).post('/v1/accounts', {
+      kind: 'store_staff',
+      username: 'perm.manager',
+      password: PASSWORD,
+      stores: { S1: 'manager' },
+      mustChangePassword: false,
+    });
+    expect(refused.status).toBe(422);
+    expect(await h.svc.context.c.accounts.countDocuments({ username: 'perm.manager' })).toBe(0);
+    await h.create({
+      kind: 'store_staff',
+      username: 'new.manager',
+      password: PASSWORD,
+      stores: { S1: 'manager' },
+      mustChangePassword: true,
+    });
+    const first = await h.token({ grant_type: 'password', username: 'new.manager', password: PASSWORD });
+    expect(first.body).toMatchObject({ pwd_expired: true, mfa_enrolment_required: true });
   });
 });
 

@@ -77,7 +77,7 @@ describe('service clients configured by the deployment', () => {
     ).toEqual({
       orders: {
         secret: 'a'.repeat(30),
-        scopes: ['catalog:read', 'inventory:read', 'inventory:reserve', 'customers:read', 'customers:write'],
+        scopes: ['catalog:read', 'inventory:reserve', 'customers:read', 'customers:write'],
       },
       'pos-s01': { secret: 'b'.repeat(30), scopes: ['pos:sync', 'inventory:read'] },
     });

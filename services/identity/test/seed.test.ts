@@ -7,7 +7,7 @@ let h: IdentityHarness;
 let probe: Awaited<ReturnType<typeof startProbeService>>;
 let seeded: IdentitySeedResult;
 beforeAll(async () => {
-  // Above the seed's cheap demo cost, so the upgrade at first sign-in shows.
+  // Stands for the production cost here (the harness default is cheaper still).
   h = await startIdentity({ settings: { scrypt: { logN: 13 } } });
   probe = await startProbeService({ identity: h.svc, bus: h.bus, via: 'in-process' });
   seeded = await seedIdentity(h.svc, {
@@ -78,13 +78,38 @@ describe('demo seed', () => {
     expect((noCode.body as { error: string }).error).toBe('mfa_required');
     const code = h.code(demoTotpSecret('manager.store-1'));
     expect((await h.signIn('manager.store-1', DEMO_PASSWORDS.manager, code)).access).toBeTruthy();
-    // Seeded with a cheap hash (public demo password); the first sign-in upgraded it.
-    await expect
-      .poll(
-        async () =>
-          (await h.svc.context.c.accounts.findOne({ username: 'rider.rider-1' }))?.password?.hash.logN,
-      )
-      .toBe(h.svc.settings.scrypt.logN);
+  });
+
+  it('seeds at the configured scrypt cost: a wrong password on a demo account costs the work of an unknown name', async () => {
+    for (const username of [
+      'ops.demo',
+      'manager.store-1',
+      'clerk.store-2',
+      'rider.rider-1',
+      'demo.customer@omni.example',
+    ])
+      expect((await h.svc.context.c.accounts.findOne({ username }))?.password?.hash.logN, username).toBe(
+        h.svc.settings.scrypt.logN,
+      );
+    const work = async () => {
+      const text = (await h.api().get<string>('/metrics')).body;
+      return Number(/^identity_password_kdf_work_total(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    const spent = async (username: string) => {
+      const before = await work();
+      const res = await h.token({ grant_type: 'password', username, password: 'not-the-password-42' });
+      expect(res.status).toBe(401);
+      return (await work()) - before;
+    };
+    const unknown = await spent('nobody.at.all');
+    expect(unknown).toBe(2 ** h.svc.settings.scrypt.logN * h.svc.settings.scrypt.r * h.svc.settings.scrypt.p);
+    for (const username of [
+      'clerk.store-1',
+      'manager.store-2',
+      'rider.rider-1',
+      'demo.customer@omni.example',
+    ])
+      expect(await spent(username), username).toBe(unknown);
   });
 
   it('is idempotent: seeding again keeps the accounts and issues fresh tokens', async () => {

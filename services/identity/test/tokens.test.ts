@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request as httpRequest } from 'node:http';
 import { decodeProtectedHeader } from 'jose';
 import { MIN, PASSWORD, TestClock, startIdentity, startProbeService, type IdentityHarness } from './harness';
 
@@ -299,5 +300,40 @@ describe('client credentials', () => {
     expect(await h.svc.issueServiceToken('orders-client')).toBe(a);
     expect((await probe.api(a).get('/v1/stores/S3/stock')).status).toBe(200);
     await expect(h.svc.issueServiceToken('rob.refresh')).rejects.toThrow(/not found/);
+  });
+});
+
+describe('discovery document', () => {
+  /** fetch always sends the real Host; node:http sends whatever a hostile client would. */
+  const discovery = (base: string, headers: Record<string, string>) =>
+    new Promise<Record<string, string>>((resolve, reject) => {
+      const req = httpRequest(`${base}/.well-known/openid-configuration`, { headers }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve(JSON.parse(text) as Record<string, string>));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  it('names the configured public URL, never the Host header the caller sent', async () => {
+    const hostile: Array<Record<string, string>> = [
+      { host: 'evil.example' },
+      { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+    ];
+    for (const headers of hostile) {
+      const doc = await discovery(h.svc.url, headers);
+      expect(doc.token_endpoint).toBe(`${h.svc.url}/v1/auth/token`);
+      expect(doc.jwks_uri).toBe(`${h.svc.url}/.well-known/jwks.json`);
+    }
+    const pub = await startIdentity({ settings: { publicUrl: 'https://id.omni.example/' } });
+    try {
+      expect(await discovery(pub.svc.url, { host: 'evil.example' })).toMatchObject({
+        token_endpoint: 'https://id.omni.example/v1/auth/token',
+        jwks_uri: 'https://id.omni.example/.well-known/jwks.json',
+      });
+    } finally {
+      await pub.stop();
+    }
   });
 });

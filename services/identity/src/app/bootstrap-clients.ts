@@ -27,6 +27,8 @@ export async function bootstrapServiceClients(
   for (const [clientId, { secret, scopes }] of Object.entries(clients)) {
     if (secret.length < 24)
       throw new Error(`bootstrap client ${clientId}: the secret must have at least 24 characters`);
+    // A service that calls nobody needs no client (least privilege): its Secret key is ignored.
+    if (scopes.length === 0) continue;
     let account = await findAccountByLogin(ctx, clientId);
     const created = !account;
     if (!account) {

@@ -34,6 +34,11 @@ export interface IdentitySettings {
   ipBackoff: BackoffPolicy;
   /** Issuer shown in authenticator apps. */
   totpIssuer: string;
+  /**
+   * Public base URL of identity (e.g. https://id.example.com) for the discovery document. Absent:
+   * the address it listens on. Never taken from the request's Host header, which the caller controls.
+   */
+  publicUrl?: string;
 }
 
 export const DEFAULT_SETTINGS: IdentitySettings = {
@@ -77,6 +82,8 @@ export interface IdentityMetrics {
   signIns: Counter<'grant' | 'outcome'>;
   revocations: Counter<'kind' | 'reason'>;
   passwordHashSeconds: Histogram<string>;
+  /** scrypt work (N·r·p) spent verifying sign-in passwords: the same per attempt, account or not. */
+  passwordWork: Counter<string>;
 }
 
 export function identityMetrics(m: Metrics): IdentityMetrics {
@@ -91,6 +98,11 @@ export function identityMetrics(m: Metrics): IdentityMetrics {
       'scrypt hash/verify duration',
       [],
       [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2],
+    ),
+    passwordWork: m.counter(
+      'identity_password_kdf_work_total',
+      'scrypt work (N·r·p) spent verifying sign-in passwords, known accounts and unknown names alike',
+      [],
     ),
   };
 }
@@ -111,6 +123,8 @@ export interface IdentityContext {
   throttle: LoginThrottle;
   metrics: IdentityMetrics;
   dummyHash: DummyHash;
+  /** Base URL published in the discovery document (configured, else the listening address). */
+  publicUrl: () => string;
 }
 
 export function newDummyHash(settings: IdentitySettings): DummyHash {

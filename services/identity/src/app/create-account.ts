@@ -1,6 +1,7 @@
 import {
   BadRequestError,
   ConflictError,
+  OPS_ONLY_PERMISSIONS,
   PERMISSIONS,
   UnprocessableError,
   type FieldError,
@@ -17,7 +18,7 @@ import {
 import { normaliseLoginName } from '../domain/login-name';
 import { newOpaqueToken, sha256 } from '../domain/opaque-token';
 import { passwordProblems } from '../domain/password-policy';
-import { hashPassword, type ScryptParams } from '../domain/passwords';
+import { hashPassword, type PasswordHash } from '../domain/passwords';
 import { loginKey } from './account-lookup';
 import type { IdentityContext } from './context';
 import { auditFrom, type RequestMeta } from './request-meta';
@@ -64,6 +65,8 @@ function validate(input: CreateAccountInput): FieldError[] {
     if (!input.scopes?.length) bad('scopes', 'a service client needs at least one scope');
     for (const s of input.scopes ?? []) {
       if (!(PERMISSIONS as readonly string[]).includes(s)) bad('scopes', `unknown permission ${s}`);
+      else if ((OPS_ONLY_PERMISSIONS as readonly string[]).includes(s))
+        bad('scopes', `${s} is for ops only, never a service client`);
     }
     if (has(input.password)) bad('password', 'service clients get a generated secret');
   } else {
@@ -77,7 +80,8 @@ export async function createAccount(
   ctx: IdentityContext,
   input: CreateAccountInput,
   meta: RequestMeta,
-  opts: { scrypt?: ScryptParams } = {},
+  /** Seeding only: a hash of `input.password` computed once for many demo accounts. */
+  opts: { passwordHash?: (password: string) => Promise<PasswordHash> } = {},
 ): Promise<CreatedAccount> {
   const errors = validate(input);
   if (errors.length > 0) throw new BadRequestError('The account is not valid', errors);
@@ -89,7 +93,7 @@ export async function createAccount(
       throw new UnprocessableError('password-policy', `The password ${problems.join('; ')}`, { problems });
   }
   const hash = input.password
-    ? await hashPassword(input.password, opts.scrypt ?? ctx.settings.scrypt)
+    ? await (opts.passwordHash?.(input.password) ?? hashPassword(input.password, ctx.settings.scrypt))
     : undefined;
   const clientSecret = input.kind === 'service' ? newOpaqueToken('cs') : undefined;
   const now = ctx.clock().toISOString();

@@ -1,6 +1,6 @@
 import { isPasswordExpired, requiresMfa, type Account } from '../domain/account';
 import { normaliseLoginName } from '../domain/login-name';
-import { hashPassword, needsRehash, verifyPassword } from '../domain/passwords';
+import { hashPassword, kdfWork, needsRehash, verifyPassword, type ScryptParams } from '../domain/passwords';
 import { matchTotpStep } from '../domain/totp';
 import { signAccessToken, tokenResponse, type Restriction, type TokenResponse } from './access-tokens';
 import { findAccountByLogin } from './account-lookup';
@@ -47,12 +47,16 @@ async function authenticate(
 ): Promise<TokenResponse> {
   const account = await findAccountByLogin(ctx, name);
   const started = performance.now();
+  // Unknown names verify a dummy hash of the current cost and accounts are hashed at that cost
+  // (seeded ones included), so the work — and the time — does not say which names exist.
+  const meter = (p: ScryptParams) => ctx.metrics.passwordWork.inc(kdfWork(p));
   if (!account?.password || account.kind === 'service') {
-    await ctx.dummyHash.verify(input.password);
+    await ctx.dummyHash.verify(input.password, meter);
+    ctx.metrics.passwordHashSeconds.observe((performance.now() - started) / 1000);
     await recordFailure(ctx, attempt, input, name, account);
     throw invalidCredentials();
   }
-  const passwordOk = await verifyPassword(input.password, account.password.hash);
+  const passwordOk = await verifyPassword(input.password, account.password.hash, meter);
   ctx.metrics.passwordHashSeconds.observe((performance.now() - started) / 1000);
   if (!passwordOk) {
     await recordFailure(ctx, attempt, input, name, account);

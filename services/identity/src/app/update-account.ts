@@ -1,4 +1,4 @@
-import { BadRequestError, ConflictError, PERMISSIONS, type StoreRole } from '@omni/kit';
+import { BadRequestError, ConflictError, OPS_ONLY_PERMISSIONS, PERMISSIONS, type StoreRole } from '@omni/kit';
 import { badStoreIds, viewAccount, type AccountView } from '../domain/account';
 import { getAccount } from './account-lookup';
 import type { IdentityContext } from './context';
@@ -36,6 +36,9 @@ export async function updateAccount(
     const unknown = input.scopes.filter((s) => !(PERMISSIONS as readonly string[]).includes(s));
     if (unknown.length > 0 || input.scopes.length === 0)
       throw badField('scopes', `unknown or empty: ${unknown.join(' ')}`);
+    const opsOnly = input.scopes.filter((s) => (OPS_ONLY_PERMISSIONS as readonly string[]).includes(s));
+    if (opsOnly.length > 0)
+      throw badField('scopes', `for ops only, never a service client: ${opsOnly.join(' ')}`);
   }
   const bindingsChanged =
     (input.stores !== undefined &&

@@ -27,7 +27,16 @@ const KEY_LENGTH = 32;
 /** Passwords are capped so a huge one cannot turn hashing into a denial of service. */
 export const MAX_PASSWORD_LENGTH = 256;
 
-function derive(secret: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
+/** Told the cost parameters of every key derivation it runs (work accounting, e.g. a metric). */
+export type KdfMeter = (params: ScryptParams) => void;
+
+/** scrypt work of one derivation in units of N·r·p (what an attacker's timing would see). */
+export function kdfWork(params: ScryptParams): number {
+  return 2 ** params.logN * params.r * params.p;
+}
+
+function derive(secret: string, salt: Buffer, params: ScryptParams, meter?: KdfMeter): Promise<Buffer> {
+  meter?.({ logN: params.logN, r: params.r, p: params.p });
   const N = 2 ** params.logN;
   const opts: ScryptOptions = {
     N,
@@ -49,10 +58,14 @@ export async function hashPassword(
   return { alg: 'scrypt', ...params, salt: salt.toString('base64'), dk: dk.toString('base64') };
 }
 
-export async function verifyPassword(password: string, stored: PasswordHash): Promise<boolean> {
+export async function verifyPassword(
+  password: string,
+  stored: PasswordHash,
+  meter?: KdfMeter,
+): Promise<boolean> {
   if (stored.alg !== 'scrypt' || password.length > MAX_PASSWORD_LENGTH) return false;
   const expected = Buffer.from(stored.dk, 'base64');
-  const actual = await derive(password, Buffer.from(stored.salt, 'base64'), stored);
+  const actual = await derive(password, Buffer.from(stored.salt, 'base64'), stored, meter);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
@@ -67,9 +80,11 @@ export function needsRehash(stored: PasswordHash, current: ScryptParams): boolea
  */
 export class DummyHash {
   private hash?: Promise<PasswordHash>;
-  constructor(private readonly params: ScryptParams) {}
-  async verify(password: string): Promise<void> {
+  constructor(readonly params: ScryptParams) {}
+  async verify(password: string, meter?: KdfMeter): Promise<void> {
     this.hash ??= hashPassword(randomBytes(16).toString('hex'), this.params);
-    await verifyPassword(password, await this.hash);
+    // Cut like verifyPassword, so an over-long password costs nothing in either path.
+    if (password.length > MAX_PASSWORD_LENGTH) return;
+    await verifyPassword(password, await this.hash, meter);
   }
 }

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import { ForbiddenError, type App, type Principal } from '@omni/kit';
-import { viewAccount, type AccountKind } from '../domain/account';
+import { can, ForbiddenError, UnprocessableError, type App, type Principal } from '@omni/kit';
+import { requiresMfa, viewAccount } from '../domain/account';
 import { getAccount } from '../app/account-lookup';
 import type { IdentityContext } from '../app/context';
 import { createAccount } from '../app/create-account';
@@ -24,18 +24,9 @@ import {
   UpdateAccountBody,
 } from './schemas';
 
+/** Account administration is ops-only with a second factor (`identity:manage`, see the kit). */
 const manage = { permission: 'identity:manage' as const };
 const tags = ['accounts'];
-
-/**
- * Only ops may manage ops and service accounts: a service client with `identity:manage` (e.g. a
- * storefront creating customer accounts) cannot mint itself more powerful identities.
- */
-function guardKind(actor: Principal, kind: AccountKind): void {
-  if ((kind === 'ops' || kind === 'service') && actor.role !== 'ops') {
-    throw new ForbiddenError(`only ops may manage ${kind} accounts`);
-  }
-}
 
 export function registerAccountRoutes(app: App, ctx: IdentityContext): void {
   const meta = (req: { principal: Principal | null; ip: string; id: string }): RequestMeta => ({
@@ -43,21 +34,18 @@ export function registerAccountRoutes(app: App, ctx: IdentityContext): void {
     ip: req.ip,
     requestId: req.id,
   });
-  const guarded = async (req: { principal: Principal | null; params: { id: string } }) => {
-    const account = await getAccount(ctx, req.params.id);
-    guardKind(req.principal as Principal, account.kind);
-    return account;
-  };
-
   app.post(
     '/v1/accounts',
     {
-      config: { ...manage, idempotency: false },
+      // Sign-up clients (a storefront) pass here too, for customer accounts only (checked below).
+      config: { permission: 'identity:signup', idempotency: false },
       schema: {
         tags,
         description:
-          'Create a named account. Service clients get a generated `clientSecret`, returned this once. ' +
-          'Passwords chosen here are temporary unless `mustChangePassword: false`.',
+          'Create a named account (ops with MFA; `identity:signup` clients: customer accounts only). Service ' +
+          'clients get a generated `clientSecret`, returned this once. Passwords chosen here are temporary ' +
+          'unless `mustChangePassword: false`; accounts that need MFA (ops, store managers) always get a ' +
+          'temporary password and enrol TOTP at their first sign-in.',
         body: CreateAccountBody,
         response: {
           201: Type.Object({ account: AccountViewSchema, clientSecret: Type.Optional(Type.String()) }),
@@ -65,7 +53,19 @@ export function registerAccountRoutes(app: App, ctx: IdentityContext): void {
       },
     },
     async (req, reply) => {
-      guardKind(requirePrincipal(req), req.body.kind);
+      const actor = requirePrincipal(req);
+      if (req.body.kind !== 'customer' && !can(actor, 'identity:manage'))
+        throw new ForbiddenError(`${actor.role} ${actor.sub} may create customer accounts only`);
+      // Whoever creates a privileged account must not know its lasting password: the holder sets
+      // their own and enrols a second factor before the account can do anything.
+      if (
+        requiresMfa({ kind: req.body.kind, stores: req.body.stores }) &&
+        req.body.mustChangePassword === false
+      )
+        throw new UnprocessableError(
+          'temporary-password-required',
+          'Accounts that need MFA get a temporary password: they set their own and enrol TOTP at first sign-in',
+        );
       const created = await createAccount(ctx, req.body, meta(req));
       return reply
         .code(201)
@@ -121,7 +121,6 @@ export function registerAccountRoutes(app: App, ctx: IdentityContext): void {
       },
     },
     async (req) => {
-      await guarded(req);
       return updateAccount(ctx, req.params.id, req.body, meta(req));
     },
   );
@@ -144,10 +143,7 @@ export function registerAccountRoutes(app: App, ctx: IdentityContext): void {
           response: { 200: AccountViewSchema },
         },
       },
-      async (req) => {
-        await guarded(req);
-        return setAccountStatus(ctx, req.params.id, status, meta(req));
-      },
+      async (req) => setAccountStatus(ctx, req.params.id, status, meta(req)),
     );
   }
 
@@ -170,7 +166,6 @@ export function registerAccountRoutes(app: App, ctx: IdentityContext): void {
       },
     },
     async (req) => {
-      await guarded(req);
       return revokeAccountTokens(ctx, req.params.id, req.body?.reason ?? 'ops', meta(req));
     },
   );
@@ -191,7 +186,6 @@ export function registerAccountRoutes(app: App, ctx: IdentityContext): void {
       },
     },
     async (req, reply) => {
-      await guarded(req);
       await resetPassword(ctx, req.params.id, req.body, meta(req));
       return reply.code(204).send();
     },
@@ -210,7 +204,6 @@ export function registerAccountRoutes(app: App, ctx: IdentityContext): void {
       },
     },
     async (req, reply) => {
-      await guarded(req);
       return reply.headers(NO_STORE).send(await rotateClientSecret(ctx, req.params.id, meta(req)));
     },
   );
@@ -226,7 +219,6 @@ export function registerAccountRoutes(app: App, ctx: IdentityContext): void {
       },
     },
     async (req, reply) => {
-      await guarded(req);
       await resetTotp(ctx, req.params.id, meta(req));
       return reply.code(204).send();
     },
@@ -236,7 +228,6 @@ export function registerAccountRoutes(app: App, ctx: IdentityContext): void {
     '/v1/accounts/:id/unlock',
     { config: manage, schema: { tags, description: 'Lift a sign-in lockout.', params: IdParams } },
     async (req, reply) => {
-      await guarded(req);
       await unlockAccount(ctx, req.params.id, meta(req));
       return reply.code(204).send();
     },

@@ -92,8 +92,10 @@ export function registerTokenRoutes(app: App, ctx: IdentityContext): void {
   app.get(
     '/.well-known/openid-configuration',
     { schema: { tags: ['auth'], description: 'Discovery document (issuer, token endpoint, JWKS).' } },
-    async (req) => {
-      const base = `${req.protocol}://${req.host}`;
+    async () => {
+      // The configured URL, never the Host header: a forged Host would otherwise be echoed into
+      // the endpoints a client then sends its credentials to.
+      const base = ctx.publicUrl();
       return {
         issuer: ctx.settings.issuer,
         token_endpoint: `${base}/v1/auth/token`,
