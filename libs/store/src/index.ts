@@ -8,6 +8,9 @@ export * from './errors';
 export { newId, idTime } from './ids';
 export {
   openJournal,
+  mkdirPrivate,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
   JournalCorruptError,
   JournalClosedError,
   type Journal,

@@ -1,4 +1,4 @@
-import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -106,6 +106,32 @@ function decodeLine<R>(buf: Buffer, start: number, end: number): { value: R } | 
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Data at rest (password hashes, customer PII, offline verifiers) is for the owner only: files 0600
+ * and directories 0700, set explicitly so the umask cannot widen them, and tightened on every open
+ * so a data dir written by an older version is fixed too.
+ */
+export const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_DIR_MODE = 0o700;
+
+/** Creates `dir` (and missing parents) and makes it owner-only. */
+export async function mkdirPrivate(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  await chmod(dir, PRIVATE_DIR_MODE);
+}
+
+/** Opens `file` for writing (`w`, `a`, `wx`, `r+`), owner-only whatever the umask. */
+export async function openPrivate(file: string, flags: string): Promise<FileHandle> {
+  const handle = await open(file, flags, PRIVATE_FILE_MODE);
+  try {
+    await handle.chmod(PRIVATE_FILE_MODE);
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  return handle;
 }
 
 /** fsyncs a directory so that a create/rename/unlink inside it survives power loss. */
@@ -235,7 +261,7 @@ class FileJournal<R> implements Journal<R> {
       if (this.failure) throw this.failure;
       const tmp = `${this.file}.tmp`;
       try {
-        const tmpHandle = await open(tmp, 'w');
+        const tmpHandle = await openPrivate(tmp, 'w');
         try {
           await writeFully(tmpHandle, content);
           await tmpHandle.sync();
@@ -245,7 +271,7 @@ class FileJournal<R> implements Journal<R> {
         await rename(tmp, this.file);
         await fsyncDir(dirname(this.file));
         const old = this.handle;
-        this.handle = await open(this.file, 'a');
+        this.handle = await openPrivate(this.file, 'a');
         await old.close();
         this.bytes = content.length + (this.open ? Buffer.byteLength(this.open.lines.join('')) : 0);
       } catch (err) {
@@ -279,7 +305,7 @@ export async function openJournal<R>(
   opts: JournalOptions = {},
 ): Promise<{ journal: Journal<R>; records: R[] }> {
   const dir = dirname(file);
-  await mkdir(dir, { recursive: true });
+  await mkdirPrivate(dir);
   const existing = await readIfExists(file);
   let records: R[] = [];
   let validBytes = 0;
@@ -288,7 +314,7 @@ export async function openJournal<R>(
     records = decoded.records;
     validBytes = decoded.end;
     if (decoded.end < existing.length) {
-      const handle = await open(file, 'r+');
+      const handle = await openPrivate(file, 'r+');
       try {
         await handle.truncate(decoded.end);
         await handle.sync();
@@ -297,7 +323,7 @@ export async function openJournal<R>(
       }
     }
   }
-  const handle = await open(file, 'a');
+  const handle = await openPrivate(file, 'a');
   if (!existing && opts.fsync) await fsyncDir(dir);
   return { journal: new FileJournal<R>(file, handle, validBytes, opts.fsync ?? false), records };
 }

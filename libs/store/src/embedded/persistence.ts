@@ -1,7 +1,15 @@
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Doc } from '../port';
-import { decodeLines, encodeLine, fsyncDir, openJournal, type Journal } from '../journal';
+import {
+  decodeLines,
+  encodeLine,
+  fsyncDir,
+  mkdirPrivate,
+  openJournal,
+  openPrivate,
+  type Journal,
+} from '../journal';
 
 /**
  * Durability of the embedded store: snapshot + journal generations in one directory.
@@ -62,7 +70,7 @@ async function lockDir(dir: string): Promise<void> {
   const file = join(dir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const handle = await open(file, 'wx');
+      const handle = await openPrivate(file, 'wx');
       await handle.writeFile(String(process.pid));
       await handle.close();
       return;
@@ -141,7 +149,7 @@ async function loadSnapshot(file: string): Promise<StoreState> {
 async function writeSnapshot(dir: string, gen: number, captured: CapturedState): Promise<void> {
   const file = join(dir, `snapshot-${genName(gen)}.jsonl`);
   const tmp = `${file}.tmp`;
-  const handle = await open(tmp, 'w');
+  const handle = await openPrivate(tmp, 'w');
   try {
     let count = 0;
     const write = async (line: SnapshotLine): Promise<void> => {
@@ -205,7 +213,7 @@ export class Persistence {
     opts: PersistenceOptions,
     capture: () => CapturedState,
   ): Promise<{ persistence: Persistence; state: StoreState }> {
-    await mkdir(dir, { recursive: true });
+    await mkdirPrivate(dir);
     await lockDir(dir);
     const names = await readdir(dir);
     const snapshots: number[] = [];
