@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LevelWithSilent } from 'pino';
 import { initTracing } from '@omni/kit';
+import { PRIVATE_FILE_MODE } from '@omni/store';
 import { seedDemo, type DemoSummary } from './seed';
 import { SERVICE_NAMES, startSystem } from './system';
 
@@ -40,18 +41,24 @@ async function main(): Promise<void> {
       stores: summary.stores,
       riders: summary.riders,
     };
-    writeFileSync(marker, JSON.stringify({ ...demo, urls: sys.urls }, null, 2), { mode: 0o600 });
     console.log(
       `Seeded ${summary.skus.length} SKUs, ${summary.stores.length} stores, ${summary.warehouses.length} warehouses, ${summary.riders.length} riders in ${summary.ms} ms.`,
     );
   } else {
     demo = JSON.parse(readFileSync(marker, 'utf8')) as typeof demo;
-    writeFileSync(
-      marker,
-      JSON.stringify({ ...demo, urls: sys.urls, timelineUrl: sys.timelineUrl }, null, 2),
-      { mode: 0o600 },
-    );
   }
+  // Every address, on every start: with OMNI_PORTS=ephemeral they change each time, and
+  // `npm run demo` finds the system only through this file. Demo tokens inside: owner-only.
+  writeFileSync(
+    marker,
+    JSON.stringify(
+      { ...demo, urls: sys.urls, grpcAddresses: sys.grpcAddresses, timelineUrl: sys.timelineUrl },
+      null,
+      2,
+    ),
+    { mode: PRIVATE_FILE_MODE },
+  );
+  chmodSync(marker, PRIVATE_FILE_MODE);
 
   const line = '─'.repeat(78);
   console.log(

@@ -1,9 +1,15 @@
-import { mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { LevelWithSilent } from 'pino';
 import { Authenticator, RevocationList } from '@omni/kit';
-import { createEmbeddedStore, createStore, type DocumentStore } from '@omni/store';
+import {
+  createEmbeddedStore,
+  createStore,
+  mkdirPrivate,
+  PRIVATE_FILE_MODE,
+  type DocumentStore,
+} from '@omni/store';
 import { createBus, createEmbeddedBus, type EventBus, type Subscription } from '@omni/events';
 import { TOPICS } from '@omni/contracts';
 import { buildIdentityService, subscribeRevocations, type IdentityService } from '@omni/identity';
@@ -90,8 +96,9 @@ function runtimeSecrets(dataDir: string | undefined): {
       pickupCodeSecret: randomBytes(32).toString('base64'),
       identityEncryptionSecret: randomBytes(32).toString('base64'),
     };
-    writeFileSync(file, JSON.stringify(fresh), { mode: 0o600 });
+    writeFileSync(file, JSON.stringify(fresh), { mode: PRIVATE_FILE_MODE });
   }
+  chmodSync(file, PRIVATE_FILE_MODE); // also when an older version left it readable
   const s = JSON.parse(readFileSync(file, 'utf8')) as {
     pickupCodeSecret: string;
     identityEncryptionSecret: string;
@@ -110,7 +117,8 @@ function runtimeSecrets(dataDir: string | undefined): {
 export async function startSystem(opts: SystemOptions = {}): Promise<System> {
   const host = opts.host ?? '127.0.0.1';
   const fixed = opts.ports === 'fixed';
-  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  // Owner-only: it holds password hashes, customer PII, pickup verifiers and the runtime secrets.
+  if (opts.dataDir) await mkdirPrivate(opts.dataDir);
   const secrets = runtimeSecrets(opts.dataDir);
   const bus: EventBus = opts.kafkaBrokers
     ? createBus({ kind: 'kafka', brokers: opts.kafkaBrokers.split(','), clientId: 'omni-runtime' })
@@ -191,7 +199,8 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
         createEmbeddedStore({ dir: opts.dataDir ? join(opts.dataDir, 'runtime', 'store') : undefined }),
       );
       await t.start();
-      const port = await t.listen(host, fixed ? 8080 : 0);
+      // Customer names and addresses: ops only, verified like every service verifies tokens.
+      const port = await t.listen(host, fixed ? 8080 : 0, (token) => authenticator.verify(token));
       started.push(t);
       timeline = t;
       timelineUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/timeline`;

@@ -1,5 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AppError, bearerToken, type Principal } from '@omni/kit';
 import type { DocumentStore } from '@omni/store';
 import type { CloudEvent, EventBus, Subscription } from '@omni/events';
 import { isDuplicateKeyError } from '@omni/store';
@@ -67,41 +68,39 @@ export class Timeline {
     return this.entries.find({ orderId }, { sort: { time: 1, _id: 1 }, limit: 500 });
   }
 
-  /** Serves `GET /timeline/<orderId>` as JSON. */
-  async listen(host: string, port: number): Promise<number> {
+  /**
+   * Serves `GET /timeline/<orderId>` as JSON to ops only (`Authorization: Bearer <ops token>`): the
+   * events carry customers' names and addresses.
+   */
+  async listen(host: string, port: number, verify: (token: string) => Promise<Principal>): Promise<number> {
     this.server = createServer((req, res) => {
-      const m = /^\/timeline\/([A-Za-z0-9_.:-]{1,128})$/.exec((req.url ?? '').split('?')[0] ?? '');
-      if (req.method !== 'GET' || !m?.[1]) {
-        res.writeHead(404, { 'content-type': 'application/problem+json' });
-        res.end(
-          JSON.stringify({
-            type: 'https://omni.dev/problems/route-not-found',
-            title: 'Not found',
-            status: 404,
-            detail: 'GET /timeline/<orderId>',
-          }),
-        );
-        return;
-      }
-      this.forOrder(m[1]).then(
-        (items) => {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ orderId: m[1], items }));
-        },
-        () => {
-          res.writeHead(500, { 'content-type': 'application/problem+json' });
-          res.end(
-            JSON.stringify({
-              type: 'https://omni.dev/problems/internal',
-              title: 'Internal error',
-              status: 500,
-            }),
-          );
-        },
-      );
+      this.serve(req, res, verify).catch((err: unknown) => {
+        // A bad or expired token is the caller's 401; anything else is ours, and says nothing.
+        const e = err instanceof AppError ? err : new AppError(500, 'internal', 'Internal error');
+        problem(res, e.status, e.slug, e.title, e.detail);
+      });
     });
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
     return (this.server.address() as AddressInfo).port;
+  }
+
+  private async serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    verify: (token: string) => Promise<Principal>,
+  ): Promise<void> {
+    const m = /^\/timeline\/([A-Za-z0-9_.:-]{1,128})$/.exec((req.url ?? '').split('?')[0] ?? '');
+    if (req.method !== 'GET' || !m?.[1])
+      return problem(res, 404, 'route-not-found', 'Not found', 'GET /timeline/<orderId>');
+    const token = bearerToken(req.headers.authorization);
+    if (!token)
+      return problem(res, 401, 'unauthorized', 'Not authenticated', 'An ops bearer token is required');
+    const principal = await verify(token);
+    if (principal.role !== 'ops')
+      return problem(res, 403, 'forbidden', 'Forbidden', 'The timeline is for ops only');
+    const items = await this.forOrder(m[1]);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ orderId: m[1], items }));
   }
 
   async stop(): Promise<void> {
@@ -109,6 +108,21 @@ export class Timeline {
     await this.sub?.close();
     await this.store.close();
   }
+}
+
+function problem(res: ServerResponse, status: number, slug: string, title: string, detail?: string): void {
+  res.writeHead(status, {
+    'content-type': 'application/problem+json',
+    ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+  });
+  res.end(
+    JSON.stringify({
+      type: `https://omni.dev/problems/${slug}`,
+      title,
+      status,
+      ...(detail ? { detail } : {}),
+    }),
+  );
 }
 
 /** The order an event is about: orders/pickup/dispatch key by orderId; inventory carries it in data. */

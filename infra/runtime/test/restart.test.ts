@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { api, eventually } from '../src/demo/client';
@@ -39,8 +39,15 @@ async function startOmni(): Promise<{ child: ChildProcess; ctx: DemoContext }> {
     identity: { tokens: Record<string, string> };
     customers: DemoContext['customers'];
     urls: DemoContext['urls'];
+    grpcAddresses: Record<string, string>;
     timelineUrl: string;
   };
+  // Every address `npm run demo` needs, from the first start on (ports are ephemeral here).
+  expect(Object.keys(demo.grpcAddresses).sort()).toEqual(['catalog', 'customers', 'inventory']);
+  for (const a of Object.values(demo.grpcAddresses)) expect(a).toMatch(/^127\.0\.0\.1:\d+$/);
+  expect(demo.timelineUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/timeline$/);
+  expect((await fetch(`${demo.urls.identity}/livez`)).status).toBe(200);
+  expectOwnerOnly(dataDir);
   return {
     child,
     ctx: {
@@ -51,6 +58,18 @@ async function startOmni(): Promise<{ child: ChildProcess; ctx: DemoContext }> {
       log: () => undefined,
     },
   };
+}
+
+/** Data at rest (hashes, PII, verifiers, demo tokens, secrets): dirs 0700, files 0600. */
+function expectOwnerOnly(dir: string): void {
+  const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
+  expect(mode(dir), dir).toBe('700');
+  const entries = readdirSync(dir, { withFileTypes: true, recursive: true });
+  expect(entries.map((e) => e.name)).toEqual(expect.arrayContaining(['demo.json', 'secrets.json']));
+  for (const e of entries) {
+    const path = join(e.parentPath, e.name);
+    expect(mode(path), path).toBe(e.isDirectory() ? '700' : '600');
+  }
 }
 
 function kill9(child: ChildProcess): Promise<void> {

@@ -7,6 +7,7 @@ import {
   serviceOptionsFrom,
   ForbiddenError,
   RevocationList,
+  UnauthorizedError,
   type AuthenticatorOptions,
   type Service,
   type ServiceDeps,
@@ -120,6 +121,7 @@ export function buildIdentityService(deps: IdentityDeps): IdentityService {
 
   // A restricted token (expired password, MFA enrolment pending) opens only the routes that clear it.
   svc.app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.config?.signedIn && !req.principal) throw new UnauthorizedError();
     const restrictions = restrictionsFor(req.principal);
     if (!restrictions) return;
     const allowed = req.routeOptions.config?.allowRestricted ?? [];

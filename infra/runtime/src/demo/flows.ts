@@ -346,7 +346,10 @@ export interface TimelineItem {
 
 export async function timelineOf(ctx: DemoContext, orderId: string): Promise<TimelineItem[]> {
   if (!ctx.timelineUrl) return [];
-  const res = await api<{ items: TimelineItem[] }>('GET', `${ctx.timelineUrl}/${orderId}`);
+  // The timeline shows customers' names and addresses: ops only.
+  const res = await api<{ items: TimelineItem[] }>('GET', `${ctx.timelineUrl}/${orderId}`, {
+    token: token(ctx, 'ops'),
+  });
   return res.items;
 }
 

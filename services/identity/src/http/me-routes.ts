@@ -14,7 +14,7 @@ export function registerMeRoutes(app: App, ctx: IdentityContext): void {
   app.get(
     '/v1/me',
     {
-      config: { allowRestricted: ['password-change', 'mfa-enrolment'] },
+      config: { signedIn: true, allowRestricted: ['password-change', 'mfa-enrolment'] },
       schema: {
         tags: ['me'],
         security: [{ bearerAuth: [] }],
@@ -47,7 +47,7 @@ export function registerMeRoutes(app: App, ctx: IdentityContext): void {
   app.post(
     '/v1/me/password',
     {
-      config: { allowRestricted: ['password-change'], idempotency: false },
+      config: { signedIn: true, allowRestricted: ['password-change'], idempotency: false },
       schema: {
         tags: ['me'],
         security: [{ bearerAuth: [] }],
@@ -68,7 +68,7 @@ export function registerMeRoutes(app: App, ctx: IdentityContext): void {
   app.post(
     '/v1/me/totp',
     {
-      config: { allowRestricted: ['mfa-enrolment'], idempotency: false },
+      config: { signedIn: true, allowRestricted: ['mfa-enrolment'], idempotency: false },
       schema: {
         tags: ['me'],
         security: [{ bearerAuth: [] }],
@@ -85,7 +85,7 @@ export function registerMeRoutes(app: App, ctx: IdentityContext): void {
   app.post(
     '/v1/me/totp/confirm',
     {
-      config: { allowRestricted: ['mfa-enrolment'] },
+      config: { signedIn: true, allowRestricted: ['mfa-enrolment'] },
       schema: {
         tags: ['me'],
         security: [{ bearerAuth: [] }],

@@ -6,6 +6,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Restricted tokens (expired password, MFA enrolment pending) may call this route. */
     allowRestricted?: Restriction[];
+    /**
+     * Any signed-in principal, no particular permission (the caller's own account): refused with
+     * 401 before the body is parsed, like routes that name a permission.
+     */
+    signedIn?: boolean;
   }
 }
 

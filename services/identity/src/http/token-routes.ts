@@ -57,7 +57,7 @@ export function registerTokenRoutes(app: App, ctx: IdentityContext): void {
   app.post(
     '/v1/auth/logout',
     {
-      config: { allowRestricted: ['password-change', 'mfa-enrolment'], idempotency: false },
+      config: { signedIn: true, allowRestricted: ['password-change', 'mfa-enrolment'], idempotency: false },
       schema: {
         tags: ['auth'],
         description:
