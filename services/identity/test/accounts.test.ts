@@ -219,6 +219,15 @@ describe('accounts', () => {
       expect((await call(path, body)).status, `${method} ${path}`).toBe(403);
     }
     expect(await h.svc.context.c.accounts.countDocuments({})).toBe(before + 1);
+    // Every refused attempt is in the audit log, with the client that tried.
+    await expect
+      .poll(async () => {
+        const res = await h
+          .api(h.ops)
+          .get<{ items: unknown[] }>(`/v1/audit?actor=${id}&action=access.denied&limit=100`);
+        return res.body.items.length;
+      })
+      .toBeGreaterThanOrEqual(4 + admin.length);
   });
 
   it('makes account administration ops-only with a second factor, and audits it', async () => {
