@@ -42,6 +42,17 @@ describe('service clients configured by the deployment', () => {
     await expect(
       bootstrapServiceClients(h.svc.context, { x: { secret: 'short', scopes: [] } }),
     ).rejects.toThrow(/24 characters/);
+    // A service that calls nobody gets no client; one asking for account administration gets none either.
+    expect(
+      await bootstrapServiceClients(h.svc.context, { catalog: { secret: 'c'.repeat(30), scopes: [] } }),
+    ).toEqual([]);
+    expect(await h.svc.context.c.accounts.countDocuments({ username: 'catalog' })).toBe(0);
+    await expect(
+      bootstrapServiceClients(h.svc.context, {
+        greedy: { secret: 'g'.repeat(30), scopes: ['catalog:read', 'identity:manage'] },
+      }),
+    ).rejects.toThrow();
+    expect(await h.svc.context.c.accounts.countDocuments({ username: 'greedy' })).toBe(0);
   });
 
   it('gives a service its own token through the kit token source, fetched once and cached', async () => {
