@@ -244,6 +244,13 @@ describe('accounts', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.type).toBe('https://omni.dev/problems/mfa-required');
     expect((await h.api(noMfa).post('/v1/keys/rotate', {})).status).toBe(403);
+    const customer = {
+      kind: 'customer',
+      username: 'nomfa.shopper',
+      password: PASSWORD,
+      customerId: 'cust-nomfa',
+    };
+    expect((await h.api(noMfa).post('/v1/accounts', customer)).status).toBe(403);
     expect((await h.api(h.ops).post(`/v1/accounts/${id}/disable`, {})).status).toBe(200);
     const audit = await h
       .api(h.ops)

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { can, ForbiddenError, UnprocessableError, type App, type Principal } from '@omni/kit';
+import { authorize, UnprocessableError, type App, type Principal } from '@omni/kit';
 import { requiresMfa, viewAccount } from '../domain/account';
 import { getAccount } from '../app/account-lookup';
 import type { IdentityContext } from '../app/context';
@@ -54,8 +54,8 @@ export function registerAccountRoutes(app: App, ctx: IdentityContext): void {
     },
     async (req, reply) => {
       const actor = requirePrincipal(req);
-      if (req.body.kind !== 'customer' && !can(actor, 'identity:manage'))
-        throw new ForbiddenError(`${actor.role} ${actor.sub} may create customer accounts only`);
+      // Only a sign-up client creating a customer skips account administration's rule (ops + MFA).
+      if (actor.role !== 'service' || req.body.kind !== 'customer') authorize(actor, 'identity:manage');
       // Whoever creates a privileged account must not know its lasting password: the holder sets
       // their own and enrols a second factor before the account can do anything.
       if (
