@@ -29,7 +29,8 @@ export interface Schema {
 }
 
 /** Prometheus durations as the CRD's pattern allows them (1h30m, 5m, 0). */
-const DURATION = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
+const DURATION =
+  /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
 const stringMap: Schema = { type: 'object', values: { type: 'string' } };
 
 export const CRD_SCHEMAS: Record<string, { spec: Schema; required?: string[] }> = {
@@ -105,7 +106,9 @@ export function checkSchema(value: unknown, schema: Schema, path: string): strin
     return errors;
   }
   if (schema.type && actual !== schema.type && !(schema.type === 'number' && actual === 'integer')) {
-    return [`${path}: must be ${schema.type === 'integer' ? 'an integer' : `a ${schema.type}`}, is ${actual}`];
+    return [
+      `${path}: must be ${schema.type === 'integer' ? 'an integer' : `a ${schema.type}`}, is ${actual}`,
+    ];
   }
   if (typeof value === 'number') {
     if (schema.minimum !== undefined && value < schema.minimum)

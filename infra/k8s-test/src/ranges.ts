@@ -5,7 +5,14 @@
  * every `containerPort`, every probe's `periodSeconds`...
  */
 
-const PORT_NUMBER_FIELDS = new Set(['containerPort', 'hostPort', 'nodePort', 'port', 'targetPort', 'endPort']);
+const PORT_NUMBER_FIELDS = new Set([
+  'containerPort',
+  'hostPort',
+  'nodePort',
+  'port',
+  'targetPort',
+  'endPort',
+]);
 /** Named ports (IANA_SVC_NAME): 1-15 characters, lower-case letters, digits and inner dashes, one letter at least. */
 const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/;
 const PORT_NAME_FIELDS = new Set(['port', 'targetPort']);

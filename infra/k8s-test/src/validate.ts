@@ -56,7 +56,8 @@ function validateCustomResource(
   const errors: string[] = [];
   for (const key of crd.required ?? []) if (obj[key] === undefined) errors.push(`${key}: required`);
   for (const key of Object.keys(obj)) {
-    if (!['apiVersion', 'kind', 'metadata', 'spec', 'status'].includes(key)) errors.push(`${key}: unknown field`);
+    if (!['apiVersion', 'kind', 'metadata', 'spec', 'status'].includes(key))
+      errors.push(`${key}: unknown field`);
   }
   errors.push(...fields.unknownMetadataFields(obj.metadata).map((f) => `${f}: unknown field`));
   if (obj.spec !== undefined) errors.push(...checkSchema(obj.spec, crd.spec, 'spec'));

@@ -62,7 +62,10 @@ describe('strict validation rejects what the API server would reject or silently
 
   it('a probe period of 0, a port name longer than 15 characters and maxReplicas below minReplicas fail', async () => {
     const d = pick(catalog, 'Deployment');
-    container(d).readinessProbe = { httpGet: { path: '/readyz', port: 'http-port-too-long' }, periodSeconds: 0 };
+    container(d).readinessProbe = {
+      httpGet: { path: '/readyz', port: 'http-port-too-long' },
+      periodSeconds: 0,
+    };
     const h = pick(catalog, 'HorizontalPodAutoscaler');
     (h as Json).spec.maxReplicas = 1;
     (h as Json).spec.minReplicas = 3;
