@@ -1,10 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, STRIMZI_CLUSTER, allTopics, staleFiles } from '../src/generate';
+import {
+  KAFKA_NAMESPACE,
+  MONGO_NAMESPACE,
+  REPO_ROOT,
+  STRIMZI_CLUSTER,
+  allTopics,
+  staleFiles,
+} from '../src/generate';
 import { findKustomize, parseDocuments, render, type K8sObject } from '../src/kustomize';
 import { kustomizationTree, relativeTo, yamlFilesUnder } from '../src/kustomization-files';
 import { NetworkModel, podsOf, type Pod } from '../src/netpol';
+import { podTemplateOf, restrictedViolations } from '../src/pod-security';
 import { IDENTITY, SERVICES } from '../src/services';
 import { validateAll } from '../src/validate';
 
@@ -126,11 +134,16 @@ describe('k8s files', () => {
 
 interface OverlayExpectations {
   namespace: string;
+  /**
+   * Other namespaces the overlay writes to (operator-managed datastores) → the kinds it may put there.
+   * Their pods are not Omni's, so they are not held to "restricted".
+   */
+  datastoreNamespaces: Record<string, string[]>;
   /** Secrets the overlay does not create: operators do (each must be documented in k8s/README.md). */
   operatorSecrets: string[];
   replicas: { min: number; max: number };
   /** Pods outside the rendered output the services must reach (operator-managed Kafka/MongoDB). */
-  extraPods: (namespace: string) => Pod[];
+  extraPods: () => Pod[];
   kafka: (pods: Pod[]) => Pod;
   mongo: (pods: Pod[]) => Pod;
 }
@@ -138,6 +151,7 @@ interface OverlayExpectations {
 const OVERLAYS: Record<'dev' | 'prod', OverlayExpectations> = {
   dev: {
     namespace: 'omni-dev',
+    datastoreNamespaces: {},
     operatorSecrets: [],
     replicas: { min: 1, max: 1 },
     extraPods: () => [],
@@ -146,17 +160,21 @@ const OVERLAYS: Record<'dev' | 'prod', OverlayExpectations> = {
   },
   prod: {
     namespace: 'omni',
+    datastoreNamespaces: {
+      [KAFKA_NAMESPACE]: ['KafkaTopic', 'NetworkPolicy'],
+      [MONGO_NAMESPACE]: ['NetworkPolicy'],
+    },
     operatorSecrets: ['omni-mongo', 'omni-tls', ...SERVICES.map((s) => `omni-${s.name}`)],
     replicas: { min: 3, max: 12 },
-    extraPods: (ns): Pod[] => [
-      // The labels Strimzi and the MongoDB community operator put on their pods.
+    extraPods: (): Pod[] => [
+      // The labels Strimzi and the MongoDB community operator put on their pods, in their namespaces.
       {
         name: 'omni-kafka-broker-0',
-        namespace: ns,
+        namespace: KAFKA_NAMESPACE,
         labels: { 'strimzi.io/cluster': STRIMZI_CLUSTER, 'strimzi.io/kind': 'Kafka' },
         ports: {},
       },
-      { name: 'omni-mongo-0', namespace: ns, labels: { app: 'omni-mongo-svc' }, ports: {} },
+      { name: 'omni-mongo-0', namespace: MONGO_NAMESPACE, labels: { app: 'omni-mongo-svc' }, ports: {} },
     ],
     kafka: (pods) => pods.find((p) => p.name === 'omni-kafka-broker-0')!,
     mongo: (pods) => pods.find((p) => p.name === 'omni-mongo-0')!,
@@ -180,12 +198,40 @@ for (const [overlay, expected] of Object.entries(OVERLAYS)) {
       expect(await validateAll(objs)).toEqual([]);
     });
 
-    it(`puts everything in namespace ${expected.namespace}`, () => {
+    it(`puts everything in namespace ${expected.namespace}, but what belongs with the datastores`, () => {
       expect(find(objs, 'Namespace', expected.namespace)).toBeDefined();
       const elsewhere = objs.filter(
-        (o) => o.kind !== 'Namespace' && o.metadata.namespace !== expected.namespace,
+        (o) =>
+          o.kind !== 'Namespace' &&
+          o.metadata.namespace !== expected.namespace &&
+          !expected.datastoreNamespaces[o.metadata.namespace ?? '']?.includes(o.kind),
       );
-      expect(elsewhere.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+      expect(elsewhere.map((o) => `${o.kind}/${o.metadata.name} in ${o.metadata.namespace}`)).toEqual([]);
+      for (const ns of Object.keys(expected.datastoreNamespaces))
+        expect(find(objs, 'Namespace', ns), `Namespace ${ns}`).toBeDefined();
+    });
+
+    it('Pod Security: every pod of the overlay meets "restricted", the standard its namespace enforces', () => {
+      const labels = find(objs, 'Namespace', expected.namespace)!.metadata.labels ?? {};
+      if (overlay === 'prod') {
+        expect(labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+        // Operator-managed pods run elsewhere, in namespaces that admit them.
+        for (const ns of Object.keys(expected.datastoreNamespaces)) {
+          const enforce = find(objs, 'Namespace', ns)!.metadata.labels?.[
+            'pod-security.kubernetes.io/enforce'
+          ];
+          expect(['baseline', 'restricted'], `${ns} enforces a standard`).toContain(enforce);
+        }
+      }
+      const workloads = objs.filter((o) => podTemplateOf(o) !== undefined);
+      expect(workloads.length).toBeGreaterThanOrEqual(SERVICES.length);
+      // Dev's own Kafka and MongoDB images need a writable root and run as their images' users:
+      // only the Omni services are held to it there.
+      const held = overlay === 'prod' ? workloads : deployments;
+      const violations = held.flatMap((w) =>
+        restrictedViolations(podTemplateOf(w)!).map((v) => `${w.kind}/${w.metadata.name}: ${v}`),
+      );
+      expect(violations).toEqual([]);
     });
 
     it('runs every service: Deployment, Service (HTTP + gRPC ports), ServiceAccount, HPA, PDB, NetworkPolicy', () => {
@@ -296,7 +342,7 @@ for (const [overlay, expected] of Object.entries(OVERLAYS)) {
 
     it('network policies allow exactly the calls of the design between services, and the infrastructure they need', () => {
       const ns = expected.namespace;
-      const pods = [...podsOf(objs, ns), ...expected.extraPods(ns)];
+      const pods = [...podsOf(objs, ns), ...expected.extraPods()];
       const model = new NetworkModel(objs, ns);
       const pod = (name: string) => pods.find((p) => p.name === name)!;
 
@@ -354,9 +400,13 @@ for (const [overlay, expected] of Object.entries(OVERLAYS)) {
         expect(model.allows(p, dns, 53, 'UDP'), `${svc.name} -> DNS`).toBe(true);
         expect(model.allows(p, kafka, 9092), `${svc.name} -> Kafka`).toBe(true);
         expect(model.allows(p, mongo, 27017), `${svc.name} -> MongoDB`).toBe(true);
+        expect(model.allows(p, kafka, 27017), `${svc.name} -> Kafka on another port`).toBe(false);
         expect(model.allows(p, collector, 4318), `${svc.name} -> OTel collector`).toBe(true);
         expect(model.allows(p, stranger, 443), `${svc.name} -> anywhere else`).toBe(false);
       }
+      // The datastores take connections from the Omni services, not from any pod of the cluster.
+      expect(model.allows(stranger, kafka, 9092), 'other namespace -> Kafka').toBe(false);
+      expect(model.allows(stranger, mongo, 27017), 'other namespace -> MongoDB').toBe(false);
     });
 
     if (overlay === 'dev') {
@@ -399,7 +449,11 @@ for (const [overlay, expected] of Object.entries(OVERLAYS)) {
         );
         expect(names).toContain('omni.deadletter');
         for (const t of topics) expect(t.metadata.labels?.['strimzi.io/cluster']).toBe(STRIMZI_CLUSTER);
-        expect(configData(objs).KAFKA_BROKERS).toBe(`${STRIMZI_CLUSTER}-kafka-bootstrap:9092`);
+        // The bootstrap Service of the Strimzi cluster, in the Kafka namespace.
+        expect(configData(objs).KAFKA_BROKERS).toBe(
+          `${STRIMZI_CLUSTER}-kafka-bootstrap.${KAFKA_NAMESPACE}.svc:9092`,
+        );
+        for (const t of topics) expect(t.metadata.namespace).toBe(KAFKA_NAMESPACE);
       });
 
       it('prod Ingress routes only /v1, /docs and the JWKS to existing Service ports (never /metrics)', () => {
