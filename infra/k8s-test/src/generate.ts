@@ -235,10 +235,22 @@ export function kafkaTopicResourceName(topic: string): string {
   return topic.replace(/[^a-z0-9-]/g, '-');
 }
 
+/**
+ * Partitions of every event topic in prod. A consumer group gives each partition to one member, so a
+ * service never uses more replicas on a topic than it has partitions (the extra pods idle and only
+ * add rebalances): this is the most consumers one group will run, the prod HPA maximum (12, in
+ * k8s/overlays/prod/kustomization.yaml; the manifest test checks maxReplicas <= partitions for every
+ * topic a service consumes). 12 also divides evenly over 2, 3, 4, 6 and 12 members. Partitions can be
+ * raised later but never lowered, and raising them moves keys to other partitions (k8s/README.md).
+ * Dev and compose create their topics from TOPICS in libs/contracts (one replica per service there).
+ */
+export const PROD_PARTITIONS = 12;
+
 export function allTopics(): Array<{ name: string; partitions: number; retentionDays: number }> {
   return [
-    ...TOPICS.map((t) => ({ name: t.name, partitions: t.partitions, retentionDays: 7 })),
-    // Dead letters wait for a person to look at them: longer retention, few partitions.
+    ...TOPICS.map((t) => ({ name: t.name, partitions: PROD_PARTITIONS, retentionDays: 7 })),
+    // Dead letters wait for a person to look at them: longer retention, few partitions (no consumer group
+    // of the services reads them).
     { name: DEAD_LETTER_TOPIC, partitions: 3, retentionDays: 30 },
   ];
 }

@@ -11,6 +11,7 @@ import {
 } from '../src/generate';
 import { findKustomize, parseDocuments, render, type K8sObject } from '../src/kustomize';
 import { kustomizationTree, relativeTo, yamlFilesUnder } from '../src/kustomization-files';
+import { consumedTopics } from '../src/consumers';
 import { NetworkModel, podsOf, type Pod } from '../src/netpol';
 import { podTemplateOf, restrictedViolations } from '../src/pod-security';
 import { IDENTITY, SERVICES } from '../src/services';
@@ -142,6 +143,8 @@ interface OverlayExpectations {
   /** Secrets the overlay does not create: operators do (each must be documented in k8s/README.md). */
   operatorSecrets: string[];
   replicas: { min: number; max: number };
+  /** OMNI_TOPICS: who owns the Kafka topics (the services create them, or they only verify them). */
+  topics: 'create' | 'verify';
   /** Pods outside the rendered output the services must reach (operator-managed Kafka/MongoDB). */
   extraPods: () => Pod[];
   kafka: (pods: Pod[]) => Pod;
@@ -154,6 +157,7 @@ const OVERLAYS: Record<'dev' | 'prod', OverlayExpectations> = {
     datastoreNamespaces: {},
     operatorSecrets: [],
     replicas: { min: 1, max: 1 },
+    topics: 'create',
     extraPods: () => [],
     kafka: (pods) => pods.find((p) => p.name === 'kafka')!,
     mongo: (pods) => pods.find((p) => p.name === 'mongo')!,
@@ -166,6 +170,7 @@ const OVERLAYS: Record<'dev' | 'prod', OverlayExpectations> = {
     },
     operatorSecrets: ['omni-mongo', 'omni-tls', ...SERVICES.map((s) => `omni-${s.name}`)],
     replicas: { min: 3, max: 12 },
+    topics: 'verify',
     extraPods: (): Pod[] => [
       // The labels Strimzi and the MongoDB community operator put on their pods, in their namespaces.
       {
@@ -409,6 +414,27 @@ for (const [overlay, expected] of Object.entries(OVERLAYS)) {
       expect(model.allows(stranger, mongo, 27017), 'other namespace -> MongoDB').toBe(false);
     });
 
+    it(`topics: the services ${expected.topics} them (OMNI_TOPICS=${expected.topics})`, () => {
+      expect(configData(objs).OMNI_TOPICS).toBe(expected.topics);
+      // Nothing overrides it per Deployment.
+      for (const d of deployments)
+        expect(
+          app(d).env?.find((e) => e.name === 'OMNI_TOPICS'),
+          d.metadata.name,
+        ).toBeUndefined();
+    });
+
+    it("shutdown is bounded below the pods' grace period (SIGKILL never cuts the drain short)", () => {
+      const shutdownMs = Number(configData(objs).OMNI_SHUTDOWN_TIMEOUT_MS);
+      expect(shutdownMs).toBeGreaterThan(0);
+      for (const d of deployments) {
+        const grace = (d.spec.template.spec as { terminationGracePeriodSeconds?: number })
+          .terminationGracePeriodSeconds;
+        // 5 s for the endpoint removal to reach the proxies and the process to exit after the drain.
+        expect(grace! * 1000, d.metadata.name).toBeGreaterThanOrEqual(shutdownMs + 5000);
+      }
+    });
+
     if (overlay === 'dev') {
       it('dev brings its own Kafka (KRaft) and MongoDB replica set, and the services are wired to them', () => {
         const kafka = find<Workload>(objs, 'StatefulSet', 'kafka');
@@ -419,6 +445,8 @@ for (const [overlay, expected] of Object.entries(OVERLAYS)) {
           (kafka!.spec.template.spec.containers[0]!.env ?? []).map((e) => [e.name, e.value]),
         );
         expect(kafkaEnv.KAFKA_PROCESS_ROLES).toBe('broker,controller');
+        // One owner of the topics: the services (OMNI_TOPICS=create), not the broker's auto-creation.
+        expect(kafkaEnv.KAFKA_AUTO_CREATE_TOPICS_ENABLE).toBe('false');
 
         // KAFKA_BROKERS and MONGO_URL name Services and ports that exist, selecting those pods.
         const [kafkaHost, kafkaPort] = configData(objs).KAFKA_BROKERS!.split(':');
@@ -454,6 +482,35 @@ for (const [overlay, expected] of Object.entries(OVERLAYS)) {
           `${STRIMZI_CLUSTER}-kafka-bootstrap.${KAFKA_NAMESPACE}.svc:9092`,
         );
         for (const t of topics) expect(t.metadata.namespace).toBe(KAFKA_NAMESPACE);
+      });
+
+      it('prod: no consumer group has more members than partitions (HPA maxReplicas <= partitions of every topic a service consumes)', () => {
+        const partitions = new Map(
+          byKind(objs, 'KafkaTopic').map((t) => {
+            const spec = t.spec as { topicName: string; partitions: number };
+            return [spec.topicName, spec.partitions];
+          }),
+        );
+        const consumers = SERVICES.map((s) => ({ name: s.name, topics: consumedTopics(s.name) }));
+        // The check reads something: the design's consumers are there.
+        expect(consumers.find((c) => c.name === 'orders')!.topics).toContain('omni.pickup.task');
+        const tooMany: string[] = [];
+        for (const c of consumers) {
+          const max = (find(objs, 'HorizontalPodAutoscaler', c.name)!.spec as { maxReplicas: number })
+            .maxReplicas;
+          for (const topic of c.topics) {
+            const n = partitions.get(topic);
+            expect(n, `${topic} is a KafkaTopic`).toBeDefined();
+            if (max > n!) tooMany.push(`${c.name}: up to ${max} replicas on ${topic} (${n} partitions)`);
+          }
+        }
+        expect(tooMany).toEqual([]);
+        // Replicated so that one broker down loses nothing and blocks no producer (acks=all).
+        for (const t of byKind(objs, 'KafkaTopic')) {
+          const spec = t.spec as { replicas: number; config: Record<string, unknown> };
+          expect(spec.replicas, t.metadata.name).toBeGreaterThanOrEqual(3);
+          expect(Number(spec.config['min.insync.replicas']), t.metadata.name).toBe(spec.replicas - 1);
+        }
       });
 
       it('prod Ingress routes only /v1, /docs and the JWKS to existing Service ports (never /metrics)', () => {
