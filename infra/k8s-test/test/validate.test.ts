@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../src/generate';
 import { parseDocuments, type K8sObject } from '../src/kustomize';
+import { podTemplateOf, restrictedViolations } from '../src/pod-security';
 import { validateAll } from '../src/validate';
 
 /**
@@ -115,6 +116,29 @@ describe('strict validation rejects what the API server would reject or silently
     const x: K8sObject = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } };
     expect(await problemsOf(x)).toEqual([
       'Widget/w: no schema for example.com/v1 Widget (not a built-in kind of kubernetes-models, nor a known custom resource)',
+    ]);
+  });
+});
+
+describe('the "restricted" Pod Security check rejects what admission would', () => {
+  it("an Omni pod passes; a pod like Strimzi's defaults (no seccomp, capabilities kept, root allowed) fails", () => {
+    const d = pick(catalog, 'Deployment');
+    // The committed Deployment gets its security context from the shared patch: add it as rendered.
+    const pod = (d as Json).spec.template.spec;
+    pod.securityContext = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+    container(d).securityContext = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+    expect(restrictedViolations(podTemplateOf(d)!)).toEqual([]);
+
+    const broker = {
+      containers: [{ name: 'kafka', securityContext: {} }],
+      volumes: [{ name: 'data', hostPath: {} }],
+    };
+    expect(restrictedViolations(broker)).toEqual([
+      'volume data: hostPath',
+      'container kafka: allowPrivilegeEscalation must be false',
+      'container kafka: runAsNonRoot must be true',
+      'container kafka: seccompProfile must be RuntimeDefault or Localhost',
+      'container kafka: capabilities must drop ALL',
     ]);
   });
 });
