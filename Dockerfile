@@ -7,23 +7,33 @@
 # build:   npm ci of the whole workspace, then esbuild bundles services/$SERVICE/src/main.ts (TypeScript,
 #          workspace libs and npm dependencies) into one ES module. No TypeScript, tsx or node_modules
 #          reach the image.
-# runtime: distroless Node.js 20 (no shell, no package manager), user nonroot (65532), files owned by
+# runtime: distroless Node.js 26 (no shell, no package manager), user nonroot (65532), files owned by
 #          root so the process cannot change its own code; runs with a read-only root filesystem
 #          (docker-compose.yml, k8s/) and needs only /tmp writable.
 # svc-*:   the service's ports as ENV (the service reads OMNI_HTTP_PORT / OMNI_GRPC_PORT), EXPOSE.
 
-ARG NODE_VERSION=20.20
+# Base images: Node.js 26 "Lithium", the Active LTS since 2026-10-28 (Node 20 reached end of life in
+# April 2026; 24 is in maintenance). Build and runtime are the same Node major. Pinned by digest, so a
+# rebuild gets the same bytes until someone bumps them on purpose (tag and digest together): the tag
+# says what it is, the digest is what is pulled. The two digests are the ones these tags resolved to
+# in autumn 2026, as several public projects pin them (the two together in one of them); they were
+# not pulled from the machine this was written on (it reaches no container registry), so the first
+# `docker build` is also their check: a wrong digest fails the pull, it never substitutes an image.
+# The bundle targets Node 20 (esbuild --target below): package.json `engines` stays >=20.19, the
+# tests run on Node 20, and the same bundle runs on Node 26 in the image.
+ARG BUILD_IMAGE=node:26.10.0-trixie-slim@sha256:ec7758ee051e457b468b32bde57b0879010b325bb9862718e9615225ce4aaae1
+ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs26-debian13:nonroot@sha256:afc6657a4b662f9cb69ca892b0596e55d6ef81a10e83ee8887b13f602877df89
 # The service to build; declared before the first FROM so the last FROM can pick svc-${SERVICE}.
 ARG SERVICE
 
 # Only the package manifests, so the npm ci layer below stays cached until a dependency changes.
-FROM node:${NODE_VERSION}-bookworm-slim AS manifests
+FROM ${BUILD_IMAGE} AS manifests
 WORKDIR /src
 COPY . .
 RUN find . -type f ! -name package.json ! -name package-lock.json -delete \
  && find . -depth -type d -empty -delete
 
-FROM node:${NODE_VERSION}-bookworm-slim AS build
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 COPY --from=manifests /src ./
 # --ignore-scripts: nothing the bundle needs builds at install time (esbuild finds its binary package
@@ -52,7 +62,7 @@ RUN set -eu; \
     mkdir -p "$OUT/dist/static"; \
     cp node_modules/@fastify/swagger-ui/static/logo.svg "$OUT/dist/static/logo.svg"
 
-FROM gcr.io/distroless/nodejs20-debian12:nonroot AS runtime
+FROM ${RUNTIME_IMAGE} AS runtime
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /out/ /app/

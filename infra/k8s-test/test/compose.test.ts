@@ -14,6 +14,7 @@ interface ComposeService {
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
+  stop_grace_period?: string;
   read_only?: boolean;
   cap_drop?: string[];
   tmpfs?: string[];
@@ -43,6 +44,14 @@ describe('docker-compose.yml', () => {
         `http://identity:${SERVICES.find((s) => s.name === IDENTITY)!.httpPort}/.well-known/jwks.json`,
       );
       expect(env.OTEL_SERVICE_NAME, svc.name).toBe(svc.name);
+      // Bounded shutdown inside the stop grace period, as in k8s (5 s margin for the exit itself).
+      const grace = /^(\d+)s$/.exec(c!.stop_grace_period ?? '');
+      expect(grace, `${svc.name} stop_grace_period in seconds`).not.toBeNull();
+      expect(Number(grace![1]) * 1000, svc.name).toBeGreaterThanOrEqual(
+        Number(env.OMNI_SHUTDOWN_TIMEOUT_MS) + 5000,
+      );
+      // No topic operator here: the services own the topics (k8s prod only verifies them).
+      expect(env.OMNI_TOPICS, svc.name).toBe('create');
       for (const [k, v] of Object.entries(svc.env)) expect(env[k], `${svc.name} ${k}`).toBe(v);
       if (svc.name !== IDENTITY) {
         expect(env.OMNI_CLIENT_ID, svc.name).toBe(svc.name);
@@ -56,6 +65,10 @@ describe('docker-compose.yml', () => {
         svc.name,
       ).toBe(true);
     }
+  });
+
+  it('Kafka does not auto-create topics: the services create theirs, so a misspelt topic fails', () => {
+    expect(compose.services.kafka!.environment?.KAFKA_AUTO_CREATE_TOPICS_ENABLE).toBe('false');
   });
 
   it('starts Kafka and MongoDB first, then identity, then the others, and orders after the services it calls', () => {

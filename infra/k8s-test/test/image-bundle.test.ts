@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validate } from 'dockerfile-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dockerfileInstructions, runInstruction } from '../src/dockerfile';
+import { baseImages, dockerfileInstructions, nodeMajorOf, runInstruction } from '../src/dockerfile';
 import { REPO_ROOT } from '../src/generate';
 import { SERVICES } from '../src/services';
 
@@ -16,6 +16,13 @@ import { SERVICES } from '../src/services';
  */
 
 const DOCKERFILE = join(REPO_ROOT, 'Dockerfile');
+/**
+ * The Node.js the bundles are started with: this one by default; OMNI_BUNDLE_NODE=<path to a node
+ * binary> runs them on another, e.g. the image's Node major (see README, "Images").
+ */
+const BUNDLE_NODE = process.env.OMNI_BUNDLE_NODE || process.execPath;
+/** Node 20 reached end of life in April 2026; images build on an LTS line that is still supported. */
+const END_OF_LIFE_NODE_MAJORS = [16, 18, 20, 21, 23, 25];
 const bundleStep = runInstruction(DOCKERFILE, 'esbuild');
 const outRoot = mkdtempSync(join(tmpdir(), 'omni-image-'));
 const children: ChildProcess[] = [];
@@ -27,7 +34,7 @@ afterAll(() => {
 
 /** Starts the bundle on ephemeral ports; resolves with its HTTP port once it logs that it listens. */
 function startBundle(service: string, out: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [join(out, 'dist/main.mjs')], {
+  const child = spawn(BUNDLE_NODE, [join(out, 'dist/main.mjs')], {
     cwd: out,
     // Only what the containers get (no MONGO_URL/KAFKA_BROKERS: the embedded adapters, in memory).
     env: {
@@ -98,6 +105,26 @@ describe('image: the Dockerfile', () => {
       expect(stage, svc.name).toContain(`EXPOSE ${exposed}`);
     }
     expect(instructions.at(-1)).toBe('FROM svc-${SERVICE}');
+  });
+
+  it('builds and runs on a supported Node.js LTS (not Node 20), the same major in both, base images pinned by digest', () => {
+    const images = baseImages(DOCKERFILE);
+    expect(images.length).toBeGreaterThanOrEqual(2);
+    const majors = images.map((i) => nodeMajorOf(i));
+    for (const [n, image] of images.entries()) {
+      expect(majors[n], image).toBeDefined();
+      expect(END_OF_LIFE_NODE_MAJORS, image).not.toContain(majors[n]);
+      expect(majors[n]! % 2, `${image}: an LTS line is even-numbered up to 26`).toBe(0);
+      // A tag can be moved to other bytes; a digest cannot.
+      expect(image, image).toMatch(/^[\w./-]+:[\w.-]+@sha256:[a-f0-9]{64}$/);
+    }
+    expect(new Set(majors).size, 'build and runtime on one Node major').toBe(1);
+    // The bundle still targets the oldest Node package.json promises, so it runs on both.
+    const engines = (
+      JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }
+    ).engines.node;
+    const minimum = /(\d+)/.exec(engines)![1];
+    expect(bundleStep).toContain(`--target=node${minimum}`);
   });
 });
 
