@@ -214,13 +214,13 @@ describe('random interleavings keep the invariants and the ledger', () => {
             actor,
           });
           const fits = model.available(s, from) >= qty;
-          const refusal = await refusedWith(h.svc.inventory.shipTransfer(id, actor));
+          const refusal = await refusedWith(h.svc.inventory.shipTransfer(id, { actor }));
           expect({ label, refusal }).toEqual({ label, refusal: fits ? null : 'insufficient-stock' });
           if (fits) {
             model.add(model.onHand, key(s, from), -qty);
             if (rnd.chance(0.8)) {
               const receivedQty = rnd.chance(0.2) ? qty - 1 : qty;
-              await h.svc.inventory.receiveTransfer(id, [{ sku: s, receivedQty }], actor);
+              await h.svc.inventory.receiveTransfer(id, [{ sku: s, receivedQty }], { actor });
               model.add(model.onHand, key(s, to), receivedQty);
             }
           }

@@ -49,7 +49,8 @@ describe('transfers', () => {
     expect((await h.ops.post('/v1/transfers/tr-1/ship')).body).toMatchObject({ status: 'shipped' });
     expect(await levelOf(h, 'COAT', 'WH1')).toMatchObject({ onHand: 30 });
 
-    expect((await clerkS2.post('/v1/transfers/tr-1/receive', {})).status).toBe(403);
+    // Neither end is S2's: the transfer does not exist for its clerk.
+    expect((await clerkS2.post('/v1/transfers/tr-1/receive', {})).status).toBe(404);
     const received = await clerkS1.post('/v1/transfers/tr-1/receive', {
       lines: [{ sku: 'COAT', receivedQty: 9 }],
     });
@@ -146,7 +147,7 @@ describe('transfers', () => {
 
 describe('counts, goods-in with QC, adjustments, settings', () => {
   it('a cycle count sets on hand through adjustment movements; store staff count only their store', async () => {
-    const count = await clerkS1.post('/v1/locations/S1/counts', {
+    const count = await managerS1.post('/v1/locations/S1/counts', {
       countId: 'cc-1',
       lines: [
         { sku: 'HAT', countedQty: 5 },
@@ -162,7 +163,7 @@ describe('counts, goods-in with QC, adjustments, settings', () => {
     ]);
     expect(await levelOf(h, 'HAT', 'S1')).toMatchObject({ onHand: 5 });
     expect(await levelOf(h, 'NEWBIE', 'S1')).toMatchObject({ onHand: 2 });
-    const again = await clerkS1.post('/v1/locations/S1/counts', {
+    const again = await managerS1.post('/v1/locations/S1/counts', {
       countId: 'cc-1',
       lines: [
         { sku: 'HAT', countedQty: 5 },
@@ -173,7 +174,7 @@ describe('counts, goods-in with QC, adjustments, settings', () => {
     expect(again.body).toEqual(count.body);
     expect(
       (
-        await clerkS1.post('/v1/locations/S1/counts', {
+        await managerS1.post('/v1/locations/S1/counts', {
           countId: 'cc-1',
           lines: [{ sku: 'HAT', countedQty: 1 }],
         })
@@ -181,7 +182,7 @@ describe('counts, goods-in with QC, adjustments, settings', () => {
     ).toBe(409);
     expect(
       (
-        await clerkS2.post('/v1/locations/S1/counts', {
+        await managerS2.post('/v1/locations/S1/counts', {
           countId: 'cc-2',
           lines: [{ sku: 'HAT', countedQty: 1 }],
         })
@@ -189,7 +190,7 @@ describe('counts, goods-in with QC, adjustments, settings', () => {
     ).toBe(403);
     expect(
       (
-        await clerkS1.post('/v1/locations/S1/counts', {
+        await managerS1.post('/v1/locations/S1/counts', {
           countId: 'cc-3',
           lines: [{ sku: 'HAT', countedQty: -1 }],
         })
@@ -356,7 +357,9 @@ describe('stock reads and the ledger', () => {
   it('scopes store staff reads to their store; ops and services read everything', async () => {
     expect((await clerkS1.get('/v1/locations/S1/stock')).status).toBe(200);
     expect((await clerkS1.get('/v1/locations/S2/stock')).status).toBe(403);
-    expect((await clerkS1.get('/v1/movements')).status).toBe(403);
+    const mine = await clerkS1.get<{ items: Array<{ locationId: string }> }>('/v1/movements?limit=200');
+    expect(mine.status).toBe(200);
+    expect(new Set(mine.body.items.map((m) => m.locationId))).toEqual(new Set(['S1']));
     expect((await clerkS1.get('/v1/movements?locationId=S2')).status).toBe(403);
     expect((await h.anon.get('/v1/locations/S1/stock')).status).toBe(401);
     const coat = await h.orders.get<{ items: Array<{ locationId: string; onHand: number }> }>(

@@ -14,6 +14,8 @@ export interface CountCommand {
   /** qty = counted units (0 allowed). */
   lines: Line[];
   actor: Actor;
+  ip?: string;
+  requestId?: string;
 }
 
 export interface CountResult {
@@ -23,7 +25,7 @@ export interface CountResult {
   [k: string]: unknown;
 }
 
-/** Cycle count: sets onHand to what was counted through an adjustment movement per differing SKU. */
+/** Cycle count: sets onHand to what was counted through an adjustment movement per differing SKU. Audited. */
 export async function countStock(ctx: InventoryContext, cmd: CountCommand): Promise<CountResult> {
   validateLines(cmd.lines, 'lines', { allowZero: true });
   const lines = normaliseLines(cmd.lines);
@@ -55,6 +57,18 @@ export async function countStock(ctx: InventoryContext, cmd: CountCommand): Prom
       out.lines.push({ sku: line.sku, countedQty: line.qty, previousOnHand, delta });
     }
     await recordResult(tx, rec, 'count', cmd.locationId, out, cmd.actor);
+    // A count may set stock to any level: who counted what is on the audit log.
+    await ctx.audit(
+      {
+        actor: cmd.actor,
+        action: 'stock.count',
+        target: { type: 'location', id: cmd.locationId },
+        ...(cmd.ip ? { ip: cmd.ip } : {}),
+        ...(cmd.requestId ? { requestId: cmd.requestId } : {}),
+        details: { countId: cmd.countId, lines: out.lines },
+      },
+      tx.session,
+    );
     return out;
   });
 }
