@@ -27,8 +27,7 @@ async function publish<D extends EventDefinition>(def: D, subject: string, data:
   await h.deps.bus.publish(def.topic, [toBusMessage(event)]);
 }
 
-const sync = (ops: PosOpInput[]) =>
-  managerS1.post<PosBatchResult>('/v1/stores/S1/sync', { ops });
+const sync = (ops: PosOpInput[]) => managerS1.post<PosBatchResult>('/v1/stores/S1/sync', { ops });
 const movements = () => h.svc.store.collection('stock_movements').countDocuments({ locationId: 'S1' });
 
 describe('POS ops that mean nothing or name nothing', () => {
@@ -37,7 +36,15 @@ describe('POS ops that mean nothing or name nothing', () => {
     const res = await sync([
       { clientOpId: 'z-1', seq: 1, type: 'sale', lines: [{ sku: 'SODA', qty: 0 }] },
       { clientOpId: 'z-2', seq: 2, type: 'return', lines: [{ sku: 'SODA', qty: 0 }] },
-      { clientOpId: 'z-3', seq: 3, type: 'receipt', lines: [{ sku: 'SODA', qty: 1 }, { sku: 'SODA', qty: 0 }] },
+      {
+        clientOpId: 'z-3',
+        seq: 3,
+        type: 'receipt',
+        lines: [
+          { sku: 'SODA', qty: 1 },
+          { sku: 'SODA', qty: 0 },
+        ],
+      },
       { clientOpId: 'z-4', seq: 4, type: 'sale', lines: [{ sku: 'SODA', qty: 2 }] },
     ]);
     expect(res.status).toBe(200);
@@ -52,7 +59,9 @@ describe('POS ops that mean nothing or name nothing', () => {
     expect(await movements()).toBe(before + 1);
     expect(await levelOf(h, 'SODA', 'S1')).toMatchObject({ onHand: 8 });
 
-    const counted = await sync([{ clientOpId: 'z-5', seq: 5, type: 'count', lines: [{ sku: 'SODA', qty: 0 }] }]);
+    const counted = await sync([
+      { clientOpId: 'z-5', seq: 5, type: 'count', lines: [{ sku: 'SODA', qty: 0 }] },
+    ]);
     expect(counted.body.results).toEqual([{ clientOpId: 'z-5', seq: 5, status: 'applied' }]);
     expect(await levelOf(h, 'SODA', 'S1')).toMatchObject({ onHand: 0 });
   });
@@ -61,10 +70,20 @@ describe('POS ops that mean nothing or name nothing', () => {
     const before = await movements();
     const types = ['sale', 'return', 'receipt', 'count'] as const;
     const res = await sync(
-      types.map((type, i) => ({ clientOpId: `u-${type}`, seq: 6 + i, type, lines: [{ sku: 'GHOST', qty: 5 }] })),
+      types.map((type, i) => ({
+        clientOpId: `u-${type}`,
+        seq: 6 + i,
+        type,
+        lines: [{ sku: 'GHOST', qty: 5 }],
+      })),
     );
     expect(res.body.results).toEqual(
-      types.map((type, i) => ({ clientOpId: `u-${type}`, seq: 6 + i, status: 'rejected', reason: 'unknown-sku' })),
+      types.map((type, i) => ({
+        clientOpId: `u-${type}`,
+        seq: 6 + i,
+        status: 'rejected',
+        reason: 'unknown-sku',
+      })),
     );
     expect(res.body).toMatchObject({ cursor: 9, gaps: [] });
     expect(await movements()).toBe(before);
@@ -94,7 +113,9 @@ describe('POS ops that mean nothing or name nothing', () => {
     await waitFor(async () => (await h.svc.store.collection('catalog_skus').findById('NEW-1')) ?? undefined, {
       what: 'NEW-1 known',
     });
-    const known = await sync([{ clientOpId: 'n-1', seq: 11, type: 'receipt', lines: [{ sku: 'NEW-1', qty: 4 }] }]);
+    const known = await sync([
+      { clientOpId: 'n-1', seq: 11, type: 'receipt', lines: [{ sku: 'NEW-1', qty: 4 }] },
+    ]);
     expect(known.body.results).toEqual([{ clientOpId: 'n-1', seq: 11, status: 'applied' }]);
     expect(await levelOf(h, 'NEW-1', 'S1')).toMatchObject({ onHand: 4 });
 
@@ -108,8 +129,12 @@ describe('POS ops that mean nothing or name nothing', () => {
     const skus = h.svc.store.collection('catalog_skus');
     await waitFor(async () => (await skus.findById('DRAFT-1')) ?? undefined, { what: 'DRAFT-1 known' });
     await publish(ProductDeleted, 'p-draft', { productId: 'p-draft', skus: ['DRAFT-1'] });
-    await waitFor(async () => ((await skus.findById('DRAFT-1')) ? undefined : true), { what: 'DRAFT-1 gone' });
-    const gone = await sync([{ clientOpId: 'd-1', seq: 12, type: 'receipt', lines: [{ sku: 'DRAFT-1', qty: 1 }] }]);
+    await waitFor(async () => ((await skus.findById('DRAFT-1')) ? undefined : true), {
+      what: 'DRAFT-1 gone',
+    });
+    const gone = await sync([
+      { clientOpId: 'd-1', seq: 12, type: 'receipt', lines: [{ sku: 'DRAFT-1', qty: 1 }] },
+    ]);
     expect(gone.body.results[0]).toMatchObject({ status: 'rejected', reason: 'unknown-sku' });
   });
 });

@@ -13,7 +13,12 @@ let posS1: Api;
 let managerS2: Api;
 
 type Items<T> = { items: T[]; nextCursor: string | null };
-type AuditItem = { action: string; actor: { sub: string }; target: { id: string }; details?: Record<string, unknown> };
+type AuditItem = {
+  action: string;
+  actor: { sub: string };
+  target: { id: string };
+  details?: Record<string, unknown>;
+};
 
 beforeAll(async () => {
   h = await startInventory();

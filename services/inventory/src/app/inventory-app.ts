@@ -77,8 +77,7 @@ export function createInventoryApp(ctx: InventoryContext, availability: Availabi
     listMovements: (
       q: StoreScopedQuery & { locationId?: string; sku?: string; reason?: MovementReason },
       page: PageArgs,
-    ) =>
-      listMovements(ctx, q, page),
+    ) => listMovements(ctx, q, page),
     // POS
     syncPos: (cmd: PosBatchCommand) => applyPosBatch(ctx, cmd),
     getPosState: (storeId: string) => getPosState(ctx, storeId),

@@ -82,7 +82,11 @@ export async function receiveTransfer(
         ...auditMeta(by),
         action: 'transfer.received',
         target: { type: 'transfer', id: transferId },
-        details: { toLocationId: transfer.toLocationId, lines, ...(discrepancies.length ? { discrepancies } : {}) },
+        details: {
+          toLocationId: transfer.toLocationId,
+          lines,
+          ...(discrepancies.length ? { discrepancies } : {}),
+        },
       },
       tx.session,
     );

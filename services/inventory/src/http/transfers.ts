@@ -12,7 +12,11 @@ const Params = Type.Object({ transferId: Id });
  * A transfer belongs to both of its ends: a caller bound to neither store gets the same 404 as for
  * a transfer that does not exist.
  */
-async function visibleTransfer(inventory: InventoryApp, p: Principal, transferId: string): Promise<TransferDoc> {
+async function visibleTransfer(
+  inventory: InventoryApp,
+  p: Principal,
+  transferId: string,
+): Promise<TransferDoc> {
   const transfer = await inventory.getTransfer(transferId);
   const ends = [transfer.fromLocationId, transfer.toLocationId];
   if (!mayReadAny(p, ['inventory:read', 'inventory:transfer', 'pos:sync'], ends))
