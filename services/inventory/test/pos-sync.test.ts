@@ -192,6 +192,7 @@ describe('POS sync', () => {
       locationId: 'S1',
       lines: [{ sku: 'KETTLE', acceptedQty: 5, rejectedQty: 0 }],
       actor: { sub: 'test', role: 'ops' },
+      anySku: true,
     });
     for (const [id, qty] of [
       ['k-old', 2],

@@ -147,28 +147,36 @@ describe('transfers', () => {
 
 describe('counts, goods-in with QC, adjustments, settings', () => {
   it('a cycle count sets on hand through adjustment movements; store staff count only their store', async () => {
+    // A SKU catalog never announced (and nobody stocks) cannot be counted into existence.
+    const unknown = await managerS1.post('/v1/locations/S1/counts', {
+      countId: 'cc-0',
+      lines: [
+        { sku: 'HAT', countedQty: 5 },
+        { sku: 'NEWBIE', countedQty: 2 },
+      ],
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ type: 'https://omni.dev/problems/unknown-sku' });
+    expect(await levelOf(h, 'HAT', 'S1')).toMatchObject({ onHand: 6 });
     const count = await managerS1.post('/v1/locations/S1/counts', {
       countId: 'cc-1',
       lines: [
         { sku: 'HAT', countedQty: 5 },
         { sku: 'SCARF', countedQty: 10 },
-        { sku: 'NEWBIE', countedQty: 2 },
       ],
     });
     expect(count.status).toBe(201);
     expect(count.body.lines).toEqual([
       { sku: 'HAT', countedQty: 5, previousOnHand: 6, delta: -1 },
-      { sku: 'NEWBIE', countedQty: 2, previousOnHand: 0, delta: 2 },
       { sku: 'SCARF', countedQty: 10, previousOnHand: 10, delta: 0 },
     ]);
     expect(await levelOf(h, 'HAT', 'S1')).toMatchObject({ onHand: 5 });
-    expect(await levelOf(h, 'NEWBIE', 'S1')).toMatchObject({ onHand: 2 });
+    expect(await h.svc.store.collection('stock_levels').countDocuments({ sku: 'NEWBIE' })).toBe(0);
     const again = await managerS1.post('/v1/locations/S1/counts', {
       countId: 'cc-1',
       lines: [
         { sku: 'HAT', countedQty: 5 },
         { sku: 'SCARF', countedQty: 10 },
-        { sku: 'NEWBIE', countedQty: 2 },
       ],
     });
     expect(again.body).toEqual(count.body);
@@ -248,6 +256,13 @@ describe('counts, goods-in with QC, adjustments, settings', () => {
         })
       ).status,
     ).toBe(400);
+    const ghost = await clerkS2.post('/v1/locations/S2/receipts', {
+      receiptId: 'asn-81',
+      lines: [{ sku: 'GHOST', acceptedQty: 3 }],
+    });
+    expect(ghost.status).toBe(404);
+    expect(ghost.body).toMatchObject({ type: 'https://omni.dev/problems/unknown-sku' });
+    expect(await h.svc.store.collection('stock_levels').countDocuments({ sku: 'GHOST' })).toBe(0);
     expect(
       (
         await clerkS2.post('/v1/locations/S2/receipts', {
@@ -261,6 +276,14 @@ describe('counts, goods-in with QC, adjustments, settings', () => {
   it('managers adjust their store (audited, idempotent); clerks may not; write-offs cannot go below zero', async () => {
     const adj = { adjustmentId: 'adj-1', sku: 'SCARF', delta: -2, reason: 'damage', note: 'water damage' };
     expect((await clerkS1.post('/v1/locations/S1/adjustments', adj)).status).toBe(403);
+    const ghost = await managerS1.post('/v1/locations/S1/adjustments', {
+      adjustmentId: 'adj-ghost',
+      sku: 'GHOST',
+      delta: 5,
+      reason: 'adjustment',
+    });
+    expect(ghost.status).toBe(404);
+    expect(ghost.body).toMatchObject({ type: 'https://omni.dev/problems/unknown-sku' });
     expect((await managerS2.post('/v1/locations/S1/adjustments', adj)).status).toBe(403);
     const done = await managerS1.post('/v1/locations/S1/adjustments', adj);
     expect(done.status).toBe(201);

@@ -7,6 +7,7 @@ import { planSequence, type SeqOp } from '../domain/sequence';
 import type { Actor, Line, PosCursorDoc, PosOpDoc, PosOpType, SeqRange } from '../domain/types';
 import { auditMeta, type InventoryContext, type Tx } from './context';
 import { unknownLocation } from './errors';
+import { isKnownSku } from './known-skus';
 import { applyStockChange } from './stock-ledger';
 import { inTransaction } from './transaction';
 
@@ -239,16 +240,6 @@ export async function applyPosBatch(ctx: InventoryContext, cmd: PosBatchCommand)
 }
 
 const COUNT_NEEDS_MANAGER = 'count-needs-manager';
-
-/**
- * A SKU is known when catalog announced it, or when stock of it exists somewhere (it was known when
- * that stock arrived; this also covers the projection catching up after a deploy).
- */
-async function isKnownSku(tx: Tx, sku: string): Promise<boolean> {
-  const { catalogSkus, levels } = tx.ctx.cols;
-  if (await catalogSkus.findById(sku, { session: tx.session })) return true;
-  return (await levels.findOne({ sku }, { session: tx.session, projection: { _id: 1 } })) !== null;
-}
 
 /**
  * Applies one POS op's movements; returns a rejection reason instead when it cannot apply at all.

@@ -4,6 +4,7 @@ import type { Actor, Line } from '../domain/types';
 import { validateLines } from '../domain/validation';
 import type { InventoryContext } from './context';
 import { unknownLocation } from './errors';
+import { assertKnownSkus } from './known-skus';
 import { recordedResult, recordResult } from './operations';
 import { applyStockChange } from './stock-ledger';
 import { inTransaction } from './transaction';
@@ -34,6 +35,10 @@ export async function countStock(ctx: InventoryContext, cmd: CountCommand): Prom
     if (rec.previous) return rec.previous as CountResult;
     const location = await ctx.cols.locations.findById(cmd.locationId, { session: tx.session });
     if (!location) throw unknownLocation(cmd.locationId);
+    await assertKnownSkus(
+      tx,
+      lines.map((l) => l.sku),
+    );
     const out: CountResult = { countId: cmd.countId, locationId: cmd.locationId, lines: [] };
     for (const line of lines) {
       const level = await ctx.cols.levels.findById(levelId(line.sku, cmd.locationId), {
