@@ -1,13 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { System } from '../src';
 import { startDemoSystem } from './support';
 import { api } from '../src/demo/client';
+import { demoLocations, demoRiders } from '../src/demo/city';
 import {
+  connectRider,
   deliveryStory,
   getOrder,
   lateSyncStory,
   pickupStory,
+  placeOrder,
+  skusInStock,
   timelineOf,
+  waitForStatus,
   type DemoContext,
 } from '../src/demo/flows';
 import { eventually } from '../src/demo/client';
@@ -99,5 +105,221 @@ describe('O2O flows on the embedded system', () => {
       body: {},
     });
     expect(report.differences).toEqual([]);
+  });
+});
+
+/*
+ * Issue 13 item 18, end to end on the same embedded system (real inventory, orders, pickup, dispatch):
+ * a POS sale synced late takes the unit already set aside for an order (picked for the counter, or
+ * packed for a rider who accepted the job). The order is not moved; the store and ops are told
+ * (attention + OrderAttentionRaised); the hand-over books the goods leaving (commit into a flagged
+ * negative on hand), the reservation ends, and the ledger still replays to the levels.
+ */
+type Level = { onHand: number; reserved: number; flags: string[] };
+type Internal = {
+  status: string;
+  attention: Array<{ code: string; reason: string }>;
+  reservation: { reservationId: string; status: string };
+};
+
+const tok = (key: string) => {
+  const t = ctx.tokens[key];
+  if (!t) throw new Error(`no demo token ${key}`);
+  return t;
+};
+const levelAt = (storeId: string, sku: string) =>
+  api<Level>('GET', `${ctx.urls.inventory}/v1/locations/${storeId}/stock/${sku}`, { token: ops });
+const internal = async (orderId: string) => (await getOrder(ctx, orderId)) as unknown as Internal;
+
+/** The store's till comes back online and syncs a sale of everything on the shelf, made earlier. */
+async function lateTillSale(storeId: string, sku: string, qty: number) {
+  const pos = tok(`pos:${storeId}`);
+  const state = await api<{ cursor: number }>('GET', `${ctx.urls.inventory}/v1/stores/${storeId}/sync`, {
+    token: pos,
+  });
+  const res = await api<{ results: Array<{ status: string }> }>(
+    'POST',
+    `${ctx.urls.inventory}/v1/stores/${storeId}/sync`,
+    {
+      token: pos,
+      body: {
+        ops: [
+          {
+            clientOpId: `till-${randomUUID()}`,
+            seq: state.cursor + 1,
+            type: 'sale',
+            lines: [{ sku, qty }],
+            occurredAt: new Date(Date.now() - 20 * 60_000).toISOString(),
+          },
+        ],
+      },
+    },
+  );
+  expect(res.results.map((r) => r.status)).toEqual(['applied']);
+}
+
+const raisedToStore = (orderId: string) =>
+  eventually('the at-risk stock raised to the store', async () => {
+    const o = await internal(orderId);
+    return o.attention.some((a) => a.code === 'picked-stock-at-risk') ? o : undefined;
+  });
+
+async function expectBookedAndReconciled(orderId: string, storeId: string, sku: string, qty: number) {
+  const o = await eventually('the reservation committed', async () => {
+    const x = await internal(orderId);
+    return x.reservation.status === 'committed' ? x : undefined;
+  });
+  expect(o.attention.map((a) => a.code)).not.toContain('commit-failed');
+  const reservation = await api<{ status: string }>(
+    'GET',
+    `${ctx.urls.inventory}/v1/reservations/${o.reservation.reservationId}`,
+    { token: ops },
+  );
+  expect(reservation.status).toBe('committed');
+  // The ledger says what happened: the shelf had nothing, the goods left anyway.
+  const level = await levelAt(storeId, sku);
+  expect(level.onHand).toBe(-qty);
+  expect(level.flags).toContain('negative-on-hand');
+  const exceptions = await api<{ items: Array<{ sku: string; locationId: string }> }>(
+    'GET',
+    `${ctx.urls.inventory}/v1/ops/stock-exceptions?limit=200`,
+    { token: ops },
+  );
+  expect(exceptions.items).toContainEqual(expect.objectContaining({ sku, locationId: storeId }));
+  const movements = await api<{ items: Array<{ reason: string; note?: string }> }>(
+    'GET',
+    `${ctx.urls.inventory}/v1/movements?locationId=${storeId}&sku=${sku}&reason=reservation-commit`,
+    { token: ops },
+  );
+  expect(movements.items[0]?.note).toMatch(/stock exception/);
+  const report = await api<{ differences: unknown[] }>('POST', `${ctx.urls.inventory}/v1/ops/reconcile`, {
+    token: ops,
+    body: {},
+  });
+  expect(report.differences).toEqual([]);
+  const types = (await timelineOf(ctx, orderId)).map((e) => e.type);
+  expect(types).toContain('omni.orders.order.attention-raised.v1');
+}
+
+describe('a late till sale of a unit already set aside for an order', () => {
+  it('pickup: the order stays ready, the store is told, collection books the goods and ends the reservation', async () => {
+    const storeId = 'S01';
+    const customer = ctx.customers[0]!;
+    const shopper = tok(`customer:${customer.customerId}`);
+    const [item] = await skusInStock(ctx, storeId, 1, 6);
+    const { sku, available: qty } = item!;
+    const placed = await placeOrder(ctx, shopper, {
+      lines: [{ sku, qty }],
+      fulfilment: { method: 'pickup', storeId, allowAlternativeStore: false },
+      payment: { method: 'card', cardToken: 'tok_demo_visa' },
+    });
+    const order = await waitForStatus(ctx, placed.id, ['confirmed']);
+
+    const clerk = tok(`clerk:${storeId}`);
+    const base = `${ctx.urls.pickup}/v1/stores/${storeId}/pickup/tasks`;
+    const task = await eventually('the pickup task', async () => {
+      const page = await api<{
+        items: Array<{ taskId: string; orderId: string; lines: Array<{ sku: string; qty: number }> }>;
+      }>('GET', `${base}?limit=100`, { token: clerk });
+      return page.items.find((t) => t.orderId === order.id);
+    });
+    await api('POST', `${base}/${task.taskId}/start`, { token: clerk, body: {} });
+    for (const line of task.lines)
+      await api('POST', `${base}/${task.taskId}/lines`, {
+        token: clerk,
+        body: { sku: line.sku, qty: line.qty },
+      });
+    await api('POST', `${base}/${task.taskId}/ready`, { token: clerk, body: {} });
+    await waitForStatus(ctx, order.id, ['ready_for_pickup']);
+
+    await lateTillSale(storeId, sku, (await levelAt(storeId, sku)).onHand);
+    const raised = await raisedToStore(order.id);
+    expect(raised.status).toBe('ready_for_pickup');
+    expect((await getOrder(ctx, order.id)).route?.locationId).toBe(storeId);
+
+    const { code } = await api<{ code: string }>('GET', `${ctx.urls.pickup}/v1/orders/${order.id}/pickup`, {
+      token: shopper,
+    });
+    await api('POST', `${base}/${task.taskId}/collect`, { token: clerk, body: { code } });
+    await waitForStatus(ctx, order.id, ['collected']);
+    await expectBookedAndReconciled(order.id, storeId, sku, qty);
+  });
+
+  it('rider hand-over: the packed order is not moved, the store is told, pickup by the rider books the goods', async () => {
+    const customer = ctx.customers[1]!;
+    const shopper = tok(`customer:${customer.customerId}`);
+    const rider = demoRiders(50)[5]!;
+    const riderToken = tok(`rider:${rider.id}`);
+    const s04 = demoLocations().find((l) => l.id === 'S04')!.geo;
+    await api('POST', `${ctx.urls.dispatch}/v1/riders/me/shift/start`, {
+      token: riderToken,
+      body: {},
+      ok: (s) => s < 300 || s === 409,
+    });
+    await api('POST', `${ctx.urls.dispatch}/v1/riders/me/location`, {
+      token: riderToken,
+      body: { lat: s04.lat + 0.001, lng: s04.lng + 0.001 },
+    });
+    const channel = await connectRider(ctx, riderToken);
+    try {
+      const [item] = await skusInStock(ctx, 'S04', 2);
+      const sku = item!.sku;
+      const placed = await placeOrder(ctx, shopper, {
+        lines: [{ sku, qty: 1 }],
+        fulfilment: {
+          method: 'delivery',
+          address: {
+            lines: ['Oranienstraße 25'],
+            city: 'Berlin',
+            postalCode: '10999',
+            country: 'DE',
+            geo: { lat: 52.501, lng: 13.419 },
+          },
+        },
+        payment: { method: 'card', cardToken: 'tok_demo_visa' },
+      });
+      const order = await waitForStatus(ctx, placed.id, ['confirmed']);
+      const storeId = order.route?.locationId ?? '';
+      const clerk = tok(`clerk:${storeId}`);
+      const job = await eventually('the delivery job at the store', async () => {
+        const page = await api<{ items: Array<{ id: string; orderId: string; parcelCode: string }> }>(
+          'GET',
+          `${ctx.urls.dispatch}/v1/stores/${storeId}/delivery-jobs?limit=100`,
+          { token: clerk },
+        );
+        return page.items.find((j) => j.orderId === order.id);
+      });
+      const jobs = `${ctx.urls.dispatch}/v1/stores/${storeId}/delivery-jobs/${job.id}`;
+      await api('POST', `${jobs}/confirm`, { token: clerk, body: {} });
+      await api('POST', `${jobs}/ready`, { token: clerk, body: {} });
+      const offer = await eventually(
+        'an offer pushed to the rider',
+        async () => channel.offers.find((o) => o.orderId === order.id),
+        20_000,
+      );
+      await api('POST', `${ctx.urls.dispatch}/v1/riders/me/offers/${offer.jobId}/accept`, {
+        token: riderToken,
+        body: {},
+      });
+      // Orders has heard that a rider took the packed parcel.
+      await eventually('orders to record the rider', async () => {
+        const doc = await sys.orders.store.collection('orders').findById(order.id);
+        return doc?.riderAssigned ? doc : undefined;
+      });
+
+      await lateTillSale(storeId, sku, (await levelAt(storeId, sku)).onHand);
+      const raised = await raisedToStore(order.id);
+      expect(raised.status).toBe('confirmed');
+      expect((await getOrder(ctx, order.id)).route?.locationId).toBe(storeId);
+
+      await api('POST', `${ctx.urls.dispatch}/v1/riders/me/jobs/${offer.jobId}/pickup`, {
+        token: riderToken,
+        body: { parcelCode: job.parcelCode },
+      });
+      await waitForStatus(ctx, order.id, ['out_for_delivery']);
+      await expectBookedAndReconciled(order.id, storeId, sku, 1);
+    } finally {
+      channel.close();
+    }
   });
 });

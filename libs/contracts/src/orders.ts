@@ -122,6 +122,19 @@ export const OrderCompensated = defineEvent({
   }),
 });
 
+export const OrderAttentionRaised = defineEvent({
+  type: 'omni.orders.order.attention-raised.v1',
+  topic,
+  description:
+    'Something about the order needs a person: e.g. a store sale took stock of an order already picked (the unit in the bag is real; the till sold one that was not there). For the store at locationId and ops.',
+  schema: Type.Object({
+    orderId: Id,
+    locationId: Type.Optional(Id),
+    code: Type.String({ minLength: 1, maxLength: 100 }),
+    reason: Type.String({ maxLength: 500 }),
+  }),
+});
+
 export const ReturnEvent = (name: string, description: string) =>
   defineEvent({
     type: `omni.orders.return.${name}.v1`,
@@ -155,6 +168,7 @@ export const orderEvents = [
   OrderStatusChanged,
   OrderCompleted,
   OrderCompensated,
+  OrderAttentionRaised,
   ReturnRequested,
   ReturnReceived,
   ReturnRefunded,

@@ -221,6 +221,15 @@ describe('prices: channels and store overrides, audited', () => {
     expect(atS8.body.skus[0]?.price?.amountMinor).toBe(2199);
     const online = await h.anon.get<{ skus: SkuOut[] }>('/v1/products/mug?channel=online&storeId=S7');
     expect(online.body.skus[0]?.price?.amountMinor).toBe(1999);
+    // A price tool bound to store S8 sets S8's prices only.
+    const s8tool = client(
+      h.svc.url,
+      await h.deps.issuer.sign({ role: 'service', sub: 'svc-s8', scope: 'catalog:write', stores: { S8: 'manager' } }),
+    );
+    expect((await s8tool.put('/v1/products/mug/skus/mug-S/store-prices/S7', { price: eur(1) })).status).toBe(403);
+    expect((await s8tool.delete('/v1/products/mug/skus/mug-S/store-prices/S7')).status).toBe(403);
+    const still = await h.anon.get<{ skus: SkuOut[] }>('/v1/products/mug?channel=store&storeId=S7');
+    expect(still.body.skus[0]?.price?.amountMinor).toBe(1799);
     const removed = await h.ops.delete('/v1/products/mug/skus/mug-S/store-prices/S7');
     expect(removed.status).toBe(200);
     const after = await h.anon.get<{ skus: SkuOut[] }>('/v1/products/mug?channel=store&storeId=S7');

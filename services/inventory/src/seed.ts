@@ -59,6 +59,7 @@ export async function seedInventory(
             .map((s) => ({ sku: s.sku, acceptedQty: s.onHand, rejectedQty: 0 })),
           supplierRef: 'seed',
           actor: SEED_ACTOR,
+          anySku: true,
         });
         receipts++;
       } catch (err) {

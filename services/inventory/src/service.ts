@@ -1,3 +1,4 @@
+import { onCatalogProduct } from './events/on-catalog-product';
 import { onReturnReceived } from './events/on-return-received';
 import { inventoryEvents } from '@omni/contracts';
 import { createService, serviceOptionsFrom, type Service, type GrpcServiceDeps } from '@omni/kit';
@@ -83,6 +84,7 @@ export function buildInventoryService(deps: InventoryDeps): InventoryService {
   opsRoutes(svc, inventory);
   inventoryGrpc(svc, inventory);
   onReturnReceived(svc, ctx);
+  onCatalogProduct(svc, ctx);
 
   // Reservation expiry: a timer on the service clock; tests call inventory.expireDue(now) directly.
   let sweepTimer: NodeJS.Timeout | undefined;

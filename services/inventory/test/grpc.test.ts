@@ -167,6 +167,39 @@ describe('gRPC InventoryService', () => {
     ).toBe(400);
   });
 
+  it("a store-bound client reserves, reads and commits only its stores' reservations", async () => {
+    await h.grpc.reserve(
+      reserveReq({ reservationId: 'g-s3', locationId: 'S3', lines: [{ sku: 'JEANS', qty: 1 }] }),
+    );
+    const boundToS1 = h.grpcAs(
+      await h.deps.issuer.sign({
+        role: 'service',
+        sub: 'svc-pos-S1',
+        scope: 'inventory:reserve inventory:read',
+        stores: { S1: 'clerk' },
+      }),
+    );
+    expect(await failure(boundToS1.getReservation({ reservationId: 'g-s3' }))).toEqual({
+      status: 404,
+      slug: 'unknown-reservation',
+    });
+    expect(await failure(boundToS1.commit({ reservationId: 'g-s3' }))).toMatchObject({ status: 404 });
+    expect(
+      await failure(boundToS1.release({ reservationId: 'g-s3', lines: [], reason: '', operationId: '' })),
+    ).toMatchObject({ status: 404 });
+    expect(
+      await failure(
+        boundToS1.reserve(
+          reserveReq({ reservationId: 'g-s3b', locationId: 'S3', lines: [{ sku: 'JEANS', qty: 1 }] }),
+        ),
+      ),
+    ).toMatchObject({ status: 403 });
+    expect((await h.grpc.getReservation({ reservationId: 'g-s3' })).status).toBe(
+      proto.ReservationStatus.RESERVATION_STATUS_ACTIVE,
+    );
+    expect(await levelOf(h, 'JEANS', 'S3')).toMatchObject({ reserved: 1 });
+  });
+
   it('FindFulfillmentLocations: nearest first within the radius, covering the basket, minus exclusions', async () => {
     const nearMitte = { lat: 52.515, lng: 13.4 };
     const res = await h.grpc.findFulfillmentLocations({

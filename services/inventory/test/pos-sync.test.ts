@@ -6,6 +6,7 @@ let h: Harness;
 let events: Awaited<ReturnType<typeof recordEvents>>;
 let clerkS1: Api;
 let clerkS2: Api;
+let managerS1: Api;
 
 beforeAll(async () => {
   h = await startInventory();
@@ -19,6 +20,7 @@ beforeAll(async () => {
   ]);
   clerkS1 = h.anon.withToken(await h.deps.issuer.staff('S1', 'clerk'));
   clerkS2 = h.anon.withToken(await h.deps.issuer.staff('S2', 'clerk'));
+  managerS1 = h.anon.withToken(await h.deps.issuer.staff('S1', 'manager', 'manager-S1'));
 });
 afterAll(async () => {
   await events?.close();
@@ -50,7 +52,8 @@ describe('POS sync', () => {
       { clientOpId: 'till1-003', seq: 3, type: 'receipt', lines: [{ sku: 'CHIPS', qty: 10 }] },
       { clientOpId: 'till1-004', seq: 4, type: 'count', lines: [{ sku: 'SODA', qty: 45 }] },
     ];
-    const first = await sync(clerkS1, 'S1', batch);
+    // The batch holds a count: a manager's till (counts need inventory:adjust).
+    const first = await sync(managerS1, 'S1', batch);
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ storeId: 'S1', cursor: 4, gaps: [], held: [] });
     expect(first.body.results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied']);
@@ -189,6 +192,7 @@ describe('POS sync', () => {
       locationId: 'S1',
       lines: [{ sku: 'KETTLE', acceptedQty: 5, rejectedQty: 0 }],
       actor: { sub: 'test', role: 'ops' },
+      anySku: true,
     });
     for (const [id, qty] of [
       ['k-old', 2],

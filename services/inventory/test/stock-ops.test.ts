@@ -49,7 +49,8 @@ describe('transfers', () => {
     expect((await h.ops.post('/v1/transfers/tr-1/ship')).body).toMatchObject({ status: 'shipped' });
     expect(await levelOf(h, 'COAT', 'WH1')).toMatchObject({ onHand: 30 });
 
-    expect((await clerkS2.post('/v1/transfers/tr-1/receive', {})).status).toBe(403);
+    // Neither end is S2's: the transfer does not exist for its clerk.
+    expect((await clerkS2.post('/v1/transfers/tr-1/receive', {})).status).toBe(404);
     const received = await clerkS1.post('/v1/transfers/tr-1/receive', {
       lines: [{ sku: 'COAT', receivedQty: 9 }],
     });
@@ -146,34 +147,42 @@ describe('transfers', () => {
 
 describe('counts, goods-in with QC, adjustments, settings', () => {
   it('a cycle count sets on hand through adjustment movements; store staff count only their store', async () => {
-    const count = await clerkS1.post('/v1/locations/S1/counts', {
+    // A SKU catalog never announced (and nobody stocks) cannot be counted into existence.
+    const unknown = await managerS1.post('/v1/locations/S1/counts', {
+      countId: 'cc-0',
+      lines: [
+        { sku: 'HAT', countedQty: 5 },
+        { sku: 'NEWBIE', countedQty: 2 },
+      ],
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ type: 'https://omni.dev/problems/unknown-sku' });
+    expect(await levelOf(h, 'HAT', 'S1')).toMatchObject({ onHand: 6 });
+    const count = await managerS1.post('/v1/locations/S1/counts', {
       countId: 'cc-1',
       lines: [
         { sku: 'HAT', countedQty: 5 },
         { sku: 'SCARF', countedQty: 10 },
-        { sku: 'NEWBIE', countedQty: 2 },
       ],
     });
     expect(count.status).toBe(201);
     expect(count.body.lines).toEqual([
       { sku: 'HAT', countedQty: 5, previousOnHand: 6, delta: -1 },
-      { sku: 'NEWBIE', countedQty: 2, previousOnHand: 0, delta: 2 },
       { sku: 'SCARF', countedQty: 10, previousOnHand: 10, delta: 0 },
     ]);
     expect(await levelOf(h, 'HAT', 'S1')).toMatchObject({ onHand: 5 });
-    expect(await levelOf(h, 'NEWBIE', 'S1')).toMatchObject({ onHand: 2 });
-    const again = await clerkS1.post('/v1/locations/S1/counts', {
+    expect(await h.svc.store.collection('stock_levels').countDocuments({ sku: 'NEWBIE' })).toBe(0);
+    const again = await managerS1.post('/v1/locations/S1/counts', {
       countId: 'cc-1',
       lines: [
         { sku: 'HAT', countedQty: 5 },
         { sku: 'SCARF', countedQty: 10 },
-        { sku: 'NEWBIE', countedQty: 2 },
       ],
     });
     expect(again.body).toEqual(count.body);
     expect(
       (
-        await clerkS1.post('/v1/locations/S1/counts', {
+        await managerS1.post('/v1/locations/S1/counts', {
           countId: 'cc-1',
           lines: [{ sku: 'HAT', countedQty: 1 }],
         })
@@ -181,7 +190,7 @@ describe('counts, goods-in with QC, adjustments, settings', () => {
     ).toBe(409);
     expect(
       (
-        await clerkS2.post('/v1/locations/S1/counts', {
+        await managerS2.post('/v1/locations/S1/counts', {
           countId: 'cc-2',
           lines: [{ sku: 'HAT', countedQty: 1 }],
         })
@@ -189,7 +198,7 @@ describe('counts, goods-in with QC, adjustments, settings', () => {
     ).toBe(403);
     expect(
       (
-        await clerkS1.post('/v1/locations/S1/counts', {
+        await managerS1.post('/v1/locations/S1/counts', {
           countId: 'cc-3',
           lines: [{ sku: 'HAT', countedQty: -1 }],
         })
@@ -247,6 +256,13 @@ describe('counts, goods-in with QC, adjustments, settings', () => {
         })
       ).status,
     ).toBe(400);
+    const ghost = await clerkS2.post('/v1/locations/S2/receipts', {
+      receiptId: 'asn-81',
+      lines: [{ sku: 'GHOST', acceptedQty: 3 }],
+    });
+    expect(ghost.status).toBe(404);
+    expect(ghost.body).toMatchObject({ type: 'https://omni.dev/problems/unknown-sku' });
+    expect(await h.svc.store.collection('stock_levels').countDocuments({ sku: 'GHOST' })).toBe(0);
     expect(
       (
         await clerkS2.post('/v1/locations/S2/receipts', {
@@ -260,6 +276,14 @@ describe('counts, goods-in with QC, adjustments, settings', () => {
   it('managers adjust their store (audited, idempotent); clerks may not; write-offs cannot go below zero', async () => {
     const adj = { adjustmentId: 'adj-1', sku: 'SCARF', delta: -2, reason: 'damage', note: 'water damage' };
     expect((await clerkS1.post('/v1/locations/S1/adjustments', adj)).status).toBe(403);
+    const ghost = await managerS1.post('/v1/locations/S1/adjustments', {
+      adjustmentId: 'adj-ghost',
+      sku: 'GHOST',
+      delta: 5,
+      reason: 'adjustment',
+    });
+    expect(ghost.status).toBe(404);
+    expect(ghost.body).toMatchObject({ type: 'https://omni.dev/problems/unknown-sku' });
     expect((await managerS2.post('/v1/locations/S1/adjustments', adj)).status).toBe(403);
     const done = await managerS1.post('/v1/locations/S1/adjustments', adj);
     expect(done.status).toBe(201);
@@ -356,7 +380,9 @@ describe('stock reads and the ledger', () => {
   it('scopes store staff reads to their store; ops and services read everything', async () => {
     expect((await clerkS1.get('/v1/locations/S1/stock')).status).toBe(200);
     expect((await clerkS1.get('/v1/locations/S2/stock')).status).toBe(403);
-    expect((await clerkS1.get('/v1/movements')).status).toBe(403);
+    const mine = await clerkS1.get<{ items: Array<{ locationId: string }> }>('/v1/movements?limit=200');
+    expect(mine.status).toBe(200);
+    expect(new Set(mine.body.items.map((m) => m.locationId))).toEqual(new Set(['S1']));
     expect((await clerkS1.get('/v1/movements?locationId=S2')).status).toBe(403);
     expect((await h.anon.get('/v1/locations/S1/stock')).status).toBe(401);
     const coat = await h.orders.get<{ items: Array<{ locationId: string; onHand: number }> }>(

@@ -8,6 +8,7 @@ import { onCustomerMerged } from './events/customer-merged';
 import { onDeliveryDelivered } from './events/delivery-delivered';
 import { onDeliveryFailed } from './events/delivery-failed';
 import { onDeliveryLate } from './events/delivery-late';
+import { onDeliveryAssigned } from './events/delivery-assigned';
 import { onDeliveryPickedUp } from './events/delivery-picked-up';
 import { onPickupStorePauses, pausedStores } from './events/pickup-store-paused';
 import { onPickupTaskCollected } from './events/pickup-task-collected';
@@ -141,6 +142,7 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
   onPickupTaskExpired(ctx);
   onPickupStorePauses(ctx);
   onStoreRejected(ctx);
+  onDeliveryAssigned(ctx);
   onDeliveryPickedUp(ctx);
   onDeliveryDelivered(ctx);
   onDeliveryFailed(ctx);

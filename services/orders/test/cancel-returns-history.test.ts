@@ -84,6 +84,8 @@ describe('cancellation', () => {
       404,
     );
     expect((await api(h, await h.issuer.staff('S2')).post(`/v1/orders/${id}/cancel`, {})).status).toBe(403);
+    // Staff of another store: the order does not exist for them (404, not 403).
+    expect((await api(h, await h.issuer.staff('S1')).post(`/v1/orders/${id}/cancel`, {})).status).toBe(404);
     const byOps = await api(h, await h.issuer.ops('ops-7')).post<View>(`/v1/orders/${id}/cancel`, {
       reason: 'fraud check',
     });
@@ -105,8 +107,9 @@ describe('shipping and returns', () => {
       fulfilment: { method: 'ship', address: ADDRESS },
       payment: { method: 'card', cardToken: 'tok_visa' },
     });
+    // S1 staff do not see a W1 order at all.
     expect((await api(h, await h.issuer.staff('S1')).post(`/v1/orders/${id}/shipments`, {})).status).toBe(
-      403,
+      404,
     );
     const shipped = await api(h, await h.issuer.staff('W1')).post<View>(`/v1/orders/${id}/shipments`, {
       carrier: 'DHL',
@@ -220,7 +223,23 @@ describe('history and search', () => {
     expect(list.body.items.every((o) => o.fulfilment.locationId === 'S2')).toBe(true);
     expect(list.body.items.map((o) => o.id)).toEqual(expect.arrayContaining(s2orders));
     expect((await staff.get('/v1/orders?storeId=S1')).status).toBe(403);
-    expect((await staff.get(`/v1/orders/${await place('C2', pickup('S1'))}`)).status).toBe(403);
+    const s1order = await place('C2', pickup('S1'));
+    expect((await staff.get(`/v1/orders/${s1order}`)).status).toBe(404);
+    // A store's POS client (a service bound to S2) lists and reads S2 orders only.
+    const posS2 = api(
+      h,
+      await h.issuer.sign({
+        role: 'service',
+        sub: 'svc-pos-S2',
+        scope: 'orders:read',
+        stores: { S2: 'clerk' },
+      }),
+    );
+    const posList = await posS2.get<{ items: View[] }>('/v1/orders?limit=200');
+    expect(posList.body.items.map((o) => o.fulfilment.locationId)).not.toContain('S1');
+    expect(posList.body.items.map((o) => o.id)).toEqual(expect.arrayContaining(s2orders));
+    expect((await posS2.get(`/v1/orders/${s1order}`)).status).toBe(404);
+    expect((await posS2.get('/v1/orders?storeId=S1')).status).toBe(403);
 
     const ops = api(h, await h.issuer.ops());
     const cancelled = await ops.get<{ items: View[] }>('/v1/orders?status=cancelled&limit=200');

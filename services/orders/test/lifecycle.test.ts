@@ -14,6 +14,7 @@ import {
   PickupTaskExpired,
   PickupTaskReady,
   PickupTaskShortPicked,
+  OrderAttentionRaised,
   ReservationAtRisk,
   ReturnReceived,
   StoreRejected,
@@ -181,6 +182,30 @@ describe('pickup lifecycle', () => {
     expect(o.route.reason).toContain('switched');
     const [rerouted] = await h.events.waitFor(OrderRerouted, id);
     expect(rerouted!.data.reason).toContain('stock at risk at S1');
+  });
+
+  it('stock at risk of an order already picked is raised to the store (attention + event), never moved', async () => {
+    const id = await pickupAt('S1', 'MUG');
+    await publish(h.bus, PickupTaskReady, id, { ...task(id, 'S1'), holdUntil: later(60) });
+    await waitForOrder(h, id, (o) => o.status === 'ready_for_pickup');
+    await publish(h.bus, ReservationAtRisk, `${id}-r0`, {
+      reservationId: `${id}-r0`,
+      orderId: id,
+      locationId: 'S1',
+      lines: [{ sku: 'MUG', qty: 1 }],
+      shortLines: [{ sku: 'MUG', qty: 1 }],
+      cause: { kind: 'pos-sale', opId: 'pos-2' },
+    });
+    const o = await waitForOrder(h, id, (x) => x.attention.some((a) => a.code === 'picked-stock-at-risk'));
+    expect(o).toMatchObject({
+      status: 'ready_for_pickup',
+      routeAttempt: 0,
+      fulfilment: { locationId: 'S1' },
+    });
+    expect(o.queue).toEqual([]);
+    const [raised] = await h.events.waitFor(OrderAttentionRaised, id);
+    expect(raised!.data).toMatchObject({ orderId: id, locationId: 'S1', code: 'picked-stock-at-risk' });
+    expect(raised!.data.reason).toContain('pos-sale: MUG x1');
   });
 });
 

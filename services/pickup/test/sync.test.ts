@@ -204,6 +204,17 @@ describe('offline counter sync', () => {
       (await (await h.staff('other', 'manager')).get(`/v1/ops/pickup/conflicts?storeId=${store}`)).status,
     ).toBe(403);
     expect((await api.get('/v1/ops/pickup/conflicts')).status).toBe(403);
+    // A client bound to another store, even with pickup:manage, lists nothing of this one.
+    const otherClient = h.api(
+      await h.deps.issuer.sign({
+        role: 'service',
+        sub: 'svc-other',
+        scope: 'pickup:manage',
+        stores: { other: 'clerk' },
+      }),
+    );
+    expect((await otherClient.get<{ items: unknown[] }>('/v1/ops/pickup/conflicts')).body.items).toEqual([]);
+    expect((await otherClient.get(`/v1/ops/pickup/conflicts?storeId=${store}`)).status).toBe(403);
     // Only ops resolves.
     expect(
       (

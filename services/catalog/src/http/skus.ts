@@ -7,6 +7,11 @@ import { ProductOut, SkuAnswersOut } from './responses';
 import { emptyBodyAsObject, expectedVersion, setEtag } from './versioning';
 
 const write = { permission: 'catalog:write' as const };
+// A per-store price belongs to that store: a client bound to stores sets only its own stores' prices.
+const writeAtStore = {
+  permission: 'catalog:write' as const,
+  scope: (req: { params: unknown }) => ({ storeId: (req.params as { storeId: string }).storeId }),
+};
 
 /** Variants of a product: content, listing, prices (per channel, per-store overrides). */
 export function skuRoutes(svc: Service, catalog: CatalogApp): void {
@@ -61,7 +66,7 @@ export function skuRoutes(svc: Service, catalog: CatalogApp): void {
   app.put(
     '/v1/products/:productId/skus/:sku/store-prices/:storeId',
     {
-      config: write,
+      config: writeAtStore,
       schema: { description: 'Sets a per-store override of the store-channel price (audited, PriceChanged).', params: storePriceParams, body: PriceBody, response: { 200: ProductOut } },
     },
     async (req, reply) => {
@@ -81,7 +86,7 @@ export function skuRoutes(svc: Service, catalog: CatalogApp): void {
   app.delete(
     '/v1/products/:productId/skus/:sku/store-prices/:storeId',
     {
-      config: write,
+      config: writeAtStore,
       preValidation: emptyBodyAsObject,
       schema: { description: 'Removes a per-store override (the base store price applies again).', params: storePriceParams, body: VersionBody, response: { 200: ProductOut } },
     },

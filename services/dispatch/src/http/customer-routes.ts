@@ -1,15 +1,32 @@
 import { Type } from 'typebox';
-import { authorize, UnauthorizedError, type App, type Principal } from '@omni/kit';
+import {
+  authorize,
+  mayReadStore,
+  NotFoundError,
+  UnauthorizedError,
+  type App,
+  type Permission,
+  type Principal,
+} from '@omni/kit';
 import type { DispatchContext } from '../app/context';
 import { currentJobOfOrder, trackOrder } from '../app/queries/tracking-query';
 import type { JobDoc } from '../store/collections';
 import { Id } from './schemas';
 
-/** A customer sees the delivery of their own orders; staff with `orders:read` (and ops) any. */
+/**
+ * Staff and store-bound clients see deliveries of their own stores only: another store's delivery
+ * answers 404 like an unknown order (the rider's name and live position are not theirs to read).
+ */
+function authorizeStoreReader(principal: Principal | null, job: JobDoc, permission: Permission): void {
+  const p = authorize(principal, permission);
+  if (!mayReadStore(p, permission, job.storeId)) throw new NotFoundError('delivery of order', job.orderId);
+}
+
+/** A customer sees the delivery of their own orders; staff with `orders:read` those of their stores, ops any. */
 function authorizeOrderReader(principal: Principal | null, job: JobDoc): void {
   if (principal?.role === 'customer')
     authorize(principal, 'orders:read:own', { customerId: job.customerId ?? '\u0000no-customer' });
-  else authorize(principal, 'orders:read');
+  else authorizeStoreReader(principal, job, 'orders:read');
 }
 
 export function customerRoutes(app: App, ctx: DispatchContext): void {
@@ -49,7 +66,7 @@ export function customerRoutes(app: App, ctx: DispatchContext): void {
       // Only the customer (and ops) see the code: store staff and riders must not.
       if (req.principal?.role === 'customer')
         authorize(req.principal, 'orders:read:own', { customerId: job.customerId ?? '\u0000no-customer' });
-      else authorize(req.principal, 'dispatch:manage');
+      else authorizeStoreReader(req.principal, job, 'dispatch:manage');
       return {
         orderId: job.orderId,
         jobId: job._id,

@@ -1,5 +1,12 @@
 import { Type } from 'typebox';
-import { ConflictError, NotFoundError, type App } from '@omni/kit';
+import {
+  ConflictError,
+  mayReadStore,
+  NotFoundError,
+  readableStores,
+  UnauthorizedError,
+  type App,
+} from '@omni/kit';
 import type { DispatchContext } from '../app/context';
 import type { Dispatcher } from '../app/dispatcher';
 import { opsJobView } from '../app/views';
@@ -32,6 +39,10 @@ export function opsJobRoutes(app: App, ctx: DispatchContext, dispatcher: Dispatc
       if (storeId) filter.storeId = storeId;
       if (riderId) filter.riderId = riderId;
       if (orderId) filter.orderId = orderId;
+      // A store-bound holder of dispatch:manage sees its own stores' jobs only.
+      if (!req.principal) throw new UnauthorizedError();
+      const stores = readableStores(req.principal, 'dispatch:manage');
+      if (stores !== 'all') filter.$and = [{ storeId: { $in: [...stores] } }];
       return pageOf(ctx.col.jobs, filter, req.query, opsJobView);
     },
   );
@@ -41,7 +52,8 @@ export function opsJobRoutes(app: App, ctx: DispatchContext, dispatcher: Dispatc
     { config: manage, schema: { tags: ['ops'], params: JobParams } },
     async (req) => {
       const job = await ctx.col.jobs.findById(req.params.jobId);
-      if (!job) throw new NotFoundError('delivery job', req.params.jobId);
+      if (!job || !req.principal || !mayReadStore(req.principal, 'dispatch:manage', job.storeId))
+        throw new NotFoundError('delivery job', req.params.jobId);
       return opsJobView(job);
     },
   );

@@ -3,6 +3,7 @@ import { levelId } from '../domain/levels';
 import type { Actor } from '../domain/types';
 import type { InventoryContext } from './context';
 import { unknownLocation } from './errors';
+import { assertKnownSkus } from './known-skus';
 import { recordedResult, recordResult } from './operations';
 import { applyStockChange } from './stock-ledger';
 import { inTransaction } from './transaction';
@@ -58,6 +59,8 @@ export async function adjustStock(ctx: InventoryContext, cmd: AdjustCommand): Pr
     if (rec.previous) return rec.previous as AdjustResult;
     const location = await ctx.cols.locations.findById(cmd.locationId, { session: tx.session });
     if (!location) throw unknownLocation(cmd.locationId);
+    // Adding units creates stock: only of a SKU catalog knows.
+    if (cmd.delta > 0) await assertKnownSkus(tx, [cmd.sku]);
     const opId = `adj|${cmd.locationId}|${cmd.adjustmentId}`;
     const level = await applyStockChange(tx, {
       sku: cmd.sku,

@@ -5,8 +5,9 @@ import { levelId } from '../domain/levels';
 import { normaliseLines } from '../domain/lines';
 import { planSequence, type SeqOp } from '../domain/sequence';
 import type { Actor, Line, PosCursorDoc, PosOpDoc, PosOpType, SeqRange } from '../domain/types';
-import type { InventoryContext, Tx } from './context';
+import { auditMeta, type InventoryContext, type Tx } from './context';
 import { unknownLocation } from './errors';
+import { isKnownSku } from './known-skus';
 import { applyStockChange } from './stock-ledger';
 import { inTransaction } from './transaction';
 
@@ -24,7 +25,11 @@ export interface PosBatchCommand {
   ops: PosOpInput[];
   /** Apply past gaps instead of holding later ops (the store knows the missing ops are lost). */
   force?: boolean;
+  /** The caller may count (inventory:adjust at the store); otherwise count ops are refused. */
+  mayCount?: boolean;
   actor: Actor;
+  ip?: string;
+  requestId?: string;
 }
 
 export type PosOpOutcome = 'applied' | 'duplicate' | 'held' | 'rejected';
@@ -143,10 +148,14 @@ export async function applyPosBatch(ctx: InventoryContext, cmd: PosBatchCommand)
       receivedAt: tx.nowIso,
       ...(status !== 'held' ? { appliedAt: tx.nowIso } : {}),
     });
+    // Refusals decided by who sent the op travel with it, so a count held behind a gap is still refused
+    // when a later batch (perhaps a manager's) fills the gap.
+    const refusedBySender = (op: PosOpInput) =>
+      op.type === 'count' && cmd.mayCount !== true ? COUNT_NEEDS_MANAGER : undefined;
     for (const id of plan.held) {
       const f = fresh.get(id);
       if (!f) continue; // held before, stays held
-      await posOps.insertOne(record(f.op, f.hash, 'held'), { session: tx.session });
+      await posOps.insertOne(record(f.op, f.hash, 'held', refusedBySender(f.op)), { session: tx.session });
       outcome.set(id, { clientOpId: id, seq: f.op.seq, status: 'held' });
     }
     const appliedFromHold: PosBatchResult['appliedFromHold'] = [];
@@ -159,7 +168,9 @@ export async function applyPosBatch(ctx: InventoryContext, cmd: PosBatchCommand)
         type: wasHeld!.type,
         lines: wasHeld!.lines,
       };
-      const rejection = await applyPosOp(tx, cmd.storeId, op, wasHeld?.actor ?? cmd.actor);
+      const rejection =
+        (f ? refusedBySender(op) : wasHeld?.reason) ??
+        (await applyPosOp(tx, cmd.storeId, op, wasHeld?.actor ?? cmd.actor));
       const status = rejection ? 'rejected' : 'applied';
       if (f) {
         await posOps.insertOne(record(op, f.hash, status, rejection), { session: tx.session });
@@ -172,6 +183,25 @@ export async function applyPosBatch(ctx: InventoryContext, cmd: PosBatchCommand)
         );
         appliedFromHold.push({ clientOpId: id, seq: op.seq });
       }
+    }
+
+    if (cmd.force === true) {
+      // Forcing past a gap gives up on those sequence numbers: on the audit log, like any override.
+      const before = JSON.stringify(cursor.skipped);
+      await ctx.audit(
+        {
+          ...auditMeta(cmd),
+          action: 'pos.sync.forced',
+          target: { type: 'location', id: cmd.storeId },
+          details: {
+            cursorBefore: cursor.lastSeq,
+            cursorAfter: plan.lastSeq,
+            skipped: plan.skipped.filter((r) => !before.includes(JSON.stringify(r))),
+            ops: cmd.ops.length,
+          },
+        },
+        tx.session,
+      );
     }
 
     const cursorChanged =
@@ -209,7 +239,13 @@ export async function applyPosBatch(ctx: InventoryContext, cmd: PosBatchCommand)
   return result;
 }
 
-/** Applies one POS op's movements; returns a rejection reason instead when it cannot apply at all. */
+const COUNT_NEEDS_MANAGER = 'count-needs-manager';
+
+/**
+ * Applies one POS op's movements; returns a rejection reason instead when it cannot apply at all.
+ * A refused op still takes its place in the sequence (the cursor passes it), so refusing never
+ * leaves a gap the store would have to force past; the batch result names the reason per op.
+ */
 async function applyPosOp(
   tx: Tx,
   storeId: string,
@@ -218,13 +254,11 @@ async function applyPosOp(
 ): Promise<string | undefined> {
   const { levels } = tx.ctx.cols;
   const lines = normaliseLines(op.lines);
-  if (op.type === 'sale' || op.type === 'return') {
-    for (const line of lines) {
-      const known = await levels.findOne({ sku: line.sku }, { session: tx.session, projection: { _id: 1 } });
-      if (!known) return 'unknown-sku';
-    }
-  }
+  // Only a count may say 0 (the shelf is empty); a sale, return or receipt of 0 means nothing.
+  if (op.type !== 'count' && op.lines.some((l) => l.qty < 1)) return 'invalid-qty';
+  for (const line of lines) if (!(await isKnownSku(tx, line.sku))) return 'unknown-sku';
   const ref = { type: 'pos-op', id: op.clientOpId };
+  const counted: Array<{ sku: string; countedQty: number; previousOnHand: number; delta: number }> = [];
   for (const line of lines) {
     const base = {
       sku: line.sku,
@@ -249,6 +283,7 @@ async function applyPosOp(
       case 'count': {
         const level = await levels.findById(levelId(line.sku, storeId), { session: tx.session });
         const delta = line.qty - (level?.onHand ?? 0);
+        counted.push({ sku: line.sku, countedQty: line.qty, previousOnHand: level?.onHand ?? 0, delta });
         if (delta !== 0) {
           await applyStockChange(tx, {
             ...base,
@@ -260,6 +295,17 @@ async function applyPosOp(
         break;
       }
     }
+  }
+  if (op.type === 'count') {
+    await tx.ctx.audit(
+      {
+        actor,
+        action: 'stock.count',
+        target: { type: 'location', id: storeId },
+        details: { clientOpId: op.clientOpId, seq: op.seq, lines: counted, via: 'pos-sync' },
+      },
+      tx.session,
+    );
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
-import { ConflictError, UnprocessableError } from '@omni/kit';
+import { ConflictError } from '@omni/kit';
 import { ReservationCommitted } from '@omni/contracts';
+import { levelId } from '../domain/levels';
 import { assertCommittable } from '../domain/reservation';
 import type { Actor, ReservationDoc } from '../domain/types';
 import type { InventoryContext } from './context';
@@ -10,8 +11,13 @@ import { inTransaction } from './transaction';
 /**
  * Turns an active reservation into a sale: per line onHand and reserved go down together
  * (reservation-commit movements, available unchanged). A retried commit returns the committed
- * reservation; committing a released or expired one is a conflict, and committing units a store
- * has sold meanwhile is refused (422 insufficient-on-hand: re-route it).
+ * reservation; committing a released or expired one is a conflict.
+ *
+ * Commit is called when the goods leave (collected, handed to a rider, shipped), so it is never
+ * refused for stock: when a store sale synced late took units that were in fact in the customer's
+ * bag, on hand goes below zero. The ledger then says what happened — the movement is noted as a
+ * short hand-over and the level shows `negative-on-hand` in /v1/ops/stock-exceptions — and replay
+ * still reproduces the level; the till sale of a unit that was not there is for the store to fix.
  */
 export async function commitReservation(
   ctx: InventoryContext,
@@ -34,6 +40,10 @@ export async function commitReservation(
         `reservation ${reservationId} changed concurrently; retry`,
       );
     for (const line of res.lines) {
+      const before = await ctx.cols.levels.findById(levelId(line.sku, res.locationId), {
+        session: tx.session,
+      });
+      const shortBy = line.qty - Math.max(before?.onHand ?? 0, 0);
       const level = await applyStockChange(tx, {
         sku: line.sku,
         locationId: res.locationId,
@@ -43,17 +53,15 @@ export async function commitReservation(
         opId: `rsv|${res._id}|commit|${line.sku}`,
         actor,
         ref: { type: 'reservation', id: res._id },
-        // Only units that are physically there can be sold: after a store sold them offline the
-        // reservation is at risk and must be re-routed, not committed into negative stock.
-        guard: 'on-hand',
+        ...(shortBy > 0
+          ? {
+              note: `handed over ${line.qty} with ${line.qty - shortBy} on hand: stock exception (store sale of units not there)`,
+            }
+          : {}),
       });
-      if (!level) {
-        throw new UnprocessableError(
-          'insufficient-on-hand',
-          `${line.sku} at ${res.locationId} no longer has the ${line.qty} units reserved (sold in store); re-route the reservation`,
-          { sku: line.sku, locationId: res.locationId, reservationId: res._id },
-        );
-      }
+      // Reserving created the level and a location with active reservations cannot be deleted.
+      if (!level)
+        throw new Error(`invariant: no stock level ${line.sku} at ${res.locationId} for ${res._id}`);
     }
     await tx.publish(ReservationCommitted, res._id, {
       reservationId: res._id,

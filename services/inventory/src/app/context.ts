@@ -2,7 +2,7 @@ import type { EventData, EventDefinition } from '@omni/events';
 import type { AuditInput } from '@omni/kit';
 import type { DocumentStore, Session } from '@omni/store';
 import type { Counter } from 'prom-client';
-import type { StockLevelDoc } from '../domain/types';
+import type { Actor, StockLevelDoc } from '../domain/types';
 import type { InventoryCollections } from '../store/collections';
 
 export interface InventorySettings {
@@ -59,6 +59,19 @@ export interface InventoryContext {
   /** Records a privileged operation in the audit log, inside the transaction. */
   audit(entry: AuditInput, session: Session): Promise<unknown>;
 }
+
+/** Who did a privileged operation, and from where (for the audit log). */
+export interface Audited {
+  actor: Actor;
+  ip?: string;
+  requestId?: string;
+}
+
+export const auditMeta = (a: Audited) => ({
+  actor: a.actor,
+  ...(a.ip ? { ip: a.ip } : {}),
+  ...(a.requestId ? { requestId: a.requestId } : {}),
+});
 
 export interface AtRiskCause {
   kind: string;

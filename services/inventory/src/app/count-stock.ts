@@ -4,6 +4,7 @@ import type { Actor, Line } from '../domain/types';
 import { validateLines } from '../domain/validation';
 import type { InventoryContext } from './context';
 import { unknownLocation } from './errors';
+import { assertKnownSkus } from './known-skus';
 import { recordedResult, recordResult } from './operations';
 import { applyStockChange } from './stock-ledger';
 import { inTransaction } from './transaction';
@@ -14,6 +15,8 @@ export interface CountCommand {
   /** qty = counted units (0 allowed). */
   lines: Line[];
   actor: Actor;
+  ip?: string;
+  requestId?: string;
 }
 
 export interface CountResult {
@@ -23,7 +26,7 @@ export interface CountResult {
   [k: string]: unknown;
 }
 
-/** Cycle count: sets onHand to what was counted through an adjustment movement per differing SKU. */
+/** Cycle count: sets onHand to what was counted through an adjustment movement per differing SKU. Audited. */
 export async function countStock(ctx: InventoryContext, cmd: CountCommand): Promise<CountResult> {
   validateLines(cmd.lines, 'lines', { allowZero: true });
   const lines = normaliseLines(cmd.lines);
@@ -32,6 +35,10 @@ export async function countStock(ctx: InventoryContext, cmd: CountCommand): Prom
     if (rec.previous) return rec.previous as CountResult;
     const location = await ctx.cols.locations.findById(cmd.locationId, { session: tx.session });
     if (!location) throw unknownLocation(cmd.locationId);
+    await assertKnownSkus(
+      tx,
+      lines.map((l) => l.sku),
+    );
     const out: CountResult = { countId: cmd.countId, locationId: cmd.locationId, lines: [] };
     for (const line of lines) {
       const level = await ctx.cols.levels.findById(levelId(line.sku, cmd.locationId), {
@@ -55,6 +62,18 @@ export async function countStock(ctx: InventoryContext, cmd: CountCommand): Prom
       out.lines.push({ sku: line.sku, countedQty: line.qty, previousOnHand, delta });
     }
     await recordResult(tx, rec, 'count', cmd.locationId, out, cmd.actor);
+    // A count may set stock to any level: who counted what is on the audit log.
+    await ctx.audit(
+      {
+        actor: cmd.actor,
+        action: 'stock.count',
+        target: { type: 'location', id: cmd.locationId },
+        ...(cmd.ip ? { ip: cmd.ip } : {}),
+        ...(cmd.requestId ? { requestId: cmd.requestId } : {}),
+        details: { countId: cmd.countId, lines: out.lines },
+      },
+      tx.session,
+    );
     return out;
   });
 }

@@ -30,6 +30,7 @@ import {
   listLevels,
   listMovements,
   listStockExceptions,
+  type StoreScopedQuery,
 } from './queries/stock-query';
 import { receiveInbound, type InboundReceiptCommand } from './receive-inbound';
 import { receiveTransfer } from './receive-transfer';
@@ -70,21 +71,21 @@ export function createInventoryApp(ctx: InventoryContext, availability: Availabi
     receiveInbound: (cmd: InboundReceiptCommand) => receiveInbound(ctx, cmd),
     setStockSettings: (cmd: StockSettingsCommand) => setStockSettings(ctx, cmd),
     getLevel: (sku: string, locationId: string) => getLevel(ctx, sku, locationId),
-    listLevels: (q: { locationId?: string; sku?: string }, page: PageArgs) => listLevels(ctx, q, page),
+    listLevels: (q: StoreScopedQuery & { locationId?: string; sku?: string }, page: PageArgs) =>
+      listLevels(ctx, q, page),
     listStockExceptions: (page: PageArgs) => listStockExceptions(ctx, page),
-    listMovements: (q: { locationId?: string; sku?: string; reason?: MovementReason }, page: PageArgs) =>
-      listMovements(ctx, q, page),
+    listMovements: (
+      q: StoreScopedQuery & { locationId?: string; sku?: string; reason?: MovementReason },
+      page: PageArgs,
+    ) => listMovements(ctx, q, page),
     // POS
     syncPos: (cmd: PosBatchCommand) => applyPosBatch(ctx, cmd),
     getPosState: (storeId: string) => getPosState(ctx, storeId),
     // transfers
     requestTransfer: (cmd: RequestTransferCommand) => requestTransfer(ctx, cmd),
-    shipTransfer: (id: string, actor: Actor) => shipTransfer(ctx, id, actor),
-    receiveTransfer: (
-      id: string,
-      lines: Array<{ sku: string; receivedQty: number }> | undefined,
-      actor: Actor,
-    ) => receiveTransfer(ctx, id, lines, actor),
+    shipTransfer: (id: string, who: Who) => shipTransfer(ctx, id, who),
+    receiveTransfer: (id: string, lines: Array<{ sku: string; receivedQty: number }> | undefined, who: Who) =>
+      receiveTransfer(ctx, id, lines, who),
     getTransfer: (id: string) => getTransfer(ctx, id),
     // ATP
     getAvailability: (skus: string[], channel: Channel, storeId?: string) =>

@@ -2,7 +2,6 @@ import { ConflictError } from '@omni/kit';
 import { LocationStatusChanged } from '@omni/contracts';
 import { isDuplicateKeyError, newId } from '@omni/store';
 import type {
-  Actor,
   Address,
   Capability,
   GeoPoint,
@@ -11,7 +10,7 @@ import type {
   LocationType,
   OpeningWindow,
 } from '../domain/types';
-import type { InventoryContext } from './context';
+import { auditMeta, type Audited, type InventoryContext } from './context';
 import { unknownLocation } from './errors';
 import { inTransaction } from './transaction';
 
@@ -30,18 +29,6 @@ export interface LocationInput {
 export type LocationPatch = Partial<
   Pick<LocationInput, 'name' | 'address' | 'geo' | 'openingHours' | 'capabilities'>
 >;
-
-interface Audited {
-  actor: Actor;
-  ip?: string;
-  requestId?: string;
-}
-
-const auditMeta = (a: Audited) => ({
-  actor: a.actor,
-  ...(a.ip ? { ip: a.ip } : {}),
-  ...(a.requestId ? { requestId: a.requestId } : {}),
-});
 
 /** Which SKUs have stock records at a location: their channel availability changes with it. */
 async function skusAt(ctx: InventoryContext, locationId: string): Promise<string[]> {

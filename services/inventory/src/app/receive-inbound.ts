@@ -3,6 +3,7 @@ import type { Actor } from '../domain/types';
 import { SKU_PATTERN } from '../domain/validation';
 import type { InventoryContext } from './context';
 import { unknownLocation } from './errors';
+import { assertKnownSkus } from './known-skus';
 import { recordedResult, recordResult } from './operations';
 import { applyStockChange } from './stock-ledger';
 import { inTransaction } from './transaction';
@@ -20,6 +21,11 @@ export interface InboundReceiptCommand {
   lines: InboundLine[];
   supplierRef?: string;
   actor: Actor;
+  /**
+   * The seed declares the SKUs it stocks (catalog's events may not have reached inventory yet);
+   * every other receipt takes only SKUs catalog announced or that are stocked somewhere.
+   */
+  anySku?: boolean;
 }
 
 export interface InboundReceiptResult {
@@ -54,6 +60,11 @@ export async function receiveInbound(
     if (rec.previous) return rec.previous as InboundReceiptResult;
     const location = await ctx.cols.locations.findById(cmd.locationId, { session: tx.session });
     if (!location) throw unknownLocation(cmd.locationId);
+    if (cmd.anySku !== true)
+      await assertKnownSkus(
+        tx,
+        cmd.lines.map((l) => l.sku),
+      );
     const ref = { type: 'receipt', id: cmd.receiptId };
     for (const [i, line] of cmd.lines.entries()) {
       const base = { sku: line.sku, locationId: cmd.locationId, actor: cmd.actor, ref, createLevel: true };

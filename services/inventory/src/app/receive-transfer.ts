@@ -1,21 +1,22 @@
 import { BadRequestError, ConflictError, NotFoundError } from '@omni/kit';
 import { TransferReceived } from '@omni/contracts';
-import type { Actor, Line, TransferDoc, TransferLine } from '../domain/types';
-import type { InventoryContext } from './context';
+import type { Line, TransferDoc, TransferLine } from '../domain/types';
+import { auditMeta, type Audited, type InventoryContext } from './context';
 import { applyStockChange } from './stock-ledger';
 import { inTransaction } from './transaction';
 
 /**
  * The destination receives what actually arrived (default: everything shipped): transfer-in
  * movements for the received units, and the difference to what was shipped recorded as a
- * discrepancy on the transfer and in its event. Receiving again returns the received transfer.
+ * discrepancy on the transfer and in its event; audited. Receiving again returns the received transfer.
  */
 export async function receiveTransfer(
   ctx: InventoryContext,
   transferId: string,
   received: Array<{ sku: string; receivedQty: number }> | undefined,
-  actor: Actor,
+  by: Audited,
 ): Promise<TransferDoc> {
+  const { actor } = by;
   const { transfers } = ctx.cols;
   return inTransaction(ctx, async (tx) => {
     const transfer = await transfers.findById(transferId, { session: tx.session });
@@ -76,6 +77,19 @@ export async function receiveTransfer(
       lines,
       actor,
     });
+    await ctx.audit(
+      {
+        ...auditMeta(by),
+        action: 'transfer.received',
+        target: { type: 'transfer', id: transferId },
+        details: {
+          toLocationId: transfer.toLocationId,
+          lines,
+          ...(discrepancies.length ? { discrepancies } : {}),
+        },
+      },
+      tx.session,
+    );
     return updated;
   });
 }

@@ -4,7 +4,7 @@ import { isDuplicateKeyError, newId } from '@omni/store';
 import { normaliseLines, sameLines } from '../domain/lines';
 import type { Actor, Line, TransferDoc } from '../domain/types';
 import { validateLines } from '../domain/validation';
-import type { InventoryContext } from './context';
+import { auditMeta, type InventoryContext } from './context';
 import { unknownLocation } from './errors';
 import { inTransaction } from './transaction';
 
@@ -16,6 +16,8 @@ export interface RequestTransferCommand {
   lines: Line[];
   note?: string;
   actor: Actor;
+  ip?: string;
+  requestId?: string;
 }
 
 /** Asks for stock to move between two locations. Nothing moves until the source ships. */
@@ -65,6 +67,15 @@ export async function requestTransfer(
         lines,
         actor: cmd.actor,
       });
+      await ctx.audit(
+        {
+          ...auditMeta(cmd),
+          action: 'transfer.requested',
+          target: { type: 'transfer', id: transferId },
+          details: { fromLocationId: cmd.fromLocationId, toLocationId: cmd.toLocationId, lines },
+        },
+        tx.session,
+      );
       return { transfer, created: true };
     });
   } catch (err) {

@@ -1,20 +1,21 @@
 import { ConflictError, NotFoundError } from '@omni/kit';
 import { TransferShipped } from '@omni/contracts';
-import type { Actor, TransferDoc } from '../domain/types';
-import type { InventoryContext } from './context';
+import type { TransferDoc } from '../domain/types';
+import { auditMeta, type Audited, type InventoryContext } from './context';
 import { insufficientStock } from './errors';
 import { applyStockChange } from './stock-ledger';
 import { inTransaction } from './transaction';
 
 /**
  * The source ships: per line a guarded transfer-out movement (only available units leave; reserved
- * ones stay promised), all or nothing. Shipping again returns the shipped transfer.
+ * ones stay promised), all or nothing, audited. Shipping again returns the shipped transfer.
  */
 export async function shipTransfer(
   ctx: InventoryContext,
   transferId: string,
-  actor: Actor,
+  by: Audited,
 ): Promise<TransferDoc> {
+  const { actor } = by;
   const { transfers } = ctx.cols;
   return inTransaction(ctx, async (tx) => {
     const transfer = await transfers.findById(transferId, { session: tx.session });
@@ -47,6 +48,15 @@ export async function shipTransfer(
       lines: transfer.lines,
       actor,
     });
+    await ctx.audit(
+      {
+        ...auditMeta(by),
+        action: 'transfer.shipped',
+        target: { type: 'transfer', id: transferId },
+        details: { fromLocationId: transfer.fromLocationId, lines: transfer.lines },
+      },
+      tx.session,
+    );
     return shipped;
   });
 }

@@ -2,6 +2,7 @@ import { authorize, BadRequestError, can, type Permission, type Principal, type 
 import { common, inventory as proto } from '@omni/proto';
 import type { InventoryApp } from '../app/inventory-app';
 import type { Capability, Channel, ReservationDoc, ReservationStatus } from '../domain/types';
+import { visibleReservation } from '../http/auth';
 
 const STATUS: Record<ReservationStatus, proto.ReservationStatus> = {
   active: proto.ReservationStatus.RESERVATION_STATUS_ACTIVE,
@@ -63,7 +64,7 @@ const actor = (p: Principal) => ({ sub: p.sub, role: p.role });
 export function inventoryGrpc(svc: Service, inventory: InventoryApp): void {
   svc.grpc.add(proto.InventoryServiceService, {
     reserve: async (req, ctx) => {
-      const p = authorize(ctx.principal, 'inventory:reserve');
+      const p = authorize(ctx.principal, 'inventory:reserve', { storeId: req.locationId });
       const { reservation } = await inventory.reserve({
         reservationId: req.reservationId,
         locationId: req.locationId,
@@ -77,10 +78,12 @@ export function inventoryGrpc(svc: Service, inventory: InventoryApp): void {
     },
     commit: async (req, ctx) => {
       const p = authorize(ctx.principal, 'inventory:reserve');
+      await visibleReservation(p, inventory.getReservation, req.reservationId, ['inventory:reserve']);
       return toProto(await inventory.commit(req.reservationId, actor(p)));
     },
     release: async (req, ctx) => {
       const p = authorize(ctx.principal, 'inventory:reserve');
+      await visibleReservation(p, inventory.getReservation, req.reservationId, ['inventory:reserve']);
       return toProto(
         await inventory.release({
           reservationId: req.reservationId,
@@ -92,8 +95,8 @@ export function inventoryGrpc(svc: Service, inventory: InventoryApp): void {
       );
     },
     getReservation: async (req, ctx) => {
-      authorizeRead(ctx.principal);
-      return toProto(await inventory.getReservation(req.reservationId));
+      const p = authorizeRead(ctx.principal);
+      return toProto(await visibleReservation(p, inventory.getReservation, req.reservationId, READ));
     },
     getAvailability: async (req, ctx) => {
       authorizeRead(ctx.principal);

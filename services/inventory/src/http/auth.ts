@@ -2,12 +2,15 @@ import {
   authorize,
   can,
   ForbiddenError,
+  mayReadStore,
+  readableStores,
   UnauthorizedError,
   type Permission,
   type Principal,
 } from '@omni/kit';
 import type { FastifyRequest } from 'fastify';
-import type { Actor } from '../domain/types';
+import type { Actor, ReservationDoc } from '../domain/types';
+import { unknownReservation } from '../app/errors';
 
 /** The authenticated caller of a route whose permission check already ran. */
 export function principalOf(req: FastifyRequest): Principal {
@@ -48,3 +51,39 @@ export const locationScope = (req: FastifyRequest) => ({
   storeId: (req.params as { locationId: string }).locationId,
 });
 export const storeScope = (req: FastifyRequest) => ({ storeId: (req.params as { storeId: string }).storeId });
+
+/**
+ * The locations a list must be limited to for this caller: undefined when the caller sees every
+ * location (ops, unbound service clients), else the caller's stores (possibly none).
+ */
+export function visibleLocations(p: Principal, permission: Permission): string[] | undefined {
+  const stores = readableStores(p, permission);
+  return stores === 'all' ? undefined : [...stores];
+}
+
+/**
+ * Single reads of a store-scoped object: true when any of the object's locations is one of the
+ * caller's stores under any of the permissions. Callers answer 404 otherwise, so another store's
+ * object is indistinguishable from one that does not exist.
+ */
+export function mayReadAny(p: Principal, permissions: Permission[], locationIds: string[]): boolean {
+  return permissions.some((perm) => locationIds.some((id) => mayReadStore(p, perm, id)));
+}
+
+/** Permissions under which a reservation may be seen (checkout backends reserve, staff read). */
+const RESERVATION_READERS: Permission[] = ['inventory:reserve', 'inventory:read'];
+
+/**
+ * A reservation as this caller may see it: one at another store than the caller's answers 404 like
+ * an unknown id. `permissions` narrows who may act on it (commit/release need inventory:reserve).
+ */
+export async function visibleReservation(
+  p: Principal,
+  load: (id: string) => Promise<ReservationDoc>,
+  reservationId: string,
+  permissions: Permission[] = RESERVATION_READERS,
+): Promise<ReservationDoc> {
+  const res = await load(reservationId);
+  if (!mayReadAny(p, permissions, [res.locationId])) throw unknownReservation(reservationId);
+  return res;
+}

@@ -1,7 +1,7 @@
-import type { Service } from '@omni/kit';
+import { can, type Service } from '@omni/kit';
 import { Type } from 'typebox';
 import type { InventoryApp } from '../app/inventory-app';
-import { actorOf, storeScope } from './auth';
+import { auditedBy, principalOf, storeScope } from './auth';
 import { Id, PosSyncBody } from './schemas';
 
 const Params = Type.Object({ storeId: Id });
@@ -19,7 +19,9 @@ export function posSyncRoutes(svc: Service, inventory: InventoryApp): void {
         description:
           'Applies a batch of POS ops (sale, return, receipt, count) exactly once per clientOpId, in per-store seq order. ' +
           'A gap holds later ops until it is filled or force=true; the response carries the cursor (last applied seq), ' +
-          'per-op results (applied, duplicate, held, rejected) and the gaps.',
+          'per-op results (applied, duplicate, held, rejected) and the gaps. A refused op (invalid-qty: 0 where it means nothing; ' +
+          'unknown-sku: catalog never announced it; count-needs-manager) still takes its seq, so it leaves no gap. ' +
+          'Counts need inventory:adjust at the store; counts and forced batches are audited.',
         params: Params,
         body: PosSyncBody,
       },
@@ -35,7 +37,9 @@ export function posSyncRoutes(svc: Service, inventory: InventoryApp): void {
           ...(op.occurredAt ? { occurredAt: op.occurredAt } : {}),
         })),
         force: req.body.force === true,
-        actor: actorOf(req),
+        // Counts set stock to any level: only a caller who may adjust stock here (a manager).
+        mayCount: can(principalOf(req), 'inventory:adjust', { storeId: req.params.storeId }),
+        ...auditedBy(req),
       }),
   );
 

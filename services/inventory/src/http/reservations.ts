@@ -2,7 +2,7 @@ import type { Service } from '@omni/kit';
 import { newId } from '@omni/store';
 import { Type } from 'typebox';
 import type { InventoryApp } from '../app/inventory-app';
-import { actorOf, authorizeAny } from './auth';
+import { actorOf, authorizeAny, principalOf, visibleReservation } from './auth';
 import { Id, ReleaseBody, ReservationView, ReserveBody } from './schemas';
 import { reservationView } from './views';
 
@@ -27,6 +27,8 @@ export function reservationRoutes(svc: Service, inventory: InventoryApp): void {
     },
     async (req, reply) => {
       const b = req.body;
+      // A store-bound client reserves only at its own stores.
+      svc.authorize(req, 'inventory:reserve', { storeId: b.locationId });
       const { reservation, created } = await inventory.reserve({
         reservationId: b.reservationId ?? newId(),
         locationId: b.locationId,
@@ -45,15 +47,16 @@ export function reservationRoutes(svc: Service, inventory: InventoryApp): void {
     '/v1/reservations/:reservationId',
     {
       schema: {
-        description: 'Requires permission `inventory:reserve` or `inventory:read`.',
+        description:
+          "Requires permission `inventory:reserve` or `inventory:read`; callers bound to stores see only their stores' reservations (404 otherwise).",
         security: [{ bearerAuth: [] }],
         params: Params,
         response: { 200: ReservationView },
       },
     },
     async (req) => {
-      authorizeAny(req, ['inventory:reserve', 'inventory:read']);
-      return reservationView(await inventory.getReservation(req.params.reservationId));
+      const p = authorizeAny(req, ['inventory:reserve', 'inventory:read']);
+      return reservationView(await visibleReservation(p, inventory.getReservation, req.params.reservationId));
     },
   );
 
@@ -67,7 +70,11 @@ export function reservationRoutes(svc: Service, inventory: InventoryApp): void {
         response: { 200: ReservationView },
       },
     },
-    async (req) => reservationView(await inventory.commit(req.params.reservationId, actorOf(req))),
+    async (req) => {
+      const id = req.params.reservationId;
+      await visibleReservation(principalOf(req), inventory.getReservation, id, ['inventory:reserve']);
+      return reservationView(await inventory.commit(id, actorOf(req)));
+    },
   );
 
   app.post(
@@ -88,6 +95,9 @@ export function reservationRoutes(svc: Service, inventory: InventoryApp): void {
     },
     async (req) => {
       const b = req.body;
+      await visibleReservation(principalOf(req), inventory.getReservation, req.params.reservationId, [
+        'inventory:reserve',
+      ]);
       return reservationView(
         await inventory.release({
           reservationId: req.params.reservationId,

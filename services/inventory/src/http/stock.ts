@@ -1,9 +1,9 @@
-import { authorize, ForbiddenError, type Service } from '@omni/kit';
+import { authorize, type Service } from '@omni/kit';
 import { Type } from 'typebox';
 import type { InventoryApp } from '../app/inventory-app';
 import { levelView } from '../app/queries/stock-query';
 import { MOVEMENT_REASONS } from '../domain/types';
-import { actorOf, auditedBy, locationScope, principalOf } from './auth';
+import { actorOf, auditedBy, locationScope, principalOf, visibleLocations } from './auth';
 import {
   AdjustmentBody,
   CountBody,
@@ -23,8 +23,8 @@ const staffHere = { permission: 'pos:sync' as const, scope: locationScope };
 const adjustHere = { permission: 'inventory:adjust' as const, scope: locationScope };
 
 /**
- * Stock per location and the operations that change it outside reservations: cycle counts and
- * goods-in (store staff of that store), adjustments and settings (managers, ops), the ledger.
+ * Stock per location and the operations that change it outside reservations: goods-in (store staff
+ * of that store), cycle counts, adjustments and settings (managers, ops), the ledger.
  */
 export function stockRoutes(svc: Service, inventory: InventoryApp): void {
   const { app } = svc;
@@ -55,13 +55,18 @@ export function stockRoutes(svc: Service, inventory: InventoryApp): void {
     {
       config: { permission: 'inventory:read' },
       schema: {
-        description: 'Levels of one SKU across locations.',
+        description:
+          "Levels of one SKU across locations: every location for ops, the caller's own stores for store staff and store-bound clients.",
         querystring: Type.Object({ sku: Sku, ...PageQuery }, closed),
       },
     },
     async (req) => {
       const { sku, limit, cursor } = req.query;
-      return inventory.listLevels({ sku }, { limit, ...(cursor ? { cursor } : {}) });
+      const locationIds = visibleLocations(principalOf(req), 'inventory:read');
+      return inventory.listLevels(
+        { sku, ...(locationIds ? { locationIds } : {}) },
+        { limit, ...(cursor ? { cursor } : {}) },
+      );
     },
   );
 
@@ -115,9 +120,11 @@ export function stockRoutes(svc: Service, inventory: InventoryApp): void {
   app.post(
     '/v1/locations/:locationId/counts',
     {
-      config: staffHere,
+      // A count can set on-hand to anything: managers (inventory:adjust) only, and audited.
+      config: adjustHere,
       schema: {
-        description: 'Cycle count: sets on-hand to the counted quantities (idempotent by countId).',
+        description:
+          'Cycle count: sets on-hand to the counted quantities (managers and ops; audited; idempotent by countId).',
         params: Params,
         body: CountBody,
       },
@@ -127,7 +134,7 @@ export function stockRoutes(svc: Service, inventory: InventoryApp): void {
         countId: req.body.countId,
         locationId: req.params.locationId,
         lines: req.body.lines.map((l) => ({ sku: l.sku, qty: l.countedQty })),
-        actor: actorOf(req),
+        ...auditedBy(req),
       });
       return reply.code(201).send(result);
     },
@@ -167,7 +174,8 @@ export function stockRoutes(svc: Service, inventory: InventoryApp): void {
     {
       config: { permission: 'inventory:read' },
       schema: {
-        description: 'The movement ledger, newest first. Store staff must name one of their locations.',
+        description:
+          "The movement ledger, newest first: every location for ops, the caller's own stores for store staff and store-bound clients.",
         querystring: Type.Object(
           {
             locationId: Type.Optional(Id),
@@ -183,10 +191,14 @@ export function stockRoutes(svc: Service, inventory: InventoryApp): void {
       const { locationId, sku, reason, limit, cursor } = req.query;
       const p = principalOf(req);
       if (locationId) authorize(p, 'inventory:read', { storeId: locationId });
-      else if (p.role === 'store_staff')
-        throw new ForbiddenError('store staff must give the locationId of their store');
+      const locationIds = visibleLocations(p, 'inventory:read');
       return inventory.listMovements(
-        { ...(locationId ? { locationId } : {}), ...(sku ? { sku } : {}), ...(reason ? { reason } : {}) },
+        {
+          ...(locationId ? { locationId } : {}),
+          ...(locationIds ? { locationIds } : {}),
+          ...(sku ? { sku } : {}),
+          ...(reason ? { reason } : {}),
+        },
         { limit, ...(cursor ? { cursor } : {}) },
       );
     },

@@ -1,15 +1,33 @@
-import { can, ForbiddenError, type Service } from '@omni/kit';
+import { can, ForbiddenError, NotFoundError, type Principal, type Service } from '@omni/kit';
 import { Type } from 'typebox';
 import type { InventoryApp } from '../app/inventory-app';
-import { actorOf, principalOf } from './auth';
+import type { TransferDoc } from '../domain/types';
+import { auditedBy, mayReadAny, principalOf } from './auth';
 import { Id, ReceiveTransferBody, TransferBody } from './schemas';
 import { transferView } from './views';
 
 const Params = Type.Object({ transferId: Id });
 
 /**
+ * A transfer belongs to both of its ends: a caller bound to neither store gets the same 404 as for
+ * a transfer that does not exist.
+ */
+async function visibleTransfer(
+  inventory: InventoryApp,
+  p: Principal,
+  transferId: string,
+): Promise<TransferDoc> {
+  const transfer = await inventory.getTransfer(transferId);
+  const ends = [transfer.fromLocationId, transfer.toLocationId];
+  if (!mayReadAny(p, ['inventory:read', 'inventory:transfer', 'pos:sync'], ends))
+    throw new NotFoundError('transfer', transferId, 'unknown-transfer');
+  return transfer;
+}
+
+/**
  * Transfers between locations: managers of either end (or ops) request, the source ships
- * (inventory:transfer there), the destination's staff receive (pos:sync there).
+ * (inventory:transfer there), the destination's staff receive (pos:sync there). Only callers bound to
+ * one of its ends see a transfer; every request, shipment and receipt is audited.
  */
 export function transferRoutes(svc: Service, inventory: InventoryApp): void {
   const { app } = svc;
@@ -34,7 +52,7 @@ export function transferRoutes(svc: Service, inventory: InventoryApp): void {
         toLocationId: b.toLocationId,
         lines: b.lines,
         ...(b.note ? { note: b.note } : {}),
-        actor: actorOf(req),
+        ...auditedBy(req),
       });
       if (created) reply.code(201).header('location', `/v1/transfers/${transfer._id}`);
       return transferView(transfer);
@@ -44,9 +62,7 @@ export function transferRoutes(svc: Service, inventory: InventoryApp): void {
   app.get(
     '/v1/transfers/:transferId',
     { config: { permission: 'inventory:read' }, schema: { params: Params } },
-    async (req) => {
-      return transferView(await inventory.getTransfer(req.params.transferId));
-    },
+    async (req) => transferView(await visibleTransfer(inventory, principalOf(req), req.params.transferId)),
   );
 
   // Scoped by the transfer's locations, so authentication comes first and the scope check after lookup.
@@ -60,10 +76,9 @@ export function transferRoutes(svc: Service, inventory: InventoryApp): void {
       },
     },
     async (req) => {
-      principalOf(req);
-      const transfer = await inventory.getTransfer(req.params.transferId);
+      const transfer = await visibleTransfer(inventory, principalOf(req), req.params.transferId);
       svc.authorize(req, 'inventory:transfer', { storeId: transfer.fromLocationId });
-      return transferView(await inventory.shipTransfer(transfer._id, actorOf(req)));
+      return transferView(await inventory.shipTransfer(transfer._id, auditedBy(req)));
     },
   );
 
@@ -71,10 +86,9 @@ export function transferRoutes(svc: Service, inventory: InventoryApp): void {
     '/v1/transfers/:transferId/receive',
     { schema: { params: Params, body: ReceiveTransferBody } },
     async (req) => {
-      principalOf(req);
-      const transfer = await inventory.getTransfer(req.params.transferId);
+      const transfer = await visibleTransfer(inventory, principalOf(req), req.params.transferId);
       svc.authorize(req, 'pos:sync', { storeId: transfer.toLocationId });
-      return transferView(await inventory.receiveTransfer(transfer._id, req.body.lines, actorOf(req)));
+      return transferView(await inventory.receiveTransfer(transfer._id, req.body.lines, auditedBy(req)));
     },
   );
 }

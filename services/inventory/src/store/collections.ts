@@ -30,6 +30,13 @@ export type OperationDoc = {
   at: string;
 };
 
+/** A SKU that catalog has announced (projection of omni.catalog.product events), keyed by SKU. */
+export type CatalogSkuDoc = {
+  _id: string;
+  productId: string;
+  at: string;
+};
+
 export interface InventoryCollections {
   locations: Collection<LocationDoc>;
   levels: Collection<StockLevelDoc>;
@@ -40,6 +47,7 @@ export interface InventoryCollections {
   posCursors: Collection<PosCursorDoc>;
   availability: Collection<AvailabilityStateDoc>;
   operations: Collection<OperationDoc>;
+  catalogSkus: Collection<CatalogSkuDoc>;
 }
 
 /**
@@ -81,5 +89,6 @@ export function inventoryCollections(store: DocumentStore): InventoryCollections
     posCursors: store.collection<PosCursorDoc>({ name: 'pos_cursors' }),
     availability: store.collection<AvailabilityStateDoc>({ name: 'availability_state' }),
     operations: store.collection<OperationDoc>({ name: 'stock_operations' }),
+    catalogSkus: store.collection<CatalogSkuDoc>({ name: 'catalog_skus' }),
   };
 }

@@ -5,8 +5,8 @@ import { customerIdsOf } from './queries/customer-ids';
 
 /**
  * Who may see an order: the customer it belongs to (following merges), store staff of the store that
- * fulfils it, ops and service clients with orders:read. Others get 404 (customers: no probing of other
- * people's order ids) or 403.
+ * fulfils it, ops and service clients with orders:read (store-bound ones: their stores). Others get
+ * 404 (customers, and staff of other stores: no probing of other people's or stores' order ids) or 403.
  */
 export async function loadVisibleOrder(
   ctx: OrdersContext,
@@ -19,6 +19,8 @@ export async function loadVisibleOrder(
   if (await isOwnOrder(ctx, p, o)) return o;
   if (p.role === 'customer') throw new NotFoundError('order', orderId);
   if (can(p, 'orders:read', { storeId: o.fulfilment.locationId })) return o;
+  // Staff (or a store's client) of another store: the order does not exist for them.
+  if (can(p, 'orders:read')) throw new NotFoundError('order', orderId);
   throw new ForbiddenError(`${p.role} ${p.sub} may not read order ${orderId}`);
 }
 

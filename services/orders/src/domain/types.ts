@@ -262,6 +262,11 @@ export interface OrderDoc {
   returnedQty: Record<string, number>;
   returns: ReturnRecord[];
   shipment?: { carrier?: string; trackingNumber?: string; at: string };
+  /**
+   * Delivery: a rider accepted the job at this store (the parcel is packed or being packed for them).
+   * From then on the order is not re-routed for stock at risk; the store is told instead.
+   */
+  riderAssigned?: { storeId: string; riderId: string; jobId: string; at: string };
   attention: Attention[];
   saga: SagaState | null;
   queue: QueuedWork[];

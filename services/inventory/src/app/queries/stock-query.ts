@@ -11,6 +11,15 @@ export type LevelView = Omit<StockLevelDoc, '_id' | 'lowStockAlerted'> & {
   flags: LevelFlag[];
 };
 
+/** `locationIds`: only these locations (the caller's stores); absent = every location. */
+export interface StoreScopedQuery {
+  locationIds?: readonly string[];
+}
+
+function scopeFilter(q: StoreScopedQuery): Filter {
+  return q.locationIds ? { locationId: { $in: [...q.locationIds] } } : {};
+}
+
 export function levelView(level: StockLevelDoc): LevelView {
   const { _id: _, lowStockAlerted, ...rest } = level;
   return { ...rest, sellable: sellable(level), lowStock: lowStockAlerted, flags: levelFlags(level) };
@@ -18,10 +27,10 @@ export function levelView(level: StockLevelDoc): LevelView {
 
 export async function listLevels(
   ctx: InventoryContext,
-  q: { locationId?: string; sku?: string },
+  q: StoreScopedQuery & { locationId?: string; sku?: string },
   page: { limit: number; cursor?: string },
 ): Promise<Page<LevelView>> {
-  const filter: Filter = {};
+  const filter: Filter = scopeFilter(q);
   if (q.locationId) filter.locationId = q.locationId;
   if (q.sku) filter.sku = q.sku;
   const result = await paged(() =>
@@ -47,10 +56,10 @@ export async function listStockExceptions(
 /** The ledger, newest first. */
 export async function listMovements(
   ctx: InventoryContext,
-  q: { locationId?: string; sku?: string; reason?: MovementReason },
+  q: StoreScopedQuery & { locationId?: string; sku?: string; reason?: MovementReason },
   page: { limit: number; cursor?: string },
 ): Promise<Page<MovementDoc>> {
-  const filter: Filter = {};
+  const filter: Filter = scopeFilter(q);
   if (q.locationId) filter.locationId = q.locationId;
   if (q.sku) filter.sku = q.sku;
   if (q.reason) filter.reason = q.reason;

@@ -1,4 +1,4 @@
-import { BadRequestError, authorize, type Principal } from '@omni/kit';
+import { BadRequestError, authorize, readableStores, type Principal } from '@omni/kit';
 import { InvalidCursorError, type Filter, type Page } from '@omni/store';
 import type { OrderDoc, OrderStatus } from '../../domain/types';
 import type { OrdersContext } from '../context';
@@ -18,7 +18,8 @@ export interface ListOrdersQuery {
  * Order history and search, newest first, cursor-paginated.
  * - customers: their own orders (and those of records merged into theirs); other filters apply within;
  * - store staff: orders fulfilled by one of their stores (`storeId` required when they have several);
- * - ops / service clients: everything, filtered by customer, store, status and date.
+ * - ops / service clients: everything (store-bound clients: their stores), filtered by customer,
+ *   store, status and date.
  */
 export async function listOrders(
   ctx: OrdersContext,
@@ -42,7 +43,10 @@ export async function listOrders(
     if (q.customerId) filter.customerId = { $in: await customerIdsOf(ctx, q.customerId) };
   } else {
     authorize(p, 'orders:read', q.storeId ? { storeId: q.storeId } : {});
+    // A store's client (a POS bound to stores) lists only its stores' orders.
+    const stores = readableStores(p, 'orders:read');
     if (q.storeId) filter['fulfilment.locationId'] = q.storeId;
+    else if (stores !== 'all') filter['fulfilment.locationId'] = { $in: [...stores] };
     if (q.customerId) filter.customerId = { $in: await customerIdsOf(ctx, q.customerId) };
   }
   if (q.status && q.status.length > 0) filter.status = { $in: q.status };

@@ -1,4 +1,4 @@
-import { ForbiddenError, NotFoundError, type Principal } from '@omni/kit';
+import { ForbiddenError, NotFoundError, readableStores, type Principal } from '@omni/kit';
 import type { Filter } from '@omni/store';
 import { DEFAULT_STORE_CONFIG, isPaused } from '../../domain/store';
 import { OPEN_STATES, PREPARING_STATES, type TaskState } from '../../domain/task';
@@ -110,13 +110,12 @@ export async function listConflicts(
 ) {
   const filter: Filter = {};
   if (q.status) filter.status = q.status;
-  if (principal.role === 'store_staff') {
-    const managed = Object.entries(principal.stores)
-      .filter(([, r]) => r === 'manager')
-      .map(([id]) => id);
-    if (q.storeId !== undefined && !managed.includes(q.storeId))
+  // Store managers and store-bound clients see their stores only; ops and unbound clients all.
+  const managed = readableStores(principal, 'pickup:manage');
+  if (managed !== 'all') {
+    if (q.storeId !== undefined && !managed.has(q.storeId))
       throw new ForbiddenError(`not a manager of store ${q.storeId}`);
-    filter.storeId = q.storeId ?? { $in: managed };
+    filter.storeId = q.storeId ?? { $in: [...managed] };
   } else if (q.storeId !== undefined) filter.storeId = q.storeId;
   return ctx.c.conflicts.page(filter, {
     limit: q.limit,

@@ -1,0 +1,23 @@
+import { DeliveryAssigned } from '@omni/contracts';
+import type { OrdersContext } from '../app/context';
+import { all, atLocation, changeFromEvent, inStatus, method } from './guards';
+
+/**
+ * A rider accepted the job: the store packs the parcel for them. Remembered so that stock at risk
+ * at this store no longer moves the order (the unit set aside is real) but is raised to the store.
+ */
+export function onDeliveryAssigned(ctx: OrdersContext): void {
+  ctx.svc.events.on(DeliveryAssigned, async (event, { session }) => {
+    const d = event.data;
+    await changeFromEvent(ctx, session, event.type, d.orderId, (o) => {
+      const ok = all(method(o, 'delivery'), inStatus(o, 'confirmed'), atLocation(o, d.storeId));
+      if (ok !== true) return ok;
+      return {
+        order: {
+          ...o,
+          riderAssigned: { storeId: d.storeId, riderId: d.riderId, jobId: d.jobId, at: event.time },
+        },
+      };
+    });
+  });
+}
