@@ -38,6 +38,7 @@ export type ConflictKind =
   | 'collected-after-expiry'
   | 'collected-after-short'
   | 'collected-offline-code-invalid'
+  | 'collected-while-locked'
   | 'cancelled-after-collected'
   | 'rerouted-after-collected';
 
