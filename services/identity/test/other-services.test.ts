@@ -36,6 +36,7 @@ beforeAll(async () => {
     store: createEmbeddedStore(),
     auth: await auth('pickup'),
     codeSecret: 'identity-test-pickup-secret-0123456789',
+    stores: ['store-a', 'store-b'],
     timings: { sweepIntervalMs: 3_600_000, notifyIntervalMs: 3_600_000 },
   });
   const dispatch = buildDispatchService({

@@ -25,12 +25,17 @@ import { registerSyncRoutes } from './http/sync-routes';
 import { registerTaskRoutes } from './http/task-routes';
 import { LogNotifier } from './notifications/log-notifier';
 import type { Notifier } from './notifications/port';
-import { pickupCollections } from './store/collections';
+import { ensureStore, pickupCollections } from './store/collections';
 
 export interface PickupServiceDeps extends ServiceDeps {
   /** Deployment secret for pickup codes, code hashes and the QR signing key (≥ 16 bytes; use 32+). */
   codeSecret: string | Buffer;
   codeDigits?: number;
+  /**
+   * Store ids (inventory location ids) that offer pickup, known before their first order. Pickup also
+   * learns a store from the first pickup order routed to it; any other store id is 404.
+   */
+  stores?: readonly string[];
   /** Customer notifications. Default: log lines. */
   notifier?: Notifier;
   /** Barcode → SKU for scans by barcode. Default: the barcode is the SKU. */
@@ -155,6 +160,7 @@ export function buildPickupService(deps: PickupServiceDeps): PickupService {
   svc.onStart(async () => {
     // Tasks from before counters went QR-only carry a PBKDF2 verifier of their code: drop it at rest.
     await ctx.c.tasks.updateMany({ 'code.offline': { $exists: true } }, { $unset: { 'code.offline': '' } });
+    for (const storeId of deps.stores ?? []) await ensureStore(ctx.c, storeId, clock());
     sweep.start();
     notify.start();
     if (timings.notifyOnCommit !== false)

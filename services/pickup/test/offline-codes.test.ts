@@ -154,3 +154,42 @@ describe('offline verification without a code verifier', () => {
     expect(ev.data).toMatchObject({ offline: true });
   });
 });
+
+describe('stores pickup does not know (issue 13 item 17)', () => {
+  it('GET, pause, resume, config, queue, feed and batch of an unknown store → 404, nothing created', async () => {
+    const store = 'S404';
+    const manager = await h.staff(store, 'manager');
+    const calls = [
+      await manager.get(`/v1/stores/${store}/pickup`),
+      await manager.post(`/v1/stores/${store}/pickup/pause`, { reason: 'nobody home' }),
+      await manager.post(`/v1/stores/${store}/pickup/resume`),
+      await manager.put(`/v1/stores/${store}/pickup/config`, { prepMinutes: 20 }),
+      await manager.get(`/v1/stores/${store}/pickup/tasks`),
+      await manager.get(`/v1/stores/${store}/pickup/changes`),
+      await manager.post(`/v1/stores/${store}/pickup/actions`, {
+        actions: [{ clientOpId: 'u1', taskId: 'nope', type: 'start', at: at() }],
+      }),
+    ];
+    for (const res of calls) {
+      expect(res.status).toBe(404);
+      expect(res.body).toMatchObject({ type: problem('store-not-found') });
+    }
+    expect(await h.svc.store.collection('pickup_stores').findById(store)).toBeNull();
+    expect(h.events.filter((e) => e.subject === store)).toEqual([]);
+  });
+
+  it('a store becomes known with its first pickup order, or from configuration', async () => {
+    const store = 'S405';
+    const manager = await h.staff(store, 'manager');
+    await placeTask(h, store);
+    expect((await manager.get(`/v1/stores/${store}/pickup`)).status).toBe(200);
+    const configured = await startPickup({ stores: ['S406'] });
+    try {
+      const api = await configured.staff('S406', 'manager');
+      expect((await api.get('/v1/stores/S406/pickup')).status).toBe(200);
+      expect((await api.post('/v1/stores/S406/pickup/pause', { reason: 'opening soon' })).status).toBe(200);
+    } finally {
+      await configured.stop();
+    }
+  });
+});

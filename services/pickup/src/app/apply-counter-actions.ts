@@ -1,6 +1,6 @@
 import { AppError, BadRequestError, ConflictError, UnprocessableError } from '@omni/kit';
 import { isDuplicateKeyError, type Session } from '@omni/store';
-import type { SyncOp, SyncOpResult } from '../store/collections';
+import { requireStore, type SyncOp, type SyncOpResult } from '../store/collections';
 import { collectOffline, type CollectOutcome, type PickupProof } from './collect';
 import { confirmLine } from './confirm-line';
 import type { PickupContext } from './context';
@@ -42,6 +42,7 @@ export async function applyCounterActions(
   storeId: string,
   actions: readonly CounterAction[],
 ): Promise<CounterActionResult[]> {
+  await requireStore(ctx.c, storeId);
   const results: CounterActionResult[] = [];
   const throttle = new CodeThrottle();
   for (const action of actions) {
