@@ -170,6 +170,7 @@ describe('stores pickup does not know (issue 13 item 17)', () => {
         actions: [{ clientOpId: 'u1', taskId: 'nope', type: 'start', at: at() }],
       }),
     ];
+    calls.push(await h.api(await h.deps.issuer.ops()).get(`/v1/ops/pickup/conflicts?storeId=${store}`));
     for (const res of calls) {
       expect(res.status).toBe(404);
       expect(res.body).toMatchObject({ type: problem('store-not-found') });

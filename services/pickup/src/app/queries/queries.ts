@@ -121,6 +121,8 @@ export async function listConflicts(
       throw new ForbiddenError(`not a manager of store ${q.storeId}`);
     filter.storeId = q.storeId ?? { $in: managed };
   } else if (q.storeId !== undefined) filter.storeId = q.storeId;
+  // Conflicts of a store pickup never heard of: 404, like every other store route.
+  if (q.storeId !== undefined) await requireStore(ctx.c, q.storeId);
   return ctx.c.conflicts.page(filter, {
     limit: q.limit,
     cursor: q.cursor ?? null,
