@@ -19,6 +19,7 @@ import { buildCustomersService, type CustomersService } from '@omni/customers';
 import { buildOrdersService, type OrdersService } from '@omni/orders';
 import { buildPickupService, type PickupService } from '@omni/pickup';
 import { buildDispatchService, type DispatchService } from '@omni/dispatch';
+import { demoLocations } from './demo/city';
 import { Timeline } from './timeline';
 
 export const SERVICE_NAMES = [
@@ -182,7 +183,15 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
       customersAddress: customers.grpcAddress,
       serviceToken: () => identity.issueServiceToken('orders'),
     });
-    const pickup = buildPickupService({ ...common('pickup'), auth, codeSecret: secrets.pickupCodeSecret });
+    const pickup = buildPickupService({
+      ...common('pickup'),
+      auth,
+      codeSecret: secrets.pickupCodeSecret,
+      // Pickup answers 404 for stores it does not know; the demo city's stores exist from the start.
+      stores: demoLocations()
+        .filter((l) => l.type === 'store')
+        .map((l) => l.id),
+    });
     const dispatch = buildDispatchService({
       ...common('dispatch'),
       auth,

@@ -6,3 +6,4 @@ export { normaliseIdentity, IDENTITY_KINDS, type IdentityKind } from './domain/i
 export type { CustomerView } from './domain/customer';
 export type { ExpiryRun } from './app/expire-points';
 export type { PointsReconciliation } from './app/queries/points-query';
+export { type MemberNotifier, PRESENCE_CODE_ATTEMPTS, PRESENCE_CODE_TTL_MS } from './app/member-presence';

@@ -17,6 +17,7 @@ import { registerMeRoutes } from './http/me-routes';
 import { registerStoreRoutes } from './http/store-routes';
 import { customersGrpcHandlers } from './grpc/customers-grpc';
 import { handleOrderCompleted } from './events/order-completed';
+import type { MemberNotifier } from './app/member-presence';
 
 export interface CustomersServiceDeps extends GrpcServiceDeps {
   /** Points per currency unit, validity, level thresholds. Default DEFAULT_POINTS_POLICY. */
@@ -25,6 +26,8 @@ export interface CustomersServiceDeps extends GrpcServiceDeps {
   defaultCountryCode?: string;
   /** Interval of the points expiry sweep; 0 disables the timer (tests call expireDue). Default 1 h. */
   expiryIntervalMs?: number;
+  /** Sends members the one-time codes that prove presence at a counter. None: only member cards. */
+  memberNotifier?: MemberNotifier;
 }
 
 export interface CustomersService extends Service {
@@ -73,7 +76,7 @@ export function buildCustomersService(deps: CustomersServiceDeps): CustomersServ
 
   registerCustomerRoutes(svc.app, ctx);
   registerMeRoutes(svc.app, ctx);
-  registerStoreRoutes(svc.app, ctx);
+  registerStoreRoutes(svc.app, ctx, deps.memberNotifier);
   if (deps.grpc !== false) svc.grpc.add(pb.CustomersServiceService, customersGrpcHandlers(ctx));
 
   const expireDue = (now?: Date) => expireDuePoints(ctx, now ?? ctx.clock());

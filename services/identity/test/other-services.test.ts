@@ -36,6 +36,7 @@ beforeAll(async () => {
     store: createEmbeddedStore(),
     auth: await auth('pickup'),
     codeSecret: 'identity-test-pickup-secret-0123456789',
+    stores: ['store-a', 'store-b'],
     timings: { sweepIntervalMs: 3_600_000, notifyIntervalMs: 3_600_000 },
   });
   const dispatch = buildDispatchService({
@@ -46,6 +47,24 @@ beforeAll(async () => {
   });
   services = { inventory, pickup, dispatch };
   for (const svc of Object.values(services)) await svc.start();
+  // Unknown locations and riders are 404 (issue 13 item 17): the ones the tokens name exist.
+  const store = await client(inventory.url, h.ops).post('/v1/locations', {
+    id: 'store-a',
+    name: 'Store A',
+    type: 'store',
+    address: { lines: ['Alexanderplatz 1'], city: 'Berlin', postalCode: '10178', country: 'DE' },
+    geo: { lat: 52.5219, lng: 13.4132 },
+    openingHours: [{ day: 'mon', open: '09:00', close: '20:00' }],
+    capabilities: ['pickup'],
+  });
+  if (store.status !== 201) throw new Error(`location: ${store.status} ${JSON.stringify(store.body)}`);
+  const rider = await client(dispatch.url, h.ops).post('/v1/riders', {
+    id: 'rider-a',
+    name: 'Rider A',
+    vehicle: 'bike',
+    capacity: 2,
+  });
+  if (rider.status !== 201) throw new Error(`rider: ${rider.status} ${JSON.stringify(rider.body)}`);
   await h.create({
     kind: 'store_staff',
     username: 'clerk.store-a',

@@ -87,7 +87,7 @@ describe('crash in the middle of sagas', () => {
         lines: [{ sku: i % 2 ? 'TEE' : 'MUG', qty: 1 + (i % 3) }],
         fulfilment: { method: 'ship', address: ADDRESS },
         payment: { method: 'card', cardToken: i % 4 === 0 ? 'tok_decline' : 'tok_visa' },
-        ...(i % 3 === 0 ? { pointsToRedeem: 10 } : {}),
+        ...(i % 3 === 0 ? { pointsToRedeem: 10, memberProof: { memberCard: 'CARD-C1' } } : {}),
       },
     }));
     const pointsBefore = customers.points('C1');

@@ -120,6 +120,7 @@ describe('placing an order: happy paths per fulfilment method', () => {
         fulfilment: { method: 'ship', address: ADDRESS },
         payment: { method: 'card', cardToken: 'tok_visa' },
         pointsToRedeem: 300,
+        memberProof: { memberCard: 'CARD-C1' },
       },
       { headers: key() },
     );

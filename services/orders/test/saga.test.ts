@@ -68,7 +68,12 @@ describe('order saga: failures compensate', () => {
     const ops = await h.issuer.ops();
     const upFront = await api(h, ops).post<Failed>(
       '/v1/orders',
-      { ...shipCard('MUG', 5), customerId: 'C2', pointsToRedeem: 4000 },
+      {
+        ...shipCard('MUG', 5),
+        customerId: 'C2',
+        pointsToRedeem: 4000,
+        memberProof: { memberCard: 'CARD-C2' },
+      },
       { headers: key() },
     );
     expect(upFront.status).toBe(422);
@@ -78,7 +83,7 @@ describe('order saga: failures compensate', () => {
     h.customers.onRedeem = () => h.customers.setPoints('C2', 0);
     const res = await api(h, ops).post<Failed>(
       '/v1/orders',
-      { ...shipCard('MUG', 5), customerId: 'C2', pointsToRedeem: 50 },
+      { ...shipCard('MUG', 5), customerId: 'C2', pointsToRedeem: 50, memberProof: { memberCard: 'CARD-C2' } },
       { headers: key() },
     );
     h.customers.onRedeem = undefined;

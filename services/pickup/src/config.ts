@@ -8,7 +8,10 @@ export const PickupEnv = Type.Object({
   /** Secret the pickup codes, their hashes and the QR signing key derive from. Required with durable storage. */
   PICKUP_CODE_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   PICKUP_CODE_DIGITS: Type.Integer({ minimum: 4, maximum: 10, default: 6 }),
-  PICKUP_OFFLINE_VERIFIER_ITERATIONS: Type.Integer({ minimum: 1000, maximum: 10_000_000, default: 20_000 }),
+  /** Comma-separated store ids that offer pickup (known before their first order; others are 404). */
+  PICKUP_STORES: Type.Optional(
+    Type.String({ maxLength: 20_000, pattern: '^[A-Za-z0-9._:-]+(,[A-Za-z0-9._:-]+)*$' }),
+  ),
   /** Expiry, reminders and throttling run this often. */
   PICKUP_SWEEP_INTERVAL_MS: Type.Integer({ minimum: 1000, default: 30_000 }),
   PICKUP_NOTIFY_INTERVAL_MS: Type.Integer({ minimum: 100, default: 5_000 }),

@@ -1,6 +1,6 @@
 export { buildPickupService, type PickupService, type PickupServiceDeps, type PickupJobs } from './service';
 export { PickupEnv } from './config';
-export { PickupCodes, type OfflineVerifier, type QrClaims } from './domain/codes';
+export { PickupCodes, type QrCheck, type QrClaims } from './domain/codes';
 export type { Notifier, CustomerNotification } from './notifications/port';
 export { LogNotifier } from './notifications/log-notifier';
 export { WebhookNotifier, type WebhookNotifierOptions } from './notifications/webhook-notifier';

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     logLevel: env.OMNI_LOG_LEVEL as 'info',
     codeSecret: env.PICKUP_CODE_SECRET ?? randomBytes(32),
     codeDigits: env.PICKUP_CODE_DIGITS,
-    offlineVerifierIterations: env.PICKUP_OFFLINE_VERIFIER_ITERATIONS,
+    stores: env.PICKUP_STORES?.split(',') ?? [],
     timings: {
       sweepIntervalMs: env.PICKUP_SWEEP_INTERVAL_MS,
       notifyIntervalMs: env.PICKUP_NOTIFY_INTERVAL_MS,

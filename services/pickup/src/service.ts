@@ -1,4 +1,3 @@
-import { newId } from '@omni/store';
 import { createService, serviceOptionsFrom, type Service, type ServiceDeps } from '@omni/kit';
 import {
   PickupStorePaused,
@@ -15,7 +14,7 @@ import { expireNoShows } from './app/expire-no-shows';
 import { pickupMetrics } from './app/metrics';
 import { notifyExpiring } from './app/notify-expiring';
 import { checkThrottling } from './app/pause-store';
-import { PickupCodes, PreparedCodePool } from './domain/codes';
+import { PickupCodes } from './domain/codes';
 import { onOrderCancelled } from './events/on-order-cancelled';
 import { onOrderConfirmed } from './events/on-order-confirmed';
 import { onOrderRerouted } from './events/on-order-rerouted';
@@ -26,13 +25,17 @@ import { registerSyncRoutes } from './http/sync-routes';
 import { registerTaskRoutes } from './http/task-routes';
 import { LogNotifier } from './notifications/log-notifier';
 import type { Notifier } from './notifications/port';
-import { pickupCollections } from './store/collections';
+import { ensureStore, pickupCollections } from './store/collections';
 
 export interface PickupServiceDeps extends ServiceDeps {
   /** Deployment secret for pickup codes, code hashes and the QR signing key (≥ 16 bytes; use 32+). */
   codeSecret: string | Buffer;
   codeDigits?: number;
-  offlineVerifierIterations?: number;
+  /**
+   * Store ids (inventory location ids) that offer pickup, known before their first order. Pickup also
+   * learns a store from the first pickup order routed to it; any other store id is 404.
+   */
+  stores?: readonly string[];
   /** Customer notifications. Default: log lines. */
   notifier?: Notifier;
   /** Barcode → SKU for scans by barcode. Default: the barcode is the SKU. */
@@ -79,19 +82,13 @@ export function buildPickupService(deps: PickupServiceDeps): PickupService {
     grpc: false,
   });
   const clock = deps.clock ?? (() => new Date());
-  const codes = new PickupCodes({
-    secret: deps.codeSecret,
-    digits: deps.codeDigits,
-    offlineIterations: deps.offlineVerifierIterations,
-  });
-  const preparedCodes = new PreparedCodePool(codes, newId);
+  const codes = new PickupCodes({ secret: deps.codeSecret, digits: deps.codeDigits });
   const ctx: PickupContext = {
     store: deps.store,
     c: pickupCollections(deps.store),
     events: svc.events,
     audit: svc.audit,
     codes,
-    preparedCodes,
     clock,
     metrics: pickupMetrics(svc.metrics),
     log: svc.log,
@@ -161,14 +158,15 @@ export function buildPickupService(deps: PickupServiceDeps): PickupService {
   const notify = every(timings.notifyIntervalMs ?? 5_000, 'notify', () => jobs.deliverNotifications());
   let unsubscribe: (() => void) | undefined;
   svc.onStart(async () => {
-    preparedCodes.start();
+    // Tasks from before counters went QR-only carry a PBKDF2 verifier of their code: drop it at rest.
+    await ctx.c.tasks.updateMany({ 'code.offline': { $exists: true } }, { $unset: { 'code.offline': '' } });
+    for (const storeId of deps.stores ?? []) await ensureStore(ctx.c, storeId, clock());
     sweep.start();
     notify.start();
     if (timings.notifyOnCommit !== false)
       unsubscribe = deps.store.onInsert('pickup_notifications', () => setImmediate(notify.tick));
   });
   svc.onStop(async () => {
-    preparedCodes.stop();
     unsubscribe?.();
     for (const loop of loops) clearInterval(loop.timer);
     await Promise.all(loops.map((l) => l.running));

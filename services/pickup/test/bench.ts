@@ -9,7 +9,7 @@ import type { PickupTask } from '../src/domain/task';
 import { confirmedData, customerCode, startPickup } from './helpers';
 
 const n = Number(process.argv[2] ?? 500);
-const h = await startPickup({ offlineVerifierIterations: 20_000 });
+const h = await startPickup();
 const store = 'bench-store';
 const tasks = h.svc.store.collection<PickupTask>('pickup_tasks');
 

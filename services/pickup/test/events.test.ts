@@ -14,7 +14,7 @@ import {
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startPickup();
+  h = await startPickup({ stores: ['store-p'] });
 });
 afterAll(async () => h?.stop());
 

@@ -47,7 +47,6 @@ beforeAll(async () => {
     store: createEmbeddedStore(),
     codeSecret: SECRET,
     clock: pickupClock.now,
-    offlineVerifierIterations: 1000,
     timings: { sweepIntervalMs: 3600_000, notifyIntervalMs: 3600_000 },
   });
   await Promise.all([catalog.start(), customers.start(), inventory.start(), pickup.start()]);

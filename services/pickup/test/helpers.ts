@@ -68,7 +68,6 @@ export async function startPickup(
     auth: deps.auth,
     codeSecret: SECRET,
     clock: clock.now,
-    offlineVerifierIterations: 1000,
     logLevel: 'silent',
     timings: { sweepIntervalMs: 3600_000, notifyIntervalMs: 3600_000 },
     ...opts,

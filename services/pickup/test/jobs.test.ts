@@ -20,6 +20,8 @@ const notifier = new RecordingNotifier();
 let h: Harness;
 beforeAll(async () => {
   h = await startPickup({
+    // Paused and configured before their first order: known from configuration.
+    stores: ['store-m', 'store-t', 'store-x', 'store-y'],
     notifier,
     timings: {
       sweepIntervalMs: 3600_000,

@@ -5,6 +5,7 @@ import type { CustomerDoc } from '../domain/customer';
 import { resolveCustomer } from '../store/collections';
 import { redeemPoints } from '../app/redeem-points';
 import { refundPoints } from '../app/refund-points';
+import { verifyPresence } from '../app/member-presence';
 import { customerIdByIdentity } from '../app/queries/get-customer';
 import type { CustomersContext } from '../app/context';
 
@@ -36,6 +37,23 @@ export function customersGrpcHandlers(ctx: CustomersContext): UnaryHandlers<type
     async redeemPoints(req, call) {
       authorize(call.principal, 'customers:write');
       return redeemPoints(ctx, { customerId: req.customerId, points: req.points, orderId: req.orderId, operationId: req.operationId });
+    },
+
+    async verifyPresence(req, call) {
+      const p = authorize(call.principal, 'customers:write');
+      return verifyPresence(
+        ctx,
+        {
+          customerId: req.customerId,
+          ...(req.memberCard ? { memberCard: req.memberCard } : {}),
+          ...(req.codeId ? { codeId: req.codeId } : {}),
+          ...(req.code ? { code: req.code } : {}),
+          actorSub: req.actorSub,
+          storeId: req.storeId,
+          orderId: req.orderId,
+        },
+        { sub: p.sub, role: p.role },
+      );
     },
 
     async refundPoints(req, call) {

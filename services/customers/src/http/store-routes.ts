@@ -4,14 +4,38 @@ import { getCustomer } from '../app/queries/get-customer';
 import type { RawIdentity } from '../app/normalise-input';
 import type { CustomersContext } from '../app/context';
 import { actorOf } from './access';
-import { CustomerWithOutcome, StoreParams, WalkInMemberBody } from './schemas';
+import { issuePresenceCode, type MemberNotifier } from '../app/member-presence';
+import { CustomerWithOutcome, Id, StoreParams, WalkInMemberBody } from './schemas';
+import { Type } from 'typebox';
 
 /**
  * Store counters register walk-in members. Guarded by `pos:sync` on the store (clerks, managers and
  * the store's POS clients hold it): the kit gives store staff no `customers:write`, and signing up a
  * member at the till is part of selling there.
  */
-export function registerStoreRoutes(app: App, ctx: CustomersContext): void {
+export function registerStoreRoutes(app: App, ctx: CustomersContext, notifier?: MemberNotifier): void {
+  app.post(
+    '/v1/stores/:storeId/members/:customerId/presence-codes',
+    {
+      config: { permission: 'pos:sync', scope: (req) => ({ storeId: (req.params as { storeId: string }).storeId }) },
+      schema: {
+        tags: ['stores'],
+        summary: 'Send the member a one-time code that proves they are at the counter',
+        description:
+          'Before store staff spend a member’s points (an order with `pointsToRedeem` placed by staff), the member proves presence: their member card, or this code (6 digits, 5 minutes, single use, 3 tries), sent to the member and read out by them. Returns the `codeId` to place the order with. Unknown customer → 404.',
+        params: Type.Object({ storeId: Id, customerId: Id }),
+        response: {
+          201: Type.Object({ codeId: Type.String(), customerId: Type.String(), expiresAt: Type.String() }),
+        },
+      },
+    },
+    async (req, reply) => {
+      const issued = await issuePresenceCode(ctx, notifier, req.params, actorOf(req));
+      return reply.code(201).send(issued);
+    },
+  );
+
+
   app.post(
     '/v1/stores/:storeId/members',
     {

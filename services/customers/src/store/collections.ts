@@ -100,7 +100,26 @@ export interface MergeDoc {
   [k: string]: unknown;
 }
 
+/**
+ * A one-time code sent to a member so staff can spend their points at a counter. Only a hash is kept;
+ * it is short-lived, single use and allows a few attempts.
+ */
+export interface PresenceCodeDoc {
+  _id: string;
+  customerId: string;
+  /** sha256(codeId|code), base64url. */
+  hash: string;
+  storeId: string;
+  issuedBy: { sub: string; role: string };
+  issuedAt: string;
+  expiresAt: string;
+  failedAttempts: number;
+  usedAt?: string;
+  [k: string]: unknown;
+}
+
 export interface CustomersCollections {
+  presenceCodes: Collection<PresenceCodeDoc>;
   customers: Collection<CustomerDoc>;
   identities: Collection<IdentityDoc>;
   ledger: Collection<LedgerEntry>;
@@ -111,6 +130,10 @@ export interface CustomersCollections {
 
 export function openCollections(store: DocumentStore): CustomersCollections {
   return {
+    presenceCodes: store.collection<PresenceCodeDoc>({
+      name: 'presence_codes',
+      indexes: [{ keys: { customerId: 1 } }, { keys: { expiresAt: 1 } }],
+    }),
     customers: store.collection<CustomerDoc>({
       name: 'customers',
       indexes: [{ keys: { mergedInto: 1 } }, { keys: { status: 1, createdAt: 1 } }],

@@ -134,12 +134,15 @@ export function riderRoutes(app: App, ctx: DispatchContext): void {
       config: { permission: 'dispatch:ride', scope: riderScope },
       schema: { tags: ['riders'], params: RiderParams, querystring: Type.Object(PageQuery) },
     },
-    async (req) =>
-      pageOf(ctx.col.shifts, { riderId: req.params.riderId }, req.query, (s) => ({
+    async (req) => {
+      // The shifts of a rider nobody registered are a 404, not an empty page.
+      await riderOr404(ctx, req.params.riderId);
+      return pageOf(ctx.col.shifts, { riderId: req.params.riderId }, req.query, (s) => ({
         id: s._id,
         startedAt: s.startedAt,
         endedAt: s.endedAt,
-      })),
+      }));
+    },
   );
 
   // ── the rider, on their own account (scoped by the token's riderId) ──

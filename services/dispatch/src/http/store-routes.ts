@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { App } from '@omni/kit';
+import { NotFoundError, type App } from '@omni/kit';
 import type { DispatchContext } from '../app/context';
 import { confirmJob, markReady, receiveReturn, rejectJob } from '../app/store-actions';
 import { storeJobView } from '../app/views';
@@ -7,6 +7,13 @@ import { Id, JobStatus, PageQuery, StoreJobParams, emptyBodyAsObject, pageOf } f
 
 const storeScope = (req: { params: unknown }) => ({ storeId: (req.params as { storeId: string }).storeId });
 const staff = { permission: 'dispatch:store' as const, scope: storeScope };
+
+/** A store dispatch serves (in a zone) or has jobs of; any other id is a 404, not an empty list. */
+async function storeOr404(ctx: DispatchContext, storeId: string): Promise<void> {
+  if (await ctx.col.zones.findOne({ 'stores.storeId': storeId })) return;
+  if (await ctx.col.jobs.findOne({ storeId })) return;
+  throw new NotFoundError('store', storeId, 'store-not-found');
+}
 
 /** Store staff (own store only): confirm or reject delivery jobs, mark parcels ready, take returns. */
 export function storeRoutes(app: App, ctx: DispatchContext): void {
@@ -21,6 +28,7 @@ export function storeRoutes(app: App, ctx: DispatchContext): void {
       },
     },
     async (req) => {
+      await storeOr404(ctx, req.params.storeId);
       const filter: Record<string, unknown> = { storeId: req.params.storeId };
       if (req.query.status) filter.status = req.query.status;
       return pageOf(ctx.col.jobs, filter, req.query, storeJobView);

@@ -40,6 +40,7 @@ export interface PlaceOrderInput {
   };
   payment: { method: PaymentMethod; cardToken?: string };
   pointsToRedeem?: number;
+  memberProof?: { memberCard: string } | { codeId: string; code: string };
 }
 
 export interface PlaceOrderResult {
@@ -110,6 +111,8 @@ export async function placeOrder(
   if (input.pointsToRedeem && input.pointsToRedeem > 0) {
     // Never spend more points than the order is worth.
     const usable = Math.min(input.pointsToRedeem, Math.floor(total.amountMinor / env.policy.pointValueMinor));
+    // Before the balance is compared: without a proof a clerk learns nothing about the member's points.
+    if (principal.role !== 'customer' && !input.memberProof) throw presenceRequired(ctx);
     if (customer && customer.points < usable) {
       throw new UnprocessableError(
         'insufficient-points',
@@ -124,6 +127,17 @@ export async function placeOrder(
     };
   }
   const amountDue = points ? subtract(total, points.discount) : total;
+  // Last check before anything is written: a one-time code it consumes is not wasted on an order
+  // refused for stock or prices.
+  if (points && customer && principal.role !== 'customer')
+    points.presence = await proveMemberPresence(
+      ctx,
+      principal,
+      input,
+      customer.id,
+      orderId,
+      route.locationId,
+    );
 
   const now = env.clock().toISOString();
   const decision = decisionOf(route, 0, now);
@@ -251,6 +265,50 @@ function checkShape(ctx: OrdersContext, p: Principal, input: PlaceOrderInput, li
       throw new ForbiddenError('customers order for themselves');
     if (!p.customerId) throw new ForbiddenError('the token carries no customer id');
   }
+}
+
+/**
+ * Staff (store counter, endless aisle, phone) spending a member's points: the member must be there.
+ * No proof → 403; a proof customers does not accept → its 422; nothing written either way. Customers
+ * audits every accepted proof; the order records which one was used.
+ */
+async function proveMemberPresence(
+  ctx: OrdersContext,
+  p: Principal,
+  input: PlaceOrderInput,
+  customerId: string,
+  orderId: string,
+  locationId: string,
+): Promise<'member_card' | 'one_time_code'> {
+  const proof = input.memberProof;
+  const staffStores = Object.keys(p.stores);
+  if (!proof) throw presenceRequired(ctx);
+  try {
+    const verified = await ctx.env.upstreams.customers.verifyPresence(
+      {
+        customerId,
+        memberCard: 'memberCard' in proof ? proof.memberCard : '',
+        codeId: 'codeId' in proof ? proof.codeId : '',
+        code: 'code' in proof ? proof.code : '',
+        actorSub: p.sub,
+        storeId: staffStores.length === 1 ? staffStores[0]! : locationId,
+        orderId,
+      },
+      { deadlineMs: ctx.env.timings.lookupTimeoutMs },
+    );
+    return verified.method === 'one_time_code' ? 'one_time_code' : 'member_card';
+  } catch (err) {
+    if (statusOf(err) === 422) ctx.metrics.refused.inc({ code: 'member-presence-unproven' });
+    throw upstreamError('customers', err);
+  }
+}
+
+function presenceRequired(ctx: OrdersContext): ForbiddenError {
+  ctx.metrics.refused.inc({ code: 'member-presence-required' });
+  return new ForbiddenError(
+    'redeeming points for a customer needs proof the member is present: memberProof with their member card or a one-time code',
+    'member-presence-required',
+  );
 }
 
 interface ResolvedCustomer {

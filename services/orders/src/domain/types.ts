@@ -124,6 +124,8 @@ export interface PointsState {
   /** The redemption was acknowledged by customers. */
   redeemed: boolean;
   refunded: boolean;
+  /** Placed by staff: how the member proved presence (customers audited it). */
+  presence?: 'member_card' | 'one_time_code';
 }
 
 export interface ReservationRef {

@@ -60,6 +60,22 @@ export const PlaceOrderBody = Type.Object(
       { additionalProperties: false },
     ),
     pointsToRedeem: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
+    /**
+     * Staff spending a member's points prove the member is there: the scanned member card, or the
+     * one-time code customers sent the member (`POST customers /v1/stores/{id}/members/{cid}/presence-codes`).
+     */
+    memberProof: Type.Optional(
+      Type.Union([
+        Type.Object(
+          { memberCard: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9 -]+$' }) },
+          { additionalProperties: false },
+        ),
+        Type.Object(
+          { codeId: Id, code: Type.String({ pattern: '^[0-9]{6}$' }) },
+          { additionalProperties: false },
+        ),
+      ]),
+    ),
   },
   { additionalProperties: false },
 );

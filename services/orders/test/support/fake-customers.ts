@@ -11,12 +11,14 @@ interface FakeCustomer {
   mergedInto?: string;
 }
 
+export const FAKE_PRESENCE_CODE = '424242';
+
 /** Customers double: resolve (following merges), points redeem/refund idempotent by operation id. */
 export class FakeCustomers {
   readonly customers = new Map<string, FakeCustomer>();
   private readonly operations = new Map<string, number>();
   address = '';
-  readonly calls = { redeem: 0, refund: 0 };
+  readonly calls = { redeem: 0, refund: 0, presence: 0 };
   /** Runs before each redemption (e.g. the customer spent the points in a store meanwhile). */
   onRedeem?: () => void;
   private server?: { close(): Promise<void> };
@@ -49,6 +51,15 @@ export class FakeCustomers {
           c.operations.set(req.operationId, req.points);
         }
         return { customerId: cust.id, points: cust.points };
+      },
+      // Presence at a counter: the card `CARD-<customer id>` or the one-time code FAKE_PRESENCE_CODE.
+      verifyPresence: async (req, ctx) => {
+        requireService(ctx);
+        c.calls.presence++;
+        const cust = c.follow(req.customerId);
+        const ok = req.memberCard ? req.memberCard === `CARD-${cust.id}` : req.code === FAKE_PRESENCE_CODE;
+        if (!ok) throw new UnprocessableError('member-presence-unproven', 'the member is not proven present');
+        return { customerId: cust.id, method: req.memberCard ? 'member_card' : 'one_time_code' };
       },
       refundPoints: async (req, ctx) => {
         requireService(ctx);

@@ -1,6 +1,6 @@
 import { AppError, BadRequestError, ConflictError, UnprocessableError } from '@omni/kit';
 import { isDuplicateKeyError, type Session } from '@omni/store';
-import type { SyncOp, SyncOpResult } from '../store/collections';
+import { requireStore, type SyncOp, type SyncOpResult } from '../store/collections';
 import { collectOffline, type CollectOutcome, type PickupProof } from './collect';
 import { confirmLine } from './confirm-line';
 import type { PickupContext } from './context';
@@ -42,13 +42,54 @@ export async function applyCounterActions(
   storeId: string,
   actions: readonly CounterAction[],
 ): Promise<CounterActionResult[]> {
+  await requireStore(ctx.c, storeId);
   const results: CounterActionResult[] = [];
+  const throttle = new CodeThrottle();
   for (const action of actions) {
-    const result = await applyOne(ctx, storeId, action);
+    const throttled =
+      action.type === 'collected' &&
+      !(await ctx.c.syncOps.findById(opId(storeId, action.clientOpId))) &&
+      throttle.refuses(action.taskId);
+    const result = throttled ? throttledResult(action) : await applyOne(ctx, storeId, action);
+    if (action.type === 'collected' && !result.replayed && !throttled) throttle.saw(action.taskId, result);
     ctx.metrics.syncOps.inc({ type: action.type, outcome: result.replayed ? 'replayed' : result.outcome });
     results.push(result);
   }
   return results;
+}
+
+/** Code-bearing actions checked per task in one batch; a counter verified its hand-overs, it sends one. */
+export const CODE_ACTIONS_PER_TASK_PER_BATCH = 3;
+/** Failed hand-overs after which the rest of a batch's code-bearing actions are not checked. */
+export const FAILED_CODE_ACTIONS_PER_BATCH = 10;
+
+/**
+ * A batch is not a guessing machine: per task at most a few code-bearing actions are checked, and
+ * after a handful of failures none more. Wrong codes still count toward the task's lockout (shared
+ * with the online path); the refused ones are not recorded, so an honest counter resends them later.
+ */
+class CodeThrottle {
+  private readonly perTask = new Map<string, number>();
+  private failed = 0;
+
+  refuses(taskId: string): boolean {
+    return (
+      this.failed >= FAILED_CODE_ACTIONS_PER_BATCH ||
+      (this.perTask.get(taskId) ?? 0) >= CODE_ACTIONS_PER_TASK_PER_BATCH
+    );
+  }
+
+  saw(taskId: string, result: SyncOpResult): void {
+    this.perTask.set(taskId, (this.perTask.get(taskId) ?? 0) + 1);
+    if (result.outcome !== 'applied') this.failed++;
+  }
+}
+
+function throttledResult(action: CounterAction): CounterActionResult {
+  const err = new AppError(429, 'too-many-code-attempts', 'Too Many Requests', {
+    detail: `too many pickup code checks in this batch (at most ${CODE_ACTIONS_PER_TASK_PER_BATCH} per task, ${FAILED_CODE_ACTIONS_PER_BATCH} failures per batch); not applied, send it again in a later batch`,
+  });
+  return { ...rejected(action, err), replayed: false };
 }
 
 function opId(storeId: string, clientOpId: string): string {

@@ -83,8 +83,8 @@ async function completeCollection(
   offline: boolean,
 ): Promise<CollectOutcome> {
   const after = await changeTask(ctx, session, task, offline ? 'collect-offline' : 'collect', {
-    // Online, the lock must still be off at write time; offline the code was verified, the goods are gone.
-    guard: offline ? {} : { failedAttempts: { $lt: task.attemptLimit } },
+    // The lock must still be off at write time, on every path (a lock is never bypassed offline).
+    guard: { failedAttempts: { $lt: task.attemptLimit } },
     set: { state: 'collected', collectedAt, closedAt: ctx.clock().toISOString(), collectedOffline: offline },
   });
   if (!after) {
@@ -161,6 +161,21 @@ export async function collectOffline(
     return { kind: 'conflict', task, conflict };
   }
   if (!canApply('collect-offline', task.state)) return { kind: 'illegal', task };
+  if (isLocked(task)) {
+    // The lock holds on every path: a typed code is not even looked at (the answer would be an oracle
+    // for whoever locked it by guessing). A signed QR cannot be guessed, so one that verifies means
+    // the goods really left: a conflict for ops; the task stays locked until a manager acts.
+    if (!('qr' in input.proof) || !check.ok) return { kind: 'locked', task };
+    const conflict = await recordConflict(ctx, session, {
+      id: `${task._id}:collected-while-locked:${input.clientOpId}`,
+      kind: 'collected-while-locked',
+      task,
+      clientOpId: input.clientOpId,
+      offlineCollectedAt: at.toISOString(),
+      detail: `collected at an offline counter at ${at.toISOString()} against a valid QR, but the task was locked after ${task.failedAttempts} wrong codes`,
+    });
+    return { kind: 'conflict', task, conflict };
+  }
   if (!check.ok) {
     if (check.counted) await countWrongAttempt(ctx, session, task, `offline-${check.reason}`);
     const current = (await ctx.c.tasks.findById(task._id, { session })) ?? task;

@@ -1,7 +1,7 @@
 import type { AuditLog, ServiceEvents } from '@omni/kit';
 import type { DocumentStore } from '@omni/store';
 import type { Logger } from 'pino';
-import type { PickupCodes, PreparedCodePool } from '../domain/codes';
+import type { PickupCodes } from '../domain/codes';
 import type { PickupCollections } from '../store/collections';
 import type { PickupMetrics } from './metrics';
 
@@ -15,8 +15,6 @@ export interface PickupContext {
   events: ServiceEvents;
   audit: AuditLog;
   codes: PickupCodes;
-  /** Codes with their slow offline verifier computed ahead of time (outside transactions). */
-  preparedCodes?: PreparedCodePool;
   clock: () => Date;
   metrics: PickupMetrics;
   log: Logger;

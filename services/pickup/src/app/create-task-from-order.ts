@@ -56,17 +56,13 @@ export async function createTaskFromOrder(
   const store = await ctx.c.stores.findById(storeId, { session });
   if (!store) throw new Error(`store ${storeId} missing after numbering`);
 
-  // A prepared code spares this transaction the slow offline hash (it holds the store's lock).
-  const prepared = ctx.preparedCodes?.take();
-  const taskId = prepared?.taskId ?? newId();
+  const taskId = newId();
   // Unique among the store's open tasks: another open task with the same code gets a new nonce.
-  let issued = prepared?.issued ?? ctx.codes.issue(taskId);
-  let offline = prepared?.offline;
+  let issued = ctx.codes.issue(taskId);
   for (let i = 1; await ctx.c.openCodes.findById(openCodeId(storeId, issued.hash), { session }); i++) {
     if (i >= CODE_ISSUE_TRIES)
       throw new Error(`store ${storeId}: no free pickup code after ${CODE_ISSUE_TRIES} tries`);
     issued = ctx.codes.issue(taskId);
-    offline = undefined;
   }
   await ctx.c.openCodes.insertOne({ _id: openCodeId(storeId, issued.hash), storeId, taskId }, { session });
 
@@ -85,11 +81,7 @@ export async function createTaskFromOrder(
     updatedAt: now.toISOString(),
     promisedReadyAt: promisedReadyAt(now, store.config).toISOString(),
     ...(data.fulfilment.promisedAt !== undefined ? { orderPromisedAt: data.fulfilment.promisedAt } : {}),
-    code: {
-      nonce: issued.nonce,
-      hash: issued.hash,
-      offline: offline ?? (await ctx.codes.offlineVerifier(issued.code)),
-    },
+    code: { nonce: issued.nonce, hash: issued.hash },
     failedAttempts: 0,
     attemptLimit: store.config.lockoutAttempts,
     storePausedAtCreation: paused,

@@ -2,7 +2,7 @@ import { PickupStorePaused, PickupStoreResumed } from '@omni/contracts';
 import type { Session } from '@omni/store';
 import { decideThrottle, isPaused, type PickupStore, type StorePauseState } from '../domain/store';
 import { PREPARING_STATES } from '../domain/task';
-import { ensureStore } from '../store/collections';
+import { requireStore } from '../store/collections';
 import type { Actor, PickupContext } from './context';
 
 /**
@@ -45,7 +45,7 @@ export async function pauseStore(
   storeId: string,
   reason: string,
 ): Promise<PickupStore> {
-  const store = await ensureStore(ctx.c, storeId, ctx.clock(), session);
+  const store = await requireStore(ctx.c, storeId, session);
   const next: StorePauseState = {
     ...store.pause,
     manual: { by: actor.sub, reason, at: ctx.clock().toISOString() },
@@ -73,7 +73,7 @@ export async function resumeStore(
   actor: Actor,
   storeId: string,
 ): Promise<PickupStore> {
-  const store = await ensureStore(ctx.c, storeId, ctx.clock(), session);
+  const store = await requireStore(ctx.c, storeId, session);
   const updated = await writePause(ctx, session, store, {}, { reason: 'resumed by staff', automatic: false });
   await ctx.audit.record(
     {

@@ -1,7 +1,7 @@
 import { UnprocessableError } from '@omni/kit';
 import type { Session } from '@omni/store';
 import { mergeConfig, type PickupStore, type StoreConfig } from '../domain/store';
-import { ensureStore } from '../store/collections';
+import { requireStore } from '../store/collections';
 import type { Actor, PickupContext } from './context';
 
 /**
@@ -15,7 +15,7 @@ export async function updateStoreConfig(
   storeId: string,
   patch: Partial<StoreConfig>,
 ): Promise<PickupStore> {
-  const store = await ensureStore(ctx.c, storeId, ctx.clock(), session);
+  const store = await requireStore(ctx.c, storeId, session);
   const { config, problems } = mergeConfig(store.config, patch);
   if (problems.length > 0)
     throw new UnprocessableError('invalid-store-config', problems.join('; '), { problems });

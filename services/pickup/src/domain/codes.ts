@@ -1,11 +1,8 @@
-import { promisify } from 'node:util';
 import {
   createHmac,
   createPrivateKey,
   createPublicKey,
   hkdfSync,
-  pbkdf2,
-  pbkdf2Sync,
   randomBytes,
   sign,
   timingSafeEqual,
@@ -22,16 +19,16 @@ import {
  *   the service can still show the customer their code again (GET /v1/orders/{id}/pickup).
  * - The hash (`HMAC(hashKey, code)`) doubles as the per-store uniqueness key for open codes.
  * - The QR payload is the task id, store id, code and an expiry, signed with Ed25519. The counter app
- *   can verify it offline with the public key; the server verifies it on scan.
- * - Offline counters also get a slow, salted verifier (PBKDF2) of the numeric code so they can check a
- *   typed code without the network; the server re-checks every offline collection against the hash.
+ *   verifies it offline with the public key alone (`PickupCodes.verifyQrWith`); the server verifies it
+ *   on scan and again when the offline counter syncs.
+ * - Counters get nothing derived from the numeric code: any verifier of a 6-digit code that a till
+ *   can check in well under a second is exhausted in CPU-hours (see the README). A code typed at an
+ *   offline counter cannot be checked there; the server checks it when the counter syncs.
  *
  * All keys derive from one deployment secret (HKDF with a label per purpose).
  */
 
 export const QR_PREFIX = 'OPK1';
-
-const pbkdf2Async = promisify(pbkdf2);
 
 export interface IssuedCode {
   nonce: string;
@@ -40,6 +37,7 @@ export interface IssuedCode {
   hash: string;
 }
 
+/** Legacy: the PBKDF2 verifier tasks created before 2026-12 still carry. Never served any more. */
 export interface OfflineVerifier {
   alg: 'pbkdf2-sha256';
   iterations: number;
@@ -63,8 +61,6 @@ export interface PickupCodesOptions {
   secret: string | Buffer;
   /** Digits of the numeric code. Default 6. */
   digits?: number;
-  /** PBKDF2 iterations of the offline verifier. Default 20 000. */
-  offlineIterations?: number;
 }
 
 export class PickupCodes {
@@ -73,14 +69,12 @@ export class PickupCodes {
   private readonly hashKey: Buffer;
   private readonly qrPrivate: KeyObject;
   readonly qrPublic: KeyObject;
-  private readonly offlineIterations: number;
 
   constructor(opts: PickupCodesOptions) {
     const secret = typeof opts.secret === 'string' ? Buffer.from(opts.secret, 'utf8') : opts.secret;
     if (secret.length < 16) throw new Error('pickup code secret must be at least 16 bytes');
     this.digits = opts.digits ?? 6;
     if (this.digits < 4 || this.digits > 10) throw new Error('pickup code digits must be 4..10');
-    this.offlineIterations = opts.offlineIterations ?? 20_000;
     const derive = (label: string): Buffer =>
       Buffer.from(hkdfSync('sha256', secret, 'omni-pickup', label, 32));
     this.codeKey = derive('code');
@@ -117,24 +111,6 @@ export class PickupCodes {
     return safeEqual(this.hash(code), storedHash);
   }
 
-  /** Async (libuv pool): the slow hash must not block the event loop other requests share. */
-  async offlineVerifier(code: string): Promise<OfflineVerifier> {
-    const salt = randomBytes(16);
-    const hash = await pbkdf2Async(code, salt, this.offlineIterations, 32, 'sha256');
-    return {
-      alg: 'pbkdf2-sha256',
-      iterations: this.offlineIterations,
-      salt: salt.toString('base64url'),
-      hash: hash.toString('base64url'),
-    };
-  }
-
-  /** What the counter app does offline (exported for its tests and ours). */
-  static checkOffline(code: string, v: OfflineVerifier): boolean {
-    const hash = pbkdf2Sync(code, Buffer.from(v.salt, 'base64url'), v.iterations, 32, 'sha256');
-    return safeEqual(hash.toString('base64url'), v.hash);
-  }
-
   /** `OPK1.<claims>.<signature>`, both base64url; claims `{t, s, c, e}`. */
   qrFor(claims: QrClaims): string {
     const body = Buffer.from(
@@ -146,12 +122,21 @@ export class PickupCodes {
   }
 
   verifyQr(qr: string, now: Date): QrCheck {
+    return PickupCodes.verifyQrWith(qr, this.qrPublic, now);
+  }
+
+  /**
+   * What an offline counter does with a scanned QR: the store's public key (SPKI PEM, from
+   * `GET /v1/stores/{id}/pickup`) is all it needs. Exported for counter apps and tests.
+   */
+  static verifyQrWith(qr: string, publicKey: KeyObject | string, now: Date): QrCheck {
+    const key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey;
     const parts = qr.split('.');
     if (parts.length !== 3 || parts[0] !== QR_PREFIX) return { ok: false, reason: 'malformed' };
     const [prefix, body, sig] = parts as [string, string, string];
     let valid: boolean;
     try {
-      valid = verify(null, Buffer.from(`${prefix}.${body}`), this.qrPublic, Buffer.from(sig, 'base64url'));
+      valid = verify(null, Buffer.from(`${prefix}.${body}`), key, Buffer.from(sig, 'base64url'));
     } catch {
       return { ok: false, reason: 'malformed' };
     }
@@ -185,70 +170,4 @@ function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** A task id with its code and offline verifier, computed before a task needs it. */
-export interface PreparedCode {
-  taskId: string;
-  issued: IssuedCode;
-  offline: OfflineVerifier;
-}
-
-/**
- * Codes prepared in the background: the offline verifier is a deliberately slow hash (~5 ms of
- * PBKDF2), and computed inside the task-creating transaction it held the store's writer lock for
- * that long, capping a pickup service at ~200 new tasks/s. The pool keeps `size` ready, refilled
- * `parallel` at a time on libuv's threads; when it runs dry the caller computes inline as before.
- * The codes are derivable from the secret anyway, so keeping a few in memory adds no exposure.
- */
-export class PreparedCodePool {
-  private readonly ready: PreparedCode[] = [];
-  private filling = 0;
-  private stopped = true;
-
-  constructor(
-    private readonly codes: PickupCodes,
-    private readonly newTaskId: () => string,
-    private readonly size = 64,
-    private readonly parallel = 2,
-  ) {}
-
-  start(): void {
-    this.stopped = false;
-    this.fill();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.ready.length = 0;
-  }
-
-  get available(): number {
-    return this.ready.length;
-  }
-
-  /** A prepared code, or undefined when none is ready (the caller computes one itself). */
-  take(): PreparedCode | undefined {
-    const prepared = this.ready.shift();
-    this.fill();
-    return prepared;
-  }
-
-  private fill(): void {
-    while (!this.stopped && this.filling < this.parallel && this.ready.length + this.filling < this.size) {
-      this.filling++;
-      const taskId = this.newTaskId();
-      const issued = this.codes.issue(taskId);
-      this.codes
-        .offlineVerifier(issued.code)
-        .then((offline) => {
-          if (!this.stopped) this.ready.push({ taskId, issued, offline });
-        })
-        .catch(() => undefined)
-        .finally(() => {
-          this.filling--;
-          this.fill();
-        });
-    }
-  }
 }

@@ -73,7 +73,8 @@ export interface TaskLine {
 export interface TaskCode {
   nonce: string;
   hash: string;
-  offline: OfflineVerifier;
+  /** Legacy PBKDF2 verifier (removed at start; never served). */
+  offline?: OfflineVerifier;
 }
 
 export interface PickupTask {

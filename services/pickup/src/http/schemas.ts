@@ -59,17 +59,8 @@ export const TaskView = Type.Object({
   seq: Type.Integer(),
 });
 
-export const OfflineVerifierView = Type.Object({
-  alg: Type.Literal('pbkdf2-sha256'),
-  iterations: Type.Integer(),
-  salt: Type.String(),
-  hash: Type.String(),
-});
-
-export const CounterTaskView = Type.Object({
-  ...TaskView.properties,
-  offlineVerifier: Type.Optional(OfflineVerifierView),
-});
+/** The change feed carries the staff view only: nothing derived from the pickup code. */
+export const CounterTaskView = TaskView;
 
 export const Paged = <T extends ReturnType<typeof Type.Object>>(item: T) =>
   Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });

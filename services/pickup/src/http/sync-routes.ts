@@ -63,7 +63,7 @@ export function registerSyncRoutes(app: App, ctx: PickupContext): void {
       schema: {
         tags,
         description:
-          'Task changes since `cursor` (the store change-feed sequence; omit for everything), each task once in its latest state, with the offline code verifier while open. Pass the returned cursor back.',
+          'Task changes since `cursor` (the store change-feed sequence; omit for everything), each task once in its latest state (nothing derived from pickup codes: offline, verify the signed QR of the customer with the `qrPublicKey`). Pass the returned cursor back.',
         params: StoreParams,
         querystring: Type.Object(
           {

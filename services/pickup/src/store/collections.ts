@@ -1,3 +1,4 @@
+import { NotFoundError } from '@omni/kit';
 import type { Collection, DocumentStore, Session } from '@omni/store';
 import type { PickupTask } from '../domain/task';
 import type { OrderTrack } from '../domain/order-track';
@@ -38,6 +39,7 @@ export type ConflictKind =
   | 'collected-after-expiry'
   | 'collected-after-short'
   | 'collected-offline-code-invalid'
+  | 'collected-while-locked'
   | 'cancelled-after-collected'
   | 'rerouted-after-collected';
 
@@ -117,7 +119,22 @@ export function pickupCollections(store: DocumentStore): PickupCollections {
   };
 }
 
-/** The store's row, created with the default config on first use. */
+/**
+ * The store's row, or 404. Pickup knows a store from its configuration (`stores`, seeded at start)
+ * or from the first pickup order routed to it (orders only routes to inventory's locations); a store
+ * id nobody ever mentioned is unknown rather than silently created.
+ */
+export async function requireStore(
+  c: PickupCollections,
+  storeId: string,
+  session?: Session,
+): Promise<PickupStore> {
+  const doc = await c.stores.findById(storeId, { session });
+  if (!doc) throw new NotFoundError('store', storeId, 'store-not-found');
+  return doc;
+}
+
+/** The store's row, created with the default config on first use (start-up seeding, first order). */
 export async function ensureStore(
   c: PickupCollections,
   storeId: string,

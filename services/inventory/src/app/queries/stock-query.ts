@@ -31,6 +31,8 @@ export async function listLevels(
   page: { limit: number; cursor?: string },
 ): Promise<Page<LevelView>> {
   const filter: Filter = scopeFilter(q);
+  // The stock of a location that does not exist is a 404, not an empty page.
+  if (q.locationId && !(await ctx.cols.locations.findById(q.locationId))) throw unknownLocation(q.locationId);
   if (q.locationId) filter.locationId = q.locationId;
   if (q.sku) filter.sku = q.sku;
   const result = await paged(() =>

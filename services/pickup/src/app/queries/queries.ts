@@ -2,6 +2,7 @@ import { ForbiddenError, NotFoundError, readableStores, type Principal } from '@
 import type { Filter } from '@omni/store';
 import { DEFAULT_STORE_CONFIG, isPaused } from '../../domain/store';
 import { OPEN_STATES, PREPARING_STATES, type TaskState } from '../../domain/task';
+import { requireStore } from '../../store/collections';
 import type { PickupContext } from '../context';
 import { taskNotFound } from '../errors';
 import { countOverdue } from '../pause-store';
@@ -16,6 +17,7 @@ export interface TaskListQuery {
 
 /** The store's queue by promised ready time (earliest first), cursor-paginated; overdue ones flagged. */
 export async function listTasks(ctx: PickupContext, storeId: string, q: TaskListQuery) {
+  await requireStore(ctx.c, storeId);
   const now = ctx.clock();
   const filter: Filter = { storeId };
   let states: TaskState[] | null = q.state === 'open' ? [...OPEN_STATES] : q.state ? [q.state] : null;
@@ -65,6 +67,7 @@ export async function customerPickup(ctx: PickupContext, principal: Principal, o
  * its latest state. The returned cursor is the last sequence included; pass it back for the next call.
  */
 export async function storeChanges(ctx: PickupContext, storeId: string, cursor: number, limit: number) {
+  await requireStore(ctx.c, storeId);
   const now = ctx.clock();
   const tasks = await ctx.c.tasks.find(
     { storeId, seq: { $gt: cursor } },
@@ -81,7 +84,7 @@ export async function storeChanges(ctx: PickupContext, storeId: string, cursor: 
 
 export async function storeStatus(ctx: PickupContext, storeId: string) {
   const now = ctx.clock();
-  const store = await ctx.c.stores.findById(storeId);
+  const store = await requireStore(ctx.c, storeId);
   const count = (state: TaskState) => ctx.c.tasks.countDocuments({ storeId, state });
   const [queued, picking, ready, overdue] = await Promise.all([
     count('queued'),
@@ -89,15 +92,15 @@ export async function storeStatus(ctx: PickupContext, storeId: string) {
     count('ready'),
     countOverdue(ctx, storeId, now),
   ]);
-  const pause = store?.pause ?? {};
+  const pause = store.pause;
   return {
     storeId,
     paused: isPaused(pause),
     ...(pause.manual ? { manualPause: pause.manual } : {}),
     ...(pause.automatic ? { automaticPause: pause.automatic } : {}),
-    config: store?.config ?? DEFAULT_STORE_CONFIG,
+    config: store.config,
     counts: { queued, picking, ready, overdue },
-    cursor: String(store?.seq ?? 0),
+    cursor: String(store.seq),
     qrPublicKey: ctx.codes.qrPublicKeyPem(),
   };
 }
@@ -117,6 +120,8 @@ export async function listConflicts(
       throw new ForbiddenError(`not a manager of store ${q.storeId}`);
     filter.storeId = q.storeId ?? { $in: [...managed] };
   } else if (q.storeId !== undefined) filter.storeId = q.storeId;
+  // Conflicts of a store pickup never heard of: 404, like every other store route.
+  if (q.storeId !== undefined) await requireStore(ctx.c, q.storeId);
   return ctx.c.conflicts.page(filter, {
     limit: q.limit,
     cursor: q.cursor ?? null,

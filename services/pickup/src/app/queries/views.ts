@@ -39,9 +39,12 @@ export function staffView(t: PickupTask, now: Date) {
 }
 export type StaffTaskView = ReturnType<typeof staffView>;
 
-/** A task in the counter's change feed: the staff view plus, while open, the offline code verifier. */
+/**
+ * A task in the counter's change feed: the staff view, nothing derived from the code. Offline, the
+ * counter checks the customer's signed QR with the store's public key (see the README).
+ */
 export function counterView(t: PickupTask, now: Date) {
-  return { ...staffView(t, now), ...(isOpen(t) ? { offlineVerifier: t.code.offline } : {}) };
+  return staffView(t, now);
 }
 
 /** When a QR shown now stops being accepted: the end of the hold (or of the expected hold, before ready). */

@@ -57,6 +57,26 @@ export interface PointsBalance {
   points: number;
 }
 
+export interface VerifyPresenceRequest {
+  customerId: string;
+  /** Either the member card number scanned at the counter... */
+  memberCard: string;
+  /** ...or a one-time code customers issued (code_id) and sent to the member (code). */
+  codeId: string;
+  code: string;
+  /** For the audit: who asks (the staff principal's subject), at which store, for which order. */
+  actorSub: string;
+  storeId: string;
+  orderId: string;
+}
+
+export interface PresenceVerified {
+  /** The customer the proof belongs to (after merges). */
+  customerId: string;
+  /** member_card or one_time_code. */
+  method: string;
+}
+
 function createBaseResolveRequest(): ResolveRequest {
   return { customerId: "", identityKind: "", identityValue: "" };
 }
@@ -692,6 +712,284 @@ export const PointsBalance: MessageFns<PointsBalance> = {
   },
 };
 
+function createBaseVerifyPresenceRequest(): VerifyPresenceRequest {
+  return { customerId: "", memberCard: "", codeId: "", code: "", actorSub: "", storeId: "", orderId: "" };
+}
+
+export const VerifyPresenceRequest: MessageFns<VerifyPresenceRequest> = {
+  encode(message: VerifyPresenceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.customerId !== "") {
+      writer.uint32(10).string(message.customerId);
+    }
+    if (message.memberCard !== "") {
+      writer.uint32(18).string(message.memberCard);
+    }
+    if (message.codeId !== "") {
+      writer.uint32(26).string(message.codeId);
+    }
+    if (message.code !== "") {
+      writer.uint32(34).string(message.code);
+    }
+    if (message.actorSub !== "") {
+      writer.uint32(42).string(message.actorSub);
+    }
+    if (message.storeId !== "") {
+      writer.uint32(50).string(message.storeId);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(58).string(message.orderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyPresenceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyPresenceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.customerId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.memberCard = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.codeId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.actorSub = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.storeId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifyPresenceRequest {
+    return {
+      customerId: isSet(object.customerId)
+        ? globalThis.String(object.customerId)
+        : isSet(object.customer_id)
+        ? globalThis.String(object.customer_id)
+        : "",
+      memberCard: isSet(object.memberCard)
+        ? globalThis.String(object.memberCard)
+        : isSet(object.member_card)
+        ? globalThis.String(object.member_card)
+        : "",
+      codeId: isSet(object.codeId)
+        ? globalThis.String(object.codeId)
+        : isSet(object.code_id)
+        ? globalThis.String(object.code_id)
+        : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      actorSub: isSet(object.actorSub)
+        ? globalThis.String(object.actorSub)
+        : isSet(object.actor_sub)
+        ? globalThis.String(object.actor_sub)
+        : "",
+      storeId: isSet(object.storeId)
+        ? globalThis.String(object.storeId)
+        : isSet(object.store_id)
+        ? globalThis.String(object.store_id)
+        : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+    };
+  },
+
+  toJSON(message: VerifyPresenceRequest): unknown {
+    const obj: any = {};
+    if (message.customerId !== "") {
+      obj.customerId = message.customerId;
+    }
+    if (message.memberCard !== "") {
+      obj.memberCard = message.memberCard;
+    }
+    if (message.codeId !== "") {
+      obj.codeId = message.codeId;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.actorSub !== "") {
+      obj.actorSub = message.actorSub;
+    }
+    if (message.storeId !== "") {
+      obj.storeId = message.storeId;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerifyPresenceRequest>, I>>(base?: I): VerifyPresenceRequest {
+    return VerifyPresenceRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerifyPresenceRequest>, I>>(object: I): VerifyPresenceRequest {
+    const message = createBaseVerifyPresenceRequest();
+    message.customerId = object.customerId ?? "";
+    message.memberCard = object.memberCard ?? "";
+    message.codeId = object.codeId ?? "";
+    message.code = object.code ?? "";
+    message.actorSub = object.actorSub ?? "";
+    message.storeId = object.storeId ?? "";
+    message.orderId = object.orderId ?? "";
+    return message;
+  },
+};
+
+function createBasePresenceVerified(): PresenceVerified {
+  return { customerId: "", method: "" };
+}
+
+export const PresenceVerified: MessageFns<PresenceVerified> = {
+  encode(message: PresenceVerified, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.customerId !== "") {
+      writer.uint32(10).string(message.customerId);
+    }
+    if (message.method !== "") {
+      writer.uint32(18).string(message.method);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PresenceVerified {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePresenceVerified();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.customerId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.method = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PresenceVerified {
+    return {
+      customerId: isSet(object.customerId)
+        ? globalThis.String(object.customerId)
+        : isSet(object.customer_id)
+        ? globalThis.String(object.customer_id)
+        : "",
+      method: isSet(object.method) ? globalThis.String(object.method) : "",
+    };
+  },
+
+  toJSON(message: PresenceVerified): unknown {
+    const obj: any = {};
+    if (message.customerId !== "") {
+      obj.customerId = message.customerId;
+    }
+    if (message.method !== "") {
+      obj.method = message.method;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PresenceVerified>, I>>(base?: I): PresenceVerified {
+    return PresenceVerified.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PresenceVerified>, I>>(object: I): PresenceVerified {
+    const message = createBasePresenceVerified();
+    message.customerId = object.customerId ?? "";
+    message.method = object.method ?? "";
+    return message;
+  },
+};
+
 /** Customers: one customer across online accounts, phones, member cards and messaging ids. */
 export type CustomersServiceService = typeof CustomersServiceService;
 export const CustomersServiceService = {
@@ -731,6 +1029,21 @@ export const CustomersServiceService = {
     responseSerialize: (value: PointsBalance): Buffer => Buffer.from(PointsBalance.encode(value).finish()),
     responseDeserialize: (value: Buffer): PointsBalance => PointsBalance.decode(value),
   },
+  /**
+   * Proves the member is at a counter before staff spend their points: the member card the customer
+   * carries, or a one-time code customers sent the member (single use, short-lived, few attempts).
+   * PERMISSION_DENIED when the proof does not hold; audited when it does.
+   */
+  verifyPresence: {
+    path: "/omni.customers.v1.CustomersService/VerifyPresence" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: VerifyPresenceRequest): Buffer =>
+      Buffer.from(VerifyPresenceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): VerifyPresenceRequest => VerifyPresenceRequest.decode(value),
+    responseSerialize: (value: PresenceVerified): Buffer => Buffer.from(PresenceVerified.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PresenceVerified => PresenceVerified.decode(value),
+  },
 } as const;
 
 export interface CustomersServiceServer extends UntypedServiceImplementation {
@@ -746,6 +1059,12 @@ export interface CustomersServiceServer extends UntypedServiceImplementation {
   redeemPoints: handleUnaryCall<RedeemPointsRequest, PointsBalance>;
   /** Gives back points of a cancelled order (idempotent by operation_id). */
   refundPoints: handleUnaryCall<RefundPointsRequest, PointsBalance>;
+  /**
+   * Proves the member is at a counter before staff spend their points: the member card the customer
+   * carries, or a one-time code customers sent the member (single use, short-lived, few attempts).
+   * PERMISSION_DENIED when the proof does not hold; audited when it does.
+   */
+  verifyPresence: handleUnaryCall<VerifyPresenceRequest, PresenceVerified>;
 }
 
 export interface CustomersServiceClient extends Client {
@@ -799,6 +1118,26 @@ export interface CustomersServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PointsBalance) => void,
+  ): ClientUnaryCall;
+  /**
+   * Proves the member is at a counter before staff spend their points: the member card the customer
+   * carries, or a one-time code customers sent the member (single use, short-lived, few attempts).
+   * PERMISSION_DENIED when the proof does not hold; audited when it does.
+   */
+  verifyPresence(
+    request: VerifyPresenceRequest,
+    callback: (error: ServiceError | null, response: PresenceVerified) => void,
+  ): ClientUnaryCall;
+  verifyPresence(
+    request: VerifyPresenceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PresenceVerified) => void,
+  ): ClientUnaryCall;
+  verifyPresence(
+    request: VerifyPresenceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PresenceVerified) => void,
   ): ClientUnaryCall;
 }
 
