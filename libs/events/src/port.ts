@@ -71,6 +71,8 @@ export interface EventBus {
   readonly kind: 'kafka' | 'embedded';
   /** Creates topics that do not exist yet (idempotent). */
   ensureTopics(topics: TopicSpec[]): Promise<void>;
+  /** The names among `topics` that do not exist (never creates anything). */
+  missingTopics(topics: string[]): Promise<string[]>;
   /** Resolves once every message is durably accepted by the bus, in the given order per key. */
   publish(topic: string, messages: BusMessage[]): Promise<void>;
   subscribe(opts: SubscribeOptions): Promise<Subscription>;

@@ -104,7 +104,8 @@ export function can(p: Principal, permission: Permission, scope: Scope = {}): bo
     case 'service': {
       if (!p.scopes.includes(permission)) return false;
       // A POS client bound to stores may only act on those stores.
-      if (scope.storeId !== undefined && Object.keys(p.stores).length > 0) return Object.hasOwn(p.stores, scope.storeId);
+      if (scope.storeId !== undefined && Object.keys(p.stores).length > 0)
+        return Object.hasOwn(p.stores, scope.storeId);
       return true;
     }
     case 'store_staff': {

@@ -359,6 +359,11 @@ export class Service {
       }),
     );
     this.app.get('/metrics', { schema: hide }, async (_req, reply) => {
+      // Lag comes from the bus (a broker round trip on Kafka): bounded, and a scrape during a
+      // broker outage still returns every other metric.
+      await withTimeout(this.events.refreshMetrics(), 2_000, 'consumer lag refresh timed out').catch(
+        (err: unknown) => this.log.debug({ err }, 'consumer lag not refreshed'),
+      );
       reply.header('content-type', this.metrics.registry.contentType);
       return this.metrics.registry.metrics();
     });
