@@ -80,4 +80,6 @@ export interface EventBus {
   lag(): Promise<Array<{ group: string; topic: string; partition: number; lag: number }>>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** Uses `logger` from now on, unless the bus was created with a logger of its own. */
+  adoptLogger?(logger: import('./logger').Logger): void;
 }

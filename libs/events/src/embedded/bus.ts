@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { FaultSwitch, openJournal, type FaultOptions, type Journal } from '@omni/store';
 import { BusUnavailableError, PublishRejectedError } from '../errors';
-import { errorFields, silentLogger, type Logger } from '../logger';
+import { AdoptableLogger, errorFields, type Logger } from '../logger';
 import { partitionForKey } from '../partitioner';
 import type {
   BusMessage,
@@ -232,7 +232,7 @@ const slotKey = (topic: string, partition: number): string => `${topic}\u0000${p
 
 export class EmbeddedBus implements EventBus {
   readonly kind = 'embedded' as const;
-  readonly logger: Logger;
+  readonly logger: AdoptableLogger;
   private readonly topics = new Map<string, Topic>();
   private readonly groups = new Map<string, Group>();
   private readonly defaultPartitions: number;
@@ -264,7 +264,7 @@ export class EmbeddedBus implements EventBus {
   readonly ready: Promise<void>;
 
   constructor(opts: EmbeddedBusOptions = {}) {
-    this.logger = opts.logger ?? silentLogger;
+    this.logger = new AdoptableLogger(opts.logger);
     this.defaultPartitions = opts.partitions ?? 8;
     this.retainRecords = opts.retainRecords ?? 1_000;
     this.maxRecords = Math.max(opts.maxRecords ?? 500_000, this.retainRecords);
@@ -425,6 +425,10 @@ export class EmbeddedBus implements EventBus {
       }
     }
     return out;
+  }
+
+  adoptLogger(logger: Logger): void {
+    this.logger.adopt(logger);
   }
 
   async ping(): Promise<void> {

@@ -13,7 +13,7 @@ import type {
 } from 'kafkajs';
 import { StartupError } from '@omni/store';
 import { BusUnavailableError, kafkaRejection, PublishRejectedError } from '../errors';
-import { errorFields, silentLogger, type Logger } from '../logger';
+import { AdoptableLogger, errorFields, type Logger } from '../logger';
 import type {
   BusMessage,
   DeliveredMessage,
@@ -224,7 +224,7 @@ export class KafkaSubscription implements Subscription {
 export class KafkaBus implements EventBus {
   readonly kind = 'kafka' as const;
   private readonly kafka: KafkaClient;
-  private readonly logger: Logger;
+  private readonly logger: AdoptableLogger;
   private readonly producer: Producer;
   private readonly admin: Admin;
   private producerConnecting: Promise<void> | null = null;
@@ -239,7 +239,7 @@ export class KafkaBus implements EventBus {
 
   constructor(private readonly opts: KafkaBusOptions) {
     if (opts.brokers.length === 0) throw new Error('createKafkaBus: brokers must not be empty');
-    this.logger = opts.logger ?? silentLogger;
+    this.logger = new AdoptableLogger(opts.logger);
     this.kafka = new Kafka({
       clientId: opts.clientId,
       brokers: opts.brokers,
@@ -249,6 +249,10 @@ export class KafkaBus implements EventBus {
       requestTimeout: opts.requestTimeoutMs ?? 30_000,
       logLevel: logLevel.INFO,
       logCreator: kafkaLogCreator(this.logger),
+      // Connection attempts to the cluster: a few seconds in all (kafkajs' default kept a bad
+      // KAFKA_BROKERS retrying for ~10-30 s before anyone heard of it). Producer sends and consumer
+      // restarts have their own, longer, retries on top.
+      retry: { retries: 4, initialRetryTime: 300, maxRetryTime: 2_000 },
     });
     this.producer = this.kafka.producer({
       idempotent: true,
@@ -257,8 +261,7 @@ export class KafkaBus implements EventBus {
       // Idempotence needs retries; give a failing broker ~30 s before publish() rejects.
       retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
-    // Few admin retries: a wrong KAFKA_BROKERS must fail startup in seconds, not after ~30 s.
-    this.admin = this.kafka.admin({ retry: { retries: 2, initialRetryTime: 300, maxRetryTime: 2_000 } });
+    this.admin = this.kafka.admin();
   }
 
   async missingTopics(topics: string[]): Promise<string[]> {
@@ -445,6 +448,10 @@ export class KafkaBus implements EventBus {
       ]);
     })();
     return this.closing;
+  }
+
+  adoptLogger(logger: Logger): void {
+    this.logger.adopt(logger);
   }
 
   forget(subscription: KafkaSubscription): void {

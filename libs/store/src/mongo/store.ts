@@ -44,10 +44,12 @@ export interface MongoStoreOptions {
   serverSelectionTimeoutMS?: number;
   /** TCP connect timeout. Default 5,000 ms. */
   connectTimeoutMS?: number;
-  /** Socket inactivity timeout (a dead peer is noticed). Default 30,000 ms. */
+  /**
+   * Socket inactivity timeout: an operation whose server stopped answering fails after this (with
+   * server selection, the bound of one operation). Default 30,000 ms. (The driver's `timeoutMS` is
+   * deprecated without effect in driver 7, so it is not used.)
+   */
   socketTimeoutMS?: number;
-  /** Server-side time limit of one operation (maxTimeMS, via the driver's timeoutMS). Default 20,000 ms. */
-  operationTimeoutMS?: number;
   /** The variable the URL came from, named in startup errors. Default MONGO_URL. */
   urlVariable?: string;
 }
@@ -383,7 +385,6 @@ export class MongoStore implements DocumentStore {
           serverSelectionTimeoutMS: selection,
           connectTimeoutMS: this.opts.connectTimeoutMS ?? 5_000,
           socketTimeoutMS: this.opts.socketTimeoutMS ?? 30_000,
-          timeoutMS: this.opts.operationTimeoutMS ?? 20_000,
         });
       } catch (err) {
         await this.conn.close().catch(() => undefined);
