@@ -3,7 +3,7 @@ import { createBus, busConfigFromEnv } from '@omni/events';
 import { createStore, StartupError, storeConfigFromEnv } from '@omni/store';
 import { TestTokenIssuer } from '@omni/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createService, failStartup } from '../src';
+import { createService, failStartup, stopOnSignals } from '../src';
 
 /**
  * A service started against an unreachable MONGO_URL or KAFKA_BROKERS must give up within seconds
@@ -79,5 +79,19 @@ describe('startup against unreachable datastores', () => {
     const bug = new Error('bug');
     failStartup('catalog', bug);
     expect(lines[1]).toEqual(['catalog: cannot start:', bug]);
+  });
+
+  it('bounds the whole shutdown: a stop that hangs ends in exit(1) with a log line after the timeout', async () => {
+    const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    const errors: string[] = [];
+    const log = { info: () => undefined, error: (_o: object, m: string) => void errors.push(m) };
+    const before = new Set(process.listeners('SIGINT'));
+    stopOnSignals(() => new Promise<void>(() => undefined), log as never, { timeoutMs: 50 });
+    process.emit('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(exit).toHaveBeenCalledWith(1);
+    expect(errors).toEqual(['shutdown did not finish in time; exiting anyway']);
+    // Only the SIGINT handler stopOnSignals added (SIGTERM's fired once and is gone).
+    for (const l of process.listeners('SIGINT')) if (!before.has(l)) process.removeListener('SIGINT', l);
   });
 });
