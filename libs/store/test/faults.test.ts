@@ -9,7 +9,7 @@ import {
   storeConfigFromEnv,
   TransientTransactionError,
 } from '../src';
-import { mapMongoError } from '../src/mongo/helpers';
+import { mapMongoError, topologyRefusal } from '../src/mongo/helpers';
 
 describe('error taxonomy', () => {
   it('maps MongoDB unavailability, conflicts and timeouts to transient errors, and nothing else', () => {
@@ -36,6 +36,19 @@ describe('error taxonomy', () => {
     // Other packages' transient errors (a bus adapter's) and wrapped ones count too.
     expect(isTransientError(Object.assign(new Error('broker down'), { transient: true }))).toBe(true);
     expect(isTransientError(new Error('wrapped', { cause: new StoreUnavailableError() }))).toBe(true);
+  });
+});
+
+describe('MongoDB topology check', () => {
+  it('refuses a standalone mongod in one line naming the variable, accepts a replica set or mongos', () => {
+    expect(topologyRefusal({ setName: 'rs0' }, 'MONGO_URL', 'mongodb://db:27017')).toBeNull();
+    expect(topologyRefusal({ msg: 'isdbgrid' }, 'MONGO_URL', 'mongodb://db:27017')).toBeNull();
+    const refusal = topologyRefusal({}, 'MONGO_URL', 'mongodb://db:27017');
+    expect(refusal?.name).toBe('StartupError');
+    expect(refusal?.message).toMatch(
+      /^MONGO_URL: mongodb:\/\/db:27017 is a standalone mongod; Omni needs a replica set/,
+    );
+    expect(refusal?.message).not.toContain('\n');
   });
 });
 

@@ -1,6 +1,7 @@
 import { mongo } from 'mongoose';
 import {
   DuplicateKeyError,
+  StartupError,
   OperationTimeoutError,
   StoreUnavailableError,
   TransientTransactionError,
@@ -222,4 +223,21 @@ export function keysetFilter(field: string, direction: 1 | -1, value: unknown, i
   ];
   if (direction === -1) after.push({ [field]: null });
   return { $or: after };
+}
+
+/** The part of the `hello` command's reply that tells the topology. */
+export interface HelloReply {
+  setName?: string;
+  msg?: string;
+}
+
+/**
+ * Transactions and change streams need a replica set (or a sharded cluster, `msg: 'isdbgrid'`): a
+ * standalone mongod is refused at startup, in one line, rather than on the first transaction.
+ */
+export function topologyRefusal(hello: HelloReply, variable: string, where: string): StartupError | null {
+  if (hello.setName || hello.msg === 'isdbgrid') return null;
+  return new StartupError(
+    `${variable}: ${where} is a standalone mongod; Omni needs a replica set (transactions, change streams) — start mongod with --replSet and run rs.initiate(), or point ${variable} at the replica set`,
+  );
 }

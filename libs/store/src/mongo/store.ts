@@ -28,6 +28,8 @@ import type {
 import {
   keysetFilter,
   mapMongoError,
+  topologyRefusal,
+  type HelloReply,
   runTransaction,
   withUpsertId,
   type TransactionAttempt,
@@ -395,12 +397,11 @@ export class MongoStore implements DocumentStore {
       }
       // Transactions and change streams need a replica set: refuse a standalone mongod at once
       // rather than failing on the first transaction.
-      const hello = (await this.conn.db!.admin().command({ hello: 1 })) as { setName?: string; msg?: string };
-      if (!hello.setName && hello.msg !== 'isdbgrid') {
+      const hello = (await this.conn.db!.admin().command({ hello: 1 })) as HelloReply;
+      const refusal = topologyRefusal(hello, variable, where);
+      if (refusal) {
         await this.conn.close().catch(() => undefined);
-        throw new StartupError(
-          `${variable}: ${where} is a standalone mongod; Omni needs a replica set (transactions, change streams) — start mongod with --replSet and rs.initiate(), or point ${variable} at the replica set`,
-        );
+        throw refusal;
       }
     }
     await Promise.all([...this.collections.values()].map((c) => c.prepare(this.conn)));
