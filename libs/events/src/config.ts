@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { SASLOptions } from 'kafkajs';
+import { faultOptionsFromEnv } from '@omni/store';
 import { createEmbeddedBus, type EmbeddedBusOptions } from './embedded/bus';
 import { createKafkaBus, type KafkaBusOptions } from './kafka/bus';
 import type { Logger } from './logger';
@@ -15,9 +16,11 @@ const truthy = (value: string | undefined): boolean => value === 'true' || value
  * Bus configuration from the environment:
  * - `KAFKA_BROKERS` (comma-separated host:port) → Kafka, with `KAFKA_CLIENT_ID` (default
  *   `OMNI_SERVICE` or `clientId`), `KAFKA_SSL=true`, `KAFKA_SASL_MECHANISM` (plain, scram-sha-256,
- *   scram-sha-512) + `KAFKA_SASL_USERNAME` + `KAFKA_SASL_PASSWORD`;
+ *   scram-sha-512) + `KAFKA_SASL_USERNAME` + `KAFKA_SASL_PASSWORD`, `KAFKA_REPLICATION_FACTOR` for
+ *   topics it creates (default: number of listed brokers, at most 3);
  * - otherwise the embedded bus, durable in `${OMNI_DATA_DIR}/events` when `OMNI_DATA_DIR` is set
- *   (memory only otherwise), `OMNI_FSYNC=true` to fsync, `OMNI_BUS_PARTITIONS` (default 8).
+ *   (memory only otherwise), `OMNI_FSYNC=true` to fsync, `OMNI_BUS_PARTITIONS` (default 8), and the
+ *   `OMNI_FAULT_BUS_DOWN` fault switch (see @omni/store faults.ts).
  */
 export function busConfigFromEnv(env: Env = process.env, defaults: { clientId?: string } = {}): BusConfig {
   const brokers = (env.KAFKA_BROKERS ?? '')
@@ -30,12 +33,24 @@ export function busConfigFromEnv(env: Env = process.env, defaults: { clientId?: 
       brokers,
       clientId: env.KAFKA_CLIENT_ID || env.OMNI_SERVICE || defaults.clientId || 'omni',
     };
+    // Explicit, never the broker default: topics created in `OMNI_TOPICS=create` mode (dev, compose)
+    // get this many replicas. Default: one per listed broker, at most 3.
+    if (env.KAFKA_REPLICATION_FACTOR) {
+      const rf = Number(env.KAFKA_REPLICATION_FACTOR);
+      if (!Number.isInteger(rf) || rf < 1)
+        throw new Error(
+          `KAFKA_REPLICATION_FACTOR must be a positive integer, got "${env.KAFKA_REPLICATION_FACTOR}"`,
+        );
+      config.replicationFactor = rf;
+    } else config.replicationFactor = Math.min(3, brokers.length);
     if (truthy(env.KAFKA_SSL)) config.ssl = true;
     const sasl = saslFromEnv(env);
     if (sasl) config.sasl = sasl;
     return config;
   }
   const config: BusConfig = { kind: 'embedded' };
+  const faults = faultOptionsFromEnv(env, 'bus');
+  if (faults) config.faults = faults;
   if (env.OMNI_DATA_DIR) config.dir = join(env.OMNI_DATA_DIR, 'events');
   if (truthy(env.OMNI_FSYNC)) config.fsync = true;
   if (env.OMNI_BUS_PARTITIONS) {

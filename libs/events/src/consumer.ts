@@ -2,6 +2,7 @@ import { Sleeper } from './sleeper';
 import { context as otelContext, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import {
   isDuplicateKeyError,
+  isTransientError,
   type Collection,
   type Doc,
   type DocumentStore,
@@ -22,8 +23,15 @@ import type { EventDefinition, EventRegistry } from './registry';
  * 2. in ONE store transaction: insert `inbox/{group}:{event id}` (already there → duplicate, skip)
  *    and run the handler with the session, so its state changes and outbox enqueues commit together
  *    with the inbox row — a redelivered event can never apply its effect twice;
- * 3. handler failure → retried with exponential backoff (the bus redelivers the same message, later
- *    messages of the partition wait) up to `maxAttempts`, then dead-lettered and committed.
+ * 3. handler failure → retried with capped exponential backoff (the bus redelivers the same
+ *    message; later messages of the partition wait, so order per key holds). What happens next
+ *    depends on the error (the taxonomy of @omni/store, `isTransientError`):
+ *    - transient (store or broker unavailable, write conflict, timeout): retried for as long as it
+ *      takes — an outage must never turn into lost or reordered events; `observer.retrying` reports
+ *      the stall (metrics: event_consumer_retrying, event_consumer_stalled_seconds) and the lag grows;
+ *    - anything else (a handler bug, a payload the handler rejects): after `maxAttempts` such
+ *      failures the message is dead-lettered and committed, so one poison message cannot stop the
+ *      partition for ever.
  * The handler runs inside a CONSUMER span whose parent is the producer's span (event traceparent).
  */
 
@@ -52,8 +60,21 @@ export interface BackoffOptions {
   initialMs?: number;
   /** Growth per attempt. Default 2. */
   factor?: number;
-  /** Upper bound. Default 30 s. */
+  /** Upper bound (the poll period of a long outage). Default 30 s. */
   maxMs?: number;
+}
+
+/** Where one message at the head of a partition stands in its retry series. */
+interface Failing {
+  group: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  /** Failures so far, all kinds (drives the backoff). */
+  failures: number;
+  /** Non-transient failures so far (drives dead-lettering). */
+  poison: number;
+  since: number;
 }
 
 export interface ConsumerOptions {
@@ -64,7 +85,7 @@ export interface ConsumerOptions {
   group: string;
   logger?: Logger;
   observer?: EventsObserver;
-  /** Handler attempts before dead-lettering. Default 5. */
+  /** Non-transient handler failures before dead-lettering (transient ones never count). Default 5. */
   maxAttempts?: number;
   backoff?: BackoffOptions;
   /** Default `omni.deadletter`. */
@@ -115,6 +136,8 @@ class Consumer implements EventConsumer {
   private stopping = false;
   private readonly sleeper = new Sleeper();
   private sweepTimer: NodeJS.Timeout | null = null;
+  /** `topic\0partition` → the message at its head that is failing (one per partition). */
+  private readonly failing = new Map<string, Failing>();
 
   constructor(private readonly opts: ConsumerOptions) {
     if (!opts.group) throw new Error('createConsumer: group is required');
@@ -180,6 +203,9 @@ class Consumer implements EventConsumer {
     this.sweepTimer = null;
     await subscription.close();
     this.subscription = null;
+    // Whoever owns these partitions next starts their own series.
+    for (const f of this.failing.values()) this.observer.recovered?.(f.group, f.topic, f.partition);
+    this.failing.clear();
   }
 
   /** The bus handler. Resolves → committed; rejects → redelivered (attempt + 1). */
@@ -187,6 +213,8 @@ class Consumer implements EventConsumer {
     const started = performance.now();
     const elapsed = (): number => performance.now() - started;
     const group = this.opts.group;
+    // A series on this partition for another offset ended elsewhere (the partition moved away and back).
+    if (this.failing.get(Consumer.slot(msg))?.offset !== msg.offset) this.settled(msg);
 
     let event: CloudEvent;
     try {
@@ -214,6 +242,7 @@ class Consumer implements EventConsumer {
     }
 
     const parent = contextFromEvent(event, otelContext.active());
+    let failing: Failing | undefined;
     try {
       await tracer.startActiveSpan(
         `${msg.topic} process`,
@@ -223,6 +252,7 @@ class Consumer implements EventConsumer {
           try {
             const outcome = await this.apply(entry, event, msg);
             span.setAttribute('omni.consume.outcome', outcome);
+            this.settled(msg);
             this.observer.consumed(group, event.type, outcome, elapsed());
           } catch (err) {
             span.recordException(err instanceof Error ? err : String(err));
@@ -230,15 +260,23 @@ class Consumer implements EventConsumer {
               code: SpanStatusCode.ERROR,
               message: err instanceof Error ? err.message : String(err),
             });
-            if (msg.attempt < this.maxAttempts) {
+            failing = this.failed(msg, err);
+            if (isTransientError(err) || failing.poison < this.maxAttempts) {
               span.setAttribute('omni.consume.outcome', 'retry');
               throw err;
             }
             this.logger.error(
-              { err: errorFields(err), group, type: event.type, eventId: event.id, attempts: msg.attempt },
+              {
+                err: errorFields(err),
+                group,
+                type: event.type,
+                eventId: event.id,
+                attempts: failing.failures,
+              },
               'event handler failed for the last time; dead-lettering',
             );
-            await this.deadLetter(msg, event, 'handler-failed', err);
+            await this.deadLetter(msg, event, 'handler-failed', err, failing.failures);
+            this.settled(msg);
             span.setAttribute('omni.consume.outcome', 'dead-lettered');
             this.observer.consumed(group, event.type, 'dead-lettered', elapsed());
           } finally {
@@ -248,22 +286,81 @@ class Consumer implements EventConsumer {
       );
     } catch (err) {
       // Handler failed (or dead-lettering did): back off, then reject so the bus redelivers.
-      const delay = this.delayAfter(msg.attempt);
-      this.logger.warn(
-        {
-          err: errorFields(err),
-          group,
-          type: event.type,
-          eventId: event.id,
-          attempt: msg.attempt,
-          retryInMs: delay,
-        },
-        'event handler failed; will retry',
-      );
+      failing ??= this.failed(msg, err);
+      const transient = isTransientError(err);
+      const delay = this.delayAfter(failing.failures);
+      const stalledMs = Date.now() - failing.since;
+      const fields = {
+        err: errorFields(err),
+        group,
+        type: event.type,
+        eventId: event.id,
+        topic: msg.topic,
+        partition: msg.partition,
+        offset: msg.offset,
+        attempt: failing.failures,
+        transient,
+        stalledMs,
+        retryInMs: delay,
+      };
+      // A long outage logs at the first failures and then once per backoff cap, not per attempt.
+      if (failing.failures <= 3 || delay >= this.backoff.maxMs) {
+        this.logger.warn(
+          fields,
+          transient
+            ? 'event handler hit a transient failure; partition paused, retrying until it succeeds'
+            : 'event handler failed; will retry',
+        );
+      }
+      this.observer.retrying?.(group, msg.topic, msg.partition, stalledMs);
       this.observer.consumed(group, event.type, 'retry', elapsed());
       await this.sleep(delay);
       throw err;
     }
+  }
+
+  private static slot(msg: DeliveredMessage): string {
+    return `${msg.topic}\u0000${msg.partition}`;
+  }
+
+  /** Records one failure of the message at the head of its partition. */
+  private failed(msg: DeliveredMessage, err: unknown): Failing {
+    const slot = Consumer.slot(msg);
+    let f = this.failing.get(slot);
+    if (!f || f.offset !== msg.offset) {
+      f = {
+        group: this.opts.group,
+        topic: msg.topic,
+        partition: msg.partition,
+        offset: msg.offset,
+        failures: 0,
+        poison: 0,
+        since: Date.now(),
+      };
+      this.failing.set(slot, f);
+    }
+    f.failures++;
+    if (!isTransientError(err)) f.poison++;
+    return f;
+  }
+
+  /** The message is done with (applied or dead-lettered): its partition moves again. */
+  private settled(msg: DeliveredMessage): void {
+    const slot = Consumer.slot(msg);
+    const f = this.failing.get(slot);
+    if (!f) return;
+    this.failing.delete(slot);
+    this.observer.recovered?.(f.group, f.topic, f.partition);
+    this.logger.info(
+      {
+        group: f.group,
+        topic: f.topic,
+        partition: f.partition,
+        failures: f.failures,
+        stalledMs: Date.now() - f.since,
+      },
+      'partition moving again after retries',
+    );
   }
 
   /** The inbox row and the handler in one transaction. */
@@ -305,6 +402,7 @@ class Consumer implements EventConsumer {
     event: CloudEvent | undefined,
     reason: 'handler-failed' | 'invalid-event' | 'invalid-data',
     err: unknown,
+    attempts = 1,
   ): Promise<void> {
     const { name, message } = errorFields(err);
     if (reason !== 'handler-failed') {
@@ -332,7 +430,7 @@ class Consumer implements EventConsumer {
         value: msg.value,
         ...(msg.headers ? { headers: msg.headers } : {}),
         ...(event ? { eventId: event.id, eventType: event.type } : {}),
-        attempts: msg.attempt,
+        attempts,
         error: { name, message },
       },
     });
@@ -342,7 +440,7 @@ class Consumer implements EventConsumer {
 
   private delayAfter(attempt: number): number {
     const { initialMs, factor, maxMs } = this.backoff;
-    return Math.min(maxMs, initialMs * factor ** (attempt - 1));
+    return Math.min(maxMs, initialMs * factor ** Math.min(attempt - 1, 60));
   }
 
   /** Sleeps unless stop() is called; then throws StoppingError (message left uncommitted). */

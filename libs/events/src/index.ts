@@ -10,3 +10,5 @@ export * from './outbox';
 export * from './deadletter';
 export * from './consumer';
 export * from './config';
+export * from './errors';
+export * from './topics';

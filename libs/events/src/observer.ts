@@ -15,6 +15,16 @@ export interface EventsObserver {
   consumed(group: string, type: string, outcome: ConsumeOutcome, ms: number): void;
   /** Age of the oldest event in a batch the outbox relay just published (commit → publish delay). */
   relayLag(ms: number): void;
+  /**
+   * A consumer of `group` is retrying the message at the head of `topic`/`partition` after a
+   * transient failure (store or broker unavailable, conflict, timeout); the partition has been
+   * stalled for `stalledMs`. Alert on it: nothing behind that message moves meanwhile.
+   */
+  retrying?(group: string, topic: string, partition: number, stalledMs: number): void;
+  /** The stalled partition moved again (the message was applied, or handed to another member). */
+  recovered?(group: string, topic: string, partition: number): void;
+  /** The outbox relay parked a row the bus will never accept (too large, not authorised, invalid). */
+  parked?(topic: string, reason: string): void;
 }
 
 const noop = (): void => {};

@@ -9,6 +9,7 @@ import {
 } from '@omni/store';
 import type { Static, TSchema } from 'typebox';
 import { createEvent, toBusMessage } from './envelope';
+import { kafkaRejection, PublishRejectedError } from './errors';
 import { errorFields, silentLogger, type Logger } from './logger';
 import { noopObserver, type EventsObserver } from './observer';
 import type { CloudEvent, EventBus } from './port';
@@ -23,6 +24,8 @@ import type { EventDefinition, EventRegistry } from './registry';
 
 export const OUTBOX_COLLECTION = 'outbox';
 export const LEASES_COLLECTION = '_leases';
+/** Rows the bus will never accept, moved out of the outbox so the rest can flow (see Relay). */
+export const PARKED_COLLECTION = 'outbox_parked';
 
 export interface OutboxRow extends Doc {
   /** = event id (newId(): time-ordered, so `_id` order is enqueue order). */
@@ -132,6 +135,13 @@ export interface OutboxRelay {
   isLeader(): boolean;
 }
 
+export interface ParkedRow extends OutboxRow {
+  parkedAt: string;
+  /** Why the bus refused it ('too-large', 'not-authorised', 'invalid'), or 'behind-parked'. */
+  reason: string;
+  error: string;
+}
+
 interface LeaseDoc extends Doc {
   _id: string;
   owner: string;
@@ -144,10 +154,23 @@ interface LeaseDoc extends Doc {
  * while relaying) publishes, so events of one service leave in one order. Rows are read in `_id`
  * order and published per topic in that order, so events of one key keep their enqueue order.
  *
- * Caveats: a round that outlives the lease (bus stalled longer than `leaseTtlMs`) may overlap with
- * the next leaseholder: duplicates, absorbed by consumers' inboxes. Two transactions that enqueue
- * for the same key without touching a common document may commit in the other order than their
- * ids; aggregates are written by both in practice, so the store serialises them.
+ * The lease is renewed every `leaseTtlMs / 3` while a round runs (a publish stalled on a slow broker
+ * included), and checked before each publish, so a slow round never lets a second replica in: two
+ * replicas never publish at once unless this process is frozen for longer than the TTL.
+ *
+ * Unpublishable rows: when the bus refuses a row for good (PublishRejectedError: too large, not
+ * authorised, invalid — retrying cannot help), the batch is retried row by row and the refused row is
+ * moved to `outbox_parked` with the reason (metric outbox_parked_total, an error log line), and the
+ * relay goes on with the other rows. Order per key is kept by parking, too, every later row of the
+ * same topic and key ('behind-parked'): consumers never see event n+1 of an aggregate without event
+ * n. Other keys are not held up. To replay after fixing the cause (raise the topic's size limit,
+ * grant the ACL), move the key's parked rows back into `outbox` unchanged; their ids keep the order.
+ * Transient bus failures (BusUnavailableError and the like) are not parked: the round stops and
+ * the rows are retried on the next poll.
+ *
+ * Caveat: two transactions that enqueue for the same key without touching a common document may
+ * commit in the other order than their ids; aggregates are written by both in practice, so the
+ * store serialises them.
  */
 export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   return new Relay(opts);
@@ -155,6 +178,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
 
 class Relay implements OutboxRelay {
   private readonly outbox: Collection<OutboxRow>;
+  private readonly parked: Collection<ParkedRow>;
   private readonly leases: Collection<LeaseDoc>;
   private readonly logger: Logger;
   private readonly observer: EventsObserver;
@@ -177,6 +201,10 @@ class Relay implements OutboxRelay {
 
   constructor(private readonly opts: OutboxRelayOptions) {
     this.outbox = opts.store.collection<OutboxRow>({ name: OUTBOX_COLLECTION });
+    this.parked = opts.store.collection<ParkedRow>({
+      name: PARKED_COLLECTION,
+      indexes: [{ keys: { topic: 1, key: 1 } }],
+    });
     this.leases = opts.store.collection<LeaseDoc>({ name: LEASES_COLLECTION });
     this.logger = opts.logger ?? silentLogger;
     this.observer = opts.observer ?? noopObserver;
@@ -242,10 +270,23 @@ class Relay implements OutboxRelay {
 
   /** Publishes rounds until the outbox is empty, as long as we hold the lease. */
   private async drain(): Promise<void> {
-    for (;;) {
-      if (!(await this.holdLease())) return;
-      const published = await this.publishRound();
-      if (published < this.batchSize) return;
+    if (!(await this.holdLease())) return;
+    // Keep the lease while the rounds run, however long one publish takes.
+    const renewal = setInterval(
+      () => {
+        this.holdLease().catch((err: unknown) =>
+          this.logger.warn({ err: errorFields(err) }, 'renewing the outbox lease failed'),
+        );
+      },
+      Math.max(1, Math.floor(this.leaseTtlMs / 4)),
+    );
+    try {
+      for (;;) {
+        const read = await this.publishRound();
+        if (read < this.batchSize || !(await this.holdLease())) return;
+      }
+    } finally {
+      clearInterval(renewal);
     }
   }
 
@@ -280,12 +321,20 @@ class Relay implements OutboxRelay {
     return false;
   }
 
-  /** One round: the oldest `batchSize` rows, published per topic in id order, then deleted. */
+  /**
+   * One round: the oldest `batchSize` rows, published per topic in id order, then deleted. Returns
+   * how many rows were read (published or parked).
+   */
   private async publishRound(): Promise<number> {
     const rows = await this.outbox.find({}, { sort: { _id: 1 }, limit: this.batchSize });
     if (rows.length === 0) return 0;
+    const held = await this.heldKeys(rows);
     const byTopic = new Map<string, OutboxRow[]>();
     for (const row of rows) {
+      if (held.has(slotOf(row))) {
+        await this.park(row, 'behind-parked', 'an earlier event of this key is parked');
+        continue;
+      }
       let list = byTopic.get(row.topic);
       if (!list) {
         list = [];
@@ -295,10 +344,15 @@ class Relay implements OutboxRelay {
     }
     const oldest = Date.parse(rows[0]!.createdAt);
     for (const [topic, list] of byTopic) {
-      await this.opts.bus.publish(
-        topic,
-        list.map((row) => ({ key: row.key, value: row.event, headers: row.headers })),
-      );
+      // Fencing: never publish without a lease we still trust (the renewal may have lost it).
+      if (!this.isLeader()) return rows.length;
+      try {
+        await this.publish(topic, list);
+      } catch (err) {
+        if (!rejection(err)) throw err;
+        await this.publishOneByOne(topic, list, held);
+        continue;
+      }
       await this.outbox.deleteMany({ _id: { $in: list.map((row) => row._id) } });
       this.observer.published(topic, list.length);
     }
@@ -306,4 +360,65 @@ class Relay implements OutboxRelay {
     this.logger.debug({ published: rows.length }, 'outbox relayed');
     return rows.length;
   }
+
+  private publish(topic: string, list: OutboxRow[]): Promise<void> {
+    return this.opts.bus.publish(
+      topic,
+      list.map((row) => ({ key: row.key, value: row.event, headers: row.headers })),
+    );
+  }
+
+  /** A batch was refused for good: find the refused rows, park them (and what follows them per key). */
+  private async publishOneByOne(topic: string, list: OutboxRow[], held: Set<string>): Promise<void> {
+    for (const row of list) {
+      if (held.has(slotOf(row))) {
+        await this.park(row, 'behind-parked', 'an earlier event of this key is parked');
+        continue;
+      }
+      if (!this.isLeader()) return;
+      try {
+        await this.publish(topic, [row]);
+      } catch (err) {
+        const reason = rejection(err);
+        if (!reason) throw err;
+        held.add(slotOf(row));
+        await this.park(row, reason, err instanceof Error ? err.message : String(err));
+        continue;
+      }
+      await this.outbox.deleteOne({ _id: row._id });
+      this.observer.published(topic, 1);
+    }
+  }
+
+  /** Moves a row to `outbox_parked` (one transaction), with an alert metric and an error line. */
+  private async park(row: OutboxRow, reason: string, error: string): Promise<void> {
+    await this.opts.store.withTransaction(async (session) => {
+      await this.parked.replaceOne(
+        { _id: row._id },
+        { ...row, parkedAt: new Date().toISOString(), reason, error },
+        { session, upsert: true },
+      );
+      await this.outbox.deleteOne({ _id: row._id }, { session });
+    });
+    this.observer.parked?.(row.topic, reason);
+    this.logger.error(
+      { eventId: row._id, type: row.type, topic: row.topic, key: row.key, reason, error },
+      'outbox event can never be published; parked in outbox_parked (later events of its key are held behind it)',
+    );
+  }
+
+  /** `topic\0key` of the rows whose key already has parked rows. */
+  private async heldKeys(rows: OutboxRow[]): Promise<Set<string>> {
+    const keys = [...new Set(rows.map((r) => r.key))];
+    const parked = await this.parked.find({ key: { $in: keys } }, { projection: { topic: 1, key: 1 } });
+    return new Set(parked.map((p) => slotOf(p)));
+  }
+}
+
+const slotOf = (row: { topic: string; key: string }): string => `${row.topic}\u0000${row.key}`;
+
+/** The permanent reason the bus refused a publish, or null when it may succeed later. */
+function rejection(err: unknown): string | null {
+  if (err instanceof PublishRejectedError) return err.reason;
+  return kafkaRejection(err);
 }

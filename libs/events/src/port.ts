@@ -71,6 +71,8 @@ export interface EventBus {
   readonly kind: 'kafka' | 'embedded';
   /** Creates topics that do not exist yet (idempotent). */
   ensureTopics(topics: TopicSpec[]): Promise<void>;
+  /** The names among `topics` that do not exist (never creates anything). */
+  missingTopics(topics: string[]): Promise<string[]>;
   /** Resolves once every message is durably accepted by the bus, in the given order per key. */
   publish(topic: string, messages: BusMessage[]): Promise<void>;
   subscribe(opts: SubscribeOptions): Promise<Subscription>;
@@ -78,4 +80,6 @@ export interface EventBus {
   lag(): Promise<Array<{ group: string; topic: string; partition: number; lag: number }>>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** Uses `logger` from now on, unless the bus was created with a logger of its own. */
+  adoptLogger?(logger: import('./logger').Logger): void;
 }

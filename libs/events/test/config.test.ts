@@ -18,9 +18,16 @@ describe('busConfigFromEnv / createBus', () => {
       kind: 'kafka',
       brokers: ['k1:9092', 'k2:9092'],
       clientId: 'orders',
+      replicationFactor: 2,
       ssl: true,
       sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' },
     });
+    expect(busConfigFromEnv({ KAFKA_BROKERS: 'k:9092', KAFKA_REPLICATION_FACTOR: '3' })).toMatchObject({
+      replicationFactor: 3,
+    });
+    expect(() => busConfigFromEnv({ KAFKA_BROKERS: 'k:9092', KAFKA_REPLICATION_FACTOR: '0' })).toThrow(
+      /KAFKA_REPLICATION_FACTOR/,
+    );
     const bus = createBus(config);
     expect(bus).toBeInstanceOf(KafkaBus);
     expect(bus.kind).toBe('kafka');

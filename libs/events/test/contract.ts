@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newId, type DocumentStore } from '@omni/store';
+import { newId, type EmbeddedStore } from '@omni/store';
 import { Type } from 'typebox';
 import { afterEach, expect, it } from 'vitest';
 import {
@@ -72,7 +72,7 @@ export function eventBusContract(target: ContractTarget): void {
     return b;
   }
 
-  async function memoryStore(): Promise<DocumentStore> {
+  async function memoryStore(): Promise<EmbeddedStore> {
     const store = createEmbeddedStore();
     await store.init();
     cleanups.push(() => store.close());
@@ -422,6 +422,80 @@ export function eventBusContract(target: ContractTarget): void {
       'dead-lettered',
       'ok',
     ]);
+  });
+
+  it('rides out a store outage under load: no dead letters, order per key kept, all applied after', async () => {
+    const b = await bus();
+    const store = await memoryStore();
+    const topic = await topicOn(b, 'outage');
+    const deadLetterTopic = await topicOn(b, 'outage-dlq');
+    const def = Incremented(topic);
+    const { observer, outcomes } = recordingObserver();
+    const stalls: number[] = [];
+    const group = unique('g');
+    const seen = store.collection<{ _id: string; seq: number[] }>('seen');
+    // The old budget (maxAttempts with a short backoff) is exceeded many times over by the outage.
+    const consumer = createConsumer({
+      bus: b,
+      store,
+      registry: new EventRegistry(),
+      group,
+      observer: { ...observer, retrying: (_g, _t, _p, ms) => void stalls.push(ms) },
+      maxAttempts: 3,
+      backoff: { initialMs: 5, maxMs: 40 },
+      deadLetterTopic,
+    }).on(def, async (event, { session }) => {
+      await seen.updateOne(
+        { _id: event.subject },
+        { $push: { seq: event.data.by } },
+        { session, upsert: true },
+      );
+    });
+    await consumer.start();
+    cleanups.push(() => consumer.stop());
+    const deadLetters: DeliveredMessage[] = [];
+    const dl = await b.subscribe({
+      group: unique('dl'),
+      topics: [deadLetterTopic],
+      handler: async (m) => void deadLetters.push(m),
+    });
+    cleanups.push(() => dl.close());
+    await settle();
+
+    const KEYS = 6;
+    const PER_KEY = 8;
+    const publishRound = (round: number) =>
+      b.publish(
+        topic,
+        Array.from({ length: KEYS }, (_, k) =>
+          toBusMessage(createEvent(def, { subject: `agg-${k}`, source: '/contract', data: { by: round } })),
+        ),
+      );
+    await publishRound(1);
+    await publishRound(2);
+    store.faults.down(1_500);
+    // Load keeps coming while the store is down.
+    for (let round = 3; round <= PER_KEY; round++) {
+      await publishRound(round);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await waitFor(
+      'every event applied after the outage',
+      async () => {
+        if (store.faults.isDown) return false;
+        const docs = await seen.find({});
+        return docs.length === KEYS && docs.every((d) => d.seq.length >= PER_KEY);
+      },
+      timeoutMs,
+    );
+    const docs = await seen.find({}, { sort: { _id: 1 } });
+    const inOrder = Array.from({ length: PER_KEY }, (_, i) => i + 1);
+    expect(docs.map((d) => d.seq)).toEqual(Array.from({ length: KEYS }, () => inOrder));
+    await new Promise((resolve) => setTimeout(resolve, 200)); // a dead letter would have arrived by now
+    expect(deadLetters).toEqual([]);
+    expect(outcomes.filter(([, o]) => o === 'dead-lettered')).toEqual([]);
+    expect(outcomes.filter(([, o]) => o === 'retry').length).toBeGreaterThan(3 * 2);
+    expect(Math.max(...stalls)).toBeGreaterThan(500);
   });
 
   it('reports lag per group and partition', async () => {

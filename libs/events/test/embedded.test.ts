@@ -217,3 +217,47 @@ describe('embedded bus groups', () => {
     await expect(b.ping()).rejects.toBeInstanceOf(BusClosedError);
   });
 });
+
+describe('embedded bus outage switch', () => {
+  it('is down for a while: publishing fails transiently, nothing is delivered, then everything flows', async () => {
+    const { isTransientError } = await import('@omni/store');
+    const { BusUnavailableError, createEmbeddedBus: create } = await import('../src');
+    const bus = create({ partitions: 2 });
+    const got: string[] = [];
+    const sub = await bus.subscribe({
+      group: 'g',
+      topics: ['t'],
+      handler: async (m) => {
+        got.push(m.value);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      },
+    });
+    bus.faults.down(60_000);
+    const err = await bus.publish('t', [{ key: 'a', value: '0' }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BusUnavailableError);
+    expect(isTransientError(err)).toBe(true);
+    await expect(bus.ping()).rejects.toBeInstanceOf(BusUnavailableError);
+    bus.faults.up();
+    await bus.publish('t', [
+      { key: 'a', value: '1' },
+      { key: 'a', value: '2' },
+    ]);
+    await waitFor('1 in its handler', () => got.length === 1);
+    bus.faults.down(250);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(got).toEqual(['1']); // '2' is not delivered while the bus is down
+    await waitFor('2 after the outage', () => got.length === 2);
+    expect(got).toEqual(['1', '2']);
+    await sub.close();
+    await bus.close();
+  });
+
+  it('refuses a message over the size limit for good (the outbox parks it)', async () => {
+    const { PublishRejectedError, createEmbeddedBus: create } = await import('../src');
+    const bus = create({ maxMessageBytes: 100 });
+    const err = await bus.publish('t', [{ key: 'a', value: 'x'.repeat(200) }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PublishRejectedError);
+    expect((err as { reason: string }).reason).toBe('too-large');
+    await bus.close();
+  });
+});

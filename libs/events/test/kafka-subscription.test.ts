@@ -7,10 +7,14 @@ import { KafkaBus, KafkaSubscription } from '../src/kafka/bus';
 // does with the outcome is its documented contract: a resolved eachMessage resolves the offset
 // (committed later), a rejected one leaves it unresolved (fetched again).
 
-function subscription(handler: (m: DeliveredMessage) => Promise<void>, disconnect = async () => undefined) {
+function subscription(
+  handler: (m: DeliveredMessage) => Promise<void>,
+  disconnect = async () => undefined,
+  heartbeatIntervalMs = 3_000,
+) {
   const bus = { forget: () => undefined } as unknown as KafkaBus;
   const consumer = { disconnect } as unknown as Consumer;
-  return new KafkaSubscription(bus, 'g', consumer, handler, 5, silentLogger);
+  return new KafkaSubscription(bus, 'g', consumer, handler, 5, silentLogger, heartbeatIntervalMs);
 }
 
 function payload(
@@ -39,6 +43,16 @@ function payload(
 }
 
 describe('Kafka adapter eachMessage', () => {
+  it('heartbeats while a long handler runs (a consumer backing off through an outage is not evicted)', async () => {
+    let heartbeats = 0;
+    const sub = subscription(() => new Promise((resolve) => setTimeout(resolve, 200)), undefined, 20);
+    await sub.eachMessage(payload(async () => void heartbeats++));
+    expect(heartbeats).toBeGreaterThanOrEqual(3);
+    const after = heartbeats;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(heartbeats).toBe(after); // stops with the handler
+  });
+
   it('retries in place until the handler succeeds, heartbeating between attempts', async () => {
     const deliveries: DeliveredMessage[] = [];
     const sub = subscription(async (m) => {

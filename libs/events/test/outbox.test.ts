@@ -8,6 +8,7 @@ import {
   EventRegistry,
   EventValidationError,
   parseEvent,
+  PublishRejectedError,
   UnknownEventTypeError,
   type DeliveredMessage,
   type EventBus,
@@ -184,5 +185,72 @@ describe('outbox relay', () => {
     await waitFor('recovery', () => received.length === 5);
     const seqs = received.map((m) => (parseEvent(m.value).data as { seq: number }).seq);
     expect(seqs).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('parks a row the bus refuses for good, holds the later rows of its key, and relays everything else', async () => {
+    const { store, bus, received, enqueue } = await setup();
+    // The broker refuses one parcel's events (as an ACL or a size limit would), accepts the rest.
+    const picky: EventBus = Object.assign(Object.create(bus) as EventBus, {
+      publish: (topic: string, messages: Parameters<EventBus['publish']>[1]) =>
+        messages.some((m) => m.key === 'bad' && (parseEvent(m.value).data as { seq: number }).seq === 1)
+          ? Promise.reject(new PublishRejectedError('too-large', 'message too large'))
+          : bus.publish(topic, messages),
+    });
+    await enqueue('bad', 0);
+    await enqueue('good', 0);
+    await enqueue('bad', 1); // refused
+    await enqueue('good', 1);
+    await enqueue('bad', 2); // held behind it
+    const parkedReasons: string[] = [];
+    const observer: EventsObserver = {
+      published: () => undefined,
+      consumed: () => undefined,
+      relayLag: () => undefined,
+      parked: (_topic, reason) => void parkedReasons.push(reason),
+    };
+    const r = relay({ store, bus: picky, pollIntervalMs: 10, observer });
+    await r.flush();
+    await waitFor('3 events', () => received.length === 3);
+    const got = received.map((m) => `${m.key}:${(parseEvent(m.value).data as { seq: number }).seq}`);
+    expect(got.sort()).toEqual(['bad:0', 'good:0', 'good:1']);
+    expect(await store.collection('outbox').countDocuments({})).toBe(0);
+    const parked = await store.collection('outbox_parked').find({}, { sort: { _id: 1 } });
+    expect(parked.map((p) => [p.key, p.reason])).toEqual([
+      ['bad', 'too-large'],
+      ['bad', 'behind-parked'],
+    ]);
+    expect(parkedReasons).toEqual(['too-large', 'behind-parked']);
+    // Later events of the held key keep being parked (in order) until an operator replays them.
+    await enqueue('bad', 3);
+    await enqueue('good', 2);
+    await r.flush();
+    await waitFor('good:2', () => received.length === 4);
+    expect(await store.collection('outbox_parked').countDocuments({ key: 'bad' })).toBe(3);
+  });
+
+  it('renews its lease during a long round, so a second replica never publishes at the same time', async () => {
+    const { store, bus, received, enqueue } = await setup();
+    let inFlight = 0;
+    let overlaps = 0;
+    // Each publish takes longer than the whole lease.
+    const slow: EventBus = Object.assign(Object.create(bus) as EventBus, {
+      publish: async (topic: string, messages: Parameters<EventBus['publish']>[1]) => {
+        inFlight++;
+        if (inFlight > 1) overlaps++;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        inFlight--;
+        return bus.publish(topic, messages);
+      },
+    });
+    for (let i = 0; i < 4; i++) await enqueue('p', i);
+    const a = relay({ store, bus: slow, owner: 'a', leaseTtlMs: 150, pollIntervalMs: 20, batchSize: 1 });
+    const b = relay({ store, bus: slow, owner: 'b', leaseTtlMs: 150, pollIntervalMs: 20, batchSize: 1 });
+    a.start();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    b.start();
+    await waitFor('4 events', () => received.length >= 4);
+    expect(overlaps).toBe(0);
+    const seqs = received.map((m) => (parseEvent(m.value).data as { seq: number }).seq);
+    expect(seqs).toEqual([0, 1, 2, 3]);
   });
 });

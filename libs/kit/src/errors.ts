@@ -1,3 +1,4 @@
+import { isTransientError } from '@omni/store';
 /**
  * Domain errors. Services throw these; the HTTP layer renders them as RFC 9457 problem+json and the
  * gRPC layer maps them to status codes (and back, on the client side), so one error vocabulary
@@ -22,6 +23,11 @@ export interface AppErrorOptions {
 }
 
 export class AppError extends Error {
+  /** 503 and 504 may pass: a consumer retries them (isTransientError) rather than dead-lettering. */
+  get transient(): boolean {
+    return this.status === 503 || this.status === 504;
+  }
+
   readonly detail?: string;
   readonly extensions: Record<string, unknown>;
   readonly headers: Record<string, string>;
@@ -87,6 +93,18 @@ export class TooManyRequestsError extends AppError {
   constructor(detail: string, retryAfterSeconds: number, slug = 'too-many-requests') {
     super(429, slug, 'Too many requests', { detail, headers: { 'retry-after': String(retryAfterSeconds) } });
   }
+}
+
+/**
+ * A store/bus/upstream failure that may pass (the @omni/store `isTransientError` taxonomy) becomes
+ * 503 with Retry-After, not a 500: the client should retry, nothing is wrong with its request, and
+ * the request changed nothing (a failed transaction is rolled back). Other errors pass unchanged.
+ */
+export function transientAsUnavailable(err: unknown): unknown {
+  if (err instanceof AppError || !isTransientError(err)) return err;
+  const e = new UnavailableError('A dependency is temporarily unavailable; retry shortly');
+  e.headers['retry-after'] = '1';
+  return e;
 }
 
 export class UnavailableError extends AppError {

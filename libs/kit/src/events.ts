@@ -4,6 +4,10 @@ import {
   createOutbox,
   createOutboxRelay,
   EventRegistry,
+  prepareTopics,
+  topicPolicyFromEnv,
+  type BackoffOptions,
+  type TopicPolicy,
   type CloudEvent,
   type EventBus,
   type EventData,
@@ -29,6 +33,11 @@ export class ServiceEvents {
   private readonly relay;
   private readonly consumers = new Map<string, ReturnType<typeof createConsumer>>();
   private started = false;
+  /** Stalled partitions (`group\0topic\0partition` → since), for event_consumer_stalled_seconds. */
+  private readonly stalls = new Map<
+    string,
+    { group: string; topic: string; partition: number; since: number }
+  >();
 
   constructor(
     private readonly opts: {
@@ -37,6 +46,10 @@ export class ServiceEvents {
       bus: EventBus;
       log: Logger;
       metrics: Metrics;
+      /** Topic ownership and partitions. Default: from the environment (OMNI_TOPICS, ...). */
+      topics?: TopicPolicy;
+      /** Consumer retry backoff. Default: 200 ms doubling up to OMNI_CONSUMER_RETRY_MAX_MS (30 s). */
+      backoff?: BackoffOptions;
     },
   ) {
     const observer = this.observer();
@@ -71,6 +84,7 @@ export class ServiceEvents {
         group,
         logger: this.opts.log,
         observer: this.observer(),
+        backoff: this.opts.backoff ?? backoffFromEnv(process.env),
       });
       this.consumers.set(group, consumer);
     }
@@ -80,7 +94,7 @@ export class ServiceEvents {
   async start(): Promise<void> {
     this.started = true;
     const topics = [...new Set(this.registry.definitions().map((d) => d.topic))];
-    await this.opts.bus.ensureTopics(topics.map((name) => ({ name, partitions: 8 })));
+    await prepareTopics(this.opts.bus, topics, this.opts.topics ?? topicPolicyFromEnv(process.env));
     await this.relay.start();
     for (const c of this.consumers.values()) await c.start();
   }
@@ -99,8 +113,33 @@ export class ServiceEvents {
     return this.relay.flush();
   }
 
+  /**
+   * Brings the pull-style gauges up to date (called by /metrics): consumer lag per group and
+   * partition of this service's groups, and how long stalled partitions have been stalled.
+   */
+  async refreshMetrics(): Promise<void> {
+    const m = this.opts.metrics;
+    const now = Date.now();
+    m.consumerStalled.reset();
+    for (const s of this.stalls.values()) {
+      m.consumerStalled.set(
+        { group: s.group, topic: s.topic, partition: String(s.partition) },
+        (now - s.since) / 1000,
+      );
+    }
+    if (this.consumers.size === 0) return;
+    const lag = await this.opts.bus.lag();
+    m.consumerLag.reset();
+    for (const l of lag) {
+      if (!this.consumers.has(l.group)) continue; // a shared bus also knows other services' groups
+      m.consumerLag.set({ group: l.group, topic: l.topic, partition: String(l.partition) }, l.lag);
+    }
+  }
+
   private observer(): EventsObserver {
     const m = this.opts.metrics;
+    const slot = (group: string, topic: string, partition: number): string =>
+      `${group}\u0000${topic}\u0000${partition}`;
     return {
       published: (topic, n) => m.eventsPublished.inc({ topic }, n),
       consumed: (group, type, outcome, ms) => {
@@ -108,6 +147,27 @@ export class ServiceEvents {
         m.eventHandleDuration.observe({ group, type }, ms / 1000);
       },
       relayLag: (ms) => m.outboxRelayLag.observe(ms / 1000),
+      retrying: (group, topic, partition, stalledMs) => {
+        m.consumerRetrying.set({ group, topic, partition: String(partition) }, 1);
+        const key = slot(group, topic, partition);
+        if (!this.stalls.has(key))
+          this.stalls.set(key, { group, topic, partition, since: Date.now() - stalledMs });
+      },
+      recovered: (group, topic, partition) => {
+        m.consumerRetrying.set({ group, topic, partition: String(partition) }, 0);
+        this.stalls.delete(slot(group, topic, partition));
+      },
+      parked: (topic, reason) => m.outboxParked.inc({ topic, reason }),
     };
   }
+}
+
+/** OMNI_CONSUMER_RETRY_MAX_MS caps the consumer backoff (the poll period of a long outage). */
+function backoffFromEnv(env: Record<string, string | undefined>): BackoffOptions | undefined {
+  const raw = env.OMNI_CONSUMER_RETRY_MAX_MS;
+  if (!raw) return undefined;
+  const maxMs = Number(raw);
+  if (!Number.isInteger(maxMs) || maxMs < 1)
+    throw new Error(`OMNI_CONSUMER_RETRY_MAX_MS must be a positive integer, got "${raw}"`);
+  return { maxMs, initialMs: Math.min(200, maxMs) };
 }

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Authenticator, Principal } from './auth';
-import { AppError, DeadlineExceededError, UnavailableError } from './errors';
+import { AppError, DeadlineExceededError, transientAsUnavailable, UnavailableError } from './errors';
 import type { Metrics } from './metrics';
 import { extractContext } from './tracing';
 
@@ -146,7 +146,8 @@ export class GrpcServer {
           });
           finish(grpc.status.OK);
           callback(null, result);
-        } catch (err) {
+        } catch (thrown) {
+          const err = transientAsUnavailable(thrown);
           const code = grpcStatusFor(err);
           const metadata = new grpc.Metadata();
           let details = 'internal error';

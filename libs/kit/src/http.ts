@@ -1,6 +1,13 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from './app';
-import { AppError, BadRequestError, ForbiddenError, type FieldError, toProblem } from './errors';
+import {
+  AppError,
+  BadRequestError,
+  ForbiddenError,
+  type FieldError,
+  toProblem,
+  transientAsUnavailable,
+} from './errors';
 
 /** Renders every error as RFC 9457 problem+json; never leaks stack traces or internals. */
 export function registerProblemHandler(
@@ -8,7 +15,7 @@ export function registerProblemHandler(
   onDenied?: (req: FastifyRequest, err: ForbiddenError) => void,
 ): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
-    const appErr = toAppError(err);
+    const appErr = toAppError(transientAsUnavailable(err) as Error);
     if (appErr.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ problem: appErr.slug, status: appErr.status }, appErr.detail ?? appErr.title);
     if (appErr instanceof ForbiddenError && onDenied) onDenied(req, appErr);

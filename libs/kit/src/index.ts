@@ -11,3 +11,4 @@ export * from './grpc';
 export * from './service-token';
 export * from './events';
 export * from './service';
+export * from './startup';

@@ -13,6 +13,9 @@ export class Metrics {
   readonly eventHandleDuration: Histogram<'group' | 'type'>;
   readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
   readonly outboxRelayLag: Histogram<string>;
+  readonly consumerRetrying: Gauge<'group' | 'topic' | 'partition'>;
+  readonly consumerStalled: Gauge<'group' | 'topic' | 'partition'>;
+  readonly outboxParked: Counter<'topic' | 'reason'>;
 
   constructor(readonly service: string) {
     this.registry.setDefaultLabels({ service });
@@ -54,6 +57,24 @@ export class Metrics {
       name: 'event_consumer_lag',
       help: 'Messages not yet committed by a consumer group',
       labelNames: ['group', 'topic', 'partition'],
+      registers: [this.registry],
+    });
+    this.consumerRetrying = new Gauge({
+      name: 'event_consumer_retrying',
+      help: '1 while a consumer group retries the message at the head of a partition after transient failures (alert when it stays 1)',
+      labelNames: ['group', 'topic', 'partition'],
+      registers: [this.registry],
+    });
+    this.consumerStalled = new Gauge({
+      name: 'event_consumer_stalled_seconds',
+      help: 'How long the partition has been stalled on a retried message (0 when moving)',
+      labelNames: ['group', 'topic', 'partition'],
+      registers: [this.registry],
+    });
+    this.outboxParked = new Counter({
+      name: 'outbox_parked_total',
+      help: 'Outbox events the bus will never accept (too large, not authorised, invalid), parked in outbox_parked (alert on any)',
+      labelNames: ['topic', 'reason'],
       registers: [this.registry],
     });
     this.outboxRelayLag = new Histogram({

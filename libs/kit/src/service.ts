@@ -131,6 +131,9 @@ export class Service {
     this.bus = opts.bus;
     this.log = createLogger({ service: opts.name, level: opts.logLevel, destination: opts.logDestination });
     this.metrics = new Metrics(opts.name);
+    // The bus adapter logs (Kafka errors, rebalances, crashes) through this service's logger
+    // unless it was given one; a shared bus keeps the one it has.
+    if (opts.ownsBus !== false) opts.bus.adoptLogger?.(this.log);
     this.authenticator = opts.auth instanceof Authenticator ? opts.auth : new Authenticator(opts.auth);
     this.audit = new AuditLog(opts.store, opts.name);
     this.events = new ServiceEvents({
@@ -359,6 +362,11 @@ export class Service {
       }),
     );
     this.app.get('/metrics', { schema: hide }, async (_req, reply) => {
+      // Lag comes from the bus (a broker round trip on Kafka): bounded, and a scrape during a
+      // broker outage still returns every other metric.
+      await withTimeout(this.events.refreshMetrics(), 2_000, 'consumer lag refresh timed out').catch(
+        (err: unknown) => this.log.debug({ err }, 'consumer lag not refreshed'),
+      );
       reply.header('content-type', this.metrics.registry.contentType);
       return this.metrics.registry.metrics();
     });
@@ -460,13 +468,28 @@ async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promi
   }
 }
 
-/** Installs SIGTERM/SIGINT handlers that stop the given services gracefully, then exit. */
-export function stopOnSignals(stop: () => Promise<void>, log: Logger): void {
+/**
+ * Installs SIGTERM/SIGINT handlers that stop the given services gracefully, then exit. The whole
+ * shutdown is bounded by `timeoutMs` (default OMNI_SHUTDOWN_TIMEOUT_MS, else 25 s: under the
+ * Kubernetes default terminationGracePeriodSeconds of 30, so the process exits on its own terms
+ * and logs why rather than being SIGKILLed mid-write).
+ */
+export function stopOnSignals(
+  stop: () => Promise<void>,
+  log: Logger,
+  opts: { timeoutMs?: number } = {},
+): void {
+  const timeoutMs = opts.timeoutMs ?? shutdownTimeoutFromEnv(process.env);
   let stopping = false;
   const handler = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
+    log.info({ signal, timeoutMs }, 'shutting down');
+    const deadline = setTimeout(() => {
+      log.error({ timeoutMs }, 'shutdown did not finish in time; exiting anyway');
+      process.exit(1);
+    }, timeoutMs);
+    deadline.unref();
     stop()
       .then(() => process.exit(0))
       .catch((err: unknown) => {
@@ -476,4 +499,13 @@ export function stopOnSignals(stop: () => Promise<void>, log: Logger): void {
   };
   process.once('SIGTERM', () => handler('SIGTERM'));
   process.once('SIGINT', () => handler('SIGINT'));
+}
+
+function shutdownTimeoutFromEnv(env: Record<string, string | undefined>): number {
+  const raw = env.OMNI_SHUTDOWN_TIMEOUT_MS;
+  if (!raw) return 25_000;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 1)
+    throw new Error(`OMNI_SHUTDOWN_TIMEOUT_MS must be a positive integer, got "${raw}"`);
+  return ms;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PickupStorePaused, AuditRecorded } from '@omni/contracts';
 import { createTestDeps, waitFor, type TestDeps } from '@omni/testing';
-import { createEmbeddedStore } from '@omni/store';
+import { createEmbeddedStore, type EmbeddedStore } from '@omni/store';
 import { createService, type Service } from '../src';
 
 let deps: TestDeps;
@@ -109,5 +109,42 @@ describe('service events', () => {
     expect(doc.asyncapi).toMatch(/^3\./);
     expect(Object.keys(doc.channels).join(' ')).toContain('omni.pickup.store');
     expect(JSON.stringify(doc.components.messages)).toContain('omni.pickup.store.paused.v1');
+  });
+
+  it('exports consumer lag per group and partition, and the stall of a partition retrying a store outage', async () => {
+    const metric = async (name: string): Promise<number> => {
+      const text = await (await fetch(`${consumer.url}/metrics`)).text();
+      return text
+        .split('\n')
+        .filter((l) => l.startsWith(`${name}{`) && l.includes('group="consumer"'))
+        .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    };
+    const store = consumer.store as EmbeddedStore;
+    store.faults.down(60_000);
+    try {
+      await producer.store.withTransaction(async (session) => {
+        for (const reason of ['a', 'b', 'c'])
+          await producer.events.publish(session, PickupStorePaused, {
+            subject: 'L1',
+            data: { storeId: 'L1', reason, automatic: false },
+          });
+      });
+      await waitFor(async () => ((await metric('event_consumer_lag')) === 3 ? true : undefined), {
+        what: 'lag of 3 at /metrics',
+      });
+      await waitFor(async () => ((await metric('event_consumer_retrying')) === 1 ? true : undefined), {
+        what: 'a retrying partition at /metrics',
+      });
+      expect(await metric('event_consumer_stalled_seconds')).toBeGreaterThan(0);
+    } finally {
+      store.faults.up();
+    }
+    await waitFor(async () => ((await metric('event_consumer_lag')) === 0 ? true : undefined), {
+      what: 'lag back to 0',
+    });
+    expect(await metric('event_consumer_retrying')).toBe(0);
+    expect(await metric('event_consumer_stalled_seconds')).toBe(0);
+    const paused = consumer.store.collection<{ _id: string; count: number }>('paused');
+    expect((await paused.findById('L1'))?.count).toBe(3);
   });
 });

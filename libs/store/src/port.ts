@@ -97,7 +97,11 @@ export interface Collection<T extends Doc = Doc> {
    * whatever the concurrency. Returns null when nothing matched (and no upsert).
    */
   findOneAndUpdate(filter: Filter, update: Update, opts?: FindOneAndUpdateOptions): Promise<T | null>;
-  updateOne(filter: Filter, update: Update, opts?: WriteOptions & { upsert?: boolean }): Promise<UpdateResult>;
+  updateOne(
+    filter: Filter,
+    update: Update,
+    opts?: WriteOptions & { upsert?: boolean },
+  ): Promise<UpdateResult>;
   updateMany(filter: Filter, update: Update, opts?: WriteOptions): Promise<UpdateResult>;
   /** Replaces the whole document with `_id` equal to doc._id (upsert when asked). */
   replaceOne(filter: Filter, doc: T, opts?: WriteOptions & { upsert?: boolean }): Promise<UpdateResult>;
@@ -108,8 +112,13 @@ export interface Collection<T extends Doc = Doc> {
 }
 
 export interface TransactionOptions {
-  /** Attempts for transient conflicts (write conflicts). Default 5. */
+  /**
+   * Transient conflicts (write conflicts, unknown commit results) are retried with jittered
+   * exponential backoff for up to `budgetMs` (default 5,000 ms; see retry.ts), and at most
+   * `maxAttempts` times (default unlimited within the budget).
+   */
   maxAttempts?: number;
+  budgetMs?: number;
 }
 
 export interface DocumentStore {

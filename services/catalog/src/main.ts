@@ -1,5 +1,5 @@
 import { busConfigFromEnv, createBus } from '@omni/events';
-import { initTracing, loadConfig, stopOnSignals } from '@omni/kit';
+import { initTracing, loadConfig, stopOnSignals, failStartup } from '@omni/kit';
 import { createStore, storeConfigFromEnv } from '@omni/store';
 import { CatalogEnv } from './config';
 import { buildCatalogService, type CatalogDeps } from './service';
@@ -21,7 +21,4 @@ async function main(): Promise<void> {
   stopOnSignals(() => svc.stop(), svc.log);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().catch((err: unknown) => failStartup('catalog', err));

@@ -1,6 +1,6 @@
 import { createStore, storeConfigFromEnv } from '@omni/store';
 import { createBus, busConfigFromEnv } from '@omni/events';
-import { initTracing, stopOnSignals } from '@omni/kit';
+import { initTracing, stopOnSignals, failStartup } from '@omni/kit';
 import { loadCustomersConfig } from './config';
 import { parseLevels } from './domain/points';
 import { buildCustomersService } from './service';
@@ -33,5 +33,5 @@ const service = buildCustomersService({
   ...(config.CUSTOMERS_DEFAULT_COUNTRY_CODE ? { defaultCountryCode: config.CUSTOMERS_DEFAULT_COUNTRY_CODE } : {}),
   expiryIntervalMs: config.CUSTOMERS_EXPIRY_INTERVAL_MS,
 });
-await service.start();
+await service.start().catch((err: unknown) => failStartup('customers', err));
 stopOnSignals(() => service.stop(), service.log);

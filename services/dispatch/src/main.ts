@@ -1,6 +1,6 @@
 import { createStore, storeConfigFromEnv } from '@omni/store';
 import { busConfigFromEnv, createBus } from '@omni/events';
-import { initTracing, loadConfig, stopOnSignals } from '@omni/kit';
+import { initTracing, loadConfig, stopOnSignals, failStartup } from '@omni/kit';
 import { DispatchEnv, settingsFromEnv } from './config';
 import { buildDispatchService } from './service';
 
@@ -19,5 +19,5 @@ const svc = buildDispatchService({
   logLevel: env.OMNI_LOG_LEVEL as 'info',
   settings: settingsFromEnv(env),
 });
-await svc.start();
+await svc.start().catch((err: unknown) => failStartup('dispatch', err));
 stopOnSignals(() => svc.stop(), svc.log);

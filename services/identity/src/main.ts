@@ -1,4 +1,4 @@
-import { loadConfig, stopOnSignals, initTracing } from '@omni/kit';
+import { loadConfig, stopOnSignals, initTracing, failStartup } from '@omni/kit';
 import { createStore, storeConfigFromEnv } from '@omni/store';
 import { busConfigFromEnv, createBus } from '@omni/events';
 import { IdentityEnv } from './config';
@@ -66,7 +66,4 @@ async function main(): Promise<void> {
   stopOnSignals(() => svc.stop(), svc.log);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().catch((err: unknown) => failStartup('identity', err));

@@ -1,5 +1,5 @@
 import { busConfigFromEnv, createBus } from '@omni/events';
-import { initTracing, loadConfig, stopOnSignals } from '@omni/kit';
+import { initTracing, loadConfig, stopOnSignals, failStartup } from '@omni/kit';
 import { createStore, storeConfigFromEnv } from '@omni/store';
 import { InventoryEnv } from './config';
 import { buildInventoryService, type InventoryDeps } from './service';
@@ -36,7 +36,4 @@ async function main(): Promise<void> {
   stopOnSignals(() => svc.stop(), svc.log);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().catch((err: unknown) => failStartup('inventory', err));

@@ -1,5 +1,6 @@
 import { inventoryEvents } from '@omni/contracts';
 import type { CloudEvent, EventBus } from '@omni/events';
+import type { FaultOptions } from '@omni/store';
 import { createGrpcClient, type PromiseClient } from '@omni/kit';
 import { inventory as proto } from '@omni/proto';
 import { client, createTestDeps, type TestDeps, waitFor } from '@omni/testing';
@@ -38,8 +39,10 @@ export interface Harness {
 }
 
 /** The real service on ephemeral ports with a memory store and an embedded bus. */
-export async function startInventory(opts: { settings?: Partial<InventorySettings> } = {}): Promise<Harness> {
-  const deps = await createTestDeps();
+export async function startInventory(
+  opts: { settings?: Partial<InventorySettings>; storeFaults?: FaultOptions } = {},
+): Promise<Harness> {
+  const deps = await createTestDeps(opts.storeFaults ? { storeFaults: opts.storeFaults } : {});
   const clock = new TestClock();
   const svc = buildInventoryService({
     store: deps.store,

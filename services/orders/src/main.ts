@@ -1,5 +1,5 @@
 import { busConfigFromEnv, createBus } from '@omni/events';
-import { clientCredentialsTokenSource, initTracing, stopOnSignals } from '@omni/kit';
+import { clientCredentialsTokenSource, initTracing, stopOnSignals, failStartup } from '@omni/kit';
 import { createStore, storeConfigFromEnv } from '@omni/store';
 import { loadOrdersConfig } from './config';
 import { buildOrdersService, type OrdersServiceDeps } from './service';
@@ -54,7 +54,4 @@ async function main(): Promise<void> {
   stopOnSignals(() => svc.stop(), svc.log);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().catch((err: unknown) => failStartup('orders', err));

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { loadConfig, stopOnSignals, initTracing } from '@omni/kit';
+import { loadConfig, stopOnSignals, initTracing, failStartup } from '@omni/kit';
 import { createStore, storeConfigFromEnv } from '@omni/store';
 import { busConfigFromEnv, createBus } from '@omni/events';
 import { PickupEnv } from './config';
@@ -51,7 +51,4 @@ async function main(): Promise<void> {
   stopOnSignals(() => svc.stop(), svc.log);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().catch((err: unknown) => failStartup('pickup', err));

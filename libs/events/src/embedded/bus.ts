@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { openJournal, type Journal } from '@omni/store';
-import { errorFields, silentLogger, type Logger } from '../logger';
+import { FaultSwitch, openJournal, type FaultOptions, type Journal } from '@omni/store';
+import { BusUnavailableError, PublishRejectedError } from '../errors';
+import { AdoptableLogger, errorFields, type Logger } from '../logger';
 import { partitionForKey } from '../partitioner';
 import type {
   BusMessage,
@@ -51,6 +52,16 @@ export interface EmbeddedBusOptions {
   compactBytes?: number;
   /** Default delay before a failed message is redelivered. Default 1000 ms. */
   retryDelayMs?: number;
+  /**
+   * Largest message accepted (key + value + headers, bytes), as Kafka's `max.message.bytes`;
+   * larger ones are refused with PublishRejectedError('too-large'). Default 1 MiB.
+   */
+  maxMessageBytes?: number;
+  /**
+   * Fault injection: an outage window (publish, subscribe, lag and ping fail with
+   * BusUnavailableError; nothing is delivered meanwhile). Also at run time via `bus.faults`.
+   */
+  faults?: FaultOptions;
 }
 
 /** Journal records (short keys: one line per message). */
@@ -151,6 +162,11 @@ class PartitionWorker {
         this.wake = null;
         continue;
       }
+      if (this.bus.faults.isDown) {
+        // Broker outage: nothing is fetched until it is back.
+        await this.pause(Math.min(100, Math.max(1, this.bus.faults.downForMs)));
+        continue;
+      }
       const record = log.get(position)!;
       if (!(await this.deliver(record, position))) return;
       position++;
@@ -158,6 +174,17 @@ class PartitionWorker {
       // Consumers also free memory: what was held back for this group may go now.
       if (log.length > log.retentionMark) this.bus.applyRetention(this.topic, this.partition, log);
     }
+  }
+
+  private async pause(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.cancelSleep = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.cancelSleep = null;
   }
 
   /** Calls the handler until it resolves (true) or the worker is stopped (false, not committed). */
@@ -205,7 +232,7 @@ const slotKey = (topic: string, partition: number): string => `${topic}\u0000${p
 
 export class EmbeddedBus implements EventBus {
   readonly kind = 'embedded' as const;
-  readonly logger: Logger;
+  readonly logger: AdoptableLogger;
   private readonly topics = new Map<string, Topic>();
   private readonly groups = new Map<string, Group>();
   private readonly defaultPartitions: number;
@@ -213,6 +240,9 @@ export class EmbeddedBus implements EventBus {
   private readonly maxRecords: number;
   private readonly compactBytes: number;
   private readonly retryDelayMs: number;
+  private readonly maxMessageBytes: number;
+  /** Fault switches (off by default): `bus.faults.down(5_000)`. */
+  readonly faults: FaultSwitch;
   private closed = false;
   private closing: Promise<void> | null = null;
   /** Offsets changed since the last journal write: `group\0topic\0partition`. */
@@ -234,13 +264,15 @@ export class EmbeddedBus implements EventBus {
   readonly ready: Promise<void>;
 
   constructor(opts: EmbeddedBusOptions = {}) {
-    this.logger = opts.logger ?? silentLogger;
+    this.logger = new AdoptableLogger(opts.logger);
     this.defaultPartitions = opts.partitions ?? 8;
     this.retainRecords = opts.retainRecords ?? 1_000;
     this.maxRecords = Math.max(opts.maxRecords ?? 500_000, this.retainRecords);
     this.compactBytes = opts.compactBytes ?? 64 * 1024 * 1024;
     this.compactAt = this.compactBytes;
     this.retryDelayMs = opts.retryDelayMs ?? 1_000;
+    this.maxMessageBytes = opts.maxMessageBytes ?? 1024 * 1024;
+    this.faults = new FaultSwitch(opts.faults);
     if (!Number.isInteger(this.defaultPartitions) || this.defaultPartitions < 1) {
       throw new RangeError(`partitions must be a positive integer, got ${this.defaultPartitions}`);
     }
@@ -267,12 +299,21 @@ export class EmbeddedBus implements EventBus {
   async ensureTopics(topics: TopicSpec[]): Promise<void> {
     await this.ready;
     this.assertOpen();
+    this.assertUp();
     for (const spec of topics) this.topic(spec.name, spec.partitions);
+  }
+
+  async missingTopics(topics: string[]): Promise<string[]> {
+    await this.ready;
+    this.assertOpen();
+    this.assertUp();
+    return topics.filter((name) => !this.topics.has(name));
   }
 
   publish(topic: string, messages: BusMessage[]): Promise<void> {
     if (!this.opened) return this.ready.then(() => this.publish(topic, messages));
     if (this.closed) return Promise.reject(new BusClosedError());
+    if (this.faults.isDown) return Promise.reject(this.downError());
     if (messages.length === 0) return Promise.resolve();
     const t = this.topic(topic);
     const partitionCount = t.partitions.length;
@@ -281,6 +322,18 @@ export class EmbeddedBus implements EventBus {
     for (const message of messages) {
       if (typeof message.key !== 'string' || typeof message.value !== 'string') {
         return Promise.reject(new TypeError(`publish(${topic}): key and value must be strings`));
+      }
+      const size =
+        Buffer.byteLength(message.key) +
+        Buffer.byteLength(message.value) +
+        (message.headers ? Buffer.byteLength(JSON.stringify(message.headers)) : 0);
+      if (size > this.maxMessageBytes) {
+        return Promise.reject(
+          new PublishRejectedError(
+            'too-large',
+            `publish(${topic}): message of ${size} bytes exceeds the ${this.maxMessageBytes}-byte limit`,
+          ),
+        );
       }
     }
     for (const message of messages) {
@@ -324,6 +377,7 @@ export class EmbeddedBus implements EventBus {
   async subscribe(opts: SubscribeOptions): Promise<Subscription> {
     await this.ready;
     this.assertOpen();
+    this.assertUp();
     if (!opts.group) throw new Error('subscribe: group is required');
     if (opts.topics.length === 0) throw new Error('subscribe: at least one topic is required');
     let group = this.groups.get(opts.group);
@@ -353,6 +407,7 @@ export class EmbeddedBus implements EventBus {
 
   async lag(): Promise<Array<{ group: string; topic: string; partition: number; lag: number }>> {
     await this.ready;
+    this.assertUp();
     const out: Array<{ group: string; topic: string; partition: number; lag: number }> = [];
     for (const group of this.groups.values()) {
       for (const [topicName, offsets] of group.committed) {
@@ -372,9 +427,14 @@ export class EmbeddedBus implements EventBus {
     return out;
   }
 
+  adoptLogger(logger: Logger): void {
+    this.logger.adopt(logger);
+  }
+
   async ping(): Promise<void> {
     await this.ready;
     this.assertOpen();
+    this.assertUp();
     if (this.failure) throw this.failure;
   }
 
@@ -422,6 +482,14 @@ export class EmbeddedBus implements EventBus {
 
   private assertOpen(): void {
     if (this.closed) throw new BusClosedError();
+  }
+
+  private assertUp(): void {
+    if (this.faults.isDown) throw this.downError();
+  }
+
+  private downError(): BusUnavailableError {
+    return new BusUnavailableError('embedded bus is down (injected outage)');
   }
 
   /** The topic, created with `partitions` (or the default) if it does not exist yet. */

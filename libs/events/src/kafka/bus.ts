@@ -11,7 +11,9 @@ import type {
   Producer,
   SASLOptions,
 } from 'kafkajs';
-import { errorFields, silentLogger, type Logger } from '../logger';
+import { StartupError } from '@omni/store';
+import { BusUnavailableError, kafkaRejection, PublishRejectedError } from '../errors';
+import { AdoptableLogger, errorFields, type Logger } from '../logger';
 import type {
   BusMessage,
   DeliveredMessage,
@@ -55,8 +57,16 @@ const { Kafka, Partitioners, KafkaJSError, logLevel } = kafkajs;
  * Known kafkajs limitation: while one partition is retrying, the fetch loop of that broker waits,
  * so other partitions led by the same broker finish their current batch and then wait too.
  *
- * Handlers must finish within `sessionTimeoutMs` (default 30 s) or the member is evicted and the
- * message is redelivered to another member (kafkajs heartbeats only between messages).
+ * Long handlers: kafkajs heartbeats only between messages, so while a handler runs (long work, or
+ * the consumer's backoff sleeps during a store outage) this adapter calls `heartbeat()` every
+ * `heartbeatIntervalMs`; the member is not evicted however long a retry series lasts.
+ *
+ * Errors follow the shared taxonomy: broker unreachable / timeouts → BusUnavailableError
+ * (transient); a message the broker refuses for good (MESSAGE_TOO_LARGE, TOPIC_AUTHORIZATION_FAILED,
+ * INVALID_RECORD, ...) → PublishRejectedError, which the outbox relay parks. The first connection
+ * failing (bad KAFKA_BROKERS) is a StartupError naming the variable and the brokers tried, raised
+ * within a few seconds (bounded admin retries), not after kafkajs' default ~30 s of retries.
+ * kafkajs logs, consumer crashes and group rebalances go to `logger` (pass the service's pino).
  */
 export interface KafkaBusOptions {
   brokers: string[];
@@ -76,6 +86,10 @@ export interface KafkaBusOptions {
   autoCommitThreshold?: number;
   /** Replication factor for topics created by ensureTopics; -1 = broker default (default). */
   replicationFactor?: number;
+  /** Heartbeat period while a handler runs. Default sessionTimeoutMs / 10, at most 3 s. */
+  heartbeatIntervalMs?: number;
+  /** The variable the brokers came from, named in startup errors. Default KAFKA_BROKERS. */
+  brokersVariable?: string;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
 }
@@ -134,7 +148,22 @@ export class KafkaSubscription implements Subscription {
     private readonly handler: (msg: DeliveredMessage) => Promise<void>,
     private readonly retryDelayMs: number,
     private readonly logger: Logger,
+    private readonly heartbeatIntervalMs = 3_000,
   ) {}
+
+  /** Runs the handler, heartbeating meanwhile so a long handler keeps the group membership. */
+  private async withHeartbeats<T>(heartbeat: () => Promise<void>, run: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => {
+      // Throws while the group rebalances; the handler's result is then committed by whoever
+      // ends up owning the partition (redelivery is absorbed by the consumer's inbox).
+      heartbeat().catch(() => undefined);
+    }, this.heartbeatIntervalMs);
+    try {
+      return await run();
+    } finally {
+      clearInterval(timer);
+    }
+  }
 
   /** kafkajs `eachMessage`: resolves only after the handler succeeded (see the class comment). */
   readonly eachMessage = async ({
@@ -154,7 +183,7 @@ export class KafkaSubscription implements Subscription {
     };
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.handler({ ...base, attempt });
+        await this.withHeartbeats(heartbeat, () => this.handler({ ...base, attempt }));
         return;
       } catch (err) {
         this.logger.debug(
@@ -195,7 +224,7 @@ export class KafkaSubscription implements Subscription {
 export class KafkaBus implements EventBus {
   readonly kind = 'kafka' as const;
   private readonly kafka: KafkaClient;
-  private readonly logger: Logger;
+  private readonly logger: AdoptableLogger;
   private readonly producer: Producer;
   private readonly admin: Admin;
   private producerConnecting: Promise<void> | null = null;
@@ -206,10 +235,11 @@ export class KafkaBus implements EventBus {
   /** A consumer that crashed and will not restart: the process is not healthy. */
   private consumerFailure: Error | null = null;
   private closing: Promise<void> | null = null;
+  private everConnected = false;
 
   constructor(private readonly opts: KafkaBusOptions) {
     if (opts.brokers.length === 0) throw new Error('createKafkaBus: brokers must not be empty');
-    this.logger = opts.logger ?? silentLogger;
+    this.logger = new AdoptableLogger(opts.logger);
     this.kafka = new Kafka({
       clientId: opts.clientId,
       brokers: opts.brokers,
@@ -219,6 +249,10 @@ export class KafkaBus implements EventBus {
       requestTimeout: opts.requestTimeoutMs ?? 30_000,
       logLevel: logLevel.INFO,
       logCreator: kafkaLogCreator(this.logger),
+      // Connection attempts to the cluster: a few seconds in all (kafkajs' default kept a bad
+      // KAFKA_BROKERS retrying for ~10-30 s before anyone heard of it). Producer sends and consumer
+      // restarts have their own, longer, retries on top.
+      retry: { retries: 4, initialRetryTime: 300, maxRetryTime: 2_000 },
     });
     this.producer = this.kafka.producer({
       idempotent: true,
@@ -230,11 +264,18 @@ export class KafkaBus implements EventBus {
     this.admin = this.kafka.admin();
   }
 
+  async missingTopics(topics: string[]): Promise<string[]> {
+    this.assertOpen();
+    await this.adminReady();
+    const existing = new Set(await this.unavailableOnError(() => this.admin.listTopics()));
+    return topics.filter((t) => !existing.has(t));
+  }
+
   async ensureTopics(topics: TopicSpec[]): Promise<void> {
     this.assertOpen();
     if (topics.length === 0) return;
     await this.adminReady();
-    const existing = new Set(await this.admin.listTopics());
+    const existing = new Set(await this.unavailableOnError(() => this.admin.listTopics()));
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length === 0) return;
     try {
@@ -256,26 +297,48 @@ export class KafkaBus implements EventBus {
   async publish(topic: string, messages: BusMessage[]): Promise<void> {
     this.assertOpen();
     if (messages.length === 0) return;
-    await this.producerReady();
-    await this.producer.send({
-      topic,
-      acks: -1,
-      messages: messages.map((m) => ({
-        key: m.key,
-        value: m.value,
-        ...(m.headers ? { headers: m.headers } : {}),
-      })),
-    });
+    try {
+      await this.producerReady();
+      await this.producer.send({
+        topic,
+        acks: -1,
+        messages: messages.map((m) => ({
+          key: m.key,
+          value: m.value,
+          ...(m.headers ? { headers: m.headers } : {}),
+        })),
+      });
+    } catch (err) {
+      const rejection = kafkaRejection(err);
+      if (rejection)
+        throw new PublishRejectedError(rejection, `publish(${topic}): ${(err as Error).message}`, {
+          cause: err,
+        });
+      throw new BusUnavailableError(`publish(${topic}) failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** Runs an admin call; its failures (broker gone, timeouts) are transient. */
+  private async unavailableOnError<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof StartupError || kafkaRejection(err)) throw err;
+      throw new BusUnavailableError(`kafka admin call failed: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   async subscribe(opts: SubscribeOptions): Promise<Subscription> {
     this.assertOpen();
     if (!opts.group) throw new Error('subscribe: group is required');
     if (opts.topics.length === 0) throw new Error('subscribe: at least one topic is required');
+    const heartbeatInterval =
+      this.opts.heartbeatIntervalMs ??
+      Math.min(3_000, Math.floor((this.opts.sessionTimeoutMs ?? 30_000) / 10));
     const consumer = this.kafka.consumer({
       groupId: opts.group,
       sessionTimeout: this.opts.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: Math.min(3_000, Math.floor((this.opts.sessionTimeoutMs ?? 30_000) / 10)),
+      heartbeatInterval,
     });
     const subscription = new KafkaSubscription(
       this,
@@ -284,7 +347,25 @@ export class KafkaBus implements EventBus {
       opts.handler,
       opts.retryDelayMs ?? this.opts.retryDelayMs ?? 1_000,
       this.logger,
+      heartbeatInterval,
     );
+    // Rebalances stop every member of the group for a moment: worth a line each, with what we got.
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const { groupId, memberId, isLeader, memberAssignment, duration } = event.payload;
+      this.logger.info(
+        { group: groupId, memberId, isLeader, assignment: memberAssignment, durationMs: duration },
+        'kafka consumer joined its group (rebalance done)',
+      );
+    });
+    consumer.on(consumer.events.REBALANCING, (event) => {
+      this.logger.info(
+        { group: event.payload.groupId, memberId: event.payload.memberId },
+        'kafka consumer group rebalancing',
+      );
+    });
+    consumer.on(consumer.events.STOP, () => {
+      this.logger.info({ group: opts.group }, 'kafka consumer stopped');
+    });
     consumer.on(consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
       this.logger.error({ err: errorFields(error), group: opts.group, restart }, 'kafka consumer crashed');
@@ -351,7 +432,7 @@ export class KafkaBus implements EventBus {
     this.assertOpen();
     if (this.consumerFailure) throw this.consumerFailure;
     await this.adminReady();
-    await this.admin.describeCluster();
+    await this.unavailableOnError(() => this.admin.describeCluster());
   }
 
   close(): Promise<void> {
@@ -367,6 +448,10 @@ export class KafkaBus implements EventBus {
       ]);
     })();
     return this.closing;
+  }
+
+  adoptLogger(logger: Logger): void {
+    this.logger.adopt(logger);
   }
 
   forget(subscription: KafkaSubscription): void {
@@ -387,10 +472,23 @@ export class KafkaBus implements EventBus {
   }
 
   private adminReady(): Promise<void> {
-    this.adminConnecting ??= this.admin.connect().catch((err: unknown) => {
-      this.adminConnecting = null;
-      throw err;
-    });
+    this.adminConnecting ??= this.admin.connect().then(
+      () => {
+        this.everConnected = true;
+      },
+      (err: unknown) => {
+        this.adminConnecting = null;
+        // Never reached the cluster: almost always a wrong address, so say which one, in one line.
+        if (!this.everConnected) {
+          const variable = this.opts.brokersVariable ?? 'KAFKA_BROKERS';
+          throw new StartupError(
+            `${variable}: cannot reach Kafka at ${this.opts.brokers.join(',')} (${(err as Error).message})`,
+            { cause: err },
+          );
+        }
+        throw new BusUnavailableError(`kafka unavailable: ${(err as Error).message}`, { cause: err });
+      },
+    );
     return this.adminConnecting;
   }
 }

@@ -4,8 +4,11 @@ import {
   DuplicateKeyError,
   StoreClosedError,
   StoreNotInitialisedError,
+  StoreUnavailableError,
   TransientTransactionError,
 } from '../errors';
+import { FaultSwitch, type FaultOptions } from '../faults';
+import { retryBudget, RetrySeries } from '../retry';
 import { newId } from '../ids';
 import type {
   Collection,
@@ -39,6 +42,12 @@ export interface EmbeddedStoreOptions {
   fsync?: boolean;
   /** Journal size that triggers a snapshot + new journal. Default 64 MiB. */
   snapshotThresholdBytes?: number;
+  /**
+   * Fault injection (tests, replica test bed): a share of transactions lose a write conflict at
+   * commit, or the store is down for a while (every call fails with StoreUnavailableError). Also
+   * switchable at run time through `store.faults`. See faults.ts.
+   */
+  faults?: FaultOptions;
 }
 
 const DEFAULT_SNAPSHOT_THRESHOLD = 64 * 1024 * 1024;
@@ -606,8 +615,12 @@ export class EmbeddedStore implements DocumentStore {
   private ready = false;
   private closed = false;
   private failure: Error | null = null;
+  /** Fault switches (off by default): `store.faults.down(5_000)`, `store.faults.conflictRate = 0.2`. */
+  readonly faults: FaultSwitch;
 
-  constructor(private readonly opts: EmbeddedStoreOptions = {}) {}
+  constructor(private readonly opts: EmbeddedStoreOptions = {}) {
+    this.faults = new FaultSwitch(opts.faults);
+  }
 
   collection<T extends Doc = Doc>(spec: CollectionSpec | string): Collection<T> {
     const { name, indexes = [] } = typeof spec === 'string' ? { name: spec } : spec;
@@ -664,6 +677,7 @@ export class EmbeddedStore implements DocumentStore {
   private assertUsable(): void {
     if (this.closed) throw new StoreClosedError();
     if (this.failure) throw this.failure;
+    if (this.faults.isDown) throw new StoreUnavailableError('embedded store is down (injected outage)');
     if (!this.ready) throw new StoreNotInitialisedError();
   }
 
@@ -698,6 +712,9 @@ export class EmbeddedStore implements DocumentStore {
       this.assertUsable();
       const tx = this.sessionOf(session);
       try {
+        // Injected conflict: the write fails as MongoDB's would (WriteConflict, labelled
+        // TransientTransactionError) and aborts the transaction; withTransaction retries it.
+        if (this.faults.conflict()) throw new TransientTransactionError('write conflict (injected)');
         return Promise.resolve(apply(new SessionView(tx)));
       } catch (err) {
         tx.state = 'aborted';
@@ -775,12 +792,14 @@ export class EmbeddedStore implements DocumentStore {
   /**
    * Transactions hold the writers' lock from start to commit: they are serialisable, there are no
    * lost updates and no write conflicts to retry (so TransientTransactionError only comes from `fn`
-   * itself). Holding it from the start rather than the first write is what makes read-then-write
-   * inside a transaction safe; it is cheap because everything inside is in-memory work.
+   * itself, or from the conflict-injecting fault switch, which fails a share of the writes made in
+   * transactions the way a contended MongoDB does). Holding it from the start rather than the first write is what makes
+   * read-then-write inside a transaction safe; it is cheap because everything inside is in-memory
+   * work. Transient conflicts are retried with the same budget as the MongoDB adapter (retry.ts).
    */
   async withTransaction<R>(fn: (session: Session) => Promise<R>, opts?: TransactionOptions): Promise<R> {
-    const maxAttempts = Math.max(1, opts?.maxAttempts ?? 5);
-    for (let attempt = 1; ; attempt++) {
+    const series = new RetrySeries(retryBudget(opts));
+    for (;;) {
       this.assertUsable();
       const outer = this.currentTx.getStore();
       if (outer && outer.store === this && outer.state === 'active') {
@@ -798,7 +817,7 @@ export class EmbeddedStore implements DocumentStore {
       } catch (err) {
         if (session.state === 'active') session.state = 'aborted';
         this.lock.release();
-        if (err instanceof TransientTransactionError && attempt < maxAttempts) continue;
+        if (err instanceof TransientTransactionError && (await series.next())) continue;
         throw err;
       }
       this.lock.release();

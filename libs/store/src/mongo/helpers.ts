@@ -1,5 +1,12 @@
 import { mongo } from 'mongoose';
-import { DuplicateKeyError, TransientTransactionError } from '../errors';
+import {
+  DuplicateKeyError,
+  StartupError,
+  OperationTimeoutError,
+  StoreUnavailableError,
+  TransientTransactionError,
+} from '../errors';
+import { retryBudget, RetrySeries, type RetryBudget } from '../retry';
 import { newId } from '../ids';
 import type { Filter, Update } from '../port';
 
@@ -27,12 +34,23 @@ function duplicateIndexName(message: string): string {
   return /index: (\S+) dup key/.exec(message)?.[1] ?? 'unknown';
 }
 
+function withCause<E extends Error>(mapped: E, cause: unknown): E {
+  (mapped as Error & { cause?: unknown }).cause = cause;
+  return mapped;
+}
+
 /**
  * Maps driver errors to the port's errors: E11000 (single writes and bulk writes) → DuplicateKeyError,
- * anything labelled TransientTransactionError → TransientTransactionError. Others pass unchanged.
+ * anything labelled TransientTransactionError (or UnknownTransactionCommitResult) →
+ * TransientTransactionError; network errors, server selection timeouts (no primary) and
+ * not-primary/shutdown codes → StoreUnavailableError; operation timeouts → OperationTimeoutError.
+ * The last three are TransientErrors: consumers retry them instead of dead-lettering. Others pass
+ * unchanged.
  */
 export function mapMongoError(err: unknown, collection: string): unknown {
   if (!isMongoError(err)) return err;
+  const mapped = mapTransient(err);
+  if (mapped) return mapped;
   const withKey = err as mongo.MongoError & {
     keyValue?: Record<string, unknown>;
     writeErrors?: Array<{ errmsg?: string; code?: number; err?: { keyValue?: Record<string, unknown> } }>;
@@ -45,12 +63,38 @@ export function mapMongoError(err: unknown, collection: string): unknown {
     (mapped as Error & { cause?: unknown }).cause = err;
     return mapped;
   }
-  if (err.hasErrorLabel(TRANSIENT_LABEL)) {
-    const mapped = new TransientTransactionError(err.message);
-    (mapped as Error & { cause?: unknown }).cause = err;
-    return mapped;
-  }
   return err;
+}
+
+/** Server codes meaning "this node cannot serve you now" (step-down, shutdown, not primary). */
+const UNAVAILABLE_CODES = new Set([
+  6, // HostUnreachable
+  7, // HostNotFound
+  89, // NetworkTimeout
+  91, // ShutdownInProgress
+  189, // PrimarySteppedDown
+  9001, // SocketException
+  10107, // NotWritablePrimary
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+  13435, // NotPrimaryNoSecondaryOk
+  13436, // NotPrimaryOrSecondary
+]);
+
+function mapTransient(err: mongo.MongoError): Error | null {
+  if (err.code === 11000) return null;
+  if (err.hasErrorLabel(TRANSIENT_LABEL) || err.hasErrorLabel(UNKNOWN_COMMIT_LABEL))
+    return withCause(new TransientTransactionError(err.message), err);
+  if (err instanceof mongo.MongoServerSelectionError || err instanceof mongo.MongoNetworkError)
+    return withCause(new StoreUnavailableError(`MongoDB unavailable: ${err.message}`), err);
+  if (err instanceof mongo.MongoOperationTimeoutError || err.code === 50 /* MaxTimeMSExpired */)
+    return withCause(new OperationTimeoutError(`MongoDB operation timed out: ${err.message}`), err);
+  if (
+    (typeof err.code === 'number' && UNAVAILABLE_CODES.has(err.code)) ||
+    err.hasErrorLabel('RetryableWriteError')
+  )
+    return withCause(new StoreUnavailableError(`MongoDB unavailable: ${err.message}`), err);
+  return null;
 }
 
 /** The part of a driver ClientSession the retry loop needs (so it can be tested with a fake). */
@@ -72,10 +116,6 @@ const TRANSACTION_OPTIONS: mongo.TransactionOptions = {
   readPreference: 'primary',
 };
 
-const COMMIT_RETRIES = 5;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function abortQuietly(session: TransactionSession): Promise<void> {
   if (!session.inTransaction()) return;
   try {
@@ -85,33 +125,39 @@ async function abortQuietly(session: TransactionSession): Promise<void> {
   }
 }
 
-/** Commits, retrying the commit alone while its outcome is unknown (the driver's recommended loop). */
-async function commitWithRetry(session: TransactionSession): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
+/**
+ * Commits, retrying the commit alone (with backoff, within the series' budget) while its outcome is
+ * unknown — the driver's recommended loop; committing again is safe, the server dedupes it.
+ */
+async function commitWithRetry(session: TransactionSession, series: RetrySeries): Promise<void> {
+  for (;;) {
     try {
       await session.commitTransaction();
       return;
     } catch (err) {
       const unknownResult = isMongoError(err) && err.hasErrorLabel(UNKNOWN_COMMIT_LABEL);
-      if (!unknownResult || attempt >= COMMIT_RETRIES) throw err;
+      if (!unknownResult || !(await series.next())) throw err;
     }
   }
 }
 
 /**
  * Runs `fn` in a transaction on `session`, retrying the whole attempt on TransientTransactionError
- * (write conflicts, primary step-downs) up to `maxAttempts`, with a short jittered backoff. Written
- * out instead of the driver's session.withTransaction(), which retries for up to 120 s regardless of
- * any attempt budget. Errors are mapped with `mapError` before they reach the caller.
+ * (write conflicts, primary step-downs) with jittered exponential backoff for a bounded time
+ * (`budget`, default 5 s — see retry.ts; a number is read as an attempt cap within that time).
+ * Written out instead of the driver's session.withTransaction(), which retries for up to 120 s.
+ * Errors are mapped with `mapError` before they reach the caller.
  */
 export async function runTransaction<R>(
   session: TransactionSession,
   fn: (attempt: TransactionAttempt) => Promise<R>,
-  maxAttempts: number,
+  budget: number | Partial<RetryBudget> = {},
   mapError: (err: unknown) => unknown = (err) => err,
 ): Promise<R> {
-  const attempts = Math.max(1, maxAttempts);
-  for (let n = 1; ; n++) {
+  const series = new RetrySeries(
+    typeof budget === 'number' ? retryBudget({ maxAttempts: budget }) : { ...retryBudget(), ...budget },
+  );
+  for (;;) {
     const attempt: TransactionAttempt = { doomed: false };
     session.startTransaction(TRANSACTION_OPTIONS);
     let result: R;
@@ -119,21 +165,15 @@ export async function runTransaction<R>(
       result = await fn(attempt);
     } catch (err) {
       await abortQuietly(session);
-      if ((attempt.doomed || isTransientTransactionError(err)) && n < attempts) {
-        await sleep(Math.random() * 10 * n);
-        continue;
-      }
+      if ((attempt.doomed || isTransientTransactionError(err)) && (await series.next())) continue;
       throw mapError(err);
     }
     try {
-      await commitWithRetry(session);
+      await commitWithRetry(session, series);
       return result;
     } catch (err) {
       await abortQuietly(session);
-      if (isTransientTransactionError(err) && n < attempts) {
-        await sleep(Math.random() * 10 * n);
-        continue;
-      }
+      if (isTransientTransactionError(err) && (await series.next())) continue;
       throw mapError(err);
     }
   }
@@ -183,4 +223,21 @@ export function keysetFilter(field: string, direction: 1 | -1, value: unknown, i
   ];
   if (direction === -1) after.push({ [field]: null });
   return { $or: after };
+}
+
+/** The part of the `hello` command's reply that tells the topology. */
+export interface HelloReply {
+  setName?: string;
+  msg?: string;
+}
+
+/**
+ * Transactions and change streams need a replica set (or a sharded cluster, `msg: 'isdbgrid'`): a
+ * standalone mongod is refused at startup, in one line, rather than on the first transaction.
+ */
+export function topologyRefusal(hello: HelloReply, variable: string, where: string): StartupError | null {
+  if (hello.setName || hello.msg === 'isdbgrid') return null;
+  return new StartupError(
+    `${variable}: ${where} is a standalone mongod; Omni needs a replica set (transactions, change streams) — start mongod with --replSet and run rs.initiate(), or point ${variable} at the replica set`,
+  );
 }

@@ -1,7 +1,13 @@
 import mongoose, { mongo, Schema, type Connection, type Model } from 'mongoose';
 import { decodeCursor, encodeCursor, validatePageLimit } from '../cursor';
-import { StoreClosedError, StoreNotInitialisedError, TransientTransactionError } from '../errors';
+import {
+  StartupError,
+  StoreClosedError,
+  StoreNotInitialisedError,
+  TransientTransactionError,
+} from '../errors';
 import { newId } from '../ids';
+import { retryBudget } from '../retry';
 import type {
   Collection,
   CollectionSpec,
@@ -22,6 +28,8 @@ import type {
 import {
   keysetFilter,
   mapMongoError,
+  topologyRefusal,
+  type HelloReply,
   runTransaction,
   withUpsertId,
   type TransactionAttempt,
@@ -31,8 +39,26 @@ export interface MongoStoreOptions {
   /** mongodb:// URL of a replica set (transactions need one). */
   url: string;
   dbName: string;
-  /** How long to wait for a reachable primary before an operation fails (driver default 30 s; the URL may set it too). */
+  /**
+   * How long to wait for a reachable primary before startup or an operation fails. Default 5,000 ms
+   * (the driver's 30 s made a bad MONGO_URL look like a hang); the URL may set it too.
+   */
   serverSelectionTimeoutMS?: number;
+  /** TCP connect timeout. Default 5,000 ms. */
+  connectTimeoutMS?: number;
+  /**
+   * Socket inactivity timeout: an operation whose server stopped answering fails after this (with
+   * server selection, the bound of one operation). Default 30,000 ms. (The driver's `timeoutMS` is
+   * deprecated without effect in driver 7, so it is not used.)
+   */
+  socketTimeoutMS?: number;
+  /** The variable the URL came from, named in startup errors. Default MONGO_URL. */
+  urlVariable?: string;
+}
+
+/** The URL without credentials, for messages. */
+export function redactMongoUrl(url: string): string {
+  return url.replace(/^(mongodb(?:\+srv)?:\/\/)[^@/]*@/, '$1***@');
 }
 
 type MongoDoc = Doc;
@@ -346,18 +372,37 @@ export class MongoStore implements DocumentStore {
 
   private async connect(): Promise<void> {
     if (this.closed) throw new StoreClosedError();
+    const variable = this.opts.urlVariable ?? 'MONGO_URL';
+    const where = redactMongoUrl(this.opts.url);
     if (this.conn.readyState !== mongoose.ConnectionStates.connected) {
-      await this.conn.openUri(this.opts.url, {
-        dbName: this.opts.dbName,
-        // Same as the embedded adapter: undefined fields are left out, never stored as null.
-        ignoreUndefined: true,
-        bufferCommands: false,
-        autoIndex: false,
-        autoCreate: false,
-        ...(this.opts.serverSelectionTimeoutMS
-          ? { serverSelectionTimeoutMS: this.opts.serverSelectionTimeoutMS }
-          : {}),
-      });
+      const selection = this.opts.serverSelectionTimeoutMS ?? 5_000;
+      try {
+        await this.conn.openUri(this.opts.url, {
+          dbName: this.opts.dbName,
+          // Same as the embedded adapter: undefined fields are left out, never stored as null.
+          ignoreUndefined: true,
+          bufferCommands: false,
+          autoIndex: false,
+          autoCreate: false,
+          serverSelectionTimeoutMS: selection,
+          connectTimeoutMS: this.opts.connectTimeoutMS ?? 5_000,
+          socketTimeoutMS: this.opts.socketTimeoutMS ?? 30_000,
+        });
+      } catch (err) {
+        await this.conn.close().catch(() => undefined);
+        throw new StartupError(
+          `${variable}: cannot reach MongoDB at ${where} within ${selection} ms (${(err as Error).message})`,
+          { cause: err },
+        );
+      }
+      // Transactions and change streams need a replica set: refuse a standalone mongod at once
+      // rather than failing on the first transaction.
+      const hello = (await this.conn.db!.admin().command({ hello: 1 })) as HelloReply;
+      const refusal = topologyRefusal(hello, variable, where);
+      if (refusal) {
+        await this.conn.close().catch(() => undefined);
+        throw refusal;
+      }
     }
     await Promise.all([...this.collections.values()].map((c) => c.prepare(this.conn)));
     this.ready = true;
@@ -375,7 +420,7 @@ export class MongoStore implements DocumentStore {
           session.attempt = attempt;
           return fn(session);
         },
-        opts?.maxAttempts ?? 5,
+        retryBudget(opts),
         (err) => mapMongoError(err, 'transaction'),
       );
     } finally {
@@ -387,7 +432,11 @@ export class MongoStore implements DocumentStore {
     this.assertUsable();
     const db = this.conn.db;
     if (!db) throw new StoreNotInitialisedError();
-    await db.admin().ping();
+    try {
+      await db.admin().ping();
+    } catch (err) {
+      throw mapMongoError(err, 'admin');
+    }
   }
 
   onInsert(collection: string, listener: () => void): () => void {
