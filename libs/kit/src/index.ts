@@ -10,4 +10,5 @@ export * from './http';
 export * from './grpc';
 export * from './service-token';
 export * from './events';
+export * from './validation';
 export * from './service';
