@@ -25,7 +25,7 @@ import { BadRequestError, UnauthorizedError, UnavailableError } from './errors';
 import { GrpcServer } from './grpc';
 import { registerProblemHandler } from './http';
 import { registerIdempotency } from './idempotency';
-import { createLogger } from './logger';
+import { createLogger, redactUrl } from './logger';
 import { Metrics } from './metrics';
 import { extractContext } from './tracing';
 import { strictValidatorCompiler } from './validation';
@@ -190,7 +190,7 @@ export class Service {
         .record({
           actor: req.principal,
           action: 'access.denied',
-          target: { type: 'route', id: `${req.method} ${req.routeOptions.url ?? req.url}` },
+          target: { type: 'route', id: `${req.method} ${req.routeOptions.url ?? redactUrl(req.url)}` },
           outcome: 'denied',
           ip: req.ip,
           requestId: req.id,
@@ -238,7 +238,7 @@ export class Service {
       req.log.info(
         {
           method: req.method,
-          url: req.url,
+          url: redactUrl(req.url),
           status: reply.statusCode,
           ms: Math.round(reply.elapsedTime * 10) / 10,
         },
