@@ -11,4 +11,5 @@ export * from './grpc';
 export * from './service-token';
 export * from './events';
 export * from './validation';
+export * from './ids';
 export * from './service';

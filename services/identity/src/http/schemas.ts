@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
+import { idSchema } from '@omni/kit';
 import { USERNAME_PATTERN } from '../domain/login-name';
 
-export const Id = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' });
+export const Id = idSchema('A-Za-z0-9_-', 100);
 /** Store, rider and customer ids as other services mint them (no dots: they become field names). */
 export const ExternalId = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_:-]+$' });
 export const StoreRoleSchema = Type.Union([Type.Literal('clerk'), Type.Literal('manager')]);
@@ -21,9 +22,9 @@ export const KindSchema = Type.Union([
 ]);
 export const PasswordSchema = Type.String({ minLength: 1, maxLength: 256 });
 export const ScopesSchema = Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: 50 });
-export const Username = Type.String({ pattern: USERNAME_PATTERN });
-export const Phone = Type.String({ pattern: '^\\+?[0-9 ().-]{6,30}$' });
-export const TotpCode = Type.String({ pattern: '^[0-9]{6}$' });
+export const Username = Type.String({ maxLength: 120, pattern: USERNAME_PATTERN });
+export const Phone = Type.String({ maxLength: 30, pattern: '^\\+?[0-9 ().-]{6,30}$' });
+export const TotpCode = Type.String({ maxLength: 6, pattern: '^[0-9]{6}$' });
 
 export const TokenRequest = Type.Object(
   {
