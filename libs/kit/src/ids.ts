@@ -22,11 +22,6 @@ export const StoreId = Type.String({ minLength: 1, maxLength: 100, pattern: STOR
 export const SkuId = Type.String({ minLength: 1, maxLength: 64, pattern: SKU_PATTERN });
 export const EntityId = Type.String({ minLength: 1, maxLength: 200, pattern: ENTITY_ID_PATTERN });
 
-/** True for a string that matches the store id pattern (for ids that arrive outside a schema). */
-export function isStoreId(id: string): boolean {
-  return new RegExp(STORE_ID_PATTERN, 'u').test(id);
-}
-
 /** An id schema with a service's own character set and length, still refusing reserved names. */
 export function idSchema(charClass: string, maxLength: number) {
   return Type.String({ minLength: 1, maxLength, pattern: `^${notReserved}[${charClass}]{1,${maxLength}}$` });

@@ -34,6 +34,8 @@ export interface IdentitySettings {
   ipBackoff: BackoffPolicy;
   /** Issuer shown in authenticator apps. */
   totpIssuer: string;
+  /** How far ahead of the verifier's clock a token's `iat` may be (kit Authenticator; tests move clocks). */
+  tokenClockSkewSeconds: number;
 }
 
 export const DEFAULT_SETTINGS: IdentitySettings = {
@@ -50,6 +52,7 @@ export const DEFAULT_SETTINGS: IdentitySettings = {
   accountBackoff: DEFAULT_ACCOUNT_BACKOFF,
   ipBackoff: DEFAULT_IP_BACKOFF,
   totpIssuer: 'Omni',
+  tokenClockSkewSeconds: 60,
 };
 
 export type IdentitySettingsInput = Partial<
