@@ -161,6 +161,25 @@ describe('ids that are Object.prototype names', () => {
   });
 });
 
+describe('store ids in bodies', () => {
+  it('identity refuses an account bound to store `constructor` (or any id off the store pattern)', async () => {
+    const api = client(sys.urls.identity, ops);
+    for (const stores of [{ constructor: 'clerk' }, { toString: 'manager' }, { 'S 01': 'clerk' }]) {
+      const res = await api.post('/v1/accounts', {
+        kind: 'store_staff',
+        username: 'clerk.reserved',
+        password: 'a-long-enough-passphrase-42',
+        stores,
+      });
+      expect(res.status, JSON.stringify(stores)).toBe(400);
+      expect(JSON.stringify(res.body)).toContain('stores');
+    }
+    const none = await api.get('/v1/accounts?kind=store_staff&limit=200');
+    expect(none.status).toBe(200);
+    expect(JSON.stringify(none.body)).not.toContain('clerk.reserved');
+  });
+});
+
 describe('JSON types are strict in every service', () => {
   const order = (over: Record<string, unknown> = {}, fulfilment: Record<string, unknown> = {}) => ({
     lines: [{ sku: 'p0000-M', qty: 1 }],
