@@ -235,7 +235,16 @@ export interface AuthenticatorOptions {
   revocations?: RevocationList;
   /** Cap of the verified-token cache (verification is the most expensive step of a hot request). */
   cacheSize?: number;
+  /**
+   * Longest accepted token lifetime (exp − iat), in seconds. Default 31 days: identity's access tokens
+   * live 15 minutes (at most a day), its demo tokens 30 days.
+   */
+  maxLifetimeSeconds?: number;
+  /** How far in the future `iat` may be (clock skew between identity and this service). Default 60 s. */
+  clockSkewSeconds?: number;
 }
+
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 31 * 86_400;
 
 const ROLES: readonly Role[] = ['customer', 'store_staff', 'rider', 'ops', 'service'];
 
@@ -280,12 +289,15 @@ export class Authenticator {
           issuer: this.opts.issuer,
           audience: this.opts.audience,
           algorithms: ['ES256', 'EdDSA', 'RS256'],
+          // A token without exp would be valid (and cached) forever; without iat its age is unknown.
+          requiredClaims: ['exp', 'iat'],
         }));
       } catch (err) {
         if (err instanceof joseErrors.JWTExpired)
           throw new UnauthorizedError('token expired', 'token-expired');
         throw new UnauthorizedError('token is not valid', 'token-invalid');
       }
+      checkLifetime(payload, nowS, this.opts);
       principal = principalFromClaims(payload);
       if (this.cache.size >= this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
       this.cache.set(token, principal);
@@ -293,6 +305,15 @@ export class Authenticator {
     if (this.revocations.isRevoked(principal)) throw new UnauthorizedError('token revoked', 'token-revoked');
     return principal;
   }
+}
+
+/** A bounded lifetime, issued in the past (within the clock skew): a stolen token cannot outlive that. */
+function checkLifetime(payload: JWTPayload, nowS: number, opts: AuthenticatorOptions): void {
+  const { exp, iat } = payload as { exp: number; iat: number };
+  if (iat > nowS + (opts.clockSkewSeconds ?? 60))
+    throw new UnauthorizedError('token is issued in the future', 'token-invalid');
+  if (exp - iat > (opts.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS))
+    throw new UnauthorizedError('token lifetime exceeds the maximum', 'token-invalid');
 }
 
 export function principalFromClaims(c: JWTPayload): Principal {

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from './app';
+import { MAX_LISTED_ERRORS } from './validation';
 import {
   AppError,
   BadRequestError,
@@ -48,13 +49,16 @@ function toAppError(err: FastifyError | AppError | Error): AppError {
   };
   if (fe.validation) {
     const where = fe.validationContext ?? 'body';
-    const errors: FieldError[] = fe.validation.map((v) => {
+    // Listing is capped: a body of 400,000 bad items must not become a 20 MB answer.
+    const errors: FieldError[] = fe.validation.slice(0, MAX_LISTED_ERRORS).map((v) => {
       const missing = (v.params as { missingProperty?: string } | undefined)?.missingProperty;
       const extra = (v.params as { additionalProperty?: string } | undefined)?.additionalProperty;
       const path = v.instancePath + (missing ? `/${missing}` : extra ? `/${extra}` : '');
       return { field: `${where}${path}`, message: extra ? 'is not allowed' : (v.message ?? 'is invalid') };
     });
-    return new BadRequestError(`The ${where} is not valid`, errors);
+    const err = new BadRequestError(`The ${where} is not valid`, errors);
+    err.extensions.errorCount = fe.validation.length;
+    return err;
   }
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

@@ -10,5 +10,7 @@ export * from './http';
 export * from './grpc';
 export * from './service-token';
 export * from './events';
+export * from './validation';
+export * from './ids';
 export * from './service';
 export * from './startup';

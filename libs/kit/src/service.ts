@@ -3,7 +3,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { App } from './app';
-import ajvFormats from 'ajv-formats';
 import { Type } from 'typebox';
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { Logger, LevelWithSilent, DestinationStream } from 'pino';
@@ -22,13 +21,14 @@ import {
   type Principal,
   type Scope,
 } from './auth';
-import { UnavailableError } from './errors';
+import { BadRequestError, UnauthorizedError, UnavailableError } from './errors';
 import { GrpcServer } from './grpc';
 import { registerProblemHandler } from './http';
 import { registerIdempotency } from './idempotency';
-import { createLogger } from './logger';
+import { createLogger, redactUrl } from './logger';
 import { Metrics } from './metrics';
 import { extractContext } from './tracing';
+import { strictValidatorCompiler } from './validation';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,6 +42,11 @@ declare module 'fastify' {
     scope?: (req: FastifyRequest) => Scope;
     /** false: Idempotency-Key is ignored here (responses carry secrets that must never be stored). */
     idempotency?: boolean;
+    /**
+     * true: anyone may send this route a body (e.g. sign-in). Otherwise a POST/PUT/PATCH/DELETE route
+     * without a `permission` still needs a valid token, checked before its body is read.
+     */
+    public?: boolean;
   }
 }
 
@@ -177,11 +182,9 @@ export class Service {
       requestIdHeader: 'x-request-id',
       genReqId: () => newId(),
       return503OnClosing: true,
-      ajv: {
-        customOptions: { allErrors: true, coerceTypes: 'array', useDefaults: true, removeAdditional: false },
-        plugins: [ajvFormats as never],
-      },
     }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+    // Strict JSON bodies, coerced query strings and path params (see validation.ts).
+    this.app.setValidatorCompiler(strictValidatorCompiler());
 
     this.setupTracingHooks();
     registerProblemHandler(this.app, (req, err) => {
@@ -190,7 +193,7 @@ export class Service {
         .record({
           actor: req.principal,
           action: 'access.denied',
-          target: { type: 'route', id: `${req.method} ${req.routeOptions.url ?? req.url}` },
+          target: { type: 'route', id: `${req.method} ${req.routeOptions.url ?? redactUrl(req.url)}` },
           outcome: 'denied',
           ip: req.ip,
           requestId: req.id,
@@ -238,7 +241,7 @@ export class Service {
       req.log.info(
         {
           method: req.method,
-          url: req.url,
+          url: redactUrl(req.url),
           status: reply.statusCode,
           ms: Math.round(reply.elapsedTime * 10) / 10,
         },
@@ -257,8 +260,22 @@ export class Service {
     this.app.addHook('onRequest', async (req) => {
       const token = bearerToken(req.headers.authorization);
       req.principal = token ? await this.authenticator.verify(token) : null;
-      const permission = req.routeOptions.config?.permission;
-      if (permission) authorize(req.principal, permission, req.routeOptions.config.scope?.(req) ?? {});
+      const config = req.routeOptions.config;
+      const permission = config?.permission;
+      if (permission) authorize(req.principal, permission, config.scope?.(req) ?? {});
+      // Authenticate before the body is read or validated: an anonymous caller must not make the
+      // service parse and check a large bad body (routes that authorise in the handler included).
+      else if (!req.principal && req.routeOptions.url && WRITE_METHODS.has(req.method) && !config?.public)
+        throw new UnauthorizedError();
+    });
+    // A route that declares no body takes none: a body sent there is a client mistake (e.g. options
+    // it believes are applied), not something to ignore silently. `{}` is tolerated as "nothing".
+    this.app.addHook('preValidation', async (req) => {
+      if (!WRITE_METHODS.has(req.method) || req.routeOptions.schema?.body || !req.routeOptions.url) return;
+      if (!isEmptyBody(req.body))
+        throw new BadRequestError('This route takes no request body', [
+          { field: 'body', message: 'must be empty' },
+        ]);
     });
     // Secured routes are documented as such.
     this.app.addHook('onRoute', (route) => {
@@ -454,6 +471,14 @@ export class Service {
 
 export function createService(opts: ServiceOptions): Service {
   return new Service(opts);
+}
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function isEmptyBody(body: unknown): boolean {
+  if (body === undefined || body === null || body === '') return true;
+  if (typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body)) return false;
+  return Object.keys(body).length === 0;
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {

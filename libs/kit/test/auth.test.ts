@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { authorize, can, ForbiddenError, RevocationList, UnauthorizedError, type Principal } from '../src';
+import { TestTokenIssuer } from '@omni/testing';
+import {
+  Authenticator,
+  authorize,
+  can,
+  ForbiddenError,
+  RevocationList,
+  UnauthorizedError,
+  type Principal,
+} from '../src';
 
 const base = { stores: {}, scopes: [], amr: [] };
 const clerk: Principal = { ...base, sub: 'c', role: 'store_staff', stores: { S1: 'clerk' } };
@@ -47,5 +56,41 @@ describe('permission model', () => {
     expect(list.isRevoked({ jti: 'j1', sub: 'x', issuedAt: 5 })).toBe(true);
     expect(list.isRevoked({ jti: 'j2', sub: 'u', issuedAt: 999 })).toBe(true);
     expect(list.isRevoked({ jti: 'j3', sub: 'u', issuedAt: 1001 })).toBe(false);
+  });
+});
+
+describe('token lifetime', () => {
+  it('refuses tokens without exp, with a lifetime above the maximum, or issued in the future', async () => {
+    const issuer = await TestTokenIssuer.create();
+    const auth = new Authenticator({ ...issuer.authOptions, maxLifetimeSeconds: 3_600 });
+    const invalid = { status: 401, slug: 'token-invalid' };
+
+    await expect(auth.verify(await issuer.sign({ role: 'ops', expiresIn: null }))).rejects.toMatchObject(
+      invalid,
+    );
+    await expect(auth.verify(await issuer.sign({ role: 'ops', expiresIn: 3_601 }))).rejects.toMatchObject(
+      invalid,
+    );
+    await expect(
+      auth.verify(await issuer.sign({ role: 'ops', issuedAtOffset: 3_600, expiresIn: 3_900 })),
+    ).rejects.toMatchObject(invalid);
+
+    // Within the bounds: a small clock skew and the longest lifetime pass.
+    await expect(
+      auth.verify(await issuer.sign({ role: 'ops', issuedAtOffset: 30, expiresIn: 600 })),
+    ).resolves.toMatchObject({ role: 'ops' });
+    await expect(auth.verify(await issuer.sign({ role: 'ops', expiresIn: 3_600 }))).resolves.toMatchObject({
+      role: 'ops',
+    });
+  });
+
+  it('accepts the 30-day demo tokens identity issues by default', async () => {
+    const issuer = await TestTokenIssuer.create();
+    const auth = new Authenticator(issuer.authOptions);
+    const token = await issuer.sign({ role: 'rider', riderId: 'R1', expiresIn: 30 * 86_400 });
+    await expect(auth.verify(token)).resolves.toMatchObject({ riderId: 'R1' });
+    await expect(
+      auth.verify(await issuer.sign({ role: 'rider', riderId: 'R1', expiresIn: 40 * 86_400 })),
+    ).rejects.toMatchObject({ status: 401 });
   });
 });

@@ -72,7 +72,9 @@ export async function startSampleService(
   );
   // Issues a secret: the response must never be stored by the idempotency mechanism.
   let secrets = 0;
-  svc.app.post('/v1/secrets', { config: { idempotency: false } }, async () => ({ secret: `s-${++secrets}` }));
+  svc.app.post('/v1/secrets', { config: { idempotency: false, public: true } }, async () => ({
+    secret: `s-${++secrets}`,
+  }));
   // Never answers: used to prove shutdown is bounded.
   svc.app.get('/v1/hang', () => new Promise(() => undefined));
   svc.app.get('/v1/boom', async () => {

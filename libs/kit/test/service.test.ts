@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { TestTokenIssuer, client } from '@omni/testing';
-import { initTracing, type Service } from '../src';
+import { initTracing, redactUrl, type Service } from '../src';
 import { startSampleService } from './sample-service';
 
 initTracing({ serviceName: 'kit-test' });
@@ -186,5 +186,29 @@ describe('kit-built service: operations endpoints', () => {
     await client(svc.url, token).get('/v1/notes/x');
     expect(logLines.length).toBeGreaterThan(0);
     expect(JSON.stringify(logLines)).not.toContain(token);
+  });
+
+  it('never logs token-like query parameters of a URL, even of a rejected request', async () => {
+    const token = await issuer.ops();
+    const query = `?access_token=${token}&code=123456&refresh_token=r-secret&id_token=i-secret&limit=5`;
+    const res = await client(svc.url).get(`/v1/notes/x${query}`);
+    expect(res.status).toBe(401);
+    const logged = JSON.stringify(logLines);
+    for (const secret of [token, '123456', 'r-secret', 'i-secret']) expect(logged).not.toContain(secret);
+    const line = logLines.find((l) => typeof l.url === 'string' && l.url.startsWith('/v1/notes/x?'));
+    expect(line?.url).toBe(
+      '/v1/notes/x?access_token=[redacted]&code=[redacted]&refresh_token=[redacted]&id_token=[redacted]&limit=5',
+    );
+  });
+});
+
+describe('redactUrl', () => {
+  it('keeps paths and harmless parameters, hides credentials however they are spelled', () => {
+    expect(redactUrl('/v1/riders/me/ws')).toBe('/v1/riders/me/ws');
+    expect(redactUrl('/a?limit=5&cursor=abc')).toBe('/a?limit=5&cursor=abc');
+    expect(redactUrl('/a?Access_Token=x&client_secret=y&flag')).toBe(
+      '/a?Access_Token=[redacted]&client_secret=[redacted]&flag',
+    );
+    expect(redactUrl('/a?access%5Ftoken=x#frag')).toBe('/a?access%5Ftoken=[redacted]#frag');
   });
 });

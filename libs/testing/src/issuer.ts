@@ -11,8 +11,13 @@ export interface TokenClaims {
   /** Service clients: space-separated permissions. */
   scope?: string;
   amr?: string[];
-  /** Seconds until expiry (negative for an already expired token). Default 900. */
-  expiresIn?: number;
+  /**
+   * Seconds until expiry (negative for an already expired token). Default 900. `null` mints a token
+   * without `exp`, which every service must refuse (tests of that rule only).
+   */
+  expiresIn?: number | null;
+  /** Seconds to add to `iat` (positive: issued in the future, for tests of the skew rule). */
+  issuedAtOffset?: number;
   jti?: string;
 }
 
@@ -48,17 +53,18 @@ export class TestTokenIssuer {
   }
 
   async sign(claims: TokenClaims): Promise<string> {
-    const { sub, expiresIn = 900, jti, ...rest } = claims;
+    const { sub, expiresIn = 900, issuedAtOffset = 0, jti, ...rest } = claims;
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ ...rest })
+    const jwt = new SignJWT({ ...rest })
       .setProtectedHeader({ alg: 'ES256', kid: this.kid })
       .setSubject(sub ?? `${claims.role}-${randomUUID().slice(0, 8)}`)
       .setIssuer(this.issuer)
       .setAudience(this.audience)
-      .setIssuedAt(now)
-      .setExpirationTime(now + expiresIn)
-      .setJti(jti ?? randomUUID())
-      .sign(this.privateKey);
+      .setIssuedAt(now + issuedAtOffset)
+      .setJti(jti ?? randomUUID());
+    // Every token a test mints carries exp, as identity's do (services refuse tokens without one).
+    if (expiresIn !== null) jwt.setExpirationTime(now + expiresIn);
+    return jwt.sign(this.privateKey);
   }
 
   ops(sub = 'ops-1') {

@@ -88,6 +88,7 @@ export function buildIdentityService(deps: IdentityDeps): IdentityService {
       issuer: settings.issuer,
       audience: settings.audience,
       revocations,
+      clockSkewSeconds: settings.tokenClockSkewSeconds,
     },
     settings.restrictedAudience,
   );
@@ -170,6 +171,7 @@ export function buildIdentityService(deps: IdentityDeps): IdentityService {
       keys: { jwksProvider: () => keys.jwks() },
       issuer: settings.issuer,
       audience: settings.audience,
+      clockSkewSeconds: settings.tokenClockSkewSeconds,
       ...(list ? { revocations: list } : {}),
     }),
     rotateKeys: (opts = {}) => rotateSigningKey(ctx, opts.activateInSeconds ?? 0, null),

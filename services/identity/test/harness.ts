@@ -58,6 +58,9 @@ export const TEST_SETTINGS: NonNullable<IdentityDeps['settings']> = {
   scrypt: { logN: 10 },
   ipBackoff: { freeFailures: 100_000 },
   keyActivationDelaySeconds: 0,
+  // Tests move identity's clock months ahead of the verifiers' real time (session limits), and the
+  // iat of its tokens with it; the future-iat rule itself is tested in the kit.
+  tokenClockSkewSeconds: 365 * 86_400,
 };
 
 export async function startIdentity(
@@ -163,7 +166,13 @@ export async function startProbeService(opts: {
     logDestination: opts.logDestination,
     auth:
       opts.via === 'jwks-url'
-        ? { keys: { jwksUrl: `${opts.identity.url}/.well-known/jwks.json` }, issuer, audience, revocations }
+        ? {
+            keys: { jwksUrl: `${opts.identity.url}/.well-known/jwks.json` },
+            issuer,
+            audience,
+            revocations,
+            clockSkewSeconds: opts.identity.settings.tokenClockSkewSeconds,
+          }
         : opts.identity.authOptions(revocations),
   });
   const storeScope = {

@@ -1,14 +1,15 @@
 import { Type, type Static } from 'typebox';
+import { idSchema, SkuId, StoreId as KitStoreId } from '@omni/kit';
 import { MAX_PRICE_MINOR } from '../domain/money';
 
 /** Request schemas: every string, number and array bounded; bodies closed (`additionalProperties: false`). */
 
 const closed = { additionalProperties: false } as const;
 
-export const EntityId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' });
-export const SkuCode = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' });
+export const EntityId = idSchema('A-Za-z0-9._-', 64);
+export const SkuCode = SkuId;
 /** Store ids are inventory's location ids. */
-export const StoreId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' });
+export const StoreId = KitStoreId;
 export const Channel = Type.Union([Type.Literal('online'), Type.Literal('store'), Type.Literal('phone')]);
 export const Version = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 
@@ -16,7 +17,7 @@ export const Version = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEG
 export const Money = Type.Object(
   {
     amountMinor: Type.Integer({ minimum: 0, maximum: MAX_PRICE_MINOR }),
-    currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+    currency: Type.String({ maxLength: 3, pattern: '^[A-Z]{3}$' }),
   },
   closed,
 );

@@ -7,7 +7,7 @@ import { getCustomer } from '../app/queries/get-customer';
 import { pointsSummary } from '../app/queries/points-query';
 import type { CustomersContext } from '../app/context';
 import { actorOf, selfId } from './access';
-import { AddressIn, CustomerOut, CustomerWithOutcome, IdentityIn, MyIdentityParams, PageQuery, UpdateProfileBody } from './schemas';
+import { AddressIn, CustomerOut, Id, CustomerWithOutcome, IdentityIn, MyIdentityParams, PageQuery, UpdateProfileBody } from './schemas';
 import { Type } from 'typebox';
 
 const tags = ['me'];
@@ -44,7 +44,7 @@ export function registerMeRoutes(app: App, ctx: CustomersContext): void {
     '/v1/me/addresses/:addressId',
     {
       config: self,
-      schema: { tags, summary: 'Remove an address', params: Type.Object({ addressId: Type.String({ minLength: 1, maxLength: 128 }) }), response: { 200: CustomerOut } },
+      schema: { tags, summary: 'Remove an address', params: Type.Object({ addressId: Id }), response: { 200: CustomerOut } },
     },
     async (req) => {
       const doc = await removeAddress(ctx, selfId(req), req.params.addressId);

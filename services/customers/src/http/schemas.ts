@@ -1,8 +1,9 @@
 import { Type, type Static } from 'typebox';
+import { idSchema, StoreId } from '@omni/kit';
 
 /** Request and response schemas of the customers REST API (bounded everywhere; bodies closed). */
 
-export const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' });
+export const Id = idSchema('A-Za-z0-9._:-', 128);
 export const IdentityKindSchema = Type.Union([
   Type.Literal('email'),
   Type.Literal('phone'),
@@ -31,7 +32,7 @@ export const AddressIn = Type.Object(
     lines: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 4 }),
     city: Type.String({ minLength: 1, maxLength: 100 }),
     postalCode: Type.String({ maxLength: 20 }),
-    country: Type.String({ pattern: '^[A-Z]{2}$' }),
+    country: Type.String({ maxLength: 2, pattern: '^[A-Z]{2}$' }),
     geo: Type.Optional(GeoPointSchema),
   },
   { additionalProperties: false },
@@ -96,7 +97,7 @@ export const AdjustPointsBody = Type.Object(
 
 export const IdParams = Type.Object({ id: Id });
 export const AddressParams = Type.Object({ id: Id, addressId: Id });
-export const StoreParams = Type.Object({ storeId: Id });
+export const StoreParams = Type.Object({ storeId: StoreId });
 export const IdentityParams = Type.Object({ id: Id, kind: IdentityKindSchema, value: Type.String({ minLength: 1, maxLength: 254 }) });
 export const MyIdentityParams = Type.Object({ kind: IdentityKindSchema, value: Type.String({ minLength: 1, maxLength: 254 }) });
 

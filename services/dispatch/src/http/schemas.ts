@@ -1,12 +1,13 @@
 import { Type } from 'typebox';
-import { BadRequestError, ForbiddenError, UnauthorizedError } from '@omni/kit';
+import { BadRequestError, ForbiddenError, UnauthorizedError, idSchema, StoreId } from '@omni/kit';
 import { InvalidCursorError, type Collection, type Doc, type Filter, type Page } from '@omni/store';
 import type { FastifyRequest } from 'fastify';
 import { JOB_STATUSES } from '../domain/job';
 import { VEHICLES } from '../domain/travel';
 
-export const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._~:-]+$' });
-export const JobId = Type.String({ minLength: 1, maxLength: 200 });
+export const Id = idSchema('A-Za-z0-9._~:-', 128);
+/** `<orderId>~<routeAttempt>`. */
+export const JobId = idSchema('A-Za-z0-9._~:-', 200);
 export const GeoPoint = Type.Object(
   { lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) },
   { additionalProperties: false },
@@ -14,7 +15,7 @@ export const GeoPoint = Type.Object(
 export const Money = Type.Object(
   {
     amountMinor: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }),
-    currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+    currency: Type.String({ maxLength: 3, pattern: '^[A-Z]{3}$' }),
   },
   { additionalProperties: false },
 );
@@ -41,7 +42,7 @@ export const PageQuery = {
 };
 
 export const JobParams = Type.Object({ jobId: JobId });
-export const StoreJobParams = Type.Object({ storeId: Id, jobId: JobId });
+export const StoreJobParams = Type.Object({ storeId: StoreId, jobId: JobId });
 
 /** Cursor pages; a cursor that was not ours is the client's mistake (400), not ours (500). */
 export async function pageOf<T extends Doc, V>(

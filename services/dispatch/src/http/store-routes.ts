@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
-import { NotFoundError, type App } from '@omni/kit';
+import { NotFoundError, StoreId, type App } from '@omni/kit';
 import type { DispatchContext } from '../app/context';
 import { confirmJob, markReady, receiveReturn, rejectJob } from '../app/store-actions';
 import { storeJobView } from '../app/views';
-import { Id, JobStatus, PageQuery, StoreJobParams, emptyBodyAsObject, pageOf } from './schemas';
+import { JobStatus, PageQuery, StoreJobParams, emptyBodyAsObject, pageOf } from './schemas';
 
 const storeScope = (req: { params: unknown }) => ({ storeId: (req.params as { storeId: string }).storeId });
 const staff = { permission: 'dispatch:store' as const, scope: storeScope };
@@ -23,7 +23,7 @@ export function storeRoutes(app: App, ctx: DispatchContext): void {
       config: staff,
       schema: {
         tags: ['store'],
-        params: Type.Object({ storeId: Id }),
+        params: Type.Object({ storeId: StoreId }),
         querystring: Type.Object({ ...PageQuery, status: Type.Optional(JobStatus) }),
       },
     },

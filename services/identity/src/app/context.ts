@@ -39,6 +39,8 @@ export interface IdentitySettings {
    * the address it listens on. Never taken from the request's Host header, which the caller controls.
    */
   publicUrl?: string;
+  /** How far ahead of the verifier's clock a token's `iat` may be (kit Authenticator; tests move clocks). */
+  tokenClockSkewSeconds: number;
 }
 
 export const DEFAULT_SETTINGS: IdentitySettings = {
@@ -55,6 +57,7 @@ export const DEFAULT_SETTINGS: IdentitySettings = {
   accountBackoff: DEFAULT_ACCOUNT_BACKOFF,
   ipBackoff: DEFAULT_IP_BACKOFF,
   totpIssuer: 'Omni',
+  tokenClockSkewSeconds: 60,
 };
 
 export type IdentitySettingsInput = Partial<

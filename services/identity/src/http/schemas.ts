@@ -1,16 +1,17 @@
 import { Type } from 'typebox';
+import { idSchema, STORE_ID_PATTERN } from '@omni/kit';
 import { USERNAME_PATTERN } from '../domain/login-name';
 
-export const Id = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' });
+export const Id = idSchema('A-Za-z0-9_-', 100);
 /** Store, rider and customer ids as other services mint them (no dots: they become field names). */
-export const ExternalId = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_:-]+$' });
+export const ExternalId = idSchema('A-Za-z0-9_:-', 100);
 export const StoreRoleSchema = Type.Union([Type.Literal('clerk'), Type.Literal('manager')]);
+/** Store ids as keys: the kit's store id pattern, so `constructor` or `__proto__` is never a store. */
 export const StoresSchema = Type.Record(
-  Type.String({ pattern: '^[A-Za-z0-9_:-]{1,100}$' }),
+  Type.String({ pattern: STORE_ID_PATTERN }),
   StoreRoleSchema,
-  {
-    maxProperties: 200,
-  },
+  // Keys that do not match are refused, not ignored.
+  { maxProperties: 200, additionalProperties: false },
 );
 export const KindSchema = Type.Union([
   Type.Literal('ops'),
@@ -21,9 +22,9 @@ export const KindSchema = Type.Union([
 ]);
 export const PasswordSchema = Type.String({ minLength: 1, maxLength: 256 });
 export const ScopesSchema = Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: 50 });
-export const Username = Type.String({ pattern: USERNAME_PATTERN });
-export const Phone = Type.String({ pattern: '^\\+?[0-9 ().-]{6,30}$' });
-export const TotpCode = Type.String({ pattern: '^[0-9]{6}$' });
+export const Username = Type.String({ maxLength: 120, pattern: USERNAME_PATTERN });
+export const Phone = Type.String({ maxLength: 30, pattern: '^\\+?[0-9 ().-]{6,30}$' });
+export const TotpCode = Type.String({ maxLength: 6, pattern: '^[0-9]{6}$' });
 
 export const TokenRequest = Type.Object(
   {

@@ -15,7 +15,7 @@ export function registerTokenRoutes(app: App, ctx: IdentityContext): void {
     {
       // Needs no bearer token; one sent along (even a restricted one) is ignored. Tokens in the
       // response must never be kept by the Idempotency-Key store.
-      config: { allowRestricted: ['password-change', 'mfa-enrolment'], idempotency: false },
+      config: { allowRestricted: ['password-change', 'mfa-enrolment'], idempotency: false, public: true },
       schema: {
         tags: ['auth'],
         description:

@@ -4,7 +4,7 @@ import type { InventoryApp } from '../app/inventory-app';
 import { auditedBy } from './auth';
 import {
   Capability,
-  Id,
+  LocationId,
   LocationBody,
   LocationPatchBody,
   LocationStatus,
@@ -15,7 +15,7 @@ import {
 } from './schemas';
 import { locationView } from './views';
 
-const Params = Type.Object({ locationId: Id });
+const Params = Type.Object({ locationId: LocationId });
 const write = { permission: 'locations:write' as const };
 
 /** Warehouses and stores: operator CRUD, public reads (store finders, storefront pickup choices). */

@@ -1,10 +1,10 @@
-import { can, type Service } from '@omni/kit';
+import { can, StoreId, type Service } from '@omni/kit';
 import { Type } from 'typebox';
 import type { InventoryApp } from '../app/inventory-app';
 import { auditedBy, principalOf, storeScope } from './auth';
-import { Id, PosSyncBody } from './schemas';
+import { PosSyncBody } from './schemas';
 
-const Params = Type.Object({ storeId: Id });
+const Params = Type.Object({ storeId: StoreId });
 const sync = { permission: 'pos:sync' as const, scope: storeScope };
 
 /** Store POS sync: staff (or the store's POS client) of that store only. */

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { idSchema, SkuId, StoreId } from '@omni/kit';
 import { MAX_LINES, MAX_QTY } from '../domain/validation';
 
 /** Request schemas: every string, number and array bounded; bodies closed (`additionalProperties: false`). */
@@ -6,8 +7,10 @@ import { MAX_LINES, MAX_QTY } from '../domain/validation';
 export const closed = { additionalProperties: false } as const;
 
 /** Location, reservation, transfer and client op ids ('|' is reserved for ledger op ids). */
-export const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' });
-export const Sku = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' });
+export const Id = idSchema('A-Za-z0-9._:-', 128);
+/** Locations are stores and warehouses: one id space, the stores' pattern. */
+export const LocationId = StoreId;
+export const Sku = SkuId;
 export const Qty = Type.Integer({ minimum: 1, maximum: MAX_QTY });
 export const CountedQty = Type.Integer({ minimum: 0, maximum: MAX_QTY });
 export const Line = Type.Object({ sku: Sku, qty: Qty }, closed);
@@ -34,11 +37,11 @@ export const Address = Type.Object(
     lines: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 4 }),
     city: Type.String({ minLength: 1, maxLength: 100 }),
     postalCode: Type.String({ minLength: 1, maxLength: 20 }),
-    country: Type.String({ pattern: '^[A-Z]{2}$' }),
+    country: Type.String({ maxLength: 2, pattern: '^[A-Z]{2}$' }),
   },
   closed,
 );
-const HourMinute = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' });
+const HourMinute = Type.String({ maxLength: 5, pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' });
 export const OpeningWindow = Type.Object(
   {
     day: Type.Union(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => Type.Literal(d))),
@@ -51,7 +54,7 @@ export const Capabilities = Type.Array(Capability, { maxItems: 3, uniqueItems: t
 
 export const LocationBody = Type.Object(
   {
-    id: Type.Optional(Id),
+    id: Type.Optional(LocationId),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     type: LocationType,
     address: Address,

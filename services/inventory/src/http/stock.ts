@@ -8,6 +8,7 @@ import {
   AdjustmentBody,
   CountBody,
   Id,
+  LocationId,
   InboundReceiptBody,
   PageQuery,
   Sku,
@@ -15,8 +16,8 @@ import {
   closed,
 } from './schemas';
 
-const Params = Type.Object({ locationId: Id });
-const SkuParams = Type.Object({ locationId: Id, sku: Sku });
+const Params = Type.Object({ locationId: LocationId });
+const SkuParams = Type.Object({ locationId: LocationId, sku: Sku });
 const Reason = Type.Union(MOVEMENT_REASONS.map((r) => Type.Literal(r)));
 const readHere = { permission: 'inventory:read' as const, scope: locationScope };
 const staffHere = { permission: 'pos:sync' as const, scope: locationScope };

@@ -1,10 +1,11 @@
 import { Type } from 'typebox';
+import { idSchema, SkuId, StoreId } from '@omni/kit';
 import { ORDER_STATUSES } from '../domain/types';
 
 /** Request schemas: bounded strings, numbers and arrays; no unknown members. */
 
-export const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' });
-export const Sku = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' });
+export const Id = idSchema('A-Za-z0-9._:-', 128);
+export const Sku = SkuId;
 export const GeoPoint = Type.Object(
   { lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) },
   { additionalProperties: false },
@@ -14,7 +15,7 @@ export const Address = Type.Object(
     lines: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 4 }),
     city: Type.String({ minLength: 1, maxLength: 100 }),
     postalCode: Type.String({ maxLength: 20 }),
-    country: Type.String({ pattern: '^[A-Z]{2}$' }),
+    country: Type.String({ maxLength: 2, pattern: '^[A-Z]{2}$' }),
     geo: Type.Optional(GeoPoint),
   },
   { additionalProperties: false },
@@ -41,7 +42,7 @@ export const PlaceOrderBody = Type.Object(
       {
         method: Type.Union([Type.Literal('ship'), Type.Literal('pickup'), Type.Literal('delivery')]),
         /** Pickup: the store. */
-        storeId: Type.Optional(Id),
+        storeId: Type.Optional(StoreId),
         /** Pickup: switch to the nearest store with everything when the chosen one cannot serve. */
         allowAlternativeStore: Type.Optional(Type.Boolean()),
         /** Ship and delivery: where to (delivery needs its geo point). */

@@ -1,10 +1,10 @@
 import { Type } from 'typebox';
-import { ForbiddenError, type App } from '@omni/kit';
+import { ForbiddenError, idSchema, StoreId, type App } from '@omni/kit';
 import type { PickupContext } from '../app/context';
 import { listConflicts } from '../app/queries/queries';
 import { resolveConflict } from '../app/resolve-conflict';
 import type { PickupConflict } from '../store/collections';
-import { ConflictView, Id, PageQuery, Paged } from './schemas';
+import { ConflictView, PageQuery, Paged } from './schemas';
 import { principalOf, withCursor } from './route-helpers';
 
 const tags = ['pickup ops'];
@@ -26,7 +26,7 @@ export function registerOpsRoutes(app: App, ctx: PickupContext): void {
         querystring: Type.Object(
           {
             status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('resolved')])),
-            storeId: Type.Optional(Id),
+            storeId: Type.Optional(StoreId),
             ...PageQuery,
           },
           { additionalProperties: false },
@@ -47,7 +47,8 @@ export function registerOpsRoutes(app: App, ctx: PickupContext): void {
       schema: {
         tags,
         description: 'Ops records how a conflict was settled (audited).',
-        params: Type.Object({ conflictId: Type.String({ minLength: 1, maxLength: 400 }) }),
+        // `<taskId>:<kind>[:<clientOpId>]`
+        params: Type.Object({ conflictId: idSchema('A-Za-z0-9._~:-', 400) }),
         body: Type.Object(
           { resolution: Type.String({ minLength: 3, maxLength: 1000 }) },
           { additionalProperties: false },

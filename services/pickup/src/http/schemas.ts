@@ -1,10 +1,11 @@
 import { Type, type Static } from 'typebox';
+import { idSchema, SkuId, StoreId } from '@omni/kit';
 import { TASK_STATES } from '../domain/task';
 
 /** Shared HTTP schemas (request bounds + response shapes for OpenAPI). */
 
-export const Id = Type.String({ minLength: 1, maxLength: 128 });
-export const Sku = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' });
+export const Id = idSchema('A-Za-z0-9._~:-', 128);
+export const Sku = SkuId;
 export const Barcode = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' });
 export const Code = Type.String({ minLength: 4, maxLength: 10, pattern: '^[0-9]+$' });
 export const Qr = Type.String({ minLength: 10, maxLength: 2048 });
@@ -22,8 +23,8 @@ export const TaskStateSchema = Type.Union([
 // Keep the schema and the domain list in step.
 TASK_STATES satisfies ReadonlyArray<Static<typeof TaskStateSchema>>;
 
-export const StoreParams = Type.Object({ storeId: Id });
-export const TaskParams = Type.Object({ storeId: Id, taskId: Id });
+export const StoreParams = Type.Object({ storeId: StoreId });
+export const TaskParams = Type.Object({ storeId: StoreId, taskId: Id });
 
 export const LineView = Type.Object({
   sku: Type.String(),
