@@ -82,6 +82,15 @@ export interface EventConsumer {
   start(): Promise<void>;
   /** Stops: waits for in-flight handlers; abandons a pending retry (it is redelivered later). */
   stop(): Promise<void>;
+  /** For liveness: subscribed, since when the oldest delivery in flight runs, when one last ended. */
+  health(): ConsumerHealth;
+}
+
+export interface ConsumerHealth {
+  group: string;
+  running: boolean;
+  /** Epoch ms the oldest delivery in flight started (retry backoff included), or null. */
+  inFlightSince: number | null;
 }
 
 export function createConsumer(opts: ConsumerOptions): EventConsumer {
@@ -115,6 +124,7 @@ class Consumer implements EventConsumer {
   private stopping = false;
   private readonly sleeper = new Sleeper();
   private sweepTimer: NodeJS.Timeout | null = null;
+  private readonly inFlight = new Set<{ since: number }>();
 
   constructor(private readonly opts: ConsumerOptions) {
     if (!opts.group) throw new Error('createConsumer: group is required');
@@ -149,8 +159,9 @@ class Consumer implements EventConsumer {
       fromBeginning: this.opts.fromBeginning ?? true,
       // The backoff happens in handle() (exponential); the bus redelivers right after.
       retryDelayMs: 0,
-      handler: (msg) => this.handle(msg),
+      handler: (msg) => this.tracked(msg),
     });
+
     const retention = this.opts.inboxRetentionMs ?? 14 * 24 * 3600 * 1000;
     if (retention > 0) {
       const sweep = (): void => {
@@ -180,6 +191,26 @@ class Consumer implements EventConsumer {
     this.sweepTimer = null;
     await subscription.close();
     this.subscription = null;
+  }
+
+  health(): ConsumerHealth {
+    let oldest: number | null = null;
+    for (const d of this.inFlight) if (oldest === null || d.since < oldest) oldest = d.since;
+    return {
+      group: this.opts.group,
+      running: this.subscription !== null && !this.stopping,
+      inFlightSince: oldest,
+    };
+  }
+
+  private async tracked(msg: DeliveredMessage): Promise<void> {
+    const d = { since: Date.now() };
+    this.inFlight.add(d);
+    try {
+      await this.handle(msg);
+    } finally {
+      this.inFlight.delete(d);
+    }
   }
 
   /** The bus handler. Resolves → committed; rejects → redelivered (attempt + 1). */

@@ -130,6 +130,8 @@ export interface OutboxRelay {
   stop(): Promise<void>;
   /** Whether this replica currently holds the relay lease. */
   isLeader(): boolean;
+  /** For liveness: relaying, and since when the round in flight runs (null: none). */
+  health(): { running: boolean; roundSince: number | null };
 }
 
 interface LeaseDoc extends Doc {
@@ -174,6 +176,7 @@ class Relay implements OutboxRelay {
   private pollTimer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private failing = false;
+  private roundSince: number | null = null;
 
   constructor(private readonly opts: OutboxRelayOptions) {
     this.outbox = opts.store.collection<OutboxRow>({ name: OUTBOX_COLLECTION });
@@ -198,6 +201,10 @@ class Relay implements OutboxRelay {
 
   isLeader(): boolean {
     return Date.now() < this.leaseValidUntil;
+  }
+
+  health(): { running: boolean; roundSince: number | null } {
+    return { running: this.started && !this.stopped, roundSince: this.roundSince };
   }
 
   /** Queues one background round unless one is already waiting to run. */
@@ -242,6 +249,15 @@ class Relay implements OutboxRelay {
 
   /** Publishes rounds until the outbox is empty, as long as we hold the lease. */
   private async drain(): Promise<void> {
+    this.roundSince = Date.now();
+    try {
+      await this.drainRounds();
+    } finally {
+      this.roundSince = null;
+    }
+  }
+
+  private async drainRounds(): Promise<void> {
     for (;;) {
       if (!(await this.holdLease())) return;
       const published = await this.publishRound();

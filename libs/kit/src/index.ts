@@ -11,3 +11,5 @@ export * from './grpc';
 export * from './service-token';
 export * from './events';
 export * from './service';
+export * from './jobs';
+export * from './revocations';
