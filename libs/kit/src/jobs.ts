@@ -28,7 +28,10 @@ export interface JobSpec {
   everyMs: number;
   owner: 'lease' | 'replica';
   run(job: JobRun): Promise<unknown>;
-  /** Lease lifetime without renewal (a dead owner's work waits at most this). Default max(15 s, 3 × everyMs). */
+  /**
+   * Lease lifetime without renewal (a dead owner's work waits at most this). The lease is renewed
+   * every min(everyMs, 5 s), whatever the job's period. Default 15 s, at least 3 renewals.
+   */
   leaseMs?: number;
 }
 
@@ -38,6 +41,8 @@ interface LeaseDoc extends Doc {
   /** Epoch ms after which the lease is free. */
   until: number;
   fence: number;
+  /** Epoch ms of the last run by any owner, so a new owner keeps the job's period. */
+  lastRunAt?: number;
 }
 
 interface Entry {
@@ -47,6 +52,7 @@ interface Entry {
   /** Local time until which we trust our lease (two thirds of its life: margin for skew and slow stores). */
   trustedUntil: number;
   fence: number;
+  lastRunAt: number;
 }
 
 export const JOB_LEASES_COLLECTION = '_job_leases';
@@ -80,7 +86,7 @@ export class Jobs {
   every(spec: JobSpec): void {
     if (this.entries.has(spec.name)) throw new Error(`job ${spec.name} declared twice`);
     if (!(spec.everyMs > 0)) return; // 0 disables (tests drive the work by hand)
-    const entry: Entry = { spec, trustedUntil: 0, fence: 0 };
+    const entry: Entry = { spec, trustedUntil: 0, fence: 0, lastRunAt: 0 };
     this.entries.set(spec.name, entry);
     if (this.started && !this.stopped) this.arm(entry);
   }
@@ -106,11 +112,11 @@ export class Jobs {
     }
   }
 
-  /** Runs a job once now (if this replica may), e.g. from a test or an ops route; resolves when done. */
+  /** Runs a job once now (if this replica holds or can take its lease), whatever its period; resolves when done. */
   async runNow(name: string): Promise<void> {
     const e = this.entries.get(name);
     if (!e) throw new Error(`no job ${name}`);
-    this.tick(e);
+    this.tick(e, true);
     await e.running;
   }
 
@@ -122,16 +128,20 @@ export class Jobs {
   }
 
   private arm(e: Entry): void {
-    e.timer = setInterval(() => this.tick(e), e.spec.everyMs);
+    // Lease jobs tick often enough to keep their lease alive; the work itself runs once per period.
+    const every = e.spec.owner === 'lease' ? Math.min(e.spec.everyMs, 5_000) : e.spec.everyMs;
+    // As a plain interval would: the first run one period after start (unless the lease says later).
+    e.lastRunAt = Date.now();
+    e.timer = setInterval(() => this.tick(e), every);
     e.timer.unref();
   }
 
-  private tick(e: Entry): void {
+  private tick(e: Entry, force = false): void {
     if (e.running || this.stopped) return;
-    e.running = this.runOnce(e).finally(() => (e.running = undefined));
+    e.running = this.runOnce(e, force).finally(() => (e.running = undefined));
   }
 
-  private async runOnce(e: Entry): Promise<void> {
+  private async runOnce(e: Entry, force: boolean): Promise<void> {
     const job = e.spec.name;
     let mine: boolean;
     try {
@@ -145,6 +155,7 @@ export class Jobs {
       this.runs.inc({ job, outcome: 'standby' });
       return;
     }
+    if (e.spec.owner === 'lease' && !force && Date.now() - e.lastRunAt < e.spec.everyMs) return;
     const t0 = performance.now();
     try {
       await e.spec.run({
@@ -152,6 +163,7 @@ export class Jobs {
         stillOwner: () => !this.stopped && (e.spec.owner === 'replica' || Date.now() < e.trustedUntil),
       });
       this.runs.inc({ job, outcome: 'ok' });
+      if (e.spec.owner === 'lease') await this.recordRun(e);
     } catch (err) {
       this.runs.inc({ job, outcome: 'failed' });
       this.log.error({ err, job }, 'background job failed; retried on the next tick');
@@ -160,12 +172,24 @@ export class Jobs {
     }
   }
 
+  /** Notes the run in the lease (fenced), so whoever owns the job next keeps its period. */
+  private async recordRun(e: Entry): Promise<void> {
+    e.lastRunAt = Date.now();
+    await this.leases
+      .updateOne(
+        { _id: e.spec.name, owner: this.owner, fence: e.fence },
+        { $set: { lastRunAt: e.lastRunAt } },
+      )
+      .catch((err: unknown) => this.log.warn({ err, job: e.spec.name }, 'recording a job run failed'));
+  }
+
   /** Renews our lease, or takes a free one (fence + 1). One conditional write either way. */
   private async holdLease(e: Entry): Promise<boolean> {
-    const leaseMs = e.spec.leaseMs ?? Math.max(15_000, 3 * e.spec.everyMs);
+    const leaseMs = e.spec.leaseMs ?? Math.max(15_000, 3 * Math.min(e.spec.everyMs, 5_000));
     const now = Date.now();
     const until = now + leaseMs;
-    const trust = (fence: number): true => {
+    const trust = (fence: number, lastRunAt: number | undefined): true => {
+      e.lastRunAt = Math.max(e.lastRunAt, lastRunAt ?? 0);
       e.fence = fence;
       e.trustedUntil = now + (leaseMs * 2) / 3;
       this.held.set({ job: e.spec.name }, 1);
@@ -177,7 +201,7 @@ export class Jobs {
         { $set: { until } },
         { returnDocument: 'after' },
       );
-      if (renewed) return trust(renewed.fence);
+      if (renewed) return trust(renewed.fence, renewed.lastRunAt);
     }
     e.trustedUntil = 0;
     this.held.set({ job: e.spec.name }, 0);
@@ -186,10 +210,10 @@ export class Jobs {
       { $set: { owner: this.owner, until }, $inc: { fence: 1 } },
       { returnDocument: 'after' },
     );
-    if (taken) return trust(taken.fence);
+    if (taken) return trust(taken.fence, taken.lastRunAt);
     try {
       await this.leases.insertOne({ _id: e.spec.name, owner: this.owner, until, fence: 1 });
-      return trust(1);
+      return trust(1, 0);
     } catch (err) {
       if (isDuplicateKeyError(err)) return false; // another replica holds it
       throw err;

@@ -65,10 +65,11 @@ describe('probes', () => {
     const issuer = await TestTokenIssuer.create();
     const bus = createEmbeddedBus();
     let mode: 'fail' | 'hang' = 'fail';
-    const svc = await sample(issuer, { bus, stallMs: 300 }, (s) => {
+    let unwedge: () => void = () => undefined;
+    const svc = await sample(issuer, { bus, stallMs: 3_000 }, (s) => {
       s.events.on(Ping, async () => {
         if (mode === 'fail') throw new Error('transient');
-        await new Promise(() => undefined); // never settles: a wedged handler
+        await new Promise<void>((resolve) => (unwedge = resolve)); // a wedged handler
       });
     });
     await bus.publish(Ping.topic, [
@@ -83,6 +84,7 @@ describe('probes', () => {
       return res.status === 503 ? res : undefined;
     });
     expect(String(dead.body.detail)).toContain('consumer sample stuck');
+    unwedge(); // lets the service stop
   });
 
   it('/livez fails when a consumer stopped while the service runs', async () => {
