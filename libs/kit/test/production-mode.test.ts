@@ -96,6 +96,27 @@ describe('probes', () => {
     expect(res.status).toBe(503);
     expect(String(res.body.detail)).toContain('consumer sample is not running');
   });
+
+  it('/livez fails when the outbox relay is stuck in one round', async () => {
+    const issuer = await TestTokenIssuer.create();
+    const bus = createEmbeddedBus();
+    const publish = bus.publish.bind(bus);
+    let unwedge: () => void = () => undefined;
+    bus.publish = async (topic, messages) => {
+      if (topic === Ping.topic) await new Promise<void>((resolve) => (unwedge = resolve)); // a wedged send
+      return publish(topic, messages);
+    };
+    const svc = await sample(issuer, { bus, stallMs: 500 });
+    await svc.store.withTransaction((session) =>
+      svc.events.publish(session, Ping, { subject: 'a', data: { n: 1 } }),
+    );
+    const dead = await waitFor(async () => {
+      const res = await client(svc.url).get('/livez');
+      return res.status === 503 ? res : undefined;
+    });
+    expect(String(dead.body.detail)).toContain('outbox relay stuck');
+    unwedge();
+  });
 });
 
 describe('revocations reach a service built from options (as its main.ts builds it)', () => {
