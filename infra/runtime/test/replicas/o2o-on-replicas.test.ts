@@ -147,7 +147,11 @@ describe('pushes and revocations across replicas', () => {
     const token = ctx.tokens[`rider:${rider.id}`]!;
     const sockets = await Promise.all(dispatchReplicas().map((r) => openSocket(r.url, token)));
     await api('POST', `${bed.urls.identity}/v1/accounts/${subOf(token)}/disable`, { token: ops, body: {} });
-    const closes = await Promise.all(sockets.map((s) => s.closed));
+    const open = new Promise<{ code: number; reason: string }>((resolve) =>
+      setTimeout(() => resolve({ code: 0, reason: 'still open after 10 s' }), 10_000).unref(),
+    );
+    const closes = await Promise.all(sockets.map((s) => Promise.race([s.closed, open])));
+    for (const s of sockets) s.ws.terminate();
     for (const c of closes) expect(c).toEqual({ code: 4003, reason: 'token revoked' });
   });
 });
