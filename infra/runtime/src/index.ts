@@ -9,3 +9,4 @@ export {
 export { seedDemo, type DemoSummary } from './seed';
 export * from './demo/city';
 export { DEMO_SHOPPERS } from './demo/customers';
+export { startReplicaBed, type ReplicaBed, type ReplicaBedOptions } from './replicas/bed';

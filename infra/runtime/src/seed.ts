@@ -38,7 +38,7 @@ async function call(
  * dispatch through their HTTP APIs as an ops user would.
  */
 export async function seedDemo(
-  sys: System,
+  sys: Pick<System, 'catalog' | 'inventory' | 'customers' | 'identity' | 'urls'>,
   opts: { demoTokenTtlSeconds?: number } = {},
 ): Promise<DemoSummary> {
   const t0 = performance.now();

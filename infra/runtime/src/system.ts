@@ -2,7 +2,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { LevelWithSilent } from 'pino';
-import { Authenticator, RevocationList } from '@omni/kit';
+import { Authenticator, RevocationList, type AuthenticatorOptions, type ServiceDeps } from '@omni/kit';
 import {
   createEmbeddedStore,
   createStore,
@@ -86,7 +86,7 @@ export interface System {
 }
 
 /** Secrets the embedded runtime generates once per data dir (pickup codes must survive restarts). */
-function runtimeSecrets(dataDir: string | undefined): {
+export function runtimeSecrets(dataDir: string | undefined): {
   pickupCodeSecret: Buffer;
   identityEncryptionSecret: Buffer;
 } {
@@ -108,6 +108,70 @@ function runtimeSecrets(dataDir: string | undefined): {
     pickupCodeSecret: Buffer.from(s.pickupCodeSecret, 'base64'),
     identityEncryptionSecret: Buffer.from(s.identityEncryptionSecret, 'base64'),
   };
+}
+
+/** What one instance of a non-identity service needs besides its common deps; shared with the replica bed. */
+export interface ServiceWiring {
+  auth: AuthenticatorOptions | Authenticator;
+  grpc: (name: ServiceName) => { host: string; port: number };
+  upstreams: () => { catalog: string; inventory: string; customers: string };
+  serviceToken: () => Promise<string>;
+  pickupCodeSecret: Buffer;
+  fastTimers?: boolean;
+}
+
+type Common = Omit<ServiceDeps, 'auth'>;
+export type AnyService =
+  CatalogService | InventoryService | CustomersService | OrdersService | PickupService | DispatchService;
+
+/** Builds one instance of a service other than identity, wired as the runtime wires it. */
+export function buildService(
+  name: Exclude<ServiceName, 'identity'>,
+  common: Common,
+  w: ServiceWiring,
+): AnyService {
+  const auth = w.auth;
+  switch (name) {
+    case 'catalog':
+      return buildCatalogService({ ...common, auth, grpc: w.grpc('catalog') });
+    case 'inventory':
+      return buildInventoryService({
+        ...common,
+        auth,
+        grpc: w.grpc('inventory'),
+        // Pickup orders stay reserved through preparation and the hold period (3 days + margin).
+        settings: { maxReservationTtlSeconds: 14 * 24 * 3600 },
+      });
+    case 'customers':
+      return buildCustomersService({ ...common, auth, grpc: w.grpc('customers') });
+    case 'orders': {
+      const up = w.upstreams();
+      return buildOrdersService({
+        ...common,
+        auth,
+        catalogAddress: up.catalog,
+        inventoryAddress: up.inventory,
+        customersAddress: up.customers,
+        serviceToken: w.serviceToken,
+      });
+    }
+    case 'pickup':
+      return buildPickupService({
+        ...common,
+        auth,
+        codeSecret: w.pickupCodeSecret,
+        // Pickup answers 404 for stores it does not know; the demo city's stores exist from the start.
+        stores: demoLocations()
+          .filter((l) => l.type === 'store')
+          .map((l) => l.id),
+      });
+    case 'dispatch':
+      return buildDispatchService({
+        ...common,
+        auth,
+        ...(w.fastTimers ? { settings: { tickMs: 100 } } : {}),
+      });
+  }
 }
 
 /**
@@ -161,42 +225,27 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
     revocationSubs.push(
       await subscribeRevocations(bus, revocations, { group: `runtime-revocations-${randomUUID()}` }),
     );
-    const auth = authenticator;
-
-    const catalog = buildCatalogService({ ...common('catalog'), auth, grpc: grpc('catalog') });
-    const inventory = buildInventoryService({
-      ...common('inventory'),
-      auth,
-      grpc: grpc('inventory'),
-      // Pickup orders stay reserved through preparation and the hold period (3 days + margin).
-      settings: { maxReservationTtlSeconds: 14 * 24 * 3600 },
-    });
-    const customers = buildCustomersService({ ...common('customers'), auth, grpc: grpc('customers') });
+    const wiring: ServiceWiring = {
+      auth: authenticator,
+      grpc,
+      upstreams: () => ({
+        catalog: catalog.grpcAddress,
+        inventory: inventory.grpcAddress,
+        customers: customers.grpcAddress,
+      }),
+      serviceToken: () => identity.issueServiceToken('orders'),
+      pickupCodeSecret: secrets.pickupCodeSecret,
+      fastTimers: opts.fastTimers,
+    };
+    const catalog = buildService('catalog', common('catalog'), wiring) as CatalogService;
+    const inventory = buildService('inventory', common('inventory'), wiring) as InventoryService;
+    const customers = buildService('customers', common('customers'), wiring) as CustomersService;
     await Promise.all([catalog.start(), inventory.start(), customers.start()]);
     started.push(catalog, inventory, customers);
 
-    const orders = buildOrdersService({
-      ...common('orders'),
-      auth,
-      catalogAddress: catalog.grpcAddress,
-      inventoryAddress: inventory.grpcAddress,
-      customersAddress: customers.grpcAddress,
-      serviceToken: () => identity.issueServiceToken('orders'),
-    });
-    const pickup = buildPickupService({
-      ...common('pickup'),
-      auth,
-      codeSecret: secrets.pickupCodeSecret,
-      // Pickup answers 404 for stores it does not know; the demo city's stores exist from the start.
-      stores: demoLocations()
-        .filter((l) => l.type === 'store')
-        .map((l) => l.id),
-    });
-    const dispatch = buildDispatchService({
-      ...common('dispatch'),
-      auth,
-      ...(opts.fastTimers ? { settings: { tickMs: 100 } } : {}),
-    });
+    const orders = buildService('orders', common('orders'), wiring) as OrdersService;
+    const pickup = buildService('pickup', common('pickup'), wiring) as PickupService;
+    const dispatch = buildService('dispatch', common('dispatch'), wiring) as DispatchService;
     await Promise.all([orders.start(), pickup.start(), dispatch.start()]);
     started.push(orders, pickup, dispatch);
 

@@ -103,6 +103,15 @@ export interface EventConsumer {
   start(): Promise<void>;
   /** Stops: waits for in-flight handlers; abandons a pending retry (it is redelivered later). */
   stop(): Promise<void>;
+  /** For liveness: subscribed, since when the oldest delivery in flight runs, when one last ended. */
+  health(): ConsumerHealth;
+}
+
+export interface ConsumerHealth {
+  group: string;
+  running: boolean;
+  /** Epoch ms the oldest delivery in flight started (retry backoff included), or null. */
+  inFlightSince: number | null;
 }
 
 export function createConsumer(opts: ConsumerOptions): EventConsumer {
@@ -138,6 +147,7 @@ class Consumer implements EventConsumer {
   private sweepTimer: NodeJS.Timeout | null = null;
   /** `topic\0partition` → the message at its head that is failing (one per partition). */
   private readonly failing = new Map<string, Failing>();
+  private readonly inFlight = new Set<{ since: number }>();
 
   constructor(private readonly opts: ConsumerOptions) {
     if (!opts.group) throw new Error('createConsumer: group is required');
@@ -172,8 +182,9 @@ class Consumer implements EventConsumer {
       fromBeginning: this.opts.fromBeginning ?? true,
       // The backoff happens in handle() (exponential); the bus redelivers right after.
       retryDelayMs: 0,
-      handler: (msg) => this.handle(msg),
+      handler: (msg) => this.tracked(msg),
     });
+
     const retention = this.opts.inboxRetentionMs ?? 14 * 24 * 3600 * 1000;
     if (retention > 0) {
       const sweep = (): void => {
@@ -206,6 +217,26 @@ class Consumer implements EventConsumer {
     // Whoever owns these partitions next starts their own series.
     for (const f of this.failing.values()) this.observer.recovered?.(f.group, f.topic, f.partition);
     this.failing.clear();
+  }
+
+  health(): ConsumerHealth {
+    let oldest: number | null = null;
+    for (const d of this.inFlight) if (oldest === null || d.since < oldest) oldest = d.since;
+    return {
+      group: this.opts.group,
+      running: this.subscription !== null && !this.stopping,
+      inFlightSince: oldest,
+    };
+  }
+
+  private async tracked(msg: DeliveredMessage): Promise<void> {
+    const d = { since: Date.now() };
+    this.inFlight.add(d);
+    try {
+      await this.handle(msg);
+    } finally {
+      this.inFlight.delete(d);
+    }
   }
 
   /** The bus handler. Resolves → committed; rejects → redelivered (attempt + 1). */

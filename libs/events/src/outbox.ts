@@ -133,6 +133,8 @@ export interface OutboxRelay {
   stop(): Promise<void>;
   /** Whether this replica currently holds the relay lease. */
   isLeader(): boolean;
+  /** For liveness: relaying, and since when the round in flight runs (null: none). */
+  health(): { running: boolean; roundSince: number | null };
 }
 
 export interface ParkedRow extends OutboxRow {
@@ -198,6 +200,7 @@ class Relay implements OutboxRelay {
   private pollTimer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private failing = false;
+  private roundSince: number | null = null;
 
   constructor(private readonly opts: OutboxRelayOptions) {
     this.outbox = opts.store.collection<OutboxRow>({ name: OUTBOX_COLLECTION });
@@ -226,6 +229,10 @@ class Relay implements OutboxRelay {
 
   isLeader(): boolean {
     return Date.now() < this.leaseValidUntil;
+  }
+
+  health(): { running: boolean; roundSince: number | null } {
+    return { running: this.started && !this.stopped, roundSince: this.roundSince };
   }
 
   /** Queues one background round unless one is already waiting to run. */
@@ -270,23 +277,27 @@ class Relay implements OutboxRelay {
 
   /** Publishes rounds until the outbox is empty, as long as we hold the lease. */
   private async drain(): Promise<void> {
-    if (!(await this.holdLease())) return;
-    // Keep the lease while the rounds run, however long one publish takes.
-    const renewal = setInterval(
-      () => {
-        this.holdLease().catch((err: unknown) =>
-          this.logger.warn({ err: errorFields(err) }, 'renewing the outbox lease failed'),
-        );
-      },
-      Math.max(1, Math.floor(this.leaseTtlMs / 4)),
-    );
+    // For liveness: a round that never ends is a stuck relay, not a slow one.
+    this.roundSince = Date.now();
+    let renewal: NodeJS.Timeout | undefined;
     try {
+      if (!(await this.holdLease())) return;
+      // Keep the lease while the rounds run, however long one publish takes.
+      renewal = setInterval(
+        () => {
+          this.holdLease().catch((err: unknown) =>
+            this.logger.warn({ err: errorFields(err) }, 'renewing the outbox lease failed'),
+          );
+        },
+        Math.max(1, Math.floor(this.leaseTtlMs / 4)),
+      );
       for (;;) {
         const read = await this.publishRound();
         if (read < this.batchSize || !(await this.holdLease())) return;
       }
     } finally {
-      clearInterval(renewal);
+      if (renewal) clearInterval(renewal);
+      this.roundSince = null;
     }
   }
 

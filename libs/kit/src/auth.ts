@@ -205,11 +205,26 @@ export class RevocationList {
   private readonly tokens = new Map<string, number>(); // jti → expiry (s), forgotten after expiry
   private readonly subjects = new Map<string, number>(); // sub → tokens issued before this (s) are void
 
+  private readonly listeners = new Set<() => void>();
+
   revokeToken(jti: string, expiresAt: number): void {
     this.tokens.set(jti, expiresAt);
+    this.changed();
   }
   revokeSubject(sub: string, issuedBefore: number): void {
     this.subjects.set(sub, Math.max(issuedBefore, this.subjects.get(sub) ?? 0));
+    this.changed();
+  }
+  /**
+   * Called after every revocation: whoever holds long-lived sessions (WebSockets) re-checks them,
+   * since a token verified once at upgrade is never presented again. Returns the unsubscribe.
+   */
+  onRevoked(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  private changed(): void {
+    for (const l of this.listeners) l();
   }
   isRevoked(p: Pick<Principal, 'jti' | 'sub' | 'issuedAt'>): boolean {
     if (p.jti !== undefined && this.tokens.has(p.jti)) return true;

@@ -101,11 +101,40 @@ export class ServiceEvents {
 
   /** Stops consuming (in-flight handlers finish), then publishes what is still in the outbox. */
   async stop(): Promise<void> {
+    this.started = false;
     for (const c of this.consumers.values()) await c.stop();
     await this.relay
       .flush()
       .catch((err: unknown) => this.opts.log.warn({ err }, 'outbox flush on stop failed'));
     await this.relay.stop();
+  }
+
+  /**
+   * What is dead, for /livez: a consumer no longer subscribed or the relay no longer running (while
+   * the service runs), or one delivery / relay round stuck for `stallMs`. Retrying is alive: every
+   * attempt ends a delivery (backoff is capped well below `stallMs`), so a broker or store outage
+   * never restarts pods. (Lag alone cannot tell: another replica of the group may own the partition.)
+   */
+  deadParts(stallMs: number): string[] {
+    if (!this.started) return [];
+    const now = Date.now();
+    const dead: string[] = [];
+    for (const c of this.consumers.values()) {
+      const h = c.health();
+      if (!h.running) dead.push(`consumer ${h.group} is not running`);
+      else if (h.inFlightSince !== null && now - h.inFlightSince > stallMs)
+        dead.push(`consumer ${h.group} stuck on one delivery for ${now - h.inFlightSince} ms`);
+    }
+    const r = this.relay.health();
+    if (!r.running) dead.push('outbox relay is not running');
+    else if (r.roundSince !== null && now - r.roundSince > stallMs)
+      dead.push(`outbox relay stuck in one round for ${now - r.roundSince} ms`);
+    return dead;
+  }
+
+  /** Test and fault-injection hook: the consumer of a group (undefined if none). */
+  consumer(group: string): ReturnType<typeof createConsumer> | undefined {
+    return this.consumers.get(group);
   }
 
   /** Publishes everything pending in the outbox now (tests, shutdown). */

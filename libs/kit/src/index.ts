@@ -14,3 +14,5 @@ export * from './validation';
 export * from './ids';
 export * from './service';
 export * from './startup';
+export * from './jobs';
+export * from './revocations';

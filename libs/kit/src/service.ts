@@ -27,6 +27,9 @@ import { registerProblemHandler } from './http';
 import { registerIdempotency } from './idempotency';
 import { createLogger, redactUrl } from './logger';
 import { Metrics } from './metrics';
+import { Jobs } from './jobs';
+import { subscribeRevocations } from './revocations';
+import type { Subscription } from '@omni/events';
 import { extractContext } from './tracing';
 import { strictValidatorCompiler } from './validation';
 
@@ -69,6 +72,8 @@ export interface ServiceOptions {
   logDestination?: DestinationStream;
   bodyLimit?: number;
   shutdownTimeoutMs?: number;
+  /** A consumer handler or relay round in flight this long, or pending events untouched this long, is dead (/livez). Default 120 s. */
+  livenessStallMs?: number;
 }
 
 /**
@@ -105,6 +110,7 @@ export function serviceOptionsFrom(deps: GrpcServiceDeps): Omit<ServiceOptions, 
 }
 
 export type ReadinessCheck = () => Promise<void>;
+export type LivenessCheck = () => Promise<string[]> | string[];
 
 /**
  * Everything a service needs to start, built once: Fastify with logging, validation, problem+json,
@@ -122,12 +128,16 @@ export class Service {
   readonly store: DocumentStore;
   readonly bus: EventBus;
   readonly events: ServiceEvents;
+  /** Background jobs (lease-owned or per replica), started with the service and stopped before it. */
+  readonly jobs: Jobs;
   private readonly checks = new Map<string, ReadinessCheck>();
   private readonly startHooks: Array<() => Promise<void>> = [];
   private readonly stopHooks: Array<() => Promise<void>> = [];
+  private readonly ownsAuthenticator: boolean;
   private state: 'created' | 'starting' | 'ready' | 'stopping' | 'stopped' = 'created';
   private ports = { http: 0, grpc: 0 };
-  private sweepTimer?: NodeJS.Timeout;
+  private revocationFeed?: Subscription;
+  private readonly liveness = new Map<string, LivenessCheck>();
   private readonly idempotency: { sweep(): Promise<number> };
 
   constructor(private readonly opts: ServiceOptions) {
@@ -139,6 +149,10 @@ export class Service {
     // The bus adapter logs (Kafka errors, rebalances, crashes) through this service's logger
     // unless it was given one; a shared bus keeps the one it has.
     if (opts.ownsBus !== false) opts.bus.adoptLogger?.(this.log);
+    // A service handed an Authenticator shares it with whoever built it (the embedded runtime,
+    // identity), and that builder feeds its revocations. Built here from options (every main.ts),
+    // its revocation list is fed from identity's events by this service itself, see start().
+    this.ownsAuthenticator = !(opts.auth instanceof Authenticator);
     this.authenticator = opts.auth instanceof Authenticator ? opts.auth : new Authenticator(opts.auth);
     this.audit = new AuditLog(opts.store, opts.name);
     this.events = new ServiceEvents({
@@ -167,6 +181,7 @@ export class Service {
         },
       });
     });
+    this.jobs = new Jobs(opts.store, this.log, this.metrics);
     this.grpc = new GrpcServer({
       service: opts.name,
       log: this.log,
@@ -205,8 +220,19 @@ export class Service {
     this.idempotency = registerIdempotency(this.app, { store: opts.store });
     this.setupDocs(opts);
     this.setupOpsRoutes();
+    // Ready = can serve requests, which needs the store. The bus is not checked: the outbox rides
+    // out a broker outage, and failing readiness on it would take every pod of every service out
+    // of rotation at once, turning a degradation into an outage.
     this.addReadinessCheck('store', () => opts.store.ping());
-    this.addReadinessCheck('bus', () => opts.bus.ping());
+    // Live = the background machinery is not dead (a crashed consumer or relay is only fixed by a restart).
+    this.addLivenessCheck('events', () => this.events.deadParts(opts.livenessStallMs ?? 120_000));
+    // Idempotency records of every replica are in the one store: one replica sweeps them.
+    this.jobs.every({
+      name: 'idempotency-sweep',
+      everyMs: 10 * 60_000,
+      owner: 'lease',
+      run: () => this.idempotency.sweep(),
+    });
   }
 
   private setupTracingHooks(): void {
@@ -325,7 +351,14 @@ export class Service {
 
   private setupOpsRoutes(): void {
     const hide = { hide: true } as Record<string, unknown>;
-    this.app.get('/livez', { schema: hide }, async () => ({ status: 'ok' }));
+    this.app.get('/livez', { schema: hide }, async () => {
+      const dead: string[] = [];
+      for (const [name, check] of this.liveness) {
+        for (const part of await check()) dead.push(`${name}: ${part}`);
+      }
+      if (dead.length > 0) throw new UnavailableError(`not live: ${dead.join('; ')}`, 'not-live');
+      return { status: 'ok' };
+    });
     this.app.get('/readyz', { schema: hide }, async (_req, reply) => {
       if (this.state !== 'ready') throw new UnavailableError(`${this.name} is ${this.state}`, 'not-ready');
       const results: Record<string, string> = {};
@@ -392,6 +425,10 @@ export class Service {
   addReadinessCheck(name: string, check: ReadinessCheck): void {
     this.checks.set(name, check);
   }
+  /** A part whose death only a restart cures: returns what is dead (empty when alive). */
+  addLivenessCheck(name: string, check: LivenessCheck): void {
+    this.liveness.set(name, check);
+  }
   /** Background work started after the store is initialised and before traffic is accepted. */
   onStart(hook: () => Promise<void>): void {
     this.startHooks.push(hook);
@@ -419,6 +456,13 @@ export class Service {
     this.state = 'starting';
     await this.opts.store.init();
     await this.events.start();
+    if (this.ownsAuthenticator) {
+      // A group per instance: every replica must learn every revocation.
+      this.revocationFeed = await subscribeRevocations(this.opts.bus, this.authenticator.revocations, {
+        group: `${this.name}-revocations-${newId()}`,
+        onInvalid: (reason) => this.log.warn({ reason }, 'skipped a revocation message'),
+      });
+    }
     for (const hook of this.startHooks) await hook();
     await this.app.listen({ host: this.opts.http?.host ?? '0.0.0.0', port: this.opts.http?.port ?? 0 });
     const addr = this.app.server.address();
@@ -426,10 +470,7 @@ export class Service {
     if (this.opts.grpc !== false && this.grpc.hasServices) {
       this.ports.grpc = await this.grpc.listen(this.opts.grpc?.host ?? '0.0.0.0', this.opts.grpc?.port ?? 0);
     }
-    this.sweepTimer = setInterval(() => {
-      this.idempotency.sweep().catch((err: unknown) => this.log.warn({ err }, 'idempotency sweep failed'));
-    }, 10 * 60_000);
-    this.sweepTimer.unref();
+    this.jobs.start();
     this.state = 'ready';
     this.log.info({ http: this.ports.http, grpc: this.ports.grpc || undefined }, `${this.name} ready`);
     return this;
@@ -440,7 +481,6 @@ export class Service {
     if (this.state === 'stopped' || this.state === 'stopping') return;
     this.state = 'stopping';
     const timeout = this.opts.shutdownTimeoutMs ?? 15_000;
-    clearInterval(this.sweepTimer);
     // Drain in-flight requests; a client that never reads its response must not hold shutdown
     // forever, so whatever is still open after the timeout is cut.
     const cut = setTimeout(() => this.app.server.closeAllConnections(), timeout);
@@ -449,6 +489,7 @@ export class Service {
       this.grpc.hasServices ? this.grpc.close(timeout) : Promise.resolve(),
     ]);
     clearTimeout(cut);
+    await this.jobs.stop();
     for (const hook of [...this.stopHooks].reverse()) {
       try {
         await withTimeout(hook(), timeout, 'stop hook timed out');
@@ -457,6 +498,9 @@ export class Service {
       }
     }
     await this.events.stop();
+    await this.revocationFeed
+      ?.close()
+      .catch((err: unknown) => this.log.warn({ err }, 'revocation feed close failed'));
     if (this.opts.ownsStore !== false) await this.opts.store.close();
     if (this.opts.ownsBus !== false) await this.opts.bus.close();
     this.state = 'stopped';

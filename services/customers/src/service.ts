@@ -81,24 +81,16 @@ export function buildCustomersService(deps: CustomersServiceDeps): CustomersServ
 
   const expireDue = (now?: Date) => expireDuePoints(ctx, now ?? ctx.clock());
   const intervalMs = deps.expiryIntervalMs ?? 3_600_000;
-  let timer: NodeJS.Timeout | undefined;
-  let sweeping: Promise<unknown> | undefined;
-  if (intervalMs > 0) {
-    svc.onStart(async () => {
-      timer = setInterval(() => {
-        if (sweeping) return; // a slow sweep is never overlapped by the next one
-        sweeping = expireDue()
-          .then((run) => run.points > 0 && svc.log.info(run, 'points expired'))
-          .catch((err: unknown) => svc.log.error({ err }, 'points expiry sweep failed'))
-          .finally(() => (sweeping = undefined));
-      }, intervalMs);
-      timer.unref();
-    });
-    svc.onStop(async () => {
-      clearInterval(timer);
-      await sweeping;
-    });
-  }
+  // One replica expires points (lease): replicas racing the same ledgers only conflict.
+  svc.jobs.every({
+    name: 'points-expiry',
+    everyMs: intervalMs,
+    owner: 'lease',
+    run: async () => {
+      const run = await expireDue();
+      if (run.points > 0) svc.log.info(run, 'points expired');
+    },
+  });
 
   return Object.assign(svc, {
     expireDue,

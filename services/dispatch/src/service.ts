@@ -10,6 +10,7 @@ import { onOrderRerouted } from './events/order-rerouted';
 import { customerRoutes } from './http/customer-routes';
 import { opsJobRoutes } from './http/ops-job-routes';
 import { RiderHub } from './http/rider-hub';
+import { FanOutPush } from './http/push-fanout';
 import { riderRoutes } from './http/rider-routes';
 import { riderSocketRoute } from './http/rider-socket';
 import { storeRoutes } from './http/store-routes';
@@ -50,6 +51,7 @@ export function buildDispatchService(deps: DispatchDeps): DispatchService {
   const socketsGauge = svc.metrics.gauge('dispatch_rider_sockets', 'Open rider WebSockets');
   const hub = new RiderHub((n) => socketsGauge.set(n));
   const board = new RiderBoard(settings.gridCellKm);
+  const push = new FanOutPush(hub, deps.bus, svc.log);
   const metrics: DispatchMetrics = {
     offers: svc.metrics.counter(
       'dispatch_offers_total',
@@ -78,7 +80,7 @@ export function buildDispatchService(deps: DispatchDeps): DispatchService {
     audit: svc.audit,
     board,
     zones: new ZoneCache(col),
-    push: hub,
+    push,
     settings,
     clock: deps.clock ?? (() => new Date()),
     log: svc.log,
@@ -100,26 +102,38 @@ export function buildDispatchService(deps: DispatchDeps): DispatchService {
   opsJobRoutes(svc.app, ctx, dispatcher);
   riderSocketRoute(svc.app, ctx, hub, svc.authenticator);
 
-  const timers: NodeJS.Timeout[] = [];
+  // Offer/confirmation timeouts, due searches and SLA: one replica (the lease holder) at a time.
+  svc.jobs.every({
+    name: 'dispatch-tick',
+    everyMs: settings.tickMs,
+    owner: 'lease',
+    leaseMs: Math.max(5_000, 3 * settings.tickMs),
+    run: () => dispatcher.tick(),
+  });
+  // The rider board is this replica's memory: every replica refreshes its own.
+  svc.jobs.every({
+    name: 'board-resync',
+    everyMs: settings.resyncMs,
+    owner: 'replica',
+    run: () => dispatcher.resyncBoard(),
+  });
+  // A revoked token (account disabled, logout everywhere) closes its open sockets at once.
+  let unwatch: (() => void) | undefined;
   svc.onStart(async () => {
     await ctx.zones.ensureLoaded();
     const riders = await dispatcher.loadBoard();
     svc.log.info({ riders }, 'dispatch board loaded');
-    if (settings.tickMs > 0) {
-      const tick = () =>
-        dispatcher.tick().catch((err: unknown) => svc.log.error({ err }, 'dispatch tick failed'));
-      timers.push(setInterval(tick, settings.tickMs));
-    }
-    if (settings.resyncMs > 0) {
-      const resync = () =>
-        dispatcher.resyncBoard().catch((err: unknown) => svc.log.warn({ err }, 'board resync failed'));
-      timers.push(setInterval(resync, settings.resyncMs));
-    }
-    for (const t of timers) t.unref();
+    await push.start();
+    const revocations = svc.authenticator.revocations;
+    unwatch = revocations.onRevoked(() => {
+      const closed = hub.closeRevoked(revocations);
+      if (closed > 0) svc.log.info({ closed }, 'closed rider sockets of revoked tokens');
+    });
   });
   svc.onStop(async () => {
-    for (const t of timers) clearInterval(t);
+    unwatch?.();
     hub.closeAll();
+    await push.stop();
     await dispatcher.whenIdle();
   });
 

@@ -137,7 +137,19 @@ export function buildIdentityService(deps: IdentityDeps): IdentityService {
   registerKeyRoutes(svc.app, ctx);
   registerAuditRoutes(svc.app, ctx);
 
-  const timers: NodeJS.Timeout[] = [];
+  // Every replica reloads its own key ring (memory); one replica sweeps the shared store.
+  svc.jobs.every({
+    name: 'key-reload',
+    everyMs: deps.timings?.keyReloadIntervalMs ?? 10_000,
+    owner: 'replica',
+    run: () => keys.load(),
+  });
+  svc.jobs.every({
+    name: 'identity-sweep',
+    everyMs: deps.timings?.sweepIntervalMs ?? 10 * 60_000,
+    owner: 'lease',
+    run: () => sweepExpired(ctx),
+  });
   let revocationSub: Subscription | undefined;
   svc.onStart(async () => {
     await keys.ensureSigningKey();
@@ -146,19 +158,8 @@ export function buildIdentityService(deps: IdentityDeps): IdentityService {
       group: deps.revocationGroup ?? `identity-revocations-${randomUUID()}`,
       onInvalid: (reason) => svc.log.warn({ reason }, 'skipped a revocation message'),
     });
-    const every = (ms: number, what: string, run: () => Promise<unknown>) => {
-      const t = setInterval(
-        () => run().catch((err: unknown) => svc.log.error({ err }, `${what} failed`)),
-        ms,
-      );
-      t.unref();
-      timers.push(t);
-    };
-    every(deps.timings?.keyReloadIntervalMs ?? 10_000, 'key reload', () => keys.load());
-    every(deps.timings?.sweepIntervalMs ?? 10 * 60_000, 'identity sweep', () => sweepExpired(ctx));
   });
   svc.onStop(async () => {
-    for (const t of timers) clearInterval(t);
     await revocationSub?.close();
   });
 

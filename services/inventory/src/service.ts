@@ -86,25 +86,18 @@ export function buildInventoryService(deps: InventoryDeps): InventoryService {
   onReturnReceived(svc, ctx);
   onCatalogProduct(svc, ctx);
 
-  // Reservation expiry: a timer on the service clock; tests call inventory.expireDue(now) directly.
-  let sweepTimer: NodeJS.Timeout | undefined;
-  let sweeping: Promise<unknown> = Promise.resolve();
-  let sweepRunning = false;
+  // Reservation expiry on the service clock, by the one replica holding the job's lease (replicas
+  // racing the same reservations aborted each other's sweeps); tests call inventory.expireDue(now).
+  svc.jobs.every({
+    name: 'reservation-expiry',
+    everyMs: settings.expirySweepMs,
+    owner: 'lease',
+    run: (job) => inventory.expireDue(ctx.clock(), job.stillOwner),
+  });
   svc.onStart(async () => {
     await availability.start();
-    sweepTimer = setInterval(() => {
-      if (sweepRunning) return;
-      sweepRunning = true;
-      sweeping = inventory
-        .expireDue(ctx.clock())
-        .catch((err: unknown) => svc.log.warn({ err }, 'reservation expiry sweep failed'))
-        .finally(() => (sweepRunning = false));
-    }, settings.expirySweepMs);
-    sweepTimer.unref();
   });
   svc.onStop(async () => {
-    clearInterval(sweepTimer);
-    await sweeping;
     await availability.stop();
   });
 

@@ -153,6 +153,13 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
   // Sagas resume once the store is ready. On shutdown the runner stops before HTTP drains, so requests
   // waiting for a saga answer at once (202); steps are aborted and resumed by the next instance.
   svc.onStart(() => runner.start());
+  // Every replica sweeps for sagas to resume; each order is claimed with its own fenced lease.
+  svc.jobs.every({
+    name: 'saga-resume',
+    everyMs: timings.resumeIntervalMs,
+    owner: 'replica',
+    run: () => runner.resumeAll(),
+  });
   svc.app.addHook('preClose', async () => {
     await runner.stop();
   });

@@ -35,6 +35,8 @@ export interface OrdersTimings {
   leaseSlackMs: number;
   /** How often unfinished sagas are looked for (crash recovery, missed kicks). */
   resumeIntervalMs: number;
+  /** Orders read per page by the resume sweep. Default 1000. */
+  resumeBatch?: number;
   /** How long POST /v1/orders waits for the saga before answering 202. */
   placeWaitMs: number;
   /** How long cancel/ship/receive requests wait for their workflow. */

@@ -135,41 +135,38 @@ export function buildPickupService(deps: PickupServiceDeps): PickupService {
     },
   };
 
-  // Timers: one run at a time per job; a failed run is logged and retried on the next tick.
-  const loops: Array<{ timer?: NodeJS.Timeout; running?: Promise<void> }> = [];
-  const every = (ms: number, name: string, run: () => Promise<unknown>) => {
-    const loop: { timer?: NodeJS.Timeout; running?: Promise<void> } = {};
-    const tick = () => {
-      if (loop.running) return;
-      loop.running = run()
-        .then(() => undefined)
-        .catch((err: unknown) => svc.log.error({ err, job: name }, 'pickup job failed'))
-        .finally(() => (loop.running = undefined));
-    };
-    loops.push(loop);
-    return { start: () => (loop.timer = setInterval(tick, ms)).unref(), tick };
-  };
-  const sweep = every(timings.sweepIntervalMs ?? 30_000, 'sweep', async () => {
-    const now = clock();
-    await jobs.expireDue(now);
-    await jobs.notifyExpiring(now);
-    await jobs.checkThrottling(now);
+  // Kit jobs: one replica (the lease holder) runs each, one run at a time; a failed run is logged
+  // and retried on the next tick.
+  svc.jobs.every({
+    name: 'pickup-sweep',
+    everyMs: timings.sweepIntervalMs ?? 30_000,
+    owner: 'lease',
+    run: async () => {
+      const now = clock();
+      await jobs.expireDue(now);
+      await jobs.notifyExpiring(now);
+      await jobs.checkThrottling(now);
+    },
   });
-  const notify = every(timings.notifyIntervalMs ?? 5_000, 'notify', () => jobs.deliverNotifications());
+  svc.jobs.every({
+    name: 'pickup-notify',
+    everyMs: timings.notifyIntervalMs ?? 5_000,
+    owner: 'lease',
+    run: () => jobs.deliverNotifications(),
+  });
   let unsubscribe: (() => void) | undefined;
   svc.onStart(async () => {
     // Tasks from before counters went QR-only carry a PBKDF2 verifier of their code: drop it at rest.
     await ctx.c.tasks.updateMany({ 'code.offline': { $exists: true } }, { $unset: { 'code.offline': '' } });
     for (const storeId of deps.stores ?? []) await ensureStore(ctx.c, storeId, clock());
-    sweep.start();
-    notify.start();
+    // A committed notification is sent soon: a run now by whichever replica holds (or takes) the lease.
     if (timings.notifyOnCommit !== false)
-      unsubscribe = deps.store.onInsert('pickup_notifications', () => setImmediate(notify.tick));
+      unsubscribe = deps.store.onInsert('pickup_notifications', () =>
+        setImmediate(() => svc.jobs.runNow('pickup-notify').catch(() => undefined)),
+      );
   });
   svc.onStop(async () => {
     unsubscribe?.();
-    for (const loop of loops) clearInterval(loop.timer);
-    await Promise.all(loops.map((l) => l.running));
   });
 
   return Object.assign(svc, jobs);

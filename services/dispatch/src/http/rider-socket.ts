@@ -73,7 +73,7 @@ export function riderSocketRoute(
         const send = (m: ServerMessage): void => {
           if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
         };
-        hub.add(riderId, socket);
+        hub.add(riderId, socket, req.wsPrincipal);
         const expiresAt = req.wsPrincipal?.expiresAt;
         // setTimeout fires at once for delays above 2^31-1 ms (~24.8 days), so long-lived tokens
         // are checked in steps of at most that.

@@ -11,7 +11,12 @@ const BATCH = 500;
  * (reservation-release movements) and ReservationExpired is published, one transaction per
  * reservation so a long backlog never holds the store. Returns how many expired.
  */
-export async function expireDueReservations(ctx: InventoryContext, now: Date): Promise<number> {
+export async function expireDueReservations(
+  ctx: InventoryContext,
+  now: Date,
+  /** Job lease check: stop between reservations once another replica may own the sweep. */
+  stillOwner: () => boolean = () => true,
+): Promise<number> {
   const { reservations } = ctx.cols;
   const nowIso = now.toISOString();
   let expired = 0;
@@ -21,6 +26,7 @@ export async function expireDueReservations(ctx: InventoryContext, now: Date): P
       { sort: { expiresAt: 1 }, limit: BATCH, projection: { _id: 1 } },
     );
     for (const { _id } of due) {
+      if (!stillOwner()) return expired;
       const done = await inTransaction(ctx, async (tx) => {
         const before = await reservations.findOneAndUpdate(
           { _id, status: 'active', expiresAt: { $lte: nowIso } },
@@ -48,10 +54,12 @@ export async function expireDueReservations(ctx: InventoryContext, now: Date): P
         });
         return true;
       });
-      if (done) expired++;
+      if (done) {
+        expired++;
+        ctx.metrics.reservations.inc({ outcome: 'expired' });
+      }
     }
     if (due.length < BATCH) break;
   }
-  if (expired > 0) ctx.metrics.reservations.inc({ outcome: 'expired' }, expired);
   return expired;
 }

@@ -64,7 +64,8 @@ export function createInventoryApp(ctx: InventoryContext, availability: Availabi
     release: (cmd: ReleaseCommand) => releaseReservation(ctx, cmd),
     getReservation: (id: string) => getReservation(ctx, id),
     /** Expires reservations past their TTL at `now` (the timer calls it with the clock). */
-    expireDue: (now: Date = ctx.clock()) => expireDueReservations(ctx, now),
+    expireDue: (now: Date = ctx.clock(), stillOwner?: () => boolean) =>
+      expireDueReservations(ctx, now, stillOwner),
     // stock
     adjust: (cmd: AdjustCommand) => adjustStock(ctx, cmd),
     count: (cmd: CountCommand) => countStock(ctx, cmd),

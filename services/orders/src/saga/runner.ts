@@ -37,7 +37,6 @@ export class SagaRunner {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sleepers = new Set<() => void>();
   private readonly shutdown = new AbortController();
-  private sweepTimer: NodeJS.Timeout | null = null;
   private stopping = false;
 
   constructor(
@@ -51,20 +50,15 @@ export class SagaRunner {
     setMaxListeners(0, this.shutdown.signal);
   }
 
-  /** Starts the periodic resume sweep and resumes every unfinished saga now. */
+  /** Resumes every unfinished saga now; the periodic sweep is a kit job calling resumeAll(). */
   async start(): Promise<void> {
     this.stopping = false;
     await this.resumeAll();
-    this.sweepTimer = setInterval(() => {
-      this.resumeAll().catch((err: unknown) => this.env.log.warn({ err }, 'saga resume sweep failed'));
-    }, this.env.timings.resumeIntervalMs);
-    this.sweepTimer.unref();
   }
 
   /** Stops taking work, aborts waits and in-flight steps, and hands leases back for a quick takeover. */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.shutdown.abort(new Error('orders service stopping'));
@@ -98,25 +92,38 @@ export class SagaRunner {
     this.timers.add(t);
   }
 
-  /** Finds every order with unfinished work whose lease is free (or ours) and drives it. */
+  /**
+   * Finds every order with unfinished work whose lease is free (or ours) and drives it. Every
+   * replica sweeps: the query skips orders leased by others and pages through the rest in `_id`
+   * order (a fixed first page would resume the same orders forever once more are active), and each
+   * order is claimed one at a time with a fenced lease, so no two replicas run one saga.
+   */
   async resumeAll(): Promise<number> {
     if (this.stopping) return 0;
     const now = Date.now();
-    const candidates = await this.orders.find(
-      { active: true },
-      { limit: 1000, projection: { _id: 1, lease: 1 } },
-    );
+    const page = this.env.timings.resumeBatch ?? 1000;
     let started = 0;
-    for (const o of candidates) {
-      if (this.running.has(o._id)) continue;
-      const lease = o.lease as Lease | null | undefined;
-      if (lease && lease.owner !== this.instanceId && lease.until > now) continue;
-      started++;
-      this.drive(o._id).catch((err: unknown) =>
-        this.env.log.error({ err, orderId: o._id }, 'saga resume failed'),
+    let after: string | null = null;
+    for (;;) {
+      const candidates: Array<Pick<OrderDoc, '_id'>> = await this.orders.find(
+        {
+          active: true,
+          ...(after ? { _id: { $gt: after } } : {}),
+          $or: [{ lease: null }, { 'lease.owner': this.instanceId }, { 'lease.until': { $lte: now } }],
+        },
+        { sort: { _id: 1 }, limit: page, projection: { _id: 1 } },
       );
+      for (const o of candidates) {
+        if (this.stopping) return started;
+        if (this.running.has(o._id)) continue;
+        started++;
+        this.drive(o._id).catch((err: unknown) =>
+          this.env.log.error({ err, orderId: o._id }, 'saga resume failed'),
+        );
+      }
+      if (candidates.length < page) return started;
+      after = candidates[candidates.length - 1]!._id;
     }
-    return started;
   }
 
   get stopped(): boolean {
