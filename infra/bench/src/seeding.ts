@@ -1,4 +1,4 @@
-import { expectJson, forEachLimit } from './http';
+import { callJson, expectJson, forEachLimit } from './http';
 import type { Target } from './types';
 
 /** Bench-only locations and stock, created over HTTP as an operator would (works on any target). */
@@ -29,6 +29,20 @@ export async function createLocations(target: Target, locations: BenchLocation[]
   });
 }
 
+/**
+ * Registers SKUs that exist only for this run as one catalog product, as a merchandiser would:
+ * inventory accepts stock only for SKUs catalog has announced (it learns them from catalog's events).
+ */
+export async function registerSkus(target: Target, productId: string, skus: string[]): Promise<void> {
+  await expectJson(
+    `${target.urls.catalog}/v1/products`,
+    target.opsToken,
+    'POST',
+    { id: productId, name: `Bench ${productId}`, skus: skus.map((sku) => ({ sku })) },
+    (s) => s === 201 || s === 200 || s === 409,
+  );
+}
+
 /** Goods-in at one location (idempotent by receiptId). */
 export async function receive(
   target: Target,
@@ -37,15 +51,20 @@ export async function receive(
   lines: Array<{ sku: string; qty: number }>,
 ): Promise<void> {
   for (let i = 0; i < lines.length; i += 100) {
-    await expectJson(
-      `${target.urls.inventory}/v1/locations/${encodeURIComponent(locationId)}/receipts`,
-      target.opsToken,
-      'POST',
-      {
-        receiptId: `${receiptId}-${i / 100}`,
-        lines: lines.slice(i, i + 100).map((l) => ({ sku: l.sku, acceptedQty: l.qty })),
-      },
-    );
+    const url = `${target.urls.inventory}/v1/locations/${encodeURIComponent(locationId)}/receipts`;
+    const body = {
+      receiptId: `${receiptId}-${i / 100}`,
+      lines: lines.slice(i, i + 100).map((l) => ({ sku: l.sku, acceptedQty: l.qty })),
+    };
+    // A SKU registered a moment ago reaches inventory through catalog's events: wait for it a while.
+    for (let attempt = 0; ; attempt++) {
+      const res = await callJson<{ type?: string }>(url, target.opsToken, 'POST', body);
+      if (res.status >= 200 && res.status < 300) break;
+      const unknownSku = res.status === 404 && String(res.body?.type).endsWith('/unknown-sku');
+      if (!unknownSku || attempt >= 100)
+        throw new Error(`POST ${url} → ${res.status}: ${JSON.stringify(res.body).slice(0, 500)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 }
 

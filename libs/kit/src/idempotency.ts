@@ -123,7 +123,9 @@ export function registerIdempotency(app: App, opts: IdempotencyOptions): { sweep
     if (!id) return payload;
     req.idempotencyRecordId = undefined;
     if (reply.statusCode >= 500) {
-      await records.deleteOne({ _id: id });
+      // Free the key for the client's retry. When the store is what failed, keep trying in the
+      // background: otherwise every retry meets "in progress" until the lock times out.
+      await records.deleteOne({ _id: id, state: 'pending' }).catch(() => releaseLater(id));
       return payload;
     }
     const body =
@@ -143,6 +145,19 @@ export function registerIdempotency(app: App, opts: IdempotencyOptions): { sweep
     );
     return payload;
   });
+
+  /** Retries the release of a failed request's key with capped backoff, for as long as its lock lasts. */
+  function releaseLater(id: string): void {
+    const giveUpAt = Date.now() + lockMs;
+    const attempt = (delayMs: number): void => {
+      setTimeout(() => {
+        records.deleteOne({ _id: id, state: 'pending' }).catch(() => {
+          if (Date.now() < giveUpAt) attempt(Math.min(delayMs * 2, 2_000));
+        });
+      }, delayMs).unref();
+    };
+    attempt(100);
+  }
 
   return {
     sweep: () => records.deleteMany({ expiresAt: { $lt: Date.now() } }),

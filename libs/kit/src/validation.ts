@@ -1,22 +1,17 @@
-import { createRequire } from 'node:module';
+import { Ajv, type ErrorObject, type Options as AjvOptions, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 
-/** Ajv 8, the version ajv-formats (and Fastify) are built for; the hoisted `ajv` may be an older one. */
-type Ajv = Parameters<typeof ajvFormats>[0];
-type AjvOptions = NonNullable<ConstructorParameters<AjvConstructor>[0]>;
-type AjvConstructor = new (opts?: Record<string, unknown>) => Ajv;
-type ValidateFn = ReturnType<Ajv['compile']>;
-type AjvError = NonNullable<ValidateFn['errors']>[number];
-
-const requireFromFormats = createRequire(createRequire(import.meta.url).resolve('ajv-formats'));
-const AjvClass = (requireFromFormats('ajv') as { default: AjvConstructor }).default;
+// Ajv 8 (the version Fastify and ajv-formats are built for) is a declared dependency of the kit; the
+// root's hoisted `ajv` is ESLint's 6.
+type ValidateFn = ValidateFunction;
+type AjvError = ErrorObject;
 
 /** At most this many validation errors are listed in a problem document; the total is given too. */
 export const MAX_LISTED_ERRORS = 20;
 
 function newAjv(opts: AjvOptions): Ajv {
-  const ajv = new AjvClass({ useDefaults: true, removeAdditional: false, addUsedSchema: false, ...opts });
+  const ajv = new Ajv({ useDefaults: true, removeAdditional: false, addUsedSchema: false, ...opts });
   ajvFormats(ajv);
   return ajv;
 }

@@ -73,9 +73,14 @@ export class FaultSwitch {
     return this.isDown ? this.downUntil - Date.now() : 0;
   }
 
+  /** Conflicts injected so far (tests check that the faults they asked for really happened). */
+  injectedConflicts = 0;
+
   /** One roll of the conflict dice: true = fail this transaction with a write conflict. */
   conflict(): boolean {
-    return this.conflictRate > 0 && this.random() < this.conflictRate;
+    const hit = this.conflictRate > 0 && this.random() < this.conflictRate;
+    if (hit) this.injectedConflicts++;
+    return hit;
   }
 }
 

@@ -1,7 +1,7 @@
 import { decodeHistogram, summarise } from '../histogram';
 import { listAll } from '../http';
 import { runInChild } from '../loadgen/run-child';
-import { createLocations, receive, reconcile, type LevelView } from '../seeding';
+import { createLocations, receive, reconcile, registerSkus, type LevelView } from '../seeding';
 import type { Scenario } from '../types';
 
 export interface HotSkuOptions {
@@ -31,6 +31,7 @@ export const hotSku: Scenario<HotSkuOptions> = {
     const sku = `HOT-${runId}`;
     const warmSku = `HOTWARM-${runId}`;
     const locations = Array.from({ length: o.locations }, (_, i) => `HOT-${runId}-L${i + 1}`);
+    await registerSkus(target, `HOT-${runId}`, [sku, warmSku]);
     await createLocations(
       target,
       locations.map((id) => ({ id, type: 'warehouse', capabilities: ['ships'] })),

@@ -1,7 +1,7 @@
 import { decodeHistogram, summarise } from '../histogram';
 import { callJson, expectJson, forEachLimit, listAll } from '../http';
 import { runInChild } from '../loadgen/run-child';
-import { createLocations, reconcile, type LevelView } from '../seeding';
+import { createLocations, receive, reconcile, registerSkus, type LevelView } from '../seeding';
 import type { Scenario, ScenarioContext, Target } from '../types';
 import { expectedAfter, posOpsForStore } from '../workload/pos-ops';
 
@@ -76,6 +76,11 @@ export const posSync: Scenario<PosSyncOptions> = {
       target,
       stores.map((id) => ({ id, type: 'store', capabilities: [] })),
     );
+    // The tills sell SKUs catalog announced; a receipt at a bench-only depot returns once inventory has
+    // heard of them (POS ops for an unknown SKU are refused one by one), away from the measured stores.
+    await registerSkus(target, `POS-${runId}`, skus);
+    await createLocations(target, [{ id: `POS-${runId}-DEPOT`, type: 'warehouse', capabilities: [] }]);
+    await receive(target, `POS-${runId}-DEPOT`, `pos-${runId}-depot`, skus.map((sku) => ({ sku, qty: 1 })));
     setup.update(stores.length);
     setup.stop();
 

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /** A tiny JSON-over-HTTP client for the demo and the end-to-end tests: real requests, like a storefront. */
 export class ApiError extends Error {
   constructor(
@@ -17,6 +19,11 @@ export interface CallOptions {
   ok?: (status: number) => boolean;
 }
 
+/** Unsafe methods: retried only under an Idempotency-Key, so a retry can never apply twice. */
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** How long one call keeps retrying 429/503 (a store fail-over or a brief outage), honouring Retry-After. */
+const RETRY_BUDGET_MS = 30_000;
+
 export async function api<T = Record<string, unknown>>(
   method: string,
   url: string,
@@ -24,18 +31,40 @@ export async function api<T = Record<string, unknown>>(
 ): Promise<T> {
   const headers: Record<string, string> = {};
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
+  // One key per logical call, reused on every retry: the service replays the first answer.
+  const key = opts.idempotencyKey ?? (UNSAFE.has(method) ? randomUUID() : undefined);
+  if (key) headers['idempotency-key'] = key;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(url, {
-    method,
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  const body = text ? (JSON.parse(text) as unknown) : null;
   const ok = opts.ok ?? ((s: number) => s >= 200 && s < 300);
-  if (!ok(res.status)) throw new ApiError(res.status, body, `${method} ${url}`);
-  return body as T;
+  const deadline = Date.now() + RETRY_BUDGET_MS;
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(url, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+    const text = await res.text();
+    const body = text ? (JSON.parse(text) as unknown) : null;
+    if (ok(res.status)) return body as T;
+    const wait = retryDelayMs(res, body, attempt);
+    if (wait === null || Date.now() + wait > deadline)
+      throw new ApiError(res.status, body, `${method} ${url}`);
+    await new Promise((r) => setTimeout(r, wait));
+  }
+}
+
+/**
+ * 429, 503 and "the first request with this key is still running" (409) are "not now": wait as the
+ * server says (Retry-After, seconds), else back off. Everything else is final.
+ */
+function retryDelayMs(res: Response, body: unknown, attempt: number): number | null {
+  const type = (body as { type?: unknown } | null)?.type;
+  const inProgress =
+    res.status === 409 && typeof type === 'string' && type.endsWith('/idempotency-request-in-progress');
+  if (res.status !== 429 && res.status !== 503 && !inProgress) return null;
+  const after = Number(res.headers.get('retry-after'));
+  const backoff = Math.min(2_000, 100 * 2 ** (attempt - 1));
+  return Number.isFinite(after) && after > 0 ? Math.min(after * 1000, 5_000) : backoff;
 }
 
 /** Polls until `probe` returns a value (not undefined/false) or the time is up. */

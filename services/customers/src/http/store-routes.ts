@@ -1,4 +1,4 @@
-import type { App } from '@omni/kit';
+import { StoreId, type App } from '@omni/kit';
 import { createCustomer } from '../app/create-customer';
 import { getCustomer } from '../app/queries/get-customer';
 import type { RawIdentity } from '../app/normalise-input';
@@ -23,7 +23,7 @@ export function registerStoreRoutes(app: App, ctx: CustomersContext, notifier?: 
         summary: 'Send the member a one-time code that proves they are at the counter',
         description:
           'Before store staff spend a member’s points (an order with `pointsToRedeem` placed by staff), the member proves presence: their member card, or this code (6 digits, 5 minutes, single use, 3 tries), sent to the member and read out by them. Returns the `codeId` to place the order with. Unknown customer → 404.',
-        params: Type.Object({ storeId: Id, customerId: Id }),
+        params: Type.Object({ storeId: StoreId, customerId: Id }),
         response: {
           201: Type.Object({ codeId: Type.String(), customerId: Type.String(), expiresAt: Type.String() }),
         },

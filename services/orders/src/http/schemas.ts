@@ -72,7 +72,7 @@ export const PlaceOrderBody = Type.Object(
           { additionalProperties: false },
         ),
         Type.Object(
-          { codeId: Id, code: Type.String({ pattern: '^[0-9]{6}$' }) },
+          { codeId: Id, code: Type.String({ maxLength: 6, pattern: '^[0-9]{6}$' }) },
           { additionalProperties: false },
         ),
       ]),
