@@ -54,14 +54,15 @@ export async function api<T = Record<string, unknown>>(
 }
 
 /**
- * 429, 503 and "the first request with this key is still running" (409) are "not now": wait as the
+ * 429, 502-504 and "the first request with this key is still running" (409) are "not now": wait as the
  * server says (Retry-After, seconds), else back off. Everything else is final.
  */
 function retryDelayMs(res: Response, body: unknown, attempt: number): number | null {
   const type = (body as { type?: unknown } | null)?.type;
   const inProgress =
     res.status === 409 && typeof type === 'string' && type.endsWith('/idempotency-request-in-progress');
-  if (res.status !== 429 && res.status !== 503 && !inProgress) return null;
+  // 502/504: a gateway lost the replica (a pod being replaced); safe to retry under the same key.
+  if (![429, 502, 503, 504].includes(res.status) && !inProgress) return null;
   const after = Number(res.headers.get('retry-after'));
   const backoff = Math.min(2_000, 100 * 2 ** (attempt - 1));
   return Number.isFinite(after) && after > 0 ? Math.min(after * 1000, 5_000) : backoff;
