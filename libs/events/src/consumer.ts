@@ -224,7 +224,8 @@ class Consumer implements EventConsumer {
     for (const d of this.inFlight) if (oldest === null || d.since < oldest) oldest = d.since;
     return {
       group: this.opts.group,
-      running: this.subscription !== null && !this.stopping,
+      // A subscription the adapter gave up on (Kafka: crashed, no restart) is dead, not idle.
+      running: this.subscription !== null && !this.stopping && !this.subscription.failure?.(),
       inFlightSince: oldest,
     };
   }

@@ -65,6 +65,12 @@ export interface SubscribeOptions {
 export interface Subscription {
   /** Stops fetching, waits for in-flight handlers, commits what they finished. */
   close(): Promise<void>;
+  /**
+   * Why this subscription stopped consuming on its own and will not resume (e.g. a Kafka consumer
+   * that crashed without restart), or null while it consumes. Liveness reads it: such a pod must
+   * be restarted. Absent: the adapter never dies on its own.
+   */
+  failure?(): Error | null;
 }
 
 export interface EventBus {

@@ -193,3 +193,26 @@ describe('consumer tracing', () => {
     expect(received[0]!.headers?.traceparent).toBe(parseEvent(received[0]!.value).traceparent);
   });
 });
+
+describe('consumer health', () => {
+  it('reports a subscription the adapter gave up on (a Kafka consumer crashed without restart) as not running', async () => {
+    const { bus, store } = await setup();
+    await bus.ensureTopics([{ name: Placed.topic, partitions: 2 }]);
+    let failure: Error | null = null;
+    // The embedded bus never dies on its own: wrap its subscription as the Kafka adapter's behaves.
+    const dying = Object.create(bus) as EmbeddedBus;
+    dying.subscribe = async (opts) => {
+      const sub = await bus.subscribe(opts);
+      return { close: () => sub.close(), failure: () => failure };
+    };
+    const consumer = createConsumer({ bus: dying, store, registry: new EventRegistry(), group: 'health' }).on(
+      Placed,
+      async () => undefined,
+    );
+    await consumer.start();
+    cleanups.push(() => consumer.stop());
+    expect(consumer.health().running).toBe(true);
+    failure = new Error('The group coordinator is not available (no restart)');
+    expect(consumer.health().running).toBe(false);
+  });
+});

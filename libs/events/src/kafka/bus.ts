@@ -138,6 +138,8 @@ function decodeHeaders(headers: IHeaders | undefined): Record<string, string> | 
 /** Exported for unit tests of the redelivery logic; not part of the package API. */
 export class KafkaSubscription implements Subscription {
   private closing = false;
+  /** Set when kafkajs gave this consumer up (CRASH without restart). */
+  crashed: Error | null = null;
   private closed: Promise<void> | null = null;
   private readonly sleeper = new Sleeper();
 
@@ -203,6 +205,10 @@ export class KafkaSubscription implements Subscription {
   private sleep(ms: number): Promise<void> {
     if (this.closing) return Promise.resolve();
     return this.sleeper.sleep(ms);
+  }
+
+  failure(): Error | null {
+    return this.crashed;
   }
 
   close(): Promise<void> {
@@ -369,7 +375,10 @@ export class KafkaBus implements EventBus {
     consumer.on(consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
       this.logger.error({ err: errorFields(error), group: opts.group, restart }, 'kafka consumer crashed');
-      if (!restart) this.consumerFailure = error;
+      if (!restart) {
+        this.consumerFailure = error;
+        subscription.crashed = error;
+      }
     });
     try {
       await consumer.connect();
