@@ -15,4 +15,6 @@ export * from './ids';
 export * from './service';
 export * from './startup';
 export * from './jobs';
+export * from './actor';
+export * from './paging';
 export * from './revocations';

@@ -31,7 +31,7 @@ export function buildCatalogService(deps: CatalogDeps): CatalogService {
   svc.events.registry.produces(...catalogEvents);
 
   const ctx: CatalogContext = {
-    ...catalogCollections(deps.store),
+    collections: catalogCollections(deps.store),
     store: deps.store,
     events: svc.events,
     audit: svc.audit,

@@ -2,7 +2,7 @@ import type { Service } from '@omni/kit';
 import { Type } from 'typebox';
 import type { CatalogApp } from '../app/catalog-app';
 import { categoryView } from '../app/queries/categories';
-import { actorOf } from './actor';
+import { actorOf } from '@omni/kit';
 import { CreateCategoryBody, Cursor, EntityId, Limit, SalesQuery, UpdateCategoryBody, VersionBody } from './schemas';
 import { CategoryDetailOut, CategoryOut, CategoryPageOut, ProductPageOut } from './responses';
 import { emptyBodyAsObject, expectedVersion, setEtag } from './versioning';

@@ -1,7 +1,8 @@
 import type { Service } from '@omni/kit';
 import { Type } from 'typebox';
 import type { CatalogApp } from '../app/catalog-app';
-import { actorOf, canSeeDrafts } from './actor';
+import { actorOf } from '@omni/kit';
+import { canSeeDrafts } from './actor';
 import { CreateProductBody, Cursor, EntityId, Limit, ProductParams, SalesQuery, UpdateProductBody, VersionBody } from './schemas';
 import { ProductOut, ProductPageOut } from './responses';
 import { emptyBodyAsObject, expectedVersion, setEtag } from './versioning';

@@ -1,7 +1,7 @@
 import { BadRequestError, type Service } from '@omni/kit';
 import { Type } from 'typebox';
 import type { CatalogApp } from '../app/catalog-app';
-import { actorOf } from './actor';
+import { actorOf } from '@omni/kit';
 import { AddSkuBody, Channel, ListingBody, PriceBody, ProductParams, SkuCode, SkuParams, StoreId, UpdateSkuBody, VersionBody } from './schemas';
 import { ProductOut, SkuAnswersOut } from './responses';
 import { emptyBodyAsObject, expectedVersion, setEtag } from './versioning';
