@@ -54,7 +54,7 @@ export function buildCustomersService(deps: CustomersServiceDeps): CustomersServ
   const m = svc.metrics;
   const ctx: CustomersContext = {
     store: deps.store,
-    db: openCollections(deps.store),
+    collections: openCollections(deps.store),
     events: svc.events,
     audit: svc.audit,
     clock: deps.clock ?? (() => new Date()),
