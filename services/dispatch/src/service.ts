@@ -75,7 +75,7 @@ export function buildDispatchService(deps: DispatchDeps): DispatchService {
   };
   const ctx: DispatchContext = {
     store: deps.store,
-    col,
+    collections: col,
     events: svc.events,
     audit: svc.audit,
     board,

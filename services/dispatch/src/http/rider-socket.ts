@@ -62,7 +62,7 @@ export function riderSocketRoute(
               `${principal.role} ${principal.sub} is not a rider (no riderId in the token)`,
             );
           }
-          if (!(await ctx.col.riders.findById(principal.riderId)))
+          if (!(await ctx.collections.riders.findById(principal.riderId)))
             throw new NotFoundError('rider', principal.riderId);
           req.wsRiderId = principal.riderId;
           req.wsPrincipal = principal;
@@ -109,7 +109,7 @@ export function riderSocketRoute(
 }
 
 async function hello(ctx: DispatchContext, riderId: string): Promise<ServerMessage> {
-  const rider = await ctx.col.riders.findById(riderId);
+  const rider = await ctx.collections.riders.findById(riderId);
   const view = rider ? riderView(rider) : null;
   return {
     type: 'hello',
