@@ -63,7 +63,7 @@ export function buildInventoryService(deps: InventoryDeps): InventoryService {
   const settings: InventorySettings = { ...DEFAULT_SETTINGS, ...deps.settings };
   const ctx: InventoryContext = {
     store: deps.store,
-    cols: inventoryCollections(deps.store),
+    collections: inventoryCollections(deps.store),
     events: svc.events,
     clock: deps.clock ?? (() => new Date()),
     settings,

@@ -1,7 +1,7 @@
-import { can, StoreId, type Service } from '@omni/kit';
+import { can, requirePrincipal, type Service, StoreId } from '@omni/kit';
 import { Type } from 'typebox';
 import type { InventoryApp } from '../app/inventory-app';
-import { auditedBy, principalOf, storeScope } from './auth';
+import { auditedBy, storeScope } from './auth';
 import { PosSyncBody } from './schemas';
 
 const Params = Type.Object({ storeId: StoreId });
@@ -38,7 +38,7 @@ export function posSyncRoutes(svc: Service, inventory: InventoryApp): void {
         })),
         force: req.body.force === true,
         // Counts set stock to any level: only a caller who may adjust stock here (a manager).
-        mayCount: can(principalOf(req), 'inventory:adjust', { storeId: req.params.storeId }),
+        mayCount: can(requirePrincipal(req), 'inventory:adjust', { storeId: req.params.storeId }),
         ...auditedBy(req),
       }),
   );

@@ -2,7 +2,8 @@ import type { Service } from '@omni/kit';
 import { newId } from '@omni/store';
 import { Type } from 'typebox';
 import type { InventoryApp } from '../app/inventory-app';
-import { actorOf, authorizeAny, principalOf, visibleReservation } from './auth';
+import { actorOf, requirePrincipal } from '@omni/kit';
+import { authorizeAny, visibleReservation } from './auth';
 import { Id, ReleaseBody, ReservationView, ReserveBody } from './schemas';
 import { reservationView } from './views';
 
@@ -72,7 +73,7 @@ export function reservationRoutes(svc: Service, inventory: InventoryApp): void {
     },
     async (req) => {
       const id = req.params.reservationId;
-      await visibleReservation(principalOf(req), inventory.getReservation, id, ['inventory:reserve']);
+      await visibleReservation(requirePrincipal(req), inventory.getReservation, id, ['inventory:reserve']);
       return reservationView(await inventory.commit(id, actorOf(req)));
     },
   );
@@ -95,7 +96,7 @@ export function reservationRoutes(svc: Service, inventory: InventoryApp): void {
     },
     async (req) => {
       const b = req.body;
-      await visibleReservation(principalOf(req), inventory.getReservation, req.params.reservationId, [
+      await visibleReservation(requirePrincipal(req), inventory.getReservation, req.params.reservationId, [
         'inventory:reserve',
       ]);
       return reservationView(

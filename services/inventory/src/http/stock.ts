@@ -1,9 +1,9 @@
-import { authorize, type Service } from '@omni/kit';
+import { actorOf, authorize, requirePrincipal, type Service } from '@omni/kit';
 import { Type } from 'typebox';
 import type { InventoryApp } from '../app/inventory-app';
 import { levelView } from '../app/queries/stock-query';
 import { MOVEMENT_REASONS } from '../domain/types';
-import { actorOf, auditedBy, locationScope, principalOf, visibleLocations } from './auth';
+import { auditedBy, locationScope, visibleLocations } from './auth';
 import {
   AdjustmentBody,
   CountBody,
@@ -63,7 +63,7 @@ export function stockRoutes(svc: Service, inventory: InventoryApp): void {
     },
     async (req) => {
       const { sku, limit, cursor } = req.query;
-      const locationIds = visibleLocations(principalOf(req), 'inventory:read');
+      const locationIds = visibleLocations(requirePrincipal(req), 'inventory:read');
       return inventory.listLevels(
         { sku, ...(locationIds ? { locationIds } : {}) },
         { limit, ...(cursor ? { cursor } : {}) },
@@ -190,7 +190,7 @@ export function stockRoutes(svc: Service, inventory: InventoryApp): void {
     },
     async (req) => {
       const { locationId, sku, reason, limit, cursor } = req.query;
-      const p = principalOf(req);
+      const p = requirePrincipal(req);
       if (locationId) authorize(p, 'inventory:read', { storeId: locationId });
       const locationIds = visibleLocations(p, 'inventory:read');
       return inventory.listMovements(
