@@ -17,4 +17,5 @@ export * from './startup';
 export * from './jobs';
 export * from './actor';
 export * from './paging';
+export * from './run-service';
 export * from './revocations';
