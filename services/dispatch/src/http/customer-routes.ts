@@ -29,7 +29,7 @@ function authorizeOrderReader(principal: Principal | null, job: JobDoc): void {
   else authorizeStoreReader(principal, job, 'orders:read');
 }
 
-export function customerRoutes(app: App, ctx: DispatchContext): void {
+export function registerCustomerRoutes(app: App, ctx: DispatchContext): void {
   const params = Type.Object({ orderId: Id });
 
   app.get(

@@ -14,7 +14,7 @@ import { iso } from '../store/collections';
 import { Id, JobParams, JobStatus, PageQuery, pageOf } from './schemas';
 
 /** Ops oversight of delivery jobs, and a manual re-search after a NoRiderAvailable alert. */
-export function opsJobRoutes(app: App, ctx: DispatchContext, dispatcher: Dispatcher): void {
+export function registerOpsJobRoutes(app: App, ctx: DispatchContext, dispatcher: Dispatcher): void {
   const manage = { permission: 'dispatch:manage' as const };
 
   app.get(

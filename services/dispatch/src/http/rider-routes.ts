@@ -36,7 +36,7 @@ export async function currentOffer(ctx: DispatchContext, riderId: string) {
   return job && job.status === 'offered' && job.offer?.riderId === riderId ? offerView(job) : null;
 }
 
-export function riderRoutes(app: App, ctx: DispatchContext): void {
+export function registerRiderRoutes(app: App, ctx: DispatchContext): void {
   // ── ops: registration and oversight ──
   app.post(
     '/v1/riders',

@@ -34,7 +34,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * header or, for browsers (which cannot set headers on a WebSocket), as `?access_token=`. The
  * socket is bound to the token's riderId; it is closed (4001) when the token expires.
  */
-export function riderSocketRoute(
+export function registerRiderSocketRoute(
   app: App,
   ctx: DispatchContext,
   hub: RiderHub,

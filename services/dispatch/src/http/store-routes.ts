@@ -16,7 +16,7 @@ async function storeOr404(ctx: DispatchContext, storeId: string): Promise<void> 
 }
 
 /** Store staff (own store only): confirm or reject delivery jobs, mark parcels ready, take returns. */
-export function storeRoutes(app: App, ctx: DispatchContext): void {
+export function registerStoreRoutes(app: App, ctx: DispatchContext): void {
   app.get(
     '/v1/stores/:storeId/delivery-jobs',
     {

@@ -40,7 +40,7 @@ function toInput(body: {
 }
 
 /** Delivery zones: ops CRUD, and the serviceability check storefronts ask before offering delivery. */
-export function zoneRoutes(app: App, ctx: DispatchContext): void {
+export function registerZoneRoutes(app: App, ctx: DispatchContext): void {
   app.post(
     '/v1/zones',
     {

@@ -1,4 +1,4 @@
-import { can, requirePrincipal, type Service, StoreId } from '@omni/kit';
+import { type App, can, requirePrincipal, StoreId } from '@omni/kit';
 import { Type } from 'typebox';
 import type { InventoryApp } from '../app/inventory-app';
 import { auditedBy, storeScope } from './auth';
@@ -8,8 +8,7 @@ const Params = Type.Object({ storeId: StoreId });
 const sync = { permission: 'pos:sync' as const, scope: storeScope };
 
 /** Store POS sync: staff (or the store's POS client) of that store only. */
-export function posSyncRoutes(svc: Service, inventory: InventoryApp): void {
-  const { app } = svc;
+export function registerPosSyncRoutes(app: App, inventory: InventoryApp): void {
 
   app.post(
     '/v1/stores/:storeId/sync',

@@ -1,4 +1,4 @@
-import { actorOf, authorize, requirePrincipal, type Service } from '@omni/kit';
+import { actorOf, type App, authorize, requirePrincipal } from '@omni/kit';
 import { Type } from 'typebox';
 import type { InventoryApp } from '../app/inventory-app';
 import { levelView } from '../app/queries/stock-query';
@@ -27,8 +27,7 @@ const adjustHere = { permission: 'inventory:adjust' as const, scope: locationSco
  * Stock per location and the operations that change it outside reservations: goods-in (store staff
  * of that store), cycle counts, adjustments and settings (managers, ops), the ledger.
  */
-export function stockRoutes(svc: Service, inventory: InventoryApp): void {
-  const { app } = svc;
+export function registerStockRoutes(app: App, inventory: InventoryApp): void {
 
   app.get(
     '/v1/locations/:locationId/stock',

@@ -1,10 +1,11 @@
 import {
+  type App,
+  authorize,
   can,
   ForbiddenError,
   NotFoundError,
   type Principal,
   requirePrincipal,
-  type Service,
 } from '@omni/kit';
 import { Type } from 'typebox';
 import type { InventoryApp } from '../app/inventory-app';
@@ -36,8 +37,7 @@ async function visibleTransfer(
  * (inventory:transfer there), the destination's staff receive (pos:sync there). Only callers bound to
  * one of its ends see a transfer; every request, shipment and receipt is audited.
  */
-export function transferRoutes(svc: Service, inventory: InventoryApp): void {
-  const { app } = svc;
+export function registerTransferRoutes(app: App, inventory: InventoryApp): void {
 
   app.post(
     '/v1/transfers',
@@ -84,7 +84,7 @@ export function transferRoutes(svc: Service, inventory: InventoryApp): void {
     },
     async (req) => {
       const transfer = await visibleTransfer(inventory, requirePrincipal(req), req.params.transferId);
-      svc.authorize(req, 'inventory:transfer', { storeId: transfer.fromLocationId });
+      authorize(req.principal, 'inventory:transfer', { storeId: transfer.fromLocationId });
       return transferView(await inventory.shipTransfer(transfer._id, auditedBy(req)));
     },
   );
@@ -94,7 +94,7 @@ export function transferRoutes(svc: Service, inventory: InventoryApp): void {
     { schema: { params: Params, body: ReceiveTransferBody } },
     async (req) => {
       const transfer = await visibleTransfer(inventory, requirePrincipal(req), req.params.transferId);
-      svc.authorize(req, 'pos:sync', { storeId: transfer.toLocationId });
+      authorize(req.principal, 'pos:sync', { storeId: transfer.toLocationId });
       return transferView(await inventory.receiveTransfer(transfer._id, req.body.lines, auditedBy(req)));
     },
   );
