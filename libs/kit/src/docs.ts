@@ -32,8 +32,6 @@ export function registerDocs(app: App, opts: { name: string; version?: string; d
     },
   );
   // ...and recorded as registered, as register() would, so swagger-ui's dependency check passes.
-  (app as unknown as Record<symbol, string[]>)[Symbol.for('registered-plugin')]?.push(
-    '@fastify/swagger',
-  );
+  (app as unknown as Record<symbol, string[]>)[Symbol.for('registered-plugin')]?.push('@fastify/swagger');
   app.register(swaggerUi, { routePrefix: '/docs' });
 }

@@ -1,6 +1,13 @@
 import type { Span } from '@opentelemetry/api';
 import type { App } from './app';
-import { authorize, bearerToken, type Authenticator, type Permission, type Principal, type Scope } from './auth';
+import {
+  authorize,
+  bearerToken,
+  type Authenticator,
+  type Permission,
+  type Principal,
+  type Scope,
+} from './auth';
 import { BadRequestError, UnauthorizedError } from './errors';
 
 declare module 'fastify' {
@@ -67,4 +74,3 @@ function isEmptyBody(body: unknown): boolean {
   if (typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body)) return false;
   return Object.keys(body).length === 0;
 }
-

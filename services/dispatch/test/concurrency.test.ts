@@ -47,9 +47,9 @@ describe('under concurrency', () => {
 
     const assigned = await h.svc.ctx.collections.jobs.find({ status: 'assigned' });
     expect(assigned).toHaveLength(capacity); // every slot filled, the rest still searching
-    expect(await h.svc.ctx.collections.jobs.countDocuments({ status: { $in: ['searching', 'offered'] } })).toBe(
-      30 - capacity,
-    );
+    expect(
+      await h.svc.ctx.collections.jobs.countDocuments({ status: { $in: ['searching', 'offered'] } }),
+    ).toBe(30 - capacity);
     for (const d of await h.svc.ctx.collections.riders.find({})) {
       expect(d.jobs.length).toBeLessThanOrEqual(d.capacity);
       expect(d.freeSlots).toBe(d.capacity - d.jobs.length);

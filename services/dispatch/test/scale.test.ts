@@ -38,7 +38,8 @@ describe('dispatch at scale', () => {
       location: somewhere(),
       locationAt: now,
     }));
-    for (let i = 0; i < docs.length; i += 1000) await ctx.collections.riders.insertMany(docs.slice(i, i + 1000));
+    for (let i = 0; i < docs.length; i += 1000)
+      await ctx.collections.riders.insertMany(docs.slice(i, i + 1000));
     expect(await h.svc.dispatch.loadBoard()).toBe(RIDERS);
 
     let offered = 0;

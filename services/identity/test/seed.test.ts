@@ -88,9 +88,10 @@ describe('demo seed', () => {
       'rider.rider-1',
       'demo.customer@omni.example',
     ])
-      expect((await h.svc.context.collections.accounts.findOne({ username }))?.password?.hash.logN, username).toBe(
-        h.svc.settings.scrypt.logN,
-      );
+      expect(
+        (await h.svc.context.collections.accounts.findOne({ username }))?.password?.hash.logN,
+        username,
+      ).toBe(h.svc.settings.scrypt.logN);
     const work = async () => {
       const text = (await h.api().get<string>('/metrics')).body;
       return Number(/^identity_password_kdf_work_total(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0);

@@ -157,7 +157,10 @@ export function buildPickupService(deps: PickupServiceDeps): PickupService {
   let unsubscribe: (() => void) | undefined;
   svc.onStart(async () => {
     // Tasks from before counters went QR-only carry a PBKDF2 verifier of their code: drop it at rest.
-    await ctx.collections.tasks.updateMany({ 'code.offline': { $exists: true } }, { $unset: { 'code.offline': '' } });
+    await ctx.collections.tasks.updateMany(
+      { 'code.offline': { $exists: true } },
+      { $unset: { 'code.offline': '' } },
+    );
     for (const storeId of deps.stores ?? []) await ensureStore(ctx.collections, storeId, clock());
     // A committed notification is sent soon: a run now by whichever replica holds (or takes) the lease.
     if (timings.notifyOnCommit !== false)

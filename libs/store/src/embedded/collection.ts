@@ -1,7 +1,18 @@
 // The Collection port over the embedded store: CRUD, upserts, updates, cursor pages.
 import { decodeCursor, encodeCursor, validatePageLimit } from '../cursor';
 import { newId } from '../ids';
-import type { Collection, Doc, Filter, FindOneAndUpdateOptions, FindOptions, Page, PageOptions, Update, UpdateResult, WriteOptions } from '../port';
+import type {
+  Collection,
+  Doc,
+  Filter,
+  FindOneAndUpdateOptions,
+  FindOptions,
+  Page,
+  PageOptions,
+  Update,
+  UpdateResult,
+  WriteOptions,
+} from '../port';
 import { compileFilter } from './matcher';
 import { compileProjection, compileSort, TopK, type Comparator } from './query';
 import { applyUpdate, seedFromFilter, validateUpdate } from './updater';

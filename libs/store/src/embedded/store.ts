@@ -1,9 +1,22 @@
 // The embedded DocumentStore: collections, durability, the writers' lock and transactions.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { StoreClosedError, StoreNotInitialisedError, StoreUnavailableError, TransientTransactionError } from '../errors';
+import {
+  StoreClosedError,
+  StoreNotInitialisedError,
+  StoreUnavailableError,
+  TransientTransactionError,
+} from '../errors';
 import { FaultSwitch, type FaultOptions } from '../faults';
 import { retryBudget, RetrySeries } from '../retry';
-import type { Collection, CollectionSpec, Doc, DocumentStore, IndexSpec, Session, TransactionOptions } from '../port';
+import type {
+  Collection,
+  CollectionSpec,
+  Doc,
+  DocumentStore,
+  IndexSpec,
+  Session,
+  TransactionOptions,
+} from '../port';
 import { Mutex } from './lock';
 import { Persistence, type CapturedState, type JournalOp } from './persistence';
 import { CollectionState } from './collection-state';

@@ -160,7 +160,12 @@ export class SessionView implements View {
   }
 }
 
-export function findFirst(view: View, state: CollectionState, matcher: Matcher, sort?: Comparator): Doc | undefined {
+export function findFirst(
+  view: View,
+  state: CollectionState,
+  matcher: Matcher,
+  sort?: Comparator,
+): Doc | undefined {
   let found: Doc | undefined;
   view.forEach(state, matcher, (doc) => {
     if (!sort) {

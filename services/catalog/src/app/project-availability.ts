@@ -30,7 +30,9 @@ export async function projectAvailability(
   };
   if (stored) {
     // Guarded by the version read, so a concurrent newer snapshot is never overwritten.
-    await ctx.collections.availability.replaceOne({ _id: data.sku, version: stored.version }, next, { session });
+    await ctx.collections.availability.replaceOne({ _id: data.sku, version: stored.version }, next, {
+      session,
+    });
   } else {
     await ctx.collections.availability.insertOne(next, { session });
   }

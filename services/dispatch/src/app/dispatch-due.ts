@@ -8,7 +8,10 @@ import { dispatchJob, type DispatchOutcome } from './dispatch-job';
  */
 export async function dispatchDue(ctx: DispatchContext, now: number): Promise<DispatchOutcome[]> {
   const at = iso(now);
-  const starting = await ctx.collections.jobs.find({ status: 'confirmed', searchFrom: { $lte: at } }, { limit: 500 });
+  const starting = await ctx.collections.jobs.find(
+    { status: 'confirmed', searchFrom: { $lte: at } },
+    { limit: 500 },
+  );
   for (const job of starting) {
     await ctx.collections.jobs.updateOne(
       { _id: job._id, status: 'confirmed' },

@@ -127,10 +127,14 @@ export async function startShift(ctx: DispatchContext, riderId: string): Promise
       { session },
     );
     if (!doc) {
-      if (!(await ctx.collections.riders.findById(riderId, { session }))) throw new NotFoundError('rider', riderId);
+      if (!(await ctx.collections.riders.findById(riderId, { session })))
+        throw new NotFoundError('rider', riderId);
       throw new ConflictError('shift-already-started', 'the rider is already on duty');
     }
-    await ctx.collections.shifts.insertOne({ _id: shiftId, riderId, startedAt: at, endedAt: null }, { session });
+    await ctx.collections.shifts.insertOne(
+      { _id: shiftId, riderId, startedAt: at, endedAt: null },
+      { session },
+    );
     fx.rider(doc);
     return doc;
   });

@@ -91,7 +91,10 @@ export function registerOpsJobRoutes(app: App, ctx: DispatchContext, dispatcher:
         return updated;
       });
       const outcome = await dispatcher.dispatchJob(job._id, now);
-      return { job: opsJobView((await ctx.collections.jobs.findById(job._id)) ?? job), outcome: outcome.kind };
+      return {
+        job: opsJobView((await ctx.collections.jobs.findById(job._id)) ?? job),
+        outcome: outcome.kind,
+      };
     },
   );
 }

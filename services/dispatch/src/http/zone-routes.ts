@@ -67,7 +67,8 @@ export function registerZoneRoutes(app: App, ctx: DispatchContext): void {
         querystring: Type.Object({ ...PageQuery, city: Type.Optional(Type.String({ maxLength: 100 })) }),
       },
     },
-    async (req) => pageOf(ctx.collections.zones, req.query.city ? { city: req.query.city } : {}, req.query, zoneView),
+    async (req) =>
+      pageOf(ctx.collections.zones, req.query.city ? { city: req.query.city } : {}, req.query, zoneView),
   );
 
   app.get(
@@ -98,7 +99,13 @@ export function registerZoneRoutes(app: App, ctx: DispatchContext): void {
     async (req, reply) => {
       const ifMatch = req.headers['if-match'];
       const expected = typeof ifMatch === 'string' ? Number(ifMatch.replaceAll('"', '')) : undefined;
-      const doc = await replaceZone(ctx, requirePrincipal(req), req.params.zoneId, toInput(req.body), expected);
+      const doc = await replaceZone(
+        ctx,
+        requirePrincipal(req),
+        req.params.zoneId,
+        toInput(req.body),
+        expected,
+      );
       return reply.header('etag', `"${doc.version}"`).send(zoneView(doc));
     },
   );

@@ -1,11 +1,5 @@
 import { Type } from 'typebox';
-import {
-  type App,
-  authorize,
-  type Principal,
-  requirePrincipal,
-  UnprocessableError,
-} from '@omni/kit';
+import { type App, authorize, type Principal, requirePrincipal, UnprocessableError } from '@omni/kit';
 import { requiresMfa, viewAccount } from '../domain/account';
 import { getAccount } from '../app/account-lookup';
 import type { IdentityContext } from '../app/context';

@@ -13,7 +13,6 @@ import type { FastifyRequest } from 'fastify';
 import type { Actor, ReservationDoc } from '../domain/types';
 import { unknownReservation } from '../app/errors';
 
-
 /** Actor plus request metadata, for audited use cases. */
 export function auditedBy(req: FastifyRequest): { actor: Actor; ip: string; requestId: string } {
   return { actor: actorOf(req), ip: req.ip, requestId: req.id };

@@ -9,7 +9,6 @@ const MAX_SKUS = 100;
 
 /** Available-to-promise: public for storefronts; fulfilment search for order routing and ops. */
 export function registerAvailabilityRoutes(app: App, inventory: InventoryApp): void {
-
   app.get(
     '/v1/availability',
     {

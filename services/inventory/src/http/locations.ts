@@ -20,7 +20,6 @@ const write = { permission: 'locations:write' as const };
 
 /** Warehouses and stores: operator CRUD, public reads (store finders, storefront pickup choices). */
 export function registerLocationRoutes(app: App, inventory: InventoryApp): void {
-
   app.post('/v1/locations', { config: write, schema: { body: LocationBody } }, async (req, reply) => {
     const b = req.body;
     const location = await inventory.createLocation(

@@ -6,7 +6,6 @@ import { PageQuery, closed } from './schemas';
 
 /** Operator tools over the whole ledger. */
 export function registerOpsRoutes(app: App, inventory: InventoryApp): void {
-
   app.post(
     '/v1/ops/reconcile',
     {

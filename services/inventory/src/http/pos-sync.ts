@@ -9,7 +9,6 @@ const sync = { permission: 'pos:sync' as const, scope: storeScope };
 
 /** Store POS sync: staff (or the store's POS client) of that store only. */
 export function registerPosSyncRoutes(app: App, inventory: InventoryApp): void {
-
   app.post(
     '/v1/stores/:storeId/sync',
     {

@@ -11,7 +11,6 @@ const reserve = { permission: 'inventory:reserve' as const };
 
 /** Reservations over HTTP: the same semantics as gRPC Reserve/Commit/Release (checkout, flash sales). */
 export function registerReservationRoutes(app: App, inventory: InventoryApp): void {
-
   app.post(
     '/v1/reservations',
     {

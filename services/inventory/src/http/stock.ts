@@ -28,7 +28,6 @@ const adjustHere = { permission: 'inventory:adjust' as const, scope: locationSco
  * of that store), cycle counts, adjustments and settings (managers, ops), the ledger.
  */
 export function registerStockRoutes(app: App, inventory: InventoryApp): void {
-
   app.get(
     '/v1/locations/:locationId/stock',
     {

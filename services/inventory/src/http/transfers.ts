@@ -38,7 +38,6 @@ async function visibleTransfer(
  * one of its ends see a transfer; every request, shipment and receipt is audited.
  */
 export function registerTransferRoutes(app: App, inventory: InventoryApp): void {
-
   app.post(
     '/v1/transfers',
     { config: { permission: 'inventory:transfer' }, schema: { body: TransferBody } },
@@ -69,7 +68,8 @@ export function registerTransferRoutes(app: App, inventory: InventoryApp): void 
   app.get(
     '/v1/transfers/:transferId',
     { config: { permission: 'inventory:read' }, schema: { params: Params } },
-    async (req) => transferView(await visibleTransfer(inventory, requirePrincipal(req), req.params.transferId)),
+    async (req) =>
+      transferView(await visibleTransfer(inventory, requirePrincipal(req), req.params.transferId)),
   );
 
   // Scoped by the transfer's locations, so authentication comes first and the scope check after lookup.

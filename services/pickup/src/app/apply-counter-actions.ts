@@ -107,7 +107,9 @@ async function applyOne(
       const prior = await ctx.collections.syncOps.findById(id, { session });
       if (prior) return replay(prior, action);
       const result = await perform(ctx, session, storeId, action);
-      await ctx.collections.syncOps.insertOne(opRecord(id, storeId, action, result, ctx.clock()), { session });
+      await ctx.collections.syncOps.insertOne(opRecord(id, storeId, action, result, ctx.clock()), {
+        session,
+      });
       return { ...result, replayed: false };
     });
   } catch (err) {

@@ -59,12 +59,19 @@ export async function createTaskFromOrder(
   const taskId = newId();
   // Unique among the store's open tasks: another open task with the same code gets a new nonce.
   let issued = ctx.codes.issue(taskId);
-  for (let i = 1; await ctx.collections.openCodes.findById(openCodeId(storeId, issued.hash), { session }); i++) {
+  for (
+    let i = 1;
+    await ctx.collections.openCodes.findById(openCodeId(storeId, issued.hash), { session });
+    i++
+  ) {
     if (i >= CODE_ISSUE_TRIES)
       throw new Error(`store ${storeId}: no free pickup code after ${CODE_ISSUE_TRIES} tries`);
     issued = ctx.codes.issue(taskId);
   }
-  await ctx.collections.openCodes.insertOne({ _id: openCodeId(storeId, issued.hash), storeId, taskId }, { session });
+  await ctx.collections.openCodes.insertOne(
+    { _id: openCodeId(storeId, issued.hash), storeId, taskId },
+    { session },
+  );
 
   const paused = isPaused(store.pause);
   const task: PickupTask = {

@@ -1,12 +1,5 @@
 import { Type } from 'typebox';
-import {
-  type App,
-  ForbiddenError,
-  idSchema,
-  requirePrincipal,
-  StoreId,
-  withCursor,
-} from '@omni/kit';
+import { type App, ForbiddenError, idSchema, requirePrincipal, StoreId, withCursor } from '@omni/kit';
 import type { PickupContext } from '../app/context';
 import { listConflicts } from '../app/queries/queries';
 import { resolveConflict } from '../app/resolve-conflict';

@@ -5,4 +5,3 @@ import type { Scope } from '@omni/kit';
 export const storeScope = (req: FastifyRequest): Scope => ({
   storeId: (req.params as { storeId: string }).storeId,
 });
-

@@ -49,7 +49,9 @@ export async function getAvailability(
     if (!store) throw unknownLocation(storeId);
     if (store.type !== 'store')
       throw new UnprocessableError('not-a-store', `location ${storeId} is a ${store.type}`);
-    const levels = await ctx.collections.levels.find({ _id: { $in: unique.map((sku) => levelId(sku, storeId)) } });
+    const levels = await ctx.collections.levels.find({
+      _id: { $in: unique.map((sku) => levelId(sku, storeId)) },
+    });
     const bySku = new Map(levels.map((l) => [l.sku, l]));
     return unique.map((sku) => {
       const level = bySku.get(sku);

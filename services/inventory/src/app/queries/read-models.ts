@@ -26,7 +26,9 @@ export async function listLocations(
   if (q.type) filter.type = q.type;
   if (q.status) filter.status = q.status;
   if (q.capability) filter.capabilities = q.capability;
-  return withCursor(() => ctx.collections.locations.page(filter, { limit: page.limit, cursor: page.cursor ?? null }));
+  return withCursor(() =>
+    ctx.collections.locations.page(filter, { limit: page.limit, cursor: page.cursor ?? null }),
+  );
 }
 
 export async function getLocation(ctx: InventoryContext, id: string): Promise<LocationDoc> {

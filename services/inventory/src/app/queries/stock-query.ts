@@ -32,7 +32,8 @@ export async function listLevels(
 ): Promise<Page<LevelView>> {
   const filter: Filter = scopeFilter(q);
   // The stock of a location that does not exist is a 404, not an empty page.
-  if (q.locationId && !(await ctx.collections.locations.findById(q.locationId))) throw unknownLocation(q.locationId);
+  if (q.locationId && !(await ctx.collections.locations.findById(q.locationId)))
+    throw unknownLocation(q.locationId);
   if (q.locationId) filter.locationId = q.locationId;
   if (q.sku) filter.sku = q.sku;
   const result = await withCursor(() =>
