@@ -15,4 +15,7 @@ export * from './ids';
 export * from './service';
 export * from './startup';
 export * from './jobs';
+export * from './actor';
+export * from './paging';
+export * from './run-service';
 export * from './revocations';

@@ -2,11 +2,11 @@ import { catalogEvents } from '@omni/contracts';
 import { createService, serviceOptionsFrom, type Service, type GrpcServiceDeps } from '@omni/kit';
 import { createCatalogApp, type CatalogApp } from './app/catalog-app';
 import { catalogMetrics, type CatalogContext } from './app/context';
-import { handleAvailabilityChanged } from './events/availability-changed';
+import { onAvailabilityChanged } from './events/on-availability-changed';
 import { catalogGrpc } from './grpc/catalog-service';
-import { categoryRoutes } from './http/categories';
-import { productRoutes } from './http/products';
-import { skuRoutes } from './http/skus';
+import { registerCategoryRoutes } from './http/categories';
+import { registerProductRoutes } from './http/products';
+import { registerSkuRoutes } from './http/skus';
 import { catalogCollections } from './store/collections';
 
 export type CatalogDeps = GrpcServiceDeps;
@@ -31,7 +31,7 @@ export function buildCatalogService(deps: CatalogDeps): CatalogService {
   svc.events.registry.produces(...catalogEvents);
 
   const ctx: CatalogContext = {
-    ...catalogCollections(deps.store),
+    collections: catalogCollections(deps.store),
     store: deps.store,
     events: svc.events,
     audit: svc.audit,
@@ -40,11 +40,11 @@ export function buildCatalogService(deps: CatalogDeps): CatalogService {
   };
   const catalog = createCatalogApp(ctx);
 
-  categoryRoutes(svc, catalog);
-  productRoutes(svc, catalog);
-  skuRoutes(svc, catalog);
+  registerCategoryRoutes(svc.app, catalog);
+  registerProductRoutes(svc.app, catalog);
+  registerSkuRoutes(svc.app, catalog);
   catalogGrpc(svc, catalog);
-  handleAvailabilityChanged(svc, ctx);
+  onAvailabilityChanged(svc, ctx);
 
   return Object.assign(svc, { catalog });
 }

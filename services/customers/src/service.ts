@@ -16,7 +16,7 @@ import { registerCustomerRoutes } from './http/customers-routes';
 import { registerMeRoutes } from './http/me-routes';
 import { registerStoreRoutes } from './http/store-routes';
 import { customersGrpcHandlers } from './grpc/customers-grpc';
-import { handleOrderCompleted } from './events/order-completed';
+import { onOrderCompleted } from './events/on-order-completed';
 import type { MemberNotifier } from './app/member-presence';
 
 export interface CustomersServiceDeps extends GrpcServiceDeps {
@@ -54,7 +54,7 @@ export function buildCustomersService(deps: CustomersServiceDeps): CustomersServ
   const m = svc.metrics;
   const ctx: CustomersContext = {
     store: deps.store,
-    db: openCollections(deps.store),
+    collections: openCollections(deps.store),
     events: svc.events,
     audit: svc.audit,
     clock: deps.clock ?? (() => new Date()),
@@ -72,7 +72,7 @@ export function buildCustomersService(deps: CustomersServiceDeps): CustomersServ
   };
 
   svc.events.registry.produces(CustomerCreated, CustomerMerged, PointsChanged, LevelChanged, CustomerErased);
-  handleOrderCompleted(svc, ctx);
+  onOrderCompleted(svc, ctx);
 
   registerCustomerRoutes(svc.app, ctx);
   registerMeRoutes(svc.app, ctx);

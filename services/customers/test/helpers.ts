@@ -111,7 +111,7 @@ export async function createCustomer(h: Harness, body: Record<string, unknown>):
 
 /** Waits until the consumer has applied an order's accrual (the ledger entry exists). */
 export async function waitForAccrual(h: Harness, orderId: string): Promise<void> {
-  await waitFor(() => h.svc.customers.db.ledger.findById(`accrual:${orderId}`).then((e) => e !== null), { what: `accrual of ${orderId}` });
+  await waitFor(() => h.svc.customers.collections.ledger.findById(`accrual:${orderId}`).then((e) => e !== null), { what: `accrual of ${orderId}` });
 }
 
 /** Waits until the consumer group has no lag on the orders topic (every published event handled). */

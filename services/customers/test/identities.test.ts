@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-const count = (name: 'customers' | 'identities') => h.svc.customers.db[name].countDocuments({});
+const count = (name: 'customers' | 'identities') => h.svc.customers.collections[name].countDocuments({});
 
 describe('creating customers with identities', () => {
   it('creates a customer with normalised identities and announces it without personal data', async () => {
@@ -67,8 +67,8 @@ describe('creating customers with identities', () => {
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(19);
-    expect(await h.svc.customers.db.identities.countDocuments({ _id: 'email:race@example.com' })).toBe(1);
-    expect(await h.svc.customers.db.customers.countDocuments({ name: { $regex: '^racer' } })).toBe(1);
+    expect(await h.svc.customers.collections.identities.countDocuments({ _id: 'email:race@example.com' })).toBe(1);
+    expect(await h.svc.customers.collections.customers.countDocuments({ name: { $regex: '^racer' } })).toBe(1);
   });
 
   it('looks a customer up by each kind of identity, in any spelling', async () => {

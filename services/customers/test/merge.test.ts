@@ -67,11 +67,11 @@ describe('automatic merge on a shared verified phone', () => {
     const resolved = await h.grpc.resolve({ customerId: member.id, identityKind: '', identityValue: '' });
     expect(resolved).toMatchObject({ customerId: online.id, resolvedFrom: member.id, points: 115, level: 'silver', erased: false });
     expect((await h.grpc.resolve({ customerId: '', identityKind: 'member_card', identityValue: 'mc 9000 0001' })).customerId).toBe(online.id);
-    const tombstone = await h.svc.customers.db.customers.findById(member.id);
+    const tombstone = await h.svc.customers.collections.customers.findById(member.id);
     expect(tombstone).toMatchObject({ status: 'merged', mergedInto: online.id, points: 0, name: '', addresses: [] });
 
     // Order references moved; the ledgers of both records still add up.
-    expect(await h.svc.customers.db.orders.countDocuments({ customerId: online.id })).toBe(2);
+    expect(await h.svc.customers.collections.orders.countDocuments({ customerId: online.id })).toBe(2);
     for (const id of [online.id, member.id]) expect((await h.svc.reconcilePoints(id)).consistent).toBe(true);
 
     // Announced and audited.
@@ -128,7 +128,7 @@ describe('manual merges', () => {
       const again = await h.ops.post('/v1/customers/merge', { customerIds: ids, reason: 'again' });
       expect(again.body).toEqual({ ...first.body, alreadyMerged: true });
     }
-    expect(await h.svc.customers.db.merges.countDocuments({ mergedId: b.id })).toBe(1);
+    expect(await h.svc.customers.collections.merges.countDocuments({ mergedId: b.id })).toBe(1);
     expect((await h.ops.get<CustomerBody>(`/v1/customers/${a.id}`)).body.points).toBe(20);
 
     // Chains stay one hop: merging the survivor into an older record re-points the tombstone.
@@ -136,7 +136,7 @@ describe('manual merges', () => {
     const c = await createCustomer(h, { identities: [{ kind: 'email', value: 'idem-c@example.com' }] });
     const explicit = await h.ops.post<{ survivorId: string }>('/v1/customers/merge', { customerIds: [b.id, c.id], survivorId: c.id, reason: 'c is the account they use' });
     expect(explicit.body.survivorId).toBe(c.id);
-    expect(await h.svc.customers.db.customers.findById(b.id)).toMatchObject({ mergedInto: c.id });
+    expect(await h.svc.customers.collections.customers.findById(b.id)).toMatchObject({ mergedInto: c.id });
     expect((await h.grpc.resolve({ customerId: b.id, identityKind: '', identityValue: '' })).customerId).toBe(c.id);
     expect((await h.grpc.resolve({ customerId: a.id, identityKind: '', identityValue: '' })).points).toBe(20);
   });
@@ -159,13 +159,13 @@ describe('manual merges', () => {
       const survivors = new Set(results.map((r) => r.body.survivorId));
       expect(survivors.size).toBe(1);
       const survivorId = [...survivors][0]!;
-      const [docA, docB] = await Promise.all([h.svc.customers.db.customers.findById(a.id), h.svc.customers.db.customers.findById(b.id)]);
+      const [docA, docB] = await Promise.all([h.svc.customers.collections.customers.findById(a.id), h.svc.customers.collections.customers.findById(b.id)]);
       const statuses = [docA!.status, docB!.status].sort();
       expect(statuses).toEqual(['active', 'merged']);
       const live = docA!.status === 'active' ? docA! : docB!;
       expect(live._id).toBe(survivorId);
       expect(live.points).toBe(42);
-      expect(await h.svc.customers.db.merges.countDocuments({ mergedId: { $in: [a.id, b.id] } })).toBe(1);
+      expect(await h.svc.customers.collections.merges.countDocuments({ mergedId: { $in: [a.id, b.id] } })).toBe(1);
       for (const id of [a.id, b.id]) expect((await h.svc.reconcilePoints(id)).consistent).toBe(true);
     }
   });
@@ -186,7 +186,7 @@ describe('manual merges', () => {
       expect(res.status, JSON.stringify(body)).toBe(status);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
     }
-    expect(await h.svc.customers.db.customers.countDocuments({ _id: { $in: [a.id, b.id] }, status: 'active' })).toBe(2);
+    expect(await h.svc.customers.collections.customers.countDocuments({ _id: { $in: [a.id, b.id] }, status: 'active' })).toBe(2);
     // Only ops (and services granted customers:merge) merge.
     const staff = client(h.svc.url, await h.issuer.staff('store-9', 'manager'));
     expect((await staff.post('/v1/customers/merge', { customerIds: [a.id, b.id], reason: 'x' })).status).toBe(403);

@@ -50,7 +50,7 @@ describe('accrual from OrderCompleted', () => {
     await waitForAccrual(h, 'order-acc-1');
     await drainConsumer(h);
     expect(await balance(c.id)).toBe(123);
-    expect(await h.svc.customers.db.ledger.countDocuments({ orderId: 'order-acc-1' })).toBe(1);
+    expect(await h.svc.customers.collections.ledger.countDocuments({ orderId: 'order-acc-1' })).toBe(1);
 
     // Yen has no minor unit: 5000 JPY = 5000 points; guests and unknown customers are skipped, never retried.
     await h.completeOrder({ orderId: 'order-acc-jpy', customerId: c.id, channel: 'online', total: { amountMinor: 5000, currency: 'JPY' }, completedAt: h.now().toISOString() });
@@ -59,8 +59,8 @@ describe('accrual from OrderCompleted', () => {
     await waitForAccrual(h, 'order-acc-jpy');
     await drainConsumer(h);
     expect(await balance(c.id)).toBe(5123);
-    expect(await h.svc.customers.db.ledger.countDocuments({ orderId: { $in: ['order-guest', 'order-ghost'] } })).toBe(0);
-    expect(await h.svc.customers.db.orders.findById('order-acc-1')).toMatchObject({ customerId: c.id, channel: 'store', pointsEarned: 123 });
+    expect(await h.svc.customers.collections.ledger.countDocuments({ orderId: { $in: ['order-guest', 'order-ghost'] } })).toBe(0);
+    expect(await h.svc.customers.collections.orders.findById('order-acc-1')).toMatchObject({ customerId: c.id, channel: 'store', pointsEarned: 123 });
 
     await h.svc.events.flush();
     await waitFor(() => h.eventsOf(PointsChanged.type, c.id).length >= 2);
@@ -80,7 +80,7 @@ describe('accrual from OrderCompleted', () => {
     }
     // Redeliver everything in reverse order.
     for (const e of sent.reverse()) await h.republish(e);
-    await waitFor(async () => (await h.svc.customers.db.ledger.countDocuments({ orderId: { $regex: '^mix-' } })) === 30, { what: '30 accruals' });
+    await waitFor(async () => (await h.svc.customers.collections.ledger.countDocuments({ orderId: { $regex: '^mix-' } })) === 30, { what: '30 accruals' });
     await drainConsumer(h);
     for (const id of ids) expect(await balance(id)).toBe(100);
   });
@@ -95,14 +95,14 @@ describe('redeeming and refunding (gRPC)', () => {
     const reused = await grpcError(h.grpc.redeemPoints({ ...op, points: 5 }));
     expect(reused.status).toBe(409);
 
-    const ledgerBefore = await h.svc.customers.db.ledger.countDocuments({ customerId: id });
+    const ledgerBefore = await h.svc.customers.collections.ledger.countDocuments({ customerId: id });
     const tooMuch = await grpcError(h.grpc.redeemPoints({ customerId: id, points: 181, orderId: 'order-r-2', operationId: 'op-r-2' }));
     expect(tooMuch.status).toBe(422); // FAILED_PRECONDITION on the wire, mapped back by the kit client
     expect(tooMuch.slug).toBe('insufficient-points');
     expect(tooMuch.extensions).toMatchObject({ available: 180, requested: 181 });
     expect(await balance(id)).toBe(180);
-    expect(await h.svc.customers.db.ledger.countDocuments({ customerId: id })).toBe(ledgerBefore);
-    expect(await h.svc.customers.db.orders.findById('order-r-2')).toBeNull();
+    expect(await h.svc.customers.collections.ledger.countDocuments({ customerId: id })).toBe(ledgerBefore);
+    expect(await h.svc.customers.collections.orders.findById('order-r-2')).toBeNull();
 
     // Refunds: at most what was redeemed for that order.
     expect(await h.grpc.refundPoints({ customerId: id, points: 100, orderId: 'order-r-1', operationId: 'op-rf-1' })).toEqual({ customerId: id, points: 280 });
@@ -180,7 +180,7 @@ describe('expiry and levels', () => {
     expect(await balance(c.id)).toBe(0);
     expect(await h.svc.expireDue(new Date('2026-06-01T00:00:00.000Z'))).toMatchObject({ points: 0 });
 
-    const ledger = await h.svc.customers.db.ledger.find({ customerId: c.id }, { sort: { at: 1, _id: 1 } });
+    const ledger = await h.svc.customers.collections.ledger.find({ customerId: c.id }, { sort: { at: 1, _id: 1 } });
     expect(ledger.map((e) => [e.kind, e.delta])).toEqual([
       ['accrual', 100],
       ['accrual', 50],

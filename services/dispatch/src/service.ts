@@ -4,17 +4,17 @@ import { dispatchEvents } from '@omni/contracts';
 import { RiderBoard } from './domain/assignment';
 import { ZoneCache, type DispatchContext, type DispatchMetrics } from './app/context';
 import { Dispatcher } from './app/dispatcher';
-import { onOrderCancelled } from './events/order-cancelled';
-import { onOrderConfirmed } from './events/order-confirmed';
-import { onOrderRerouted } from './events/order-rerouted';
-import { customerRoutes } from './http/customer-routes';
-import { opsJobRoutes } from './http/ops-job-routes';
+import { onOrderCancelled } from './events/on-order-cancelled';
+import { onOrderConfirmed } from './events/on-order-confirmed';
+import { onOrderRerouted } from './events/on-order-rerouted';
+import { registerCustomerRoutes } from './http/customer-routes';
+import { registerOpsJobRoutes } from './http/ops-job-routes';
 import { RiderHub } from './http/rider-hub';
 import { FanOutPush } from './http/push-fanout';
-import { riderRoutes } from './http/rider-routes';
-import { riderSocketRoute } from './http/rider-socket';
-import { storeRoutes } from './http/store-routes';
-import { zoneRoutes } from './http/zone-routes';
+import { registerRiderRoutes } from './http/rider-routes';
+import { registerRiderSocketRoute } from './http/rider-socket';
+import { registerStoreRoutes } from './http/store-routes';
+import { registerZoneRoutes } from './http/zone-routes';
 import { resolveSettings, type DispatchSettingsInput } from './settings';
 import { declareCollections } from './store/collections';
 
@@ -75,7 +75,7 @@ export function buildDispatchService(deps: DispatchDeps): DispatchService {
   };
   const ctx: DispatchContext = {
     store: deps.store,
-    col,
+    collections: col,
     events: svc.events,
     audit: svc.audit,
     board,
@@ -95,12 +95,12 @@ export function buildDispatchService(deps: DispatchDeps): DispatchService {
   onOrderCancelled(svc, ctx);
 
   svc.app.register(websocket, { options: { maxPayload: 16 * 1024 } });
-  zoneRoutes(svc.app, ctx);
-  riderRoutes(svc.app, ctx);
-  storeRoutes(svc.app, ctx);
-  customerRoutes(svc.app, ctx);
-  opsJobRoutes(svc.app, ctx, dispatcher);
-  riderSocketRoute(svc.app, ctx, hub, svc.authenticator);
+  registerZoneRoutes(svc.app, ctx);
+  registerRiderRoutes(svc.app, ctx);
+  registerStoreRoutes(svc.app, ctx);
+  registerCustomerRoutes(svc.app, ctx);
+  registerOpsJobRoutes(svc.app, ctx, dispatcher);
+  registerRiderSocketRoute(svc.app, ctx, hub, svc.authenticator);
 
   // Offer/confirmation timeouts, due searches and SLA: one replica (the lease holder) at a time.
   svc.jobs.every({

@@ -62,7 +62,7 @@ describe('who gets the offer (crafted geometries)', () => {
     const [assigned] = await h.waitForEvent(DeliveryAssigned, second.orderId);
     expect(assigned!.data).toMatchObject({ riderId: 'busy', batched: true });
     // Drop order: the nearer door first.
-    const rider = (await h.svc.ctx.col.riders.findById('busy'))!;
+    const rider = (await h.svc.ctx.collections.riders.findById('busy'))!;
     expect(rider.plan.map((s) => `${s.kind}:${s.jobId}`)).toEqual([
       `pickup:${first.jobId}`,
       `pickup:${second.jobId}`,

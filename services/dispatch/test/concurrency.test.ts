@@ -34,23 +34,23 @@ describe('under concurrency', () => {
       const offers = await Promise.all(riders.map((r) => h.offerOf(r.api)));
       const open = riders.map((r, i) => ({ r, offer: offers[i] })).filter((x) => x.offer);
       // A rider never holds more than one offer: the store document says so too.
-      const docs = await h.svc.ctx.col.riders.find({});
-      const offeredJobs = await h.svc.ctx.col.jobs.find({ status: 'offered' });
+      const docs = await h.svc.ctx.collections.riders.find({});
+      const offeredJobs = await h.svc.ctx.collections.jobs.find({ status: 'offered' });
       expect(new Set(offeredJobs.map((j) => j.offer!.riderId)).size).toBe(offeredJobs.length);
       for (const d of docs)
         expect(offeredJobs.filter((j) => j.offer!.riderId === d._id).length).toBe(d.offer ? 1 : 0);
       await Promise.all(open.map((x) => x.r.api.post(`/v1/riders/me/offers/${x.offer!.jobId}/accept`)));
       await h.svc.dispatch.tick(h.advance(1_000));
       for (const r of riders) await h.locate(r.api, h.svc.board.get(r.id)!.location!);
-      if ((await h.svc.ctx.col.jobs.countDocuments({ status: 'assigned' })) === capacity) break;
+      if ((await h.svc.ctx.collections.jobs.countDocuments({ status: 'assigned' })) === capacity) break;
     }
 
-    const assigned = await h.svc.ctx.col.jobs.find({ status: 'assigned' });
+    const assigned = await h.svc.ctx.collections.jobs.find({ status: 'assigned' });
     expect(assigned).toHaveLength(capacity); // every slot filled, the rest still searching
-    expect(await h.svc.ctx.col.jobs.countDocuments({ status: { $in: ['searching', 'offered'] } })).toBe(
-      30 - capacity,
-    );
-    for (const d of await h.svc.ctx.col.riders.find({})) {
+    expect(
+      await h.svc.ctx.collections.jobs.countDocuments({ status: { $in: ['searching', 'offered'] } }),
+    ).toBe(30 - capacity);
+    for (const d of await h.svc.ctx.collections.riders.find({})) {
       expect(d.jobs.length).toBeLessThanOrEqual(d.capacity);
       expect(d.freeSlots).toBe(d.capacity - d.jobs.length);
       expect(d.jobs.map((j) => j.jobId).sort()).toEqual(
@@ -73,7 +73,7 @@ describe('under concurrency', () => {
       Array.from({ length: 20 }, () => rider.post(`/v1/riders/me/offers/${jobId}/accept`)),
     );
     expect(results.every((r) => r.status === 200)).toBe(true); // accepting again is a no-op
-    const doc = (await h.svc.ctx.col.riders.findById('R1'))!;
+    const doc = (await h.svc.ctx.collections.riders.findById('R1'))!;
     expect(doc.jobs.map((j) => j.jobId)).toEqual([jobId]);
     expect(doc.freeSlots).toBe(2);
     await h.drained(orderId);
@@ -99,7 +99,7 @@ describe('under concurrency', () => {
       expect(job.status).toBe('searching');
       expect(job.excludedRiderIds).toEqual(['R1']);
     }
-    const doc = (await h.svc.ctx.col.riders.findById('R1'))!;
+    const doc = (await h.svc.ctx.collections.riders.findById('R1'))!;
     expect(doc.offer).toBeNull();
     expect(doc.jobs.length).toBe(job.status === 'assigned' ? 1 : 0);
   });
@@ -131,7 +131,7 @@ describe('under concurrency', () => {
       Array.from({ length: 100 }, () => h.publish(OrderConfirmed, orderId, { ...markerData(), orderId })),
     );
     await Promise.all(events.map((e) => h.waitHandled(e)));
-    expect(await h.svc.ctx.col.jobs.countDocuments({ orderId })).toBe(1);
+    expect(await h.svc.ctx.collections.jobs.countDocuments({ orderId })).toBe(1);
   });
 });
 

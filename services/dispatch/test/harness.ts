@@ -251,7 +251,7 @@ export class Harness {
       routeAttempt,
     });
     const jobId = `${orderId}~${routeAttempt}`;
-    await waitFor(async () => (await this.svc.ctx.col.jobs.findById(jobId)) ?? undefined, {
+    await waitFor(async () => (await this.svc.ctx.collections.jobs.findById(jobId)) ?? undefined, {
       what: `job ${jobId}`,
     });
     return { orderId, jobId };
@@ -269,7 +269,7 @@ export class Harness {
   }
 
   async job(jobId: string) {
-    return (await this.svc.ctx.col.jobs.findById(jobId))!;
+    return (await this.svc.ctx.collections.jobs.findById(jobId))!;
   }
 
   /** The rider's open offer (over HTTP), or null. */

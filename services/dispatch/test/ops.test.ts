@@ -22,7 +22,7 @@ describe('ops and the running service', () => {
     expect((bad.body.errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual(
       expect.arrayContaining(['body/capacity', 'body/extra', 'body/name']),
     );
-    expect(await h.svc.ctx.col.riders.countDocuments({})).toBe(0);
+    expect(await h.svc.ctx.collections.riders.countDocuments({})).toBe(0);
     for (let i = 0; i < 5; i++)
       expect(
         (await ops.post('/v1/riders', { id: `R${i}`, name: `Rider ${i}`, vehicle: 'bike', capacity: 2 }))
@@ -103,7 +103,7 @@ describe('ops and the running service', () => {
     h = await Harness.start();
     await h.zone('Z1', CENTER, [S1]);
     await h.onDutyRider('R1', at(0.3, 0));
-    await h.svc.ctx.col.riders.updateOne(
+    await h.svc.ctx.collections.riders.updateOne(
       { _id: 'R1' },
       { $set: { location: at(2, 2), updatedAt: new Date(h.clock).toISOString() }, $inc: { version: 1 } },
     );

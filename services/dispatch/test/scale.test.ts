@@ -38,7 +38,8 @@ describe('dispatch at scale', () => {
       location: somewhere(),
       locationAt: now,
     }));
-    for (let i = 0; i < docs.length; i += 1000) await ctx.col.riders.insertMany(docs.slice(i, i + 1000));
+    for (let i = 0; i < docs.length; i += 1000)
+      await ctx.collections.riders.insertMany(docs.slice(i, i + 1000));
     expect(await h.svc.dispatch.loadBoard()).toBe(RIDERS);
 
     let offered = 0;
@@ -59,7 +60,7 @@ describe('dispatch at scale', () => {
       expect(outcome).toBe('created');
       const jobId = `${orderId}~0`;
       await markReady(ctx, store.storeId, jobId); // searches and offers at once
-      const job = await ctx.col.jobs.findById(jobId);
+      const job = await ctx.collections.jobs.findById(jobId);
       if (job?.status === 'offered') {
         offered++;
         await acceptOffer(ctx, job.offer!.riderId, jobId);
@@ -67,10 +68,10 @@ describe('dispatch at scale', () => {
     }
     expect(offered).toBe(ORDERS);
 
-    const jobs = await ctx.col.jobs.find({ orderId: { $regex: '^scale-' } });
+    const jobs = await ctx.collections.jobs.find({ orderId: { $regex: '^scale-' } });
     expect(jobs).toHaveLength(ORDERS);
     expect(jobs.every((j) => j.status === 'assigned' && j.riderId)).toBe(true);
-    const riders = await ctx.col.riders.find({ 'jobs.0': { $exists: true } });
+    const riders = await ctx.collections.riders.find({ 'jobs.0': { $exists: true } });
     const held = riders.flatMap((r) => r.jobs.map((j) => j.jobId));
     expect(held).toHaveLength(ORDERS);
     expect(new Set(held).size).toBe(ORDERS);

@@ -115,7 +115,7 @@ describe('order events: redelivery and disorder', () => {
   it('the same confirmation twice (same or new event id) makes one job', async () => {
     await setup();
     const { orderId, jobId } = await h.confirmedOrder({ storeId: 'S1', destination: at(0, 2) });
-    const first = (await h.svc.ctx.col.jobs.findById(jobId))!;
+    const first = (await h.svc.ctx.collections.jobs.findById(jobId))!;
     const ev = await h.publish(OrderConfirmed, orderId, confirmation(orderId, 'S1', 0));
     await h.publish(OrderConfirmed, orderId, confirmation(orderId, 'S1', 0), ev.id);
     // Same key, so handled after the two above: once it is handled, they were.
@@ -126,9 +126,9 @@ describe('order events: redelivery and disorder', () => {
         fulfilment: { method: 'pickup', locationId: 'S1' },
       }),
     );
-    expect(await h.svc.ctx.col.jobs.countDocuments({ orderId })).toBe(1);
-    expect((await h.svc.ctx.col.jobs.findById(jobId))!.deliveryCode).toBe(first.deliveryCode);
-    expect(await h.svc.ctx.col.jobs.countDocuments({ orderId: 'pickup-order' })).toBe(0);
+    expect(await h.svc.ctx.collections.jobs.countDocuments({ orderId })).toBe(1);
+    expect((await h.svc.ctx.collections.jobs.findById(jobId))!.deliveryCode).toBe(first.deliveryCode);
+    expect(await h.svc.ctx.collections.jobs.countDocuments({ orderId: 'pickup-order' })).toBe(0);
     await h.drained(orderId);
     expect(h.eventsOf(DeliveryJobCreated, orderId)).toHaveLength(1);
   });
@@ -153,7 +153,7 @@ describe('order events: redelivery and disorder', () => {
     const next = await h.confirmedOrder({ orderId, storeId: 'S2', destination: at(0, 2), routeAttempt: 1 });
     expect(await h.job(next.jobId)).toMatchObject({ storeId: 'S2', status: 'awaiting_store' });
     expect(await h.job(jobId)).toMatchObject({ status: 'cancelled', voided: { reason: 'rerouted' } });
-    expect(await h.svc.ctx.col.jobs.countDocuments({ orderId })).toBe(2);
+    expect(await h.svc.ctx.collections.jobs.countDocuments({ orderId })).toBe(2);
     // Tracking and the customer's code follow the current attempt.
     expect((await (await h.customer('cust-1')).get(`/v1/orders/${orderId}/delivery`)).body).toMatchObject({
       jobId: next.jobId,
@@ -186,7 +186,7 @@ describe('order events: redelivery and disorder', () => {
     await h.publish(OrderCancelled, b.orderId, { orderId: b.orderId, reason: 'customer' });
     await waitFor(async () => (await h.job(b.jobId)).status === 'returning', { what: 'job returning' });
     expect((await r1.get('/v1/riders/me')).body).toMatchObject({ status: 'carrying', jobIds: [b.jobId] });
-    const rider = (await h.svc.ctx.col.riders.findById('R1'))!;
+    const rider = (await h.svc.ctx.collections.riders.findById('R1'))!;
     expect(rider.plan).toEqual([{ kind: 'return', jobId: b.jobId }]);
     await (await h.store('S1')).post(`/v1/stores/S1/delivery-jobs/${b.jobId}/returned`);
     expect((await r1.get('/v1/riders/me')).body).toMatchObject({ status: 'idle' });
@@ -197,7 +197,7 @@ describe('order events: redelivery and disorder', () => {
     const orderId = h.nextOrderId();
     await h.publish(OrderCancelled, orderId, { orderId, reason: 'payment failed' });
     await h.waitHandled(await h.publish(OrderConfirmed, orderId, confirmation(orderId, 'S1', 0)));
-    expect(await h.svc.ctx.col.jobs.countDocuments({ orderId })).toBe(0);
+    expect(await h.svc.ctx.collections.jobs.countDocuments({ orderId })).toBe(0);
   });
 
   it('a delivered job stays delivered whatever arrives afterwards', async () => {

@@ -113,13 +113,13 @@ export async function seedIdentity(
         { passwordHash },
       );
       clientSecret = result.clientSecret;
-      account = await ctx.c.accounts.findById(result.account.id);
+      account = await ctx.collections.accounts.findById(result.account.id);
       if (!account) throw new Error(`seeded account ${input.username} vanished`);
     }
     const totpSecret = withTotp ? demoTotpSecret(account.username) : undefined;
     if (totpSecret && !account.totp) {
       const now = ctx.clock();
-      await ctx.c.accounts.updateOne(
+      await ctx.collections.accounts.updateOne(
         { _id: account._id },
         {
           $set: {

@@ -102,7 +102,7 @@ export function buildIdentityService(deps: IdentityDeps): IdentityService {
   });
   const ctx: IdentityContext = {
     store: deps.store,
-    c,
+    collections: c,
     events: svc.events,
     audit: svc.audit,
     clock,

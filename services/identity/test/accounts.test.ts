@@ -69,7 +69,7 @@ describe('accounts', () => {
     });
     expect(weak.status).toBe(422);
     expect((weak.body as { type: string }).type).toBe('https://omni.dev/problems/password-policy');
-    expect(await h.svc.context.c.accounts.countDocuments({ username: 'weak.rider' })).toBe(0);
+    expect(await h.svc.context.collections.accounts.countDocuments({ username: 'weak.rider' })).toBe(0);
 
     const created = await api.post<{ account: Record<string, unknown> }>('/v1/accounts', {
       kind: 'customer',
@@ -122,7 +122,7 @@ describe('accounts', () => {
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(24);
-    expect(await h.svc.context.c.accounts.countDocuments({ username: 'racy.rider' })).toBe(1);
+    expect(await h.svc.context.collections.accounts.countDocuments({ username: 'racy.rider' })).toBe(1);
   });
 
   it('lists and reads accounts for identity:manage only', async () => {
@@ -151,7 +151,7 @@ describe('accounts', () => {
       cursor = p.body.nextCursor;
     } while (cursor);
     expect(new Set(seen).size).toBe(seen.length);
-    expect(seen.length).toBe(await h.svc.context.c.accounts.countDocuments({}));
+    expect(seen.length).toBe(await h.svc.context.collections.accounts.countDocuments({}));
   });
 
   it('lets a sign-up client (identity:signup) create customer accounts only; no client ever holds identity:manage', async () => {
@@ -185,7 +185,7 @@ describe('accounts', () => {
         })
       ).status,
     ).toBe(201);
-    const before = await h.svc.context.c.accounts.countDocuments({});
+    const before = await h.svc.context.collections.accounts.countDocuments({});
     for (const body of [
       { kind: 'ops', username: 'evil.ops', password: PASSWORD },
       { kind: 'service', username: 'evil.svc', scopes: ['audit:read'] },
@@ -218,7 +218,7 @@ describe('accounts', () => {
       const call = storefront[method as 'post'];
       expect((await call(path, body)).status, `${method} ${path}`).toBe(403);
     }
-    expect(await h.svc.context.c.accounts.countDocuments({})).toBe(before + 1);
+    expect(await h.svc.context.collections.accounts.countDocuments({})).toBe(before + 1);
     // Every refused attempt is in the audit log, with the client that tried.
     await expect
       .poll(async () => {
@@ -238,7 +238,7 @@ describe('accounts', () => {
       stores: { S1: 'clerk' },
     });
     // An ops token without otp in amr (e.g. minted before MFA) administers nothing.
-    const root = await h.svc.context.c.accounts.findById('acc_root');
+    const root = await h.svc.context.collections.accounts.findById('acc_root');
     const noMfa = (await signAccessToken(h.svc.context, root!, { amr: ['pwd'] })).token;
     const refused = await h.api(noMfa).post<{ type: string }>(`/v1/accounts/${id}/disable`, {});
     expect(refused.status).toBe(403);
@@ -269,7 +269,7 @@ describe('accounts', () => {
       mustChangePassword: false,
     });
     expect(refused.status).toBe(422);
-    expect(await h.svc.context.c.accounts.countDocuments({ username: 'perm.manager' })).toBe(0);
+    expect(await h.svc.context.collections.accounts.countDocuments({ username: 'perm.manager' })).toBe(0);
     await h.create({
       kind: 'store_staff',
       username: 'new.manager',
@@ -290,7 +290,7 @@ describe('bootstrap', () => {
       expect(
         (await bootstrapOps(empty.svc.context, { username: 'first.ops', password: PASSWORD })).created,
       ).toBe(false);
-      await empty.svc.context.c.accounts.deleteMany({ kind: 'ops' });
+      await empty.svc.context.collections.accounts.deleteMany({ kind: 'ops' });
       expect(
         (await bootstrapOps(empty.svc.context, { username: 'first.ops', password: PASSWORD })).created,
       ).toBe(true);
@@ -372,7 +372,7 @@ describe('audit', () => {
       cursor = p.nextCursor;
     } while (cursor);
     expect(new Set(seen).size).toBe(seen.length);
-    expect(seen.length).toBe(await h.svc.context.c.auditAll.countDocuments({}));
+    expect(seen.length).toBe(await h.svc.context.collections.auditAll.countDocuments({}));
 
     // Only audit:read may query it.
     const clerkToken = await h.svc.issueTokenFor('audit.target');
@@ -380,7 +380,7 @@ describe('audit', () => {
   });
 
   it('stores an entry once even when its event is delivered twice', async () => {
-    const before = await h.svc.context.c.auditAll.countDocuments({});
+    const before = await h.svc.context.collections.auditAll.countDocuments({});
     const event = {
       specversion: '1.0',
       id: 'evt-dup-1',
@@ -410,6 +410,6 @@ describe('audit', () => {
       const lag = await h.bus.lag();
       return lag.filter((l) => l.group === 'identity' && l.topic === 'omni.audit').every((l) => l.lag === 0);
     });
-    expect(await h.svc.context.c.auditAll.countDocuments({})).toBe(before + 1);
+    expect(await h.svc.context.collections.auditAll.countDocuments({})).toBe(before + 1);
   });
 });

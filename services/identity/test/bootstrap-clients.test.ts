@@ -46,13 +46,13 @@ describe('service clients configured by the deployment', () => {
     expect(
       await bootstrapServiceClients(h.svc.context, { catalog: { secret: 'c'.repeat(30), scopes: [] } }),
     ).toEqual([]);
-    expect(await h.svc.context.c.accounts.countDocuments({ username: 'catalog' })).toBe(0);
+    expect(await h.svc.context.collections.accounts.countDocuments({ username: 'catalog' })).toBe(0);
     await expect(
       bootstrapServiceClients(h.svc.context, {
         greedy: { secret: 'g'.repeat(30), scopes: ['catalog:read', 'identity:manage'] },
       }),
     ).rejects.toThrow();
-    expect(await h.svc.context.c.accounts.countDocuments({ username: 'greedy' })).toBe(0);
+    expect(await h.svc.context.collections.accounts.countDocuments({ username: 'greedy' })).toBe(0);
   });
 
   it('gives a service its own token through the kit token source, fetched once and cached', async () => {

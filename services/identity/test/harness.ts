@@ -84,7 +84,7 @@ export async function startIdentity(
     },
   });
   await svc.start();
-  await svc.context.c.accounts.insertOne({
+  await svc.context.collections.accounts.insertOne({
     _id: 'acc_root',
     username: 'root.ops',
     kind: 'ops',
@@ -93,7 +93,7 @@ export async function startIdentity(
     createdBy: 'test',
     updatedAt: clock.now().toISOString(),
   });
-  await svc.context.c.accountKeys.insertOne({ _id: 'login:root.ops', accountId: 'acc_root' });
+  await svc.context.collections.accountKeys.insertOne({ _id: 'login:root.ops', accountId: 'acc_root' });
   // Long-lived, so it outlives tests that move the clock (and works from an identity whose clock is behind).
   const ops = await svc.issueTokenFor('root.ops', { ttlSeconds: 3 * 3600 });
   const api = (token?: string) => client(svc.url, token);
@@ -116,7 +116,7 @@ export async function startIdentity(
       });
       if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
       if (settle && needsMfa)
-        await svc.context.c.accounts.updateOne(
+        await svc.context.collections.accounts.updateOne(
           { _id: res.body.account.id },
           { $set: { 'password.mustChange': false } },
         );

@@ -138,7 +138,7 @@ describe('secrets never reach the logs', () => {
 
     // At rest: only hashes of passwords, refresh tokens and client secrets; TOTP seed and private keys
     // encrypted; nothing in the outbox, the audit log or the idempotency records.
-    const c = h.svc.context.c;
+    const c = h.svc.context.collections;
     const stored = JSON.stringify([
       await c.accounts.find({}),
       await c.refreshTokens.find({}),

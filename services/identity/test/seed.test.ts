@@ -88,9 +88,10 @@ describe('demo seed', () => {
       'rider.rider-1',
       'demo.customer@omni.example',
     ])
-      expect((await h.svc.context.c.accounts.findOne({ username }))?.password?.hash.logN, username).toBe(
-        h.svc.settings.scrypt.logN,
-      );
+      expect(
+        (await h.svc.context.collections.accounts.findOne({ username }))?.password?.hash.logN,
+        username,
+      ).toBe(h.svc.settings.scrypt.logN);
     const work = async () => {
       const text = (await h.api().get<string>('/metrics')).body;
       return Number(/^identity_password_kdf_work_total(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0);
@@ -113,13 +114,13 @@ describe('demo seed', () => {
   });
 
   it('is idempotent: seeding again keeps the accounts and issues fresh tokens', async () => {
-    const count = await h.svc.context.c.accounts.countDocuments({});
+    const count = await h.svc.context.collections.accounts.countDocuments({});
     const again = await seedIdentity(h.svc, {
       stores: ['store-1', 'store-2'],
       riders: ['rider-1'],
       customers: ['cust-2'],
     });
-    expect(await h.svc.context.c.accounts.countDocuments({})).toBe(count);
+    expect(await h.svc.context.collections.accounts.countDocuments({})).toBe(count);
     expect(
       again.accounts.every((a) => !a.created && a.password === undefined && a.clientSecret === undefined),
     ).toBe(true);

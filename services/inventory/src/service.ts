@@ -11,13 +11,13 @@ import {
 import { createInventoryApp, type InventoryApp } from './app/inventory-app';
 import { AvailabilityPublisher } from './app/publish-availability';
 import { inventoryGrpc } from './grpc/inventory-service';
-import { availabilityRoutes } from './http/availability';
-import { locationRoutes } from './http/locations';
-import { opsRoutes } from './http/ops';
-import { posSyncRoutes } from './http/pos-sync';
-import { reservationRoutes } from './http/reservations';
-import { stockRoutes } from './http/stock';
-import { transferRoutes } from './http/transfers';
+import { registerAvailabilityRoutes } from './http/availability';
+import { registerLocationRoutes } from './http/locations';
+import { registerOpsRoutes } from './http/ops';
+import { registerPosSyncRoutes } from './http/pos-sync';
+import { registerReservationRoutes } from './http/reservations';
+import { registerStockRoutes } from './http/stock';
+import { registerTransferRoutes } from './http/transfers';
 import { inventoryCollections } from './store/collections';
 
 export interface InventoryDeps extends GrpcServiceDeps {
@@ -63,7 +63,7 @@ export function buildInventoryService(deps: InventoryDeps): InventoryService {
   const settings: InventorySettings = { ...DEFAULT_SETTINGS, ...deps.settings };
   const ctx: InventoryContext = {
     store: deps.store,
-    cols: inventoryCollections(deps.store),
+    collections: inventoryCollections(deps.store),
     events: svc.events,
     clock: deps.clock ?? (() => new Date()),
     settings,
@@ -75,13 +75,13 @@ export function buildInventoryService(deps: InventoryDeps): InventoryService {
   const availability = new AvailabilityPublisher(ctx, svc.log);
   const inventory = createInventoryApp(ctx, availability);
 
-  locationRoutes(svc, inventory);
-  stockRoutes(svc, inventory);
-  reservationRoutes(svc, inventory);
-  availabilityRoutes(svc, inventory);
-  posSyncRoutes(svc, inventory);
-  transferRoutes(svc, inventory);
-  opsRoutes(svc, inventory);
+  registerLocationRoutes(svc.app, inventory);
+  registerStockRoutes(svc.app, inventory);
+  registerReservationRoutes(svc.app, inventory);
+  registerAvailabilityRoutes(svc.app, inventory);
+  registerPosSyncRoutes(svc.app, inventory);
+  registerTransferRoutes(svc.app, inventory);
+  registerOpsRoutes(svc.app, inventory);
   inventoryGrpc(svc, inventory);
   onReturnReceived(svc, ctx);
   onCatalogProduct(svc, ctx);

@@ -1,54 +1,50 @@
 import { randomBytes } from 'node:crypto';
-import { loadConfig, stopOnSignals, initTracing, failStartup } from '@omni/kit';
-import { createStore, storeConfigFromEnv } from '@omni/store';
-import { busConfigFromEnv, createBus } from '@omni/events';
+import { loadConfig, runService } from '@omni/kit';
 import { PickupEnv } from './config';
 import { buildPickupService } from './service';
 import { WebhookNotifier } from './notifications/webhook-notifier';
 
 /** Standalone pickup service: env → adapters → build → start. */
-async function main(): Promise<void> {
-  const env = loadConfig(PickupEnv);
-  initTracing({
-    serviceName: 'pickup',
-    ...(env.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
-  });
-  if (!env.OMNI_JWKS_URL) throw new Error('OMNI_JWKS_URL is required to verify tokens');
-  if ((env.MONGO_URL || env.OMNI_DATA_DIR) && !env.PICKUP_CODE_SECRET) {
-    // The codes of stored tasks derive from the secret: a random one would change them on restart.
-    throw new Error('PICKUP_CODE_SECRET is required with durable storage (MONGO_URL or OMNI_DATA_DIR)');
-  }
-  const svc = buildPickupService({
-    store: createStore(storeConfigFromEnv(process.env, 'pickup')),
-    bus: createBus(busConfigFromEnv(process.env, { clientId: 'pickup' })),
-    auth: {
-      keys: { jwksUrl: env.OMNI_JWKS_URL },
-      issuer: env.OMNI_JWT_ISSUER,
-      audience: env.OMNI_JWT_AUDIENCE,
-    },
-    http: { host: env.OMNI_HTTP_HOST, port: env.OMNI_HTTP_PORT },
-    logLevel: env.OMNI_LOG_LEVEL as 'info',
-    codeSecret: env.PICKUP_CODE_SECRET ?? randomBytes(32),
-    codeDigits: env.PICKUP_CODE_DIGITS,
-    stores: env.PICKUP_STORES?.split(',') ?? [],
-    timings: {
-      sweepIntervalMs: env.PICKUP_SWEEP_INTERVAL_MS,
-      notifyIntervalMs: env.PICKUP_NOTIFY_INTERVAL_MS,
-      notificationMaxSends: env.PICKUP_NOTIFY_MAX_SENDS,
-    },
-    notifier: env.PICKUP_NOTIFY_WEBHOOK_URL
-      ? new WebhookNotifier({
-          url: env.PICKUP_NOTIFY_WEBHOOK_URL,
-          secret: env.PICKUP_NOTIFY_WEBHOOK_SECRET,
-          timeoutMs: env.PICKUP_NOTIFY_TIMEOUT_MS,
-          attempts: env.PICKUP_NOTIFY_ATTEMPTS,
-        })
-      : undefined,
-  });
-  if (!env.PICKUP_CODE_SECRET)
-    svc.log.warn('PICKUP_CODE_SECRET not set: random secret, pickup codes change on restart');
-  await svc.start();
-  stopOnSignals(() => svc.stop(), svc.log);
-}
-
-main().catch((err: unknown) => failStartup('pickup', err));
+void runService({
+  name: 'pickup',
+  config: () => {
+    const env = loadConfig(PickupEnv);
+    if (!env.OMNI_JWKS_URL) throw new Error('OMNI_JWKS_URL is required to verify tokens');
+    if ((env.MONGO_URL || env.OMNI_DATA_DIR) && !env.PICKUP_CODE_SECRET) {
+      // The codes of stored tasks derive from the secret: a random one would change them on restart.
+      throw new Error('PICKUP_CODE_SECRET is required with durable storage (MONGO_URL or OMNI_DATA_DIR)');
+    }
+    return { ...env, OMNI_JWKS_URL: env.OMNI_JWKS_URL };
+  },
+  build: (env, adapters) => {
+    const svc = buildPickupService({
+      ...adapters,
+      auth: {
+        keys: { jwksUrl: env.OMNI_JWKS_URL },
+        issuer: env.OMNI_JWT_ISSUER,
+        audience: env.OMNI_JWT_AUDIENCE,
+      },
+      http: { host: env.OMNI_HTTP_HOST, port: env.OMNI_HTTP_PORT },
+      logLevel: env.OMNI_LOG_LEVEL as 'info',
+      codeSecret: env.PICKUP_CODE_SECRET ?? randomBytes(32),
+      codeDigits: env.PICKUP_CODE_DIGITS,
+      stores: env.PICKUP_STORES?.split(',') ?? [],
+      timings: {
+        sweepIntervalMs: env.PICKUP_SWEEP_INTERVAL_MS,
+        notifyIntervalMs: env.PICKUP_NOTIFY_INTERVAL_MS,
+        notificationMaxSends: env.PICKUP_NOTIFY_MAX_SENDS,
+      },
+      notifier: env.PICKUP_NOTIFY_WEBHOOK_URL
+        ? new WebhookNotifier({
+            url: env.PICKUP_NOTIFY_WEBHOOK_URL,
+            secret: env.PICKUP_NOTIFY_WEBHOOK_SECRET,
+            timeoutMs: env.PICKUP_NOTIFY_TIMEOUT_MS,
+            attempts: env.PICKUP_NOTIFY_ATTEMPTS,
+          })
+        : undefined,
+    });
+    if (!env.PICKUP_CODE_SECRET)
+      svc.log.warn('PICKUP_CODE_SECRET not set: random secret, pickup codes change on restart');
+    return svc;
+  },
+});

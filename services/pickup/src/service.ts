@@ -85,7 +85,7 @@ export function buildPickupService(deps: PickupServiceDeps): PickupService {
   const codes = new PickupCodes({ secret: deps.codeSecret, digits: deps.codeDigits });
   const ctx: PickupContext = {
     store: deps.store,
-    c: pickupCollections(deps.store),
+    collections: pickupCollections(deps.store),
     events: svc.events,
     audit: svc.audit,
     codes,
@@ -157,8 +157,11 @@ export function buildPickupService(deps: PickupServiceDeps): PickupService {
   let unsubscribe: (() => void) | undefined;
   svc.onStart(async () => {
     // Tasks from before counters went QR-only carry a PBKDF2 verifier of their code: drop it at rest.
-    await ctx.c.tasks.updateMany({ 'code.offline': { $exists: true } }, { $unset: { 'code.offline': '' } });
-    for (const storeId of deps.stores ?? []) await ensureStore(ctx.c, storeId, clock());
+    await ctx.collections.tasks.updateMany(
+      { 'code.offline': { $exists: true } },
+      { $unset: { 'code.offline': '' } },
+    );
+    for (const storeId of deps.stores ?? []) await ensureStore(ctx.collections, storeId, clock());
     // A committed notification is sent soon: a run now by whichever replica holds (or takes) the lease.
     if (timings.notifyOnCommit !== false)
       unsubscribe = deps.store.onInsert('pickup_notifications', () =>

@@ -49,7 +49,7 @@ export function createCatalogApp(ctx: CatalogContext) {
     getCategory: (id: string) => getCategory(ctx, id),
     /** The full (ops) view of a product just written, with its availability. */
     view: async (product: Product, sales: SalesContext = { channel: 'online' }): Promise<ProductView> =>
-      productView(product, sales, await availabilityOf(product.skuIds, (f) => ctx.availability.find(f))),
+      productView(product, sales, await availabilityOf(product.skuIds, (f) => ctx.collections.availability.find(f))),
   };
 }
 

@@ -3,11 +3,8 @@ import type { DocumentStore } from '@omni/store';
 import type { Counter } from 'prom-client';
 import type { CatalogCollections } from '../store/collections';
 
-/** Who acts: an authenticated principal, or a system job such as the seed. */
-export interface Actor {
-  sub: string;
-  role: string;
-}
+/** Who acts: the kit's Actor (a principal, or a system job such as the seed). */
+export type { Actor } from '@omni/kit';
 
 export interface CatalogMetrics {
   priceChanges: Counter<'channel' | 'kind'>;
@@ -26,7 +23,8 @@ export function catalogMetrics(metrics: Metrics): CatalogMetrics {
 }
 
 /** Everything a use case needs; built once by the service. */
-export interface CatalogContext extends CatalogCollections {
+export interface CatalogContext {
+  collections: CatalogCollections;
   store: DocumentStore;
   events: Pick<ServiceEvents, 'publish'>;
   audit: Pick<AuditLog, 'record'>;

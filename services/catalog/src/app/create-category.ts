@@ -15,8 +15,8 @@ export interface CreateCategoryCommand {
  * otherwise let "A under B" and "B under A" both commit); the embedded store serialises anyway.
  */
 export async function loadTree(ctx: CatalogContext, session: Session): Promise<Map<string, Category>> {
-  await ctx.locks.updateOne({ _id: 'category-tree' }, { $inc: { writes: 1 } }, { session, upsert: true });
-  const all = await ctx.categories.find({}, { session });
+  await ctx.collections.locks.updateOne({ _id: 'category-tree' }, { $inc: { writes: 1 } }, { session, upsert: true });
+  const all = await ctx.collections.categories.find({}, { session });
   return new Map(all.map((c) => [c._id, c]));
 }
 
@@ -28,7 +28,7 @@ export async function createCategory(ctx: CatalogContext, actor: Actor, cmd: Cre
       const tree = await loadTree(ctx, session);
       if (tree.has(category._id)) throw categoryExists(category._id);
       assertValidParent(category._id, category.parentId, tree);
-      await ctx.categories.insertOne(category, { session });
+      await ctx.collections.categories.insertOne(category, { session });
       await ctx.audit.record({ actor, action: 'catalog.category.created', target: { type: 'category', id: category._id } }, session);
       return category;
     });

@@ -15,12 +15,12 @@ export async function createProduct(ctx: CatalogContext, actor: Actor, cmd: Crea
   try {
     const created = await ctx.store.withTransaction(async (session) => {
       await assertCategoriesExist(ctx, product.categoryIds, session);
-      if (await ctx.products.findById(product._id, { session })) {
+      if (await ctx.collections.products.findById(product._id, { session })) {
         throw new ConflictError('product-exists', `product ${product._id} already exists`);
       }
-      const taken = await ctx.products.find({ skuIds: { $in: product.skuIds } }, { session, projection: { skuIds: 1 } });
+      const taken = await ctx.collections.products.find({ skuIds: { $in: product.skuIds } }, { session, projection: { skuIds: 1 } });
       if (taken.length > 0) throw skusTaken(product.skuIds, taken);
-      await ctx.products.insertOne(product, { session });
+      await ctx.collections.products.insertOne(product, { session });
       await ctx.events.publish(session, ProductCreated, {
         subject: product._id,
         data: { productId: product._id, name: product.name, categoryIds: product.categoryIds, skus: skuSummaries(product) },

@@ -10,13 +10,13 @@ import { assertVersion } from './mutate-product';
  */
 export async function deleteProduct(ctx: CatalogContext, actor: Actor, productId: string, expectedVersion: number | undefined): Promise<void> {
   await ctx.store.withTransaction(async (session) => {
-    const current = await ctx.products.findById(productId, { session });
+    const current = await ctx.collections.products.findById(productId, { session });
     if (!current) throw new NotFoundError('product', productId);
     assertVersion(current, expectedVersion);
     if (current.status === 'published') {
       throw new ConflictError('product-published', `product ${productId} is published; unpublish it before deleting`);
     }
-    const deleted = await ctx.products.deleteOne({ _id: productId, version: current.version }, { session });
+    const deleted = await ctx.collections.products.deleteOne({ _id: productId, version: current.version }, { session });
     if (deleted === 0) throw new TransientTransactionError(`product ${productId} changed concurrently`);
     await ctx.events.publish(session, ProductDeleted, { subject: productId, data: { productId, skus: current.skuIds } });
     await ctx.audit.record(

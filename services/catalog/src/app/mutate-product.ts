@@ -25,14 +25,14 @@ export async function mutateProduct<R>(
 ): Promise<{ product: Product; result: R; changed: boolean }> {
   try {
     return await ctx.store.withTransaction(async (session) => {
-      const current = await ctx.products.findById(productId, { session });
+      const current = await ctx.collections.products.findById(productId, { session });
       if (!current) throw new NotFoundError('product', productId);
       assertVersion(current, expectedVersion);
       const now = nowIso(ctx);
       const { next, result } = change(current, now);
       if (!next) return { product: current, result, changed: false };
       const written: Product = derive({ ...next, version: current.version + 1, updatedAt: now });
-      const { matchedCount } = await ctx.products.replaceOne({ _id: productId, version: current.version }, written, { session });
+      const { matchedCount } = await ctx.collections.products.replaceOne({ _id: productId, version: current.version }, written, { session });
       if (matchedCount === 0) {
         if (expectedVersion !== undefined) throw versionConflict(productId, expectedVersion, undefined);
         throw new TransientTransactionError(`product ${productId} changed concurrently`);

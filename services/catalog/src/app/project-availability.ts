@@ -16,7 +16,7 @@ export async function projectAvailability(
   session: Session,
   data: EventData<typeof AvailabilityChanged>,
 ): Promise<ProjectionOutcome> {
-  const stored = await ctx.availability.findById(data.sku, { session });
+  const stored = await ctx.collections.availability.findById(data.sku, { session });
   if (!supersedes(data.version, stored)) {
     ctx.metrics.availabilityUpdates.inc({ outcome: 'stale' });
     return 'stale';
@@ -30,9 +30,11 @@ export async function projectAvailability(
   };
   if (stored) {
     // Guarded by the version read, so a concurrent newer snapshot is never overwritten.
-    await ctx.availability.replaceOne({ _id: data.sku, version: stored.version }, next, { session });
+    await ctx.collections.availability.replaceOne({ _id: data.sku, version: stored.version }, next, {
+      session,
+    });
   } else {
-    await ctx.availability.insertOne(next, { session });
+    await ctx.collections.availability.insertOne(next, { session });
   }
   ctx.metrics.availabilityUpdates.inc({ outcome: 'applied' });
   return 'applied';

@@ -37,7 +37,7 @@ export async function seedCatalog(service: Service & { catalog: CatalogApp }, da
   const started = performance.now();
   await service.store.init();
   const app = service.catalog;
-  const { categories, products } = app.context;
+  const { categories, products } = app.context.collections;
   const report: SeedReport = { categories: { created: 0, skipped: 0 }, products: { created: 0, skipped: 0, published: 0 }, ms: 0 };
 
   const existingCategories = new Set((await categories.find({}, { projection: { _id: 1 } })).map((c) => c._id));

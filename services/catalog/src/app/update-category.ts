@@ -34,7 +34,7 @@ export async function updateCategory(
     next.version = current.version + 1;
     next.updatedAt = nowIso(ctx);
     // The tree lock above already serialises category writes; the version filter is a second guard.
-    const { matchedCount } = await ctx.categories.replaceOne({ _id: id, version: current.version }, next, { session });
+    const { matchedCount } = await ctx.collections.categories.replaceOne({ _id: id, version: current.version }, next, { session });
     if (matchedCount === 0) throw new TransientTransactionError(`category ${id} changed concurrently`);
     await ctx.audit.record(
       { actor, action: 'catalog.category.updated', target: { type: 'category', id }, details: { name: next.name, parentId: next.parentId } },
@@ -50,12 +50,12 @@ export async function deleteCategory(ctx: CatalogContext, actor: Actor, id: stri
     const current = (await loadTree(ctx, session)).get(id);
     if (!current) throw new NotFoundError('category', id);
     assertVersion(current, expectedVersion);
-    if ((await ctx.categories.countDocuments({ parentId: id }, { session })) > 0) {
+    if ((await ctx.collections.categories.countDocuments({ parentId: id }, { session })) > 0) {
       throw new ConflictError('category-has-children', `category ${id} has sub-categories`);
     }
-    const used = await ctx.products.countDocuments({ categoryIds: id }, { session });
+    const used = await ctx.collections.products.countDocuments({ categoryIds: id }, { session });
     if (used > 0) throw new ConflictError('category-in-use', `category ${id} is used by ${used} products`, { products: used });
-    await ctx.categories.deleteOne({ _id: id }, { session });
+    await ctx.collections.categories.deleteOne({ _id: id }, { session });
     await ctx.audit.record({ actor, action: 'catalog.category.deleted', target: { type: 'category', id } }, session);
   });
 }

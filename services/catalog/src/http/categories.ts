@@ -1,8 +1,7 @@
-import type { Service } from '@omni/kit';
+import { actorOf, type App } from '@omni/kit';
 import { Type } from 'typebox';
 import type { CatalogApp } from '../app/catalog-app';
 import { categoryView } from '../app/queries/categories';
-import { actorOf } from './actor';
 import { CreateCategoryBody, Cursor, EntityId, Limit, SalesQuery, UpdateCategoryBody, VersionBody } from './schemas';
 import { CategoryDetailOut, CategoryOut, CategoryPageOut, ProductPageOut } from './responses';
 import { emptyBodyAsObject, expectedVersion, setEtag } from './versioning';
@@ -11,8 +10,7 @@ const write = { permission: 'catalog:write' as const };
 const CategoryParams = Type.Object({ categoryId: EntityId });
 
 /** The category tree: public reads, operator writes. */
-export function categoryRoutes(svc: Service, catalog: CatalogApp): void {
-  const { app } = svc;
+export function registerCategoryRoutes(app: App, catalog: CatalogApp): void {
 
   app.get(
     '/v1/categories',

@@ -1,7 +1,7 @@
-import type { Service } from '@omni/kit';
+import { actorOf, type App, authorize } from '@omni/kit';
 import { Type } from 'typebox';
 import type { CatalogApp } from '../app/catalog-app';
-import { actorOf, canSeeDrafts } from './actor';
+import { canSeeDrafts } from './actor';
 import { CreateProductBody, Cursor, EntityId, Limit, ProductParams, SalesQuery, UpdateProductBody, VersionBody } from './schemas';
 import { ProductOut, ProductPageOut } from './responses';
 import { emptyBodyAsObject, expectedVersion, setEtag } from './versioning';
@@ -9,8 +9,7 @@ import { emptyBodyAsObject, expectedVersion, setEtag } from './versioning';
 const write = { permission: 'catalog:write' as const };
 
 /** Products: public reads for storefronts (no token needed), writes for catalog operators. */
-export function productRoutes(svc: Service, catalog: CatalogApp): void {
-  const { app } = svc;
+export function registerProductRoutes(app: App, catalog: CatalogApp): void {
 
   app.get(
     '/v1/products',
@@ -35,7 +34,7 @@ export function productRoutes(svc: Service, catalog: CatalogApp): void {
       const q = req.query;
       const status = q.status ?? 'published';
       // Drafts are for catalog operators only.
-      if (status !== 'published') svc.authorize(req, 'catalog:write');
+      if (status !== 'published') authorize(req.principal, 'catalog:write');
       return catalog.listProducts({
         ...(q.q !== undefined ? { q: q.q } : {}),
         ...(q.categoryId !== undefined ? { categoryId: q.categoryId } : {}),

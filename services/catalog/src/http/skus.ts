@@ -1,7 +1,6 @@
-import { BadRequestError, type Service } from '@omni/kit';
+import { actorOf, type App, BadRequestError } from '@omni/kit';
 import { Type } from 'typebox';
 import type { CatalogApp } from '../app/catalog-app';
-import { actorOf } from './actor';
 import { AddSkuBody, Channel, ListingBody, PriceBody, ProductParams, SkuCode, SkuParams, StoreId, UpdateSkuBody, VersionBody } from './schemas';
 import { ProductOut, SkuAnswersOut } from './responses';
 import { emptyBodyAsObject, expectedVersion, setEtag } from './versioning';
@@ -14,8 +13,7 @@ const writeAtStore = {
 };
 
 /** Variants of a product: content, listing, prices (per channel, per-store overrides). */
-export function skuRoutes(svc: Service, catalog: CatalogApp): void {
-  const { app } = svc;
+export function registerSkuRoutes(app: App, catalog: CatalogApp): void {
 
   app.post('/v1/products/:productId/skus', { config: write, schema: { params: ProductParams, body: AddSkuBody, response: { 201: ProductOut } } }, async (req, reply) => {
     const { version, ...sku } = req.body;

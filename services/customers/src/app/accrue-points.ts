@@ -26,7 +26,7 @@ export type AccrualOutcome =
  */
 export async function accruePointsForOrder(ctx: CustomersContext, session: Session, order: CompletedOrder): Promise<AccrualOutcome> {
   if (!order.customerId) return { result: 'guest-order' };
-  const { db } = ctx;
+  const { collections: db } = ctx;
   const entryId = `accrual:${order.orderId}`;
   if (await db.ledger.findById(entryId, { session })) return { result: 'already-counted' };
   const resolved = await resolveCustomer(db, order.customerId, session);

@@ -13,7 +13,7 @@ export async function addIdentity(ctx: CustomersContext, customerId: string, raw
   const [identity] = normaliseIdentities(ctx, [raw], () => 'body');
   try {
     return await ctx.store.withTransaction(async (session) => {
-      const resolved = await resolveCustomer(ctx.db, customerId, session);
+      const resolved = await resolveCustomer(ctx.collections, customerId, session);
       if (!resolved) throw new NotFoundError('customer', customerId);
       if (resolved.doc.status === 'erased') throw new ConflictError('customer-erased', `customer ${customerId} was erased`);
       return attachIdentity(ctx, session, resolved.doc._id, identity!, actor);

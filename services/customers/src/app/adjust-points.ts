@@ -20,10 +20,10 @@ export async function adjustPoints(ctx: CustomersContext, adj: PointsAdjustment)
   }
   const entryId = `adjust:${adj.operationId}`;
   const replay = async () => {
-    const done = await ctx.db.ledger.findById(entryId);
+    const done = await ctx.collections.ledger.findById(entryId);
     if (!done) return null;
     if (done.delta !== adj.delta) throw new ConflictError('operation-id-reused', `operation ${adj.operationId} was already used`);
-    const current = await ctx.db.customers.findById(done.customerId);
+    const current = await ctx.collections.customers.findById(done.customerId);
     return { customerId: done.customerId, points: current?.points ?? 0 };
   };
   const earlier = await replay();

@@ -32,7 +32,7 @@ export async function attachIdentity(
   identity: IdentityInput,
   actor: Actor,
 ): Promise<AttachOutcome> {
-  const { db } = ctx;
+  const { collections: db } = ctx;
   const key = identityKey(identity.kind, identity.value);
   const at = ctx.clock().toISOString();
   const existing = await db.identities.findById(key, { session });

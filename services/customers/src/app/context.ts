@@ -16,11 +16,9 @@ export interface AuditRecorder {
   record(input: AuditInput, session?: Session): Promise<unknown>;
 }
 
-/** Who did something: a principal, or a system job (expiry sweep, event handler). */
-export interface Actor {
-  sub: string;
-  role: string;
-}
+/** Who did something: the kit's Actor (a principal, or a system job: expiry sweep, event handler). */
+import type { Actor } from '@omni/kit';
+export type { Actor };
 
 export const SYSTEM_ACTOR: Actor = { sub: 'customers-system', role: 'service' };
 
@@ -42,7 +40,7 @@ export interface CustomersMetrics {
 /** Everything a use case needs; built once by buildCustomersService. */
 export interface CustomersContext {
   store: DocumentStore;
-  db: CustomersCollections;
+  collections: CustomersCollections;
   events: EventPublisher;
   audit: AuditRecorder;
   clock: () => Date;

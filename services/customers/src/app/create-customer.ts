@@ -48,7 +48,7 @@ export async function createCustomer(ctx: CustomersContext, input: CreateCustome
         createdAt: at,
         updatedAt: at,
       };
-      await ctx.db.customers.insertOne(doc, { session });
+      await ctx.collections.customers.insertOne(doc, { session });
       await ctx.events.publish(session, CustomerCreated, {
         subject: doc._id,
         data: { customerId: doc._id, identities: identities.map((i) => ({ kind: i.kind, verified: i.verified })) },

@@ -21,7 +21,7 @@ export interface EraseOutcome {
  */
 export async function eraseCustomer(ctx: CustomersContext, customerId: string, actor: Actor, reason?: string): Promise<EraseOutcome> {
   const outcome = await ctx.store.withTransaction(async (session) => {
-    const { db } = ctx;
+    const { collections: db } = ctx;
     const resolved = await resolveCustomer(db, customerId, session);
     if (!resolved) throw new NotFoundError('customer', customerId);
     const doc = resolved.doc;

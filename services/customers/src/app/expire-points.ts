@@ -16,7 +16,7 @@ export async function expireDuePoints(ctx: CustomersContext, now: Date, batchSiz
   const run: ExpiryRun = { customers: 0, points: 0, failed: 0 };
   const failedIds = new Set<string>();
   for (;;) {
-    const due = await ctx.db.lots.find(
+    const due = await ctx.collections.lots.find(
       { remaining: { $gt: 0 }, expiresAt: { $lte: at }, ...(failedIds.size ? { customerId: { $nin: [...failedIds] } } : {}) },
       { limit: batchSize, sort: { expiresAt: 1 } },
     );

@@ -41,7 +41,7 @@ export async function issuePresenceCode(
   input: { customerId: string; storeId: string },
   actor: Actor,
 ): Promise<{ codeId: string; customerId: string; expiresAt: string }> {
-  const resolved = await resolveCustomer(ctx.db, input.customerId);
+  const resolved = await resolveCustomer(ctx.collections, input.customerId);
   if (!resolved || resolved.doc.status === 'erased') throw new NotFoundError('customer', input.customerId);
   if (!notifier)
     throw new UnavailableError('no channel to reach members is configured; scan the member card', 'member-unreachable');
@@ -50,7 +50,7 @@ export async function issuePresenceCode(
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const expiresAt = new Date(now.getTime() + PRESENCE_CODE_TTL_MS).toISOString();
   const customerId = resolved.doc._id;
-  await ctx.db.presenceCodes.insertOne({
+  await ctx.collections.presenceCodes.insertOne({
     _id: codeId,
     customerId,
     hash: codeHash(codeId, code),
@@ -85,7 +85,7 @@ export async function verifyPresence(
 ): Promise<{ customerId: string; method: 'member_card' | 'one_time_code' }> {
   const unproven = (why: string) =>
     new UnprocessableError(PROBLEM, `the member's presence is not proven (${why})`, { customerId: input.customerId });
-  const target = await resolveCustomer(ctx.db, input.customerId);
+  const target = await resolveCustomer(ctx.collections, input.customerId);
   if (!target || target.doc.status === 'erased') throw unproven('unknown customer');
   const customerId = target.doc._id;
   let method: 'member_card' | 'one_time_code';
@@ -96,8 +96,8 @@ export async function verifyPresence(
     } catch {
       throw unproven('not a member card number');
     }
-    const identity = await ctx.db.identities.findById(identityKey('member_card', normalised));
-    const owner = identity ? await resolveCustomer(ctx.db, identity.customerId) : null;
+    const identity = await ctx.collections.identities.findById(identityKey('member_card', normalised));
+    const owner = identity ? await resolveCustomer(ctx.collections, identity.customerId) : null;
     if (owner?.doc._id !== customerId) throw unproven('the card is not this customer’s');
     method = 'member_card';
   } else if (input.codeId && input.code) {
@@ -124,22 +124,22 @@ async function consumeCode(
   unproven: (why: string) => Error,
 ): Promise<void> {
   const now = ctx.clock().toISOString();
-  const doc = await ctx.db.presenceCodes.findById(codeId);
-  const target = doc ? await resolveCustomer(ctx.db, doc.customerId) : null;
+  const doc = await ctx.collections.presenceCodes.findById(codeId);
+  const target = doc ? await resolveCustomer(ctx.collections, doc.customerId) : null;
   if (!doc || target?.doc._id !== customerId) throw unproven('unknown code');
   if (doc.usedAt) throw unproven('code already used');
   if (doc.expiresAt <= now) throw unproven('code expired');
   if (doc.failedAttempts >= PRESENCE_CODE_ATTEMPTS) throw unproven('too many wrong codes; send a new one');
   if (!sameHash(codeHash(codeId, code), doc.hash)) {
     // Guarded so parallel guesses never exceed the attempts.
-    await ctx.db.presenceCodes.updateOne(
+    await ctx.collections.presenceCodes.updateOne(
       { _id: codeId, failedAttempts: { $lt: PRESENCE_CODE_ATTEMPTS } },
       { $inc: { failedAttempts: 1 } },
     );
     throw unproven('wrong code');
   }
   // Single use: exactly one verification wins.
-  const used = await ctx.db.presenceCodes.updateOne(
+  const used = await ctx.collections.presenceCodes.updateOne(
     { _id: codeId, usedAt: { $exists: false }, failedAttempts: { $lt: PRESENCE_CODE_ATTEMPTS } },
     { $set: { usedAt: now } },
   );

@@ -48,7 +48,7 @@ export function mergeCustomers(ctx: CustomersContext, req: MergeRequest): Promis
  * survivor; older tombstones that pointed to it are re-pointed, so every chain has one hop.
  */
 export async function mergeInSession(ctx: CustomersContext, session: Session, req: MergeRequest): Promise<MergeOutcome> {
-  const { db } = ctx;
+  const { collections: db } = ctx;
   const [idA, idB] = req.customerIds;
   // One operation at a time: a MongoDB transaction does not support parallel operations on its session.
   const a = await resolveCustomer(db, idA, session);
@@ -161,7 +161,7 @@ async function recordPointsMove(
   m: { merged: CustomerDoc; survivorAfter: CustomerDoc; mergeId: string; at: string },
 ): Promise<void> {
   const { merged, survivorAfter, mergeId, at } = m;
-  await ctx.db.ledger.insertMany(
+  await ctx.collections.ledger.insertMany(
     [
       { _id: `merge-out:${mergeId}`, customerId: merged._id, kind: 'merge_out', delta: -merged.points, balanceAfter: 0, at, counterpartId: survivorAfter._id, mergeId },
       { _id: `merge-in:${mergeId}`, customerId: survivorAfter._id, kind: 'merge_in', delta: merged.points, balanceAfter: survivorAfter.points, at, counterpartId: merged._id, mergeId },

@@ -40,7 +40,7 @@ export async function applyPointsChange(
   change: PointsChange,
 ): Promise<CustomerDoc | null> {
   if (!Number.isSafeInteger(change.delta) || change.delta === 0) throw new Error(`invalid points delta ${change.delta}`);
-  const { db } = ctx;
+  const { collections: db } = ctx;
   const debit = change.delta < 0;
   const after = await db.customers.findOneAndUpdate(
     { _id: change.customerId, status: 'active', ...(debit ? { points: { $gte: -change.delta } } : {}) },
@@ -108,7 +108,7 @@ export async function applyLevel(ctx: CustomersContext, session: Session, doc: C
   const levels = ctx.policy.levels;
   const target = maxLevel(levels, doc.level, levelFor(levels, doc.lifetimePoints));
   if (target === doc.level) return doc;
-  const updated = await ctx.db.customers.findOneAndUpdate(
+  const updated = await ctx.collections.customers.findOneAndUpdate(
     { _id: doc._id, level: doc.level },
     { $set: { level: target, updatedAt: at } },
     { session },
@@ -123,7 +123,7 @@ export async function applyLevel(ctx: CustomersContext, session: Session, doc: C
  * points expired (0 when nothing was due).
  */
 export async function expireCustomerLots(ctx: CustomersContext, session: Session, customerId: string, now: string): Promise<number> {
-  const due = await ctx.db.lots.find({ customerId, remaining: { $gt: 0 }, expiresAt: { $lte: now } }, { session });
+  const due = await ctx.collections.lots.find({ customerId, remaining: { $gt: 0 }, expiresAt: { $lte: now } }, { session });
   const points = due.reduce((sum, lot) => sum + lot.remaining, 0);
   if (points === 0) return 0;
   // FIFO by expiry takes exactly the due lots: they expire before every lot that is not due.

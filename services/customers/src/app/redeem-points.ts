@@ -42,10 +42,10 @@ export async function replayIfDone(
   op: PointsOperation,
   session?: Session,
 ): Promise<PointsBalance | null> {
-  const done: LedgerEntry | null = await ctx.db.ledger.findById(entryId, { session });
+  const done: LedgerEntry | null = await ctx.collections.ledger.findById(entryId, { session });
   if (!done) return null;
-  const sameCustomer = await resolveCustomer(ctx.db, op.customerId, session);
-  const current = await resolveCustomer(ctx.db, done.customerId, session);
+  const sameCustomer = await resolveCustomer(ctx.collections, op.customerId, session);
+  const current = await resolveCustomer(ctx.collections, done.customerId, session);
   if (Math.abs(done.delta) !== op.points || done.orderId !== op.orderId || sameCustomer?.doc._id !== current?.doc._id) {
     throw new ConflictError('operation-id-reused', `operation ${op.operationId} was already used for another points operation`);
   }
@@ -54,7 +54,7 @@ export async function replayIfDone(
 
 /** Resolves to the live customer that can hold points: 404 unknown, 422 erased. */
 export async function pointsHolder(ctx: CustomersContext, session: Session, customerId: string): Promise<CustomerDoc> {
-  const resolved = await resolveCustomer(ctx.db, customerId, session);
+  const resolved = await resolveCustomer(ctx.collections, customerId, session);
   if (!resolved) throw new NotFoundError('customer', customerId);
   if (resolved.doc.status !== 'active') throw new UnprocessableError('customer-erased', `customer ${customerId} was erased`);
   return resolved.doc;
@@ -87,7 +87,7 @@ export async function redeemPoints(ctx: CustomersContext, op: PointsOperation): 
         operationId: op.operationId,
       });
       if (!after) {
-        const current = await ctx.db.customers.findById(holder._id, { session });
+        const current = await ctx.collections.customers.findById(holder._id, { session });
         throw new UnprocessableError('insufficient-points', `${op.points} points requested, ${current?.points ?? 0} available`, {
           available: current?.points ?? 0,
           requested: op.points,
@@ -107,7 +107,7 @@ export async function redeemPoints(ctx: CustomersContext, op: PointsOperation): 
 }
 
 async function recordOrderRedemption(ctx: CustomersContext, session: Session, customerId: string, orderId: string, points: number, at: string): Promise<void> {
-  const ref = await ctx.db.orders.findOneAndUpdate(
+  const ref = await ctx.collections.orders.findOneAndUpdate(
     { _id: orderId },
     {
       $setOnInsert: { customerId, pointsEarned: 0, pointsRefunded: 0, createdAt: at },
@@ -117,7 +117,7 @@ async function recordOrderRedemption(ctx: CustomersContext, session: Session, cu
     { session, upsert: true },
   );
   if (ref && ref.customerId !== customerId) {
-    const owner = await resolveCustomer(ctx.db, ref.customerId, session);
+    const owner = await resolveCustomer(ctx.collections, ref.customerId, session);
     if (owner?.doc._id !== customerId) {
       throw new ConflictError('order-of-another-customer', `order ${orderId} belongs to another customer`);
     }

@@ -19,20 +19,20 @@ export async function refundPoints(ctx: CustomersContext, op: PointsOperation): 
       if (replay) return replay;
       const holder = await pointsHolder(ctx, session, op.customerId);
       const at = ctx.clock().toISOString();
-      const ref = await ctx.db.orders.findOneAndUpdate(
+      const ref = await ctx.collections.orders.findOneAndUpdate(
         { _id: op.orderId, refundable: { $gte: op.points } },
         { $inc: { refundable: -op.points, pointsRefunded: op.points }, $set: { updatedAt: at } },
         { session },
       );
       if (!ref) {
-        const current = await ctx.db.orders.findById(op.orderId, { session });
+        const current = await ctx.collections.orders.findById(op.orderId, { session });
         throw new UnprocessableError(
           'refund-exceeds-redeemed',
           `${op.points} points to refund, but order ${op.orderId} has ${current?.refundable ?? 0} redeemed points left to refund`,
           { refundable: current?.refundable ?? 0, requested: op.points },
         );
       }
-      const owner = await resolveCustomer(ctx.db, ref.customerId, session);
+      const owner = await resolveCustomer(ctx.collections, ref.customerId, session);
       if (owner?.doc._id !== holder._id) {
         throw new ConflictError('order-of-another-customer', `order ${op.orderId} belongs to another customer`);
       }

@@ -12,16 +12,16 @@ export async function removeIdentity(ctx: CustomersContext, customerId: string, 
   const [identity] = normaliseIdentities(ctx, [raw], () => 'params');
   const key = identityKey(identity!.kind, identity!.value);
   return ctx.store.withTransaction(async (session) => {
-    const resolved = await resolveCustomer(ctx.db, customerId, session);
+    const resolved = await resolveCustomer(ctx.collections, customerId, session);
     if (!resolved) throw new NotFoundError('customer', customerId);
     const id = resolved.doc._id;
-    const held = await ctx.db.identities.findOne({ _id: key, customerId: id }, { session });
+    const held = await ctx.collections.identities.findOne({ _id: key, customerId: id }, { session });
     if (!held) throw new NotFoundError(`${identity!.kind} of customer ${customerId}`);
-    if ((await ctx.db.identities.countDocuments({ customerId: id }, { session })) <= 1) {
+    if ((await ctx.collections.identities.countDocuments({ customerId: id }, { session })) <= 1) {
       throw new ConflictError('last-identity', 'A customer keeps at least one identity; erase the customer instead');
     }
-    await ctx.db.identities.deleteOne({ _id: key, customerId: id }, { session });
-    await ctx.db.customers.updateOne({ _id: id }, { $set: { updatedAt: ctx.clock().toISOString() } }, { session });
+    await ctx.collections.identities.deleteOne({ _id: key, customerId: id }, { session });
+    await ctx.collections.customers.updateOne({ _id: id }, { $set: { updatedAt: ctx.clock().toISOString() } }, { session });
     await ctx.audit.record({ actor, action: 'customer.identity.remove', target: { type: 'customer', id }, details: { kind: identity!.kind } }, session);
     return id;
   });

@@ -12,7 +12,7 @@ export interface ProfileChanges {
 
 /** Loads the live record behind `customerId` inside a transaction; 404 unknown, 409 erased. */
 async function liveCustomer(ctx: CustomersContext, session: Session, customerId: string): Promise<CustomerDoc> {
-  const resolved = await resolveCustomer(ctx.db, customerId, session);
+  const resolved = await resolveCustomer(ctx.collections, customerId, session);
   if (!resolved) throw new NotFoundError('customer', customerId);
   if (resolved.doc.status !== 'active') throw new ConflictError('customer-erased', `customer ${customerId} was erased`);
   return resolved.doc;
@@ -28,7 +28,7 @@ export function updateProfile(ctx: CustomersContext, customerId: string, changes
     if (changes.consents) set.consents = applyConsents(doc.consents, changes.consents, at);
     // Read-modify-write of one document inside a transaction: MongoDB aborts one of two concurrent
     // writers (write conflict, retried); the embedded store runs transactions one at a time.
-    const updated = await ctx.db.customers.findOneAndUpdate({ _id: doc._id, status: 'active' }, { $set: set }, { session });
+    const updated = await ctx.collections.customers.findOneAndUpdate({ _id: doc._id, status: 'active' }, { $set: set }, { session });
     return updated!;
   });
 }
@@ -39,7 +39,7 @@ export function addAddress(ctx: CustomersContext, customerId: string, input: Add
     if (doc.addresses.length >= MAX_ADDRESSES) {
       throw new UnprocessableError('too-many-addresses', `A customer keeps at most ${MAX_ADDRESSES} addresses`);
     }
-    const updated = await ctx.db.customers.findOneAndUpdate(
+    const updated = await ctx.collections.customers.findOneAndUpdate(
       { _id: doc._id, status: 'active' },
       { $push: { addresses: toAddress(input) }, $set: { updatedAt: ctx.clock().toISOString() } },
       { session },
@@ -52,7 +52,7 @@ export function removeAddress(ctx: CustomersContext, customerId: string, address
   return ctx.store.withTransaction(async (session) => {
     const doc = await liveCustomer(ctx, session, customerId);
     if (!doc.addresses.some((a) => a.id === addressId)) throw new NotFoundError('address', addressId);
-    const updated = await ctx.db.customers.findOneAndUpdate(
+    const updated = await ctx.collections.customers.findOneAndUpdate(
       { _id: doc._id, status: 'active' },
       { $pull: { addresses: { id: addressId } }, $set: { updatedAt: ctx.clock().toISOString() } },
       { session },

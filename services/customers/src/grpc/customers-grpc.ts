@@ -29,7 +29,7 @@ export function customersGrpcHandlers(ctx: CustomersContext): UnaryHandlers<type
         id = (await customerIdByIdentity(ctx, req.identityKind, req.identityValue, 'identity_value')) ?? '';
         if (!id) throw new NotFoundError(`customer with this ${req.identityKind}`);
       }
-      const resolved = await resolveCustomer(ctx.db, id);
+      const resolved = await resolveCustomer(ctx.collections, id);
       if (!resolved) throw new NotFoundError('customer', id);
       return toProto(resolved.doc, resolved.resolvedFrom);
     },

@@ -1,13 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import { authorize, ForbiddenError, type Principal } from '@omni/kit';
 import { resolveCustomer } from '../store/collections';
-import type { Actor, CustomersContext } from '../app/context';
+import type { CustomersContext } from '../app/context';
 
-/** The authenticated principal as the actor of a use case. */
-export function actorOf(req: FastifyRequest): Actor {
-  const p = req.principal;
-  return p ? { sub: p.sub, role: p.role } : { sub: 'anonymous', role: 'none' };
-}
+/** The authenticated principal as the actor of a use case (401 without one). */
+export { actorOf } from '@omni/kit';
 
 /** `/v1/me...`: the customer id of a customer token (403 when the token carries none). */
 export function selfId(req: FastifyRequest): string {
@@ -25,8 +22,8 @@ export function selfId(req: FastifyRequest): string {
 export async function authorizeCustomerRead(ctx: CustomersContext, req: FastifyRequest, id: string): Promise<Principal> {
   const p = req.principal;
   if (p?.role !== 'customer') return authorize(p, 'customers:read');
-  const own = p.customerId ? await resolveCustomer(ctx.db, p.customerId) : null;
-  const target = await resolveCustomer(ctx.db, id);
+  const own = p.customerId ? await resolveCustomer(ctx.collections, p.customerId) : null;
+  const target = await resolveCustomer(ctx.collections, id);
   const sameCustomer = own !== null && target !== null && own.doc._id === target.doc._id;
   return authorize(p, 'customers:self', { customerId: sameCustomer ? p.customerId : id });
 }

@@ -9,7 +9,7 @@ import { transact, type DispatchContext } from './context';
  * final figure). Orders applies the compensation policy. Returns how many were reported.
  */
 export async function checkSla(ctx: DispatchContext, now: number): Promise<number> {
-  const due = await ctx.col.jobs.find(
+  const due = await ctx.collections.jobs.find(
     { status: { $in: [...SLA_ACTIVE] }, lateNotifiedAt: null, promisedAt: { $lt: iso(now) } },
     { limit: 1000 },
   );
@@ -17,7 +17,7 @@ export async function checkSla(ctx: DispatchContext, now: number): Promise<numbe
   for (const candidate of due) {
     await transact(ctx, async (session) => {
       const late = minutesLate(ms(candidate.promisedAt), now);
-      const job = await ctx.col.jobs.findOneAndUpdate(
+      const job = await ctx.collections.jobs.findOneAndUpdate(
         { _id: candidate._id, status: { $in: [...SLA_ACTIVE] }, lateNotifiedAt: null },
         { $set: { lateNotifiedAt: iso(now), minutesLate: late } },
         { session },

@@ -25,7 +25,7 @@ export interface DispatchMetrics {
 /** Everything a use case needs. Built once per service instance. */
 export interface DispatchContext {
   store: DocumentStore;
-  col: Collections;
+  collections: Collections;
   events: Pick<ServiceEvents, 'publish'>;
   audit: AuditLog;
   board: RiderBoard;

@@ -30,11 +30,11 @@ export async function createDeliveryJob(
 ): Promise<CreateOutcome> {
   const f = data.fulfilment;
   if (f.method !== 'delivery') return 'not-delivery';
-  const route = await ctx.col.orderRoutes.findById(data.orderId, { session });
+  const route = await ctx.collections.orderRoutes.findById(data.orderId, { session });
   if (route && isVoided(route, f.locationId, data.routeAttempt)) return 'stale';
 
   const jobId = jobIdFor(data.orderId, data.routeAttempt);
-  if (await ctx.col.jobs.findById(jobId, { session })) return 'duplicate';
+  if (await ctx.collections.jobs.findById(jobId, { session })) return 'duplicate';
 
   const destination: GeoPoint | undefined = f.geo ?? f.address?.geo;
   if (!destination) {
@@ -43,12 +43,12 @@ export async function createDeliveryJob(
   }
 
   // A newer attempt supersedes older ones even if their re-route event has not arrived (yet).
-  const older = await ctx.col.jobs.find(
+  const older = await ctx.collections.jobs.find(
     { orderId: data.orderId, routeAttempt: { $lt: data.routeAttempt }, status: { $in: [...VOIDABLE] } },
     { session },
   );
   for (const job of older) await voidDeliveryJob(ctx, session, fx, job, 'rerouted');
-  await ctx.col.orderRoutes.updateOne(
+  await ctx.collections.orderRoutes.updateOne(
     { _id: data.orderId },
     { $max: { maxAttempt: data.routeAttempt }, $setOnInsert: { cancelled: false, voids: [] } },
     { session, upsert: true },
@@ -124,7 +124,7 @@ export async function createDeliveryJob(
     job.rejection = { reason: 'store-not-in-any-delivery-zone', timedOut: false, at };
   }
   try {
-    await ctx.col.jobs.insertOne(job, { session });
+    await ctx.collections.jobs.insertOne(job, { session });
   } catch (err) {
     if (isDuplicateKeyError(err)) return 'duplicate';
     throw err;

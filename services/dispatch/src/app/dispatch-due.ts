@@ -8,14 +8,17 @@ import { dispatchJob, type DispatchOutcome } from './dispatch-job';
  */
 export async function dispatchDue(ctx: DispatchContext, now: number): Promise<DispatchOutcome[]> {
   const at = iso(now);
-  const starting = await ctx.col.jobs.find({ status: 'confirmed', searchFrom: { $lte: at } }, { limit: 500 });
+  const starting = await ctx.collections.jobs.find(
+    { status: 'confirmed', searchFrom: { $lte: at } },
+    { limit: 500 },
+  );
   for (const job of starting) {
-    await ctx.col.jobs.updateOne(
+    await ctx.collections.jobs.updateOne(
       { _id: job._id, status: 'confirmed' },
       { $set: { status: 'searching', nextSearchAt: at, updatedAt: at } },
     );
   }
-  const due = await ctx.col.jobs.find(
+  const due = await ctx.collections.jobs.find(
     { status: 'searching', nextSearchAt: { $lte: at } },
     { sort: { nextSearchAt: 1 }, limit: 500 },
   );

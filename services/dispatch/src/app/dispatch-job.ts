@@ -37,7 +37,7 @@ export async function dispatchJob(
   jobId: string,
   now = nowMs(ctx),
 ): Promise<DispatchOutcome> {
-  const job = await ctx.col.jobs.findById(jobId);
+  const job = await ctx.collections.jobs.findById(jobId);
   if (!job || job.status !== 'searching') return { kind: 'skipped', reason: job ? job.status : 'not-found' };
   if (job.nextSearchAt && ms(job.nextSearchAt) > now) return { kind: 'skipped', reason: 'not-due' };
   if (!job.storeGeo) return { kind: 'skipped', reason: 'store-location-unknown' };
@@ -51,7 +51,7 @@ export async function dispatchJob(
     if (outcome === 'offered') return { kind: 'offered', riderId: candidate.riderId, candidate };
     if (outcome === 'job-gone') return { kind: 'skipped', reason: 'job-changed' };
     // The rider was not free after all: refresh the board's copy so it is not ranked again.
-    const fresh = await ctx.col.riders.findById(candidate.riderId);
+    const fresh = await ctx.collections.riders.findById(candidate.riderId);
     if (fresh) ctx.board.upsert(riderStateFromDoc(fresh));
   }
   return noRider(ctx, jobId, now);
@@ -65,13 +65,13 @@ async function offerTo(
 ): Promise<'offered' | 'rider-busy' | 'job-gone'> {
   const { result } = await transact(ctx, async (session, fx) => {
     const expiresAt = iso(now + ctx.settings.offerTimeoutMs);
-    const rider = await ctx.col.riders.findOneAndUpdate(
+    const rider = await ctx.collections.riders.findOneAndUpdate(
       { _id: candidate.riderId, offer: null, onDuty: true, freeSlots: { $gt: 0 } },
       { $set: { offer: { jobId, expiresAt }, updatedAt: iso(now) }, $inc: { version: 1 } },
       { session },
     );
     if (!rider) return 'rider-busy' as const;
-    const job = await ctx.col.jobs.findOneAndUpdate(
+    const job = await ctx.collections.jobs.findOneAndUpdate(
       { _id: jobId, status: 'searching' },
       {
         $set: {
@@ -109,14 +109,14 @@ class JobGone extends Error {}
 async function noRider(ctx: DispatchContext, jobId: string, now: number): Promise<DispatchOutcome> {
   ctx.metrics.noRider.inc();
   const { result } = await transact(ctx, async (session) => {
-    const job = await ctx.col.jobs.findOne({ _id: jobId, status: 'searching' }, { session });
+    const job = await ctx.collections.jobs.findOne({ _id: jobId, status: 'searching' }, { session });
     if (!job) return { kind: 'skipped', reason: 'job-changed' } as const;
     const attempts = job.searchAttempts + 1;
     const nextSearchAt = iso(
       now + searchBackoffMs(attempts, ctx.settings.searchBackoffMs, ctx.settings.searchBackoffMaxMs),
     );
     const alert = attempts >= ctx.settings.noRiderAlertAfter && !job.noRiderAlerted;
-    const updated = await ctx.col.jobs.findOneAndUpdate(
+    const updated = await ctx.collections.jobs.findOneAndUpdate(
       { _id: jobId, status: 'searching', searchAttempts: job.searchAttempts },
       {
         $set: {

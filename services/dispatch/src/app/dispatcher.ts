@@ -71,7 +71,7 @@ export class Dispatcher {
   /** Loads every rider into the spatial board (at start). */
   async loadBoard(): Promise<number> {
     const started = nowMs(this.ctx);
-    const riders = await this.ctx.col.riders.find({});
+    const riders = await this.ctx.collections.riders.find({});
     for (const doc of riders) this.ctx.board.upsert(riderStateFromDoc(doc));
     this.lastResync = started;
     return riders.length;
@@ -84,7 +84,7 @@ export class Dispatcher {
   async resyncBoard(): Promise<number> {
     const from = iso(this.lastResync - 5_000);
     this.lastResync = nowMs(this.ctx);
-    const changed = await this.ctx.col.riders.find({ updatedAt: { $gte: from } });
+    const changed = await this.ctx.collections.riders.find({ updatedAt: { $gte: from } });
     for (const doc of changed) this.ctx.board.upsert(riderStateFromDoc(doc));
     return changed.length;
   }

@@ -45,7 +45,7 @@ export async function registerRider(
   const doc = newRiderDoc(input, iso(nowMs(ctx)));
   try {
     await transact(ctx, async (session, fx) => {
-      await ctx.col.riders.insertOne(doc, { session });
+      await ctx.collections.riders.insertOne(doc, { session });
       await ctx.audit.record(
         {
           actor,
@@ -82,10 +82,10 @@ export async function updateRider(
   change: RiderChange,
 ): Promise<RiderDoc> {
   const { result } = await transact(ctx, async (session, fx) => {
-    const current = await ctx.col.riders.findById(riderId, { session });
+    const current = await ctx.collections.riders.findById(riderId, { session });
     if (!current) throw new NotFoundError('rider', riderId);
     const capacity = change.capacity ?? current.capacity;
-    const doc = await ctx.col.riders.findOneAndUpdate(
+    const doc = await ctx.collections.riders.findOneAndUpdate(
       { _id: riderId, routeVersion: current.routeVersion },
       {
         $set: {
@@ -121,16 +121,20 @@ export async function startShift(ctx: DispatchContext, riderId: string): Promise
   const { result } = await transact(ctx, async (session, fx) => {
     const at = iso(nowMs(ctx));
     const shiftId = newId();
-    const doc = await ctx.col.riders.findOneAndUpdate(
+    const doc = await ctx.collections.riders.findOneAndUpdate(
       { _id: riderId, onDuty: false },
       { $set: { onDuty: true, shiftId, updatedAt: at }, $inc: { version: 1 } },
       { session },
     );
     if (!doc) {
-      if (!(await ctx.col.riders.findById(riderId, { session }))) throw new NotFoundError('rider', riderId);
+      if (!(await ctx.collections.riders.findById(riderId, { session })))
+        throw new NotFoundError('rider', riderId);
       throw new ConflictError('shift-already-started', 'the rider is already on duty');
     }
-    await ctx.col.shifts.insertOne({ _id: shiftId, riderId, startedAt: at, endedAt: null }, { session });
+    await ctx.collections.shifts.insertOne(
+      { _id: shiftId, riderId, startedAt: at, endedAt: null },
+      { session },
+    );
     fx.rider(doc);
     return doc;
   });
@@ -141,13 +145,13 @@ export async function startShift(ctx: DispatchContext, riderId: string): Promise
 export async function endShift(ctx: DispatchContext, riderId: string): Promise<RiderDoc> {
   const { result } = await transact(ctx, async (session, fx) => {
     const at = iso(nowMs(ctx));
-    const doc = await ctx.col.riders.findOneAndUpdate(
+    const doc = await ctx.collections.riders.findOneAndUpdate(
       { _id: riderId, onDuty: true, jobs: { $size: 0 }, offer: null },
       { $set: { onDuty: false, updatedAt: at }, $inc: { version: 1 } },
       { session },
     );
     if (!doc) {
-      const current = await ctx.col.riders.findById(riderId, { session });
+      const current = await ctx.collections.riders.findById(riderId, { session });
       if (!current) throw new NotFoundError('rider', riderId);
       if (!current.onDuty) throw new ConflictError('not-on-duty', 'the rider is not on duty');
       throw new ConflictError(
@@ -160,7 +164,7 @@ export async function endShift(ctx: DispatchContext, riderId: string): Promise<R
       );
     }
     if (doc.shiftId)
-      await ctx.col.shifts.updateOne({ _id: doc.shiftId }, { $set: { endedAt: at } }, { session });
+      await ctx.collections.shifts.updateOne({ _id: doc.shiftId }, { $set: { endedAt: at } }, { session });
     fx.rider(doc);
     return doc;
   });
@@ -174,7 +178,7 @@ export async function updateLocation(
   point: { lat: number; lng: number },
 ): Promise<RiderDoc> {
   const at = iso(nowMs(ctx));
-  const doc = await ctx.col.riders.findOneAndUpdate(
+  const doc = await ctx.collections.riders.findOneAndUpdate(
     { _id: riderId },
     {
       $set: { location: { lat: point.lat, lng: point.lng }, locationAt: at, updatedAt: at },

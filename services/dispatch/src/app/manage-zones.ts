@@ -17,10 +17,8 @@ export interface ZoneInput {
   active?: boolean;
 }
 
-export interface Actor {
-  sub: string;
-  role: string;
-}
+import type { Actor } from '@omni/kit';
+export type { Actor };
 
 function checkZone(input: ZoneInput): void {
   const errors: FieldError[] = validateArea(input.area).map((p) => ({
@@ -53,7 +51,7 @@ export async function createZone(ctx: DispatchContext, actor: Actor, input: Zone
   };
   try {
     await ctx.store.withTransaction(async (session) => {
-      await ctx.col.zones.insertOne(doc, { session });
+      await ctx.collections.zones.insertOne(doc, { session });
       await ctx.audit.record(
         {
           actor,
@@ -84,7 +82,7 @@ export async function replaceZone(
   const updated = await ctx.store.withTransaction(async (session) => {
     const filter: Record<string, unknown> = { _id: id };
     if (expectedVersion !== undefined) filter.version = expectedVersion;
-    const doc = await ctx.col.zones.findOneAndUpdate(
+    const doc = await ctx.collections.zones.findOneAndUpdate(
       filter,
       {
         $set: {
@@ -102,7 +100,7 @@ export async function replaceZone(
       { session },
     );
     if (!doc) {
-      if (await ctx.col.zones.findById(id, { session }))
+      if (await ctx.collections.zones.findById(id, { session }))
         throw new ConflictError('zone-version-mismatch', `zone ${id} was changed by someone else`);
       throw new NotFoundError('zone', id);
     }
@@ -123,7 +121,7 @@ export async function replaceZone(
 
 export async function deleteZone(ctx: DispatchContext, actor: Actor, id: string): Promise<void> {
   await ctx.store.withTransaction(async (session) => {
-    const n = await ctx.col.zones.deleteOne({ _id: id }, { session });
+    const n = await ctx.collections.zones.deleteOne({ _id: id }, { session });
     if (n === 0) throw new NotFoundError('zone', id);
     await ctx.audit.record({ actor, action: 'dispatch.zone.deleted', target: { type: 'zone', id } }, session);
   });

@@ -13,7 +13,7 @@ async function offeredJob(
   riderId: string,
   jobId: string,
 ): Promise<JobDoc> {
-  const job = await ctx.col.jobs.findById(jobId, { session });
+  const job = await ctx.collections.jobs.findById(jobId, { session });
   if (!job || (job.offer?.riderId !== riderId && job.riderId !== riderId))
     throw new NotFoundError('offer', jobId);
   return job;
@@ -78,7 +78,7 @@ export async function acceptOffer(ctx: DispatchContext, riderId: string, jobId: 
       { 'offer.jobId': jobId, freeSlots: { $gt: 0 } },
     );
     if (!rider) throw new ConflictError('offer-not-held', 'the rider does not hold this offer');
-    const updated = await ctx.col.jobs.findOneAndUpdate(
+    const updated = await ctx.collections.jobs.findOneAndUpdate(
       { _id: jobId, status: 'offered', 'offer.riderId': riderId },
       {
         $set: {
@@ -129,14 +129,14 @@ export async function declineOffer(ctx: DispatchContext, riderId: string, jobId:
 
 /** Offers nobody answered in time go to the next rider. Returns how many lapsed. */
 export async function expireOffers(ctx: DispatchContext, now: number): Promise<number> {
-  const due = await ctx.col.jobs.find(
+  const due = await ctx.collections.jobs.find(
     { status: 'offered', 'offer.expiresAt': { $lte: iso(now) } },
     { limit: 500 },
   );
   let expired = 0;
   for (const candidate of due) {
     const { fx } = await transact(ctx, async (session, fx) => {
-      const job = await ctx.col.jobs.findById(candidate._id, { session });
+      const job = await ctx.collections.jobs.findById(candidate._id, { session });
       if (!job || job.status !== 'offered' || !job.offer || ms(job.offer.expiresAt) > now) return;
       await releaseOffer(ctx, session, fx, job, 'expired');
       expired++;
@@ -156,7 +156,7 @@ async function releaseOffer(
 ): Promise<JobDoc> {
   const riderId = job.offer!.riderId;
   const at = iso(nowMs(ctx));
-  const updated = await ctx.col.jobs.findOneAndUpdate(
+  const updated = await ctx.collections.jobs.findOneAndUpdate(
     { _id: job._id, status: 'offered', 'offer.riderId': riderId },
     {
       $set: { status: 'searching', offer: null, nextSearchAt: at, updatedAt: at },
@@ -165,7 +165,7 @@ async function releaseOffer(
     { session },
   );
   if (!updated) throw new TransientTransactionError();
-  const rider = await ctx.col.riders.findOneAndUpdate(
+  const rider = await ctx.collections.riders.findOneAndUpdate(
     { _id: riderId, 'offer.jobId': job._id },
     { $set: { offer: null, updatedAt: at }, $inc: { version: 1 } },
     { session },

@@ -15,7 +15,7 @@ export async function ridersJob(
   jobId: string,
   session?: Session,
 ): Promise<JobDoc> {
-  const job = await ctx.col.jobs.findById(jobId, session ? { session } : {});
+  const job = await ctx.collections.jobs.findById(jobId, session ? { session } : {});
   if (!job || job.riderId !== riderId) throw new NotFoundError('delivery job', jobId);
   return job;
 }
@@ -41,7 +41,7 @@ export async function pickUpParcel(
       throw new UnprocessableError('wrong-parcel-code', 'this is not the parcel of this job');
     }
     const at = iso(nowMs(ctx));
-    const updated = await ctx.col.jobs.findOneAndUpdate(
+    const updated = await ctx.collections.jobs.findOneAndUpdate(
       { _id: jobId, status: 'assigned', riderId },
       { $set: { status: 'picked_up', pickedUpAt: at, ready: true, updatedAt: at } },
       { session },
@@ -67,11 +67,11 @@ export async function startEnRoute(ctx: DispatchContext, riderId: string, jobId:
   if (job.status === 'en_route') return job;
   if (job.status !== 'picked_up') throw illegal(job, 'set off with');
   const at = iso(nowMs(ctx));
-  const updated = await ctx.col.jobs.findOneAndUpdate(
+  const updated = await ctx.collections.jobs.findOneAndUpdate(
     { _id: jobId, status: 'picked_up', riderId },
     { $set: { status: 'en_route', enRouteAt: at, updatedAt: at } },
   );
-  if (!updated) throw illegal((await ctx.col.jobs.findById(jobId)) ?? job, 'set off with');
+  if (!updated) throw illegal((await ctx.collections.jobs.findById(jobId)) ?? job, 'set off with');
   return updated;
 }
 
@@ -117,7 +117,7 @@ export async function deliverParcel(
         { attempts: job.podAttempts, attemptsLeft: 0 },
       );
     if (proof.code.trim() !== job.deliveryCode) {
-      const counted = await ctx.col.jobs.findOneAndUpdate(
+      const counted = await ctx.collections.jobs.findOneAndUpdate(
         { _id: jobId, podAttempts: { $lt: max } },
         { $inc: { podAttempts: 1 } },
       );
@@ -145,7 +145,7 @@ export async function deliverParcel(
     const at = iso(now);
     const late = minutesLate(ms(job.promisedAt), now);
     const notifyLate = late > 0 && !job.lateNotifiedAt;
-    const updated = await ctx.col.jobs.findOneAndUpdate(
+    const updated = await ctx.collections.jobs.findOneAndUpdate(
       { _id: jobId, status: { $in: ['picked_up', 'en_route'] }, riderId },
       {
         $set: {
@@ -159,7 +159,7 @@ export async function deliverParcel(
       },
       { session },
     );
-    if (!updated) throw illegal((await ctx.col.jobs.findById(jobId, { session })) ?? job, 'deliver');
+    if (!updated) throw illegal((await ctx.collections.jobs.findById(jobId, { session })) ?? job, 'deliver');
     fx.rider(await changeRiderRoute(ctx, session, riderId, (doc) => dropJob(doc, jobId)));
     const ref = { jobId, orderId: job.orderId, storeId: job.storeId };
     await ctx.events.publish(session, DeliveryDelivered, {
@@ -188,7 +188,7 @@ export async function failDelivery(
     const job = await ridersJob(ctx, riderId, jobId, session);
     if (job.status !== 'picked_up' && job.status !== 'en_route') throw illegal(job, 'fail');
     const at = iso(nowMs(ctx));
-    const updated = await ctx.col.jobs.findOneAndUpdate(
+    const updated = await ctx.collections.jobs.findOneAndUpdate(
       { _id: jobId, status: job.status, riderId },
       { $set: { status: 'returning', failure: { reason, at }, updatedAt: at } },
       { session },

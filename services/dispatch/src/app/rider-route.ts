@@ -23,11 +23,11 @@ export async function changeRiderRoute(
   change: (doc: RiderDoc) => RouteChange | null,
   extraFilter: Record<string, unknown> = {},
 ): Promise<RiderDoc | null> {
-  const doc = await ctx.col.riders.findOne({ _id: riderId, ...extraFilter }, { session });
+  const doc = await ctx.collections.riders.findOne({ _id: riderId, ...extraFilter }, { session });
   if (!doc) return null;
   const next = change(doc);
   if (!next) return null;
-  const updated = await ctx.col.riders.findOneAndUpdate(
+  const updated = await ctx.collections.riders.findOneAndUpdate(
     { _id: riderId, routeVersion: doc.routeVersion },
     {
       $set: {

@@ -16,7 +16,7 @@ async function storeJob(
   storeId: string,
   jobId: string,
 ): Promise<JobDoc> {
-  const job = await ctx.col.jobs.findById(jobId, { session });
+  const job = await ctx.collections.jobs.findById(jobId, { session });
   // Another store's job is "not found" for this store: no probing of other stores' orders.
   if (!job || job.storeId !== storeId) throw new NotFoundError('delivery job', jobId);
   return job;
@@ -45,7 +45,7 @@ export async function confirmJob(
     const readyAt = readyInMinutes !== undefined ? now + readyInMinutes * 60_000 : null;
     const searchFrom = readyAt !== null ? readyAt - ctx.settings.readyLeadMs : null;
     const searchNow = searchFrom !== null && searchFrom <= now;
-    const updated = await ctx.col.jobs.findOneAndUpdate(
+    const updated = await ctx.collections.jobs.findOneAndUpdate(
       { _id: jobId, status: 'awaiting_store' },
       {
         $set: {
@@ -92,7 +92,7 @@ export async function markRejected(
   timedOut: boolean,
 ): Promise<JobDoc> {
   const at = iso(nowMs(ctx));
-  const updated = await ctx.col.jobs.findOneAndUpdate(
+  const updated = await ctx.collections.jobs.findOneAndUpdate(
     { _id: job._id, status: job.status },
     {
       $set: {
@@ -107,7 +107,7 @@ export async function markRejected(
   );
   if (!updated) throw new TransientTransactionError();
   if (job.status === 'offered' && job.offer) {
-    const rider = await ctx.col.riders.findOneAndUpdate(
+    const rider = await ctx.collections.riders.findOneAndUpdate(
       { _id: job.offer.riderId, 'offer.jobId': job._id },
       { $set: { offer: null, updatedAt: at }, $inc: { version: 1 } },
       { session },
@@ -135,7 +135,7 @@ export async function markReady(ctx: DispatchContext, storeId: string, jobId: st
       throw illegal(job, 'mark ready');
     const now = nowMs(ctx);
     const startsSearch = job.status === 'awaiting_store' || job.status === 'confirmed';
-    const updated = await ctx.col.jobs.findOneAndUpdate(
+    const updated = await ctx.collections.jobs.findOneAndUpdate(
       { _id: jobId, status: job.status, ready: false },
       {
         $set: {
@@ -170,7 +170,7 @@ export async function receiveReturn(ctx: DispatchContext, storeId: string, jobId
     const job = await storeJob(ctx, session, storeId, jobId);
     if (job.status !== 'returning') throw illegal(job, 'receive back');
     const at = iso(nowMs(ctx));
-    const updated = await ctx.col.jobs.findOneAndUpdate(
+    const updated = await ctx.collections.jobs.findOneAndUpdate(
       { _id: jobId, status: 'returning' },
       { $set: { status: 'returned', returnedAt: at, updatedAt: at } },
       { session },
@@ -185,14 +185,14 @@ export async function receiveReturn(ctx: DispatchContext, storeId: string, jobId
 
 /** Jobs the store did not confirm in time count as rejected (timedOut). Returns how many. */
 export async function expireStoreConfirmations(ctx: DispatchContext, now: number): Promise<number> {
-  const due = await ctx.col.jobs.find(
+  const due = await ctx.collections.jobs.find(
     { status: 'awaiting_store', storeConfirmBy: { $lte: iso(now) } },
     { limit: 500 },
   );
   let expired = 0;
   for (const candidate of due) {
     await transact(ctx, async (session, fx) => {
-      const job = await ctx.col.jobs.findById(candidate._id, { session });
+      const job = await ctx.collections.jobs.findById(candidate._id, { session });
       if (!job || job.status !== 'awaiting_store' || job.storeConfirmBy > iso(now)) return;
       await markRejected(ctx, session, fx, job, 'store-confirm-timeout', true);
       expired++;

@@ -19,7 +19,7 @@ export async function voidDeliveryJob(
   if (!VOIDABLE.includes(job.status)) return false;
   const at = iso(nowMs(ctx));
   const carried = job.status === 'picked_up' || job.status === 'en_route';
-  const updated = await ctx.col.jobs.findOneAndUpdate(
+  const updated = await ctx.collections.jobs.findOneAndUpdate(
     { _id: job._id, status: job.status },
     {
       $set: {
@@ -36,7 +36,7 @@ export async function voidDeliveryJob(
   if (!updated) throw new TransientTransactionError(`job ${job._id} changed concurrently`);
 
   if (job.status === 'offered' && job.offer) {
-    const rider = await ctx.col.riders.findOneAndUpdate(
+    const rider = await ctx.collections.riders.findOneAndUpdate(
       { _id: job.offer.riderId, 'offer.jobId': job._id },
       { $set: { offer: null, updatedAt: at }, $inc: { version: 1 } },
       { session },

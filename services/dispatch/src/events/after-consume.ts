@@ -14,7 +14,7 @@ export function applyAfterConsume(ctx: DispatchContext, fx: Effects): void {
   void (async () => {
     for (let attempt = 0; attempt < 100; attempt++) {
       await new Promise((r) => setTimeout(r, attempt === 0 ? 0 : 10));
-      const fresh = await Promise.all(riders.map((r) => ctx.col.riders.findById(r._id)));
+      const fresh = await Promise.all(riders.map((r) => ctx.collections.riders.findById(r._id)));
       if (fresh.every((doc, i) => doc && doc.version >= riders[i]!.version)) {
         for (const doc of fresh) ctx.board.upsert(riderStateFromDoc(doc!));
         for (const { riderId, message } of pushes) ctx.push.send(riderId, message);

@@ -3,7 +3,7 @@ import {
   authorize,
   mayReadStore,
   NotFoundError,
-  UnauthorizedError,
+  requirePrincipal,
   type App,
   type Permission,
   type Principal,
@@ -29,7 +29,7 @@ function authorizeOrderReader(principal: Principal | null, job: JobDoc): void {
   else authorizeStoreReader(principal, job, 'orders:read');
 }
 
-export function customerRoutes(app: App, ctx: DispatchContext): void {
+export function registerCustomerRoutes(app: App, ctx: DispatchContext): void {
   const params = Type.Object({ orderId: Id });
 
   app.get(
@@ -43,9 +43,9 @@ export function customerRoutes(app: App, ctx: DispatchContext): void {
       },
     },
     async (req) => {
-      if (!req.principal) throw new UnauthorizedError(); // before looking anything up
+      const p = requirePrincipal(req); // before looking anything up
       const job = await currentJobOfOrder(ctx, req.params.orderId);
-      authorizeOrderReader(req.principal, job);
+      authorizeOrderReader(p, job);
       return trackOrder(ctx, job, ctx.clock().getTime());
     },
   );
@@ -61,12 +61,12 @@ export function customerRoutes(app: App, ctx: DispatchContext): void {
       },
     },
     async (req) => {
-      if (!req.principal) throw new UnauthorizedError(); // before looking anything up
+      const p = requirePrincipal(req); // before looking anything up
       const job = await currentJobOfOrder(ctx, req.params.orderId);
       // Only the customer (and ops) see the code: store staff and riders must not.
-      if (req.principal?.role === 'customer')
-        authorize(req.principal, 'orders:read:own', { customerId: job.customerId ?? '\u0000no-customer' });
-      else authorizeStoreReader(req.principal, job, 'dispatch:manage');
+      if (p.role === 'customer')
+        authorize(p, 'orders:read:own', { customerId: job.customerId ?? '\u0000no-customer' });
+      else authorizeStoreReader(p, job, 'dispatch:manage');
       return {
         orderId: job.orderId,
         jobId: job._id,

@@ -4,7 +4,7 @@ import {
   mayReadStore,
   NotFoundError,
   readableStores,
-  UnauthorizedError,
+  requirePrincipal,
   type App,
 } from '@omni/kit';
 import type { DispatchContext } from '../app/context';
@@ -14,7 +14,7 @@ import { iso } from '../store/collections';
 import { Id, JobParams, JobStatus, PageQuery, pageOf } from './schemas';
 
 /** Ops oversight of delivery jobs, and a manual re-search after a NoRiderAvailable alert. */
-export function opsJobRoutes(app: App, ctx: DispatchContext, dispatcher: Dispatcher): void {
+export function registerOpsJobRoutes(app: App, ctx: DispatchContext, dispatcher: Dispatcher): void {
   const manage = { permission: 'dispatch:manage' as const };
 
   app.get(
@@ -40,10 +40,9 @@ export function opsJobRoutes(app: App, ctx: DispatchContext, dispatcher: Dispatc
       if (riderId) filter.riderId = riderId;
       if (orderId) filter.orderId = orderId;
       // A store-bound holder of dispatch:manage sees its own stores' jobs only.
-      if (!req.principal) throw new UnauthorizedError();
-      const stores = readableStores(req.principal, 'dispatch:manage');
+      const stores = readableStores(requirePrincipal(req), 'dispatch:manage');
       if (stores !== 'all') filter.$and = [{ storeId: { $in: [...stores] } }];
-      return pageOf(ctx.col.jobs, filter, req.query, opsJobView);
+      return pageOf(ctx.collections.jobs, filter, req.query, opsJobView);
     },
   );
 
@@ -51,7 +50,7 @@ export function opsJobRoutes(app: App, ctx: DispatchContext, dispatcher: Dispatc
     '/v1/delivery-jobs/:jobId',
     { config: manage, schema: { tags: ['ops'], params: JobParams } },
     async (req) => {
-      const job = await ctx.col.jobs.findById(req.params.jobId);
+      const job = await ctx.collections.jobs.findById(req.params.jobId);
       if (!job || !req.principal || !mayReadStore(req.principal, 'dispatch:manage', job.storeId))
         throw new NotFoundError('delivery job', req.params.jobId);
       return opsJobView(job);
@@ -71,19 +70,19 @@ export function opsJobRoutes(app: App, ctx: DispatchContext, dispatcher: Dispatc
     async (req) => {
       const now = ctx.clock().getTime();
       const job = await ctx.store.withTransaction(async (session) => {
-        const updated = await ctx.col.jobs.findOneAndUpdate(
+        const updated = await ctx.collections.jobs.findOneAndUpdate(
           { _id: req.params.jobId, status: 'searching' },
           { $set: { excludedRiderIds: [], nextSearchAt: iso(now), updatedAt: iso(now) } },
           { session },
         );
         if (!updated) {
-          const existing = await ctx.col.jobs.findById(req.params.jobId, { session });
+          const existing = await ctx.collections.jobs.findById(req.params.jobId, { session });
           if (!existing) throw new NotFoundError('delivery job', req.params.jobId);
           throw new ConflictError('illegal-job-transition', `the job is ${existing.status}, not searching`);
         }
         await ctx.audit.record(
           {
-            actor: req.principal!,
+            actor: requirePrincipal(req),
             action: 'dispatch.job.search-again',
             target: { type: 'delivery-job', id: updated._id },
           },
@@ -92,7 +91,10 @@ export function opsJobRoutes(app: App, ctx: DispatchContext, dispatcher: Dispatc
         return updated;
       });
       const outcome = await dispatcher.dispatchJob(job._id, now);
-      return { job: opsJobView((await ctx.col.jobs.findById(job._id)) ?? job), outcome: outcome.kind };
+      return {
+        job: opsJobView((await ctx.collections.jobs.findById(job._id)) ?? job),
+        outcome: outcome.kind,
+      };
     },
   );
 }

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NotFoundError, type App } from '@omni/kit';
+import { NotFoundError, requirePrincipal, type App } from '@omni/kit';
 import type { DispatchContext } from '../app/context';
 import { endShift, registerRider, startShift, updateLocation, updateRider } from '../app/manage-riders';
 import { acceptOffer, declineOffer } from '../app/respond-to-offer';
@@ -23,7 +23,7 @@ const RiderParams = Type.Object({ riderId: Id });
 const riderScope = (req: { params: unknown }) => ({ riderId: (req.params as { riderId: string }).riderId });
 
 async function riderOr404(ctx: DispatchContext, riderId: string) {
-  const doc = await ctx.col.riders.findById(riderId);
+  const doc = await ctx.collections.riders.findById(riderId);
   if (!doc) throw new NotFoundError('rider', riderId);
   return doc;
 }
@@ -32,11 +32,11 @@ async function riderOr404(ctx: DispatchContext, riderId: string) {
 export async function currentOffer(ctx: DispatchContext, riderId: string) {
   const rider = await riderOr404(ctx, riderId);
   if (!rider.offer) return null;
-  const job = await ctx.col.jobs.findById(rider.offer.jobId);
+  const job = await ctx.collections.jobs.findById(rider.offer.jobId);
   return job && job.status === 'offered' && job.offer?.riderId === riderId ? offerView(job) : null;
 }
 
-export function riderRoutes(app: App, ctx: DispatchContext): void {
+export function registerRiderRoutes(app: App, ctx: DispatchContext): void {
   // ── ops: registration and oversight ──
   app.post(
     '/v1/riders',
@@ -58,7 +58,7 @@ export function riderRoutes(app: App, ctx: DispatchContext): void {
       },
     },
     async (req, reply) => {
-      const doc = await registerRider(ctx, req.principal!, req.body);
+      const doc = await registerRider(ctx, requirePrincipal(req), req.body);
       return reply.code(201).header('location', `/v1/riders/${doc._id}`).send(riderView(doc));
     },
   );
@@ -80,7 +80,7 @@ export function riderRoutes(app: App, ctx: DispatchContext): void {
       const filter: Record<string, unknown> = {};
       if (req.query.onDuty !== undefined) filter.onDuty = req.query.onDuty;
       if (req.query.zoneId) filter.zoneId = req.query.zoneId;
-      return pageOf(ctx.col.riders, filter, req.query, riderView);
+      return pageOf(ctx.collections.riders, filter, req.query, riderView);
     },
   );
 
@@ -102,7 +102,7 @@ export function riderRoutes(app: App, ctx: DispatchContext): void {
         ),
       },
     },
-    async (req) => riderView(await updateRider(ctx, req.principal!, req.params.riderId, req.body)),
+    async (req) => riderView(await updateRider(ctx, requirePrincipal(req), req.params.riderId, req.body)),
   );
 
   app.get(
@@ -137,7 +137,7 @@ export function riderRoutes(app: App, ctx: DispatchContext): void {
     async (req) => {
       // The shifts of a rider nobody registered are a 404, not an empty page.
       await riderOr404(ctx, req.params.riderId);
-      return pageOf(ctx.col.shifts, { riderId: req.params.riderId }, req.query, (s) => ({
+      return pageOf(ctx.collections.shifts, { riderId: req.params.riderId }, req.query, (s) => ({
         id: s._id,
         startedAt: s.startedAt,
         endedAt: s.endedAt,
@@ -217,7 +217,7 @@ export function riderRoutes(app: App, ctx: DispatchContext): void {
     '/v1/riders/me/jobs',
     { config: ride, schema: { tags: ['rider app'], summary: 'Jobs the rider holds' } },
     async (req) => {
-      const jobs = await ctx.col.jobs.find(
+      const jobs = await ctx.collections.jobs.find(
         { riderId: meRiderId(req), status: { $in: [...WITH_RIDER] } },
         { sort: { assignedAt: 1 } },
       );

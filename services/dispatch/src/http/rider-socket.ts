@@ -34,7 +34,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * header or, for browsers (which cannot set headers on a WebSocket), as `?access_token=`. The
  * socket is bound to the token's riderId; it is closed (4001) when the token expires.
  */
-export function riderSocketRoute(
+export function registerRiderSocketRoute(
   app: App,
   ctx: DispatchContext,
   hub: RiderHub,
@@ -62,7 +62,7 @@ export function riderSocketRoute(
               `${principal.role} ${principal.sub} is not a rider (no riderId in the token)`,
             );
           }
-          if (!(await ctx.col.riders.findById(principal.riderId)))
+          if (!(await ctx.collections.riders.findById(principal.riderId)))
             throw new NotFoundError('rider', principal.riderId);
           req.wsRiderId = principal.riderId;
           req.wsPrincipal = principal;
@@ -109,7 +109,7 @@ export function riderSocketRoute(
 }
 
 async function hello(ctx: DispatchContext, riderId: string): Promise<ServerMessage> {
-  const rider = await ctx.col.riders.findById(riderId);
+  const rider = await ctx.collections.riders.findById(riderId);
   const view = rider ? riderView(rider) : null;
   return {
     type: 'hello',

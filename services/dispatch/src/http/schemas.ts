@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import { BadRequestError, ForbiddenError, UnauthorizedError, idSchema, StoreId } from '@omni/kit';
-import { InvalidCursorError, type Collection, type Doc, type Filter, type Page } from '@omni/store';
+import { ForbiddenError, idSchema, requirePrincipal, StoreId, withCursor } from '@omni/kit';
+import { type Collection, type Doc, type Filter, type Page } from '@omni/store';
 import type { FastifyRequest } from 'fastify';
 import { JOB_STATUSES } from '../domain/job';
 import { VEHICLES } from '../domain/travel';
@@ -52,26 +52,15 @@ export async function pageOf<T extends Doc, V>(
   view: (d: T) => V,
   sortField?: string,
 ): Promise<Page<V>> {
-  try {
-    const page = await col.page(filter, {
-      limit: q.limit,
-      cursor: q.cursor ?? null,
-      ...(sortField ? { sortField } : {}),
-    });
-    return { items: page.items.map(view), nextCursor: page.nextCursor };
-  } catch (err) {
-    if (err instanceof InvalidCursorError)
-      throw new BadRequestError('The cursor is not valid', [
-        { field: 'querystring/cursor', message: 'not a cursor of this list' },
-      ]);
-    throw err;
-  }
+  const page = await withCursor(() =>
+    col.page(filter, { limit: q.limit, cursor: q.cursor ?? null, ...(sortField ? { sortField } : {}) }),
+  );
+  return { items: page.items.map(view), nextCursor: page.nextCursor };
 }
 
 /** The rider id of a rider token (routes under /v1/riders/me act on it and nothing else). */
 export function meRiderId(req: FastifyRequest): string {
-  const p = req.principal;
-  if (!p) throw new UnauthorizedError();
+  const p = requirePrincipal(req);
   if (p.role !== 'rider' || !p.riderId)
     throw new ForbiddenError(`${p.role} ${p.sub} is not a rider (no riderId in the token)`);
   return p.riderId;

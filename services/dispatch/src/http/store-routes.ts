@@ -10,13 +10,13 @@ const staff = { permission: 'dispatch:store' as const, scope: storeScope };
 
 /** A store dispatch serves (in a zone) or has jobs of; any other id is a 404, not an empty list. */
 async function storeOr404(ctx: DispatchContext, storeId: string): Promise<void> {
-  if (await ctx.col.zones.findOne({ 'stores.storeId': storeId })) return;
-  if (await ctx.col.jobs.findOne({ storeId })) return;
+  if (await ctx.collections.zones.findOne({ 'stores.storeId': storeId })) return;
+  if (await ctx.collections.jobs.findOne({ storeId })) return;
   throw new NotFoundError('store', storeId, 'store-not-found');
 }
 
 /** Store staff (own store only): confirm or reject delivery jobs, mark parcels ready, take returns. */
-export function storeRoutes(app: App, ctx: DispatchContext): void {
+export function registerStoreRoutes(app: App, ctx: DispatchContext): void {
   app.get(
     '/v1/stores/:storeId/delivery-jobs',
     {
@@ -31,7 +31,7 @@ export function storeRoutes(app: App, ctx: DispatchContext): void {
       await storeOr404(ctx, req.params.storeId);
       const filter: Record<string, unknown> = { storeId: req.params.storeId };
       if (req.query.status) filter.status = req.query.status;
-      return pageOf(ctx.col.jobs, filter, req.query, storeJobView);
+      return pageOf(ctx.collections.jobs, filter, req.query, storeJobView);
     },
   );
 

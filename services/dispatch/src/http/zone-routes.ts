@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NotFoundError, type App } from '@omni/kit';
+import { NotFoundError, requirePrincipal, type App } from '@omni/kit';
 import type { DispatchContext } from '../app/context';
 import { createZone, deleteZone, replaceZone, type ZoneInput } from '../app/manage-zones';
 import { zoneView } from '../app/views';
@@ -40,7 +40,7 @@ function toInput(body: {
 }
 
 /** Delivery zones: ops CRUD, and the serviceability check storefronts ask before offering delivery. */
-export function zoneRoutes(app: App, ctx: DispatchContext): void {
+export function registerZoneRoutes(app: App, ctx: DispatchContext): void {
   app.post(
     '/v1/zones',
     {
@@ -48,7 +48,7 @@ export function zoneRoutes(app: App, ctx: DispatchContext): void {
       schema: { tags: ['zones'], summary: 'Create a delivery zone', body: CreateZoneBody },
     },
     async (req, reply) => {
-      const doc = await createZone(ctx, req.principal!, toInput(req.body));
+      const doc = await createZone(ctx, requirePrincipal(req), toInput(req.body));
       return reply
         .code(201)
         .header('location', `/v1/zones/${doc._id}`)
@@ -67,7 +67,8 @@ export function zoneRoutes(app: App, ctx: DispatchContext): void {
         querystring: Type.Object({ ...PageQuery, city: Type.Optional(Type.String({ maxLength: 100 })) }),
       },
     },
-    async (req) => pageOf(ctx.col.zones, req.query.city ? { city: req.query.city } : {}, req.query, zoneView),
+    async (req) =>
+      pageOf(ctx.collections.zones, req.query.city ? { city: req.query.city } : {}, req.query, zoneView),
   );
 
   app.get(
@@ -77,7 +78,7 @@ export function zoneRoutes(app: App, ctx: DispatchContext): void {
       schema: { tags: ['zones'], params: Type.Object({ zoneId: Id }) },
     },
     async (req, reply) => {
-      const doc = await ctx.col.zones.findById(req.params.zoneId);
+      const doc = await ctx.collections.zones.findById(req.params.zoneId);
       if (!doc) throw new NotFoundError('zone', req.params.zoneId);
       return reply.header('etag', `"${doc.version}"`).send(zoneView(doc));
     },
@@ -98,7 +99,13 @@ export function zoneRoutes(app: App, ctx: DispatchContext): void {
     async (req, reply) => {
       const ifMatch = req.headers['if-match'];
       const expected = typeof ifMatch === 'string' ? Number(ifMatch.replaceAll('"', '')) : undefined;
-      const doc = await replaceZone(ctx, req.principal!, req.params.zoneId, toInput(req.body), expected);
+      const doc = await replaceZone(
+        ctx,
+        requirePrincipal(req),
+        req.params.zoneId,
+        toInput(req.body),
+        expected,
+      );
       return reply.header('etag', `"${doc.version}"`).send(zoneView(doc));
     },
   );
@@ -110,7 +117,7 @@ export function zoneRoutes(app: App, ctx: DispatchContext): void {
       schema: { tags: ['zones'], params: Type.Object({ zoneId: Id }) },
     },
     async (req, reply) => {
-      await deleteZone(ctx, req.principal!, req.params.zoneId);
+      await deleteZone(ctx, requirePrincipal(req), req.params.zoneId);
       return reply.code(204).send();
     },
   );

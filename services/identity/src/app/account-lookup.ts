@@ -12,12 +12,12 @@ export async function findAccountByLogin(
   name: string,
   session?: Session,
 ): Promise<Account | null> {
-  const key = await ctx.c.accountKeys.findById(loginKey(name), { session });
-  return key ? ctx.c.accounts.findById(key.accountId, { session }) : null;
+  const key = await ctx.collections.accountKeys.findById(loginKey(name), { session });
+  return key ? ctx.collections.accounts.findById(key.accountId, { session }) : null;
 }
 
 export async function getAccount(ctx: IdentityContext, id: string, session?: Session): Promise<Account> {
-  const account = await ctx.c.accounts.findById(id, { session });
+  const account = await ctx.collections.accounts.findById(id, { session });
   if (!account) throw new NotFoundError('account', id);
   return account;
 }

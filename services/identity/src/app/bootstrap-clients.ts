@@ -39,7 +39,7 @@ export async function bootstrapServiceClients(
     const secretChanged = !account.clientSecretSha256 || !sha256Equals(secret, account.clientSecretSha256);
     if (secretChanged) {
       await ctx.store.withTransaction(async (session) => {
-        await ctx.c.accounts.updateOne(
+        await ctx.collections.accounts.updateOne(
           { _id: account._id },
           { $set: { clientSecretSha256: sha256(secret), updatedAt: ctx.clock().toISOString() } },
           { session },

@@ -13,7 +13,7 @@ export async function bootstrapOps(
   ctx: IdentityContext,
   input: { username: string; password: string },
 ): Promise<{ created: boolean }> {
-  if ((await ctx.c.accounts.countDocuments({ kind: 'ops' })) > 0) return { created: false };
+  if ((await ctx.collections.accounts.countDocuments({ kind: 'ops' })) > 0) return { created: false };
   await createAccount(
     ctx,
     {

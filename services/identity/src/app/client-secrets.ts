@@ -18,7 +18,7 @@ export async function rotateClientSecret(
   const revoked = nothingRevoked();
   await ctx.store.withTransaction(async (session) => {
     revoked.subjects.length = 0;
-    await ctx.c.accounts.updateOne(
+    await ctx.collections.accounts.updateOne(
       { _id: id },
       { $set: { clientSecretSha256: sha256(clientSecret), updatedAt: ctx.clock().toISOString() } },
       { session },

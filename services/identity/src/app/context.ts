@@ -113,7 +113,7 @@ export function identityMetrics(m: Metrics): IdentityMetrics {
 /** Everything the use cases need. */
 export interface IdentityContext {
   store: DocumentStore;
-  c: IdentityCollections;
+  collections: IdentityCollections;
   events: ServiceEvents;
   audit: AuditLog;
   clock: () => Date;

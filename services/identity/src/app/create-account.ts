@@ -128,10 +128,10 @@ export async function createAccount(
   try {
     await ctx.store.withTransaction(async (session) => {
       for (const key of keys) {
-        if (await ctx.c.accountKeys.findById(key, { session })) throw taken(key);
-        await ctx.c.accountKeys.insertOne({ _id: key, accountId: account._id }, { session });
+        if (await ctx.collections.accountKeys.findById(key, { session })) throw taken(key);
+        await ctx.collections.accountKeys.insertOne({ _id: key, accountId: account._id }, { session });
       }
-      await ctx.c.accounts.insertOne(account, { session });
+      await ctx.collections.accounts.insertOne(account, { session });
       await ctx.audit.record(
         {
           ...auditFrom(meta),

@@ -14,7 +14,7 @@ export async function logout(
   const revoked = nothingRevoked();
   await ctx.store.withTransaction(async (tx) => {
     revoked.tokens.length = 0;
-    const session = sid ? await ctx.c.sessions.findById(sid, { session: tx }) : null;
+    const session = sid ? await ctx.collections.sessions.findById(sid, { session: tx }) : null;
     if (session && session.accountId === principal.sub)
       await revokeSession(ctx, tx, session._id, 'logout', revoked);
     if (principal.jti && !revoked.tokens.some((t) => t.jti === principal.jti)) {

@@ -38,7 +38,7 @@ async function writePassword(
   const revoked = nothingRevoked();
   await ctx.store.withTransaction(async (session) => {
     revoked.subjects.length = 0;
-    const updated = await ctx.c.accounts.findOneAndUpdate(
+    const updated = await ctx.collections.accounts.findOneAndUpdate(
       { _id: account._id, updatedAt: account.updatedAt },
       { $set: { password: { hash, changedAt: now, mustChange }, passwordHistory: history, updatedAt: now } },
       { session },

@@ -16,7 +16,7 @@ export async function refreshSession(
   input: { refreshToken: string; ip: string; requestId?: string },
 ): Promise<TokenResponse> {
   const hash = sha256(input.refreshToken);
-  const presented = await ctx.c.refreshTokens.findById(hash);
+  const presented = await ctx.collections.refreshTokens.findById(hash);
   if (!presented) {
     ctx.metrics.signIns.inc({ grant: 'refresh_token', outcome: 'failed' });
     throw invalidRefreshToken();
@@ -25,8 +25,8 @@ export async function refreshSession(
   if (presented.status !== 'active') throw invalidRefreshToken('The session was revoked; sign in again');
 
   const now = ctx.clock();
-  const session = await ctx.c.sessions.findById(presented.sid);
-  const account = await ctx.c.accounts.findById(presented.accountId);
+  const session = await ctx.collections.sessions.findById(presented.sid);
+  const account = await ctx.collections.accounts.findById(presented.accountId);
   if (!session || session.status !== 'active' || !account || account.status !== 'active') {
     throw invalidRefreshToken('The session was revoked; sign in again');
   }
@@ -45,13 +45,13 @@ export async function refreshSession(
 
   const result = await ctx.store.withTransaction(async (tx) => {
     // Only one use wins, however many arrive at once; a loser is a reuse.
-    const rotated = await ctx.c.refreshTokens.findOneAndUpdate(
+    const rotated = await ctx.collections.refreshTokens.findOneAndUpdate(
       { _id: hash, status: 'active' },
       { $set: { status: 'rotated', rotatedAt: now.toISOString() } },
       { session: tx },
     );
     if (!rotated) return null;
-    await ctx.c.sessions.updateOne(
+    await ctx.collections.sessions.updateOne(
       { _id: session._id },
       { $set: { lastUsedAt: now.toISOString() } },
       { session: tx },

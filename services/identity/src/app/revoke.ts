@@ -36,17 +36,17 @@ export async function revokeSession(
 ): Promise<void> {
   const now = ctx.clock();
   const nowS = Math.floor(now.getTime() / 1000);
-  await ctx.c.sessions.updateOne(
+  await ctx.collections.sessions.updateOne(
     { _id: sid, status: 'active' },
     { $set: { status: 'revoked', revokedAt: now.toISOString(), revokedReason: reason } },
     { session },
   );
-  await ctx.c.refreshTokens.updateMany(
+  await ctx.collections.refreshTokens.updateMany(
     { sid, status: 'active' },
     { $set: { status: 'revoked' } },
     { session },
   );
-  const live = await ctx.c.refreshTokens.find({ sid, accessExp: { $gt: nowS } }, { session });
+  const live = await ctx.collections.refreshTokens.find({ sid, accessExp: { $gt: nowS } }, { session });
   for (const r of live) {
     if (out.tokens.some((t) => t.jti === r.accessJti)) continue;
     await revokeAccessToken(
@@ -74,17 +74,17 @@ export async function revokeSubject(
   // Tokens carry whole seconds: everything issued up to and including this second is void; tokens
   // issued from now on get an iat of at least this value (see signAccessToken).
   const issuedBefore = Math.floor(now.getTime() / 1000) + 1;
-  await ctx.c.accounts.updateOne(
+  await ctx.collections.accounts.updateOne(
     { _id: accountId },
     { $max: { tokensValidFrom: issuedBefore }, $set: { updatedAt: now.toISOString() } },
     { session },
   );
-  await ctx.c.sessions.updateMany(
+  await ctx.collections.sessions.updateMany(
     { accountId, status: 'active' },
     { $set: { status: 'revoked', revokedAt: now.toISOString(), revokedReason: reason } },
     { session },
   );
-  await ctx.c.refreshTokens.updateMany(
+  await ctx.collections.refreshTokens.updateMany(
     { accountId, status: 'active' },
     { $set: { status: 'revoked' } },
     { session },

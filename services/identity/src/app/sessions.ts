@@ -18,7 +18,7 @@ export async function startSession(
   const now = ctx.clock();
   const sid = `ses_${newId()}`;
   const maxEnd = new Date(now.getTime() + ctx.settings.sessionMaxSeconds * 1000);
-  await ctx.c.sessions.insertOne(
+  await ctx.collections.sessions.insertOne(
     {
       _id: sid,
       accountId: account._id,
@@ -44,7 +44,7 @@ export async function issuePair(
   const access = await signAccessToken(ctx, account, { amr: s.amr, sid: s.sid });
   const refreshToken = newOpaqueToken('rt');
   const refreshEnd = Math.min(now.getTime() + ctx.settings.refreshTtlSeconds * 1000, s.sessionEnd.getTime());
-  await ctx.c.refreshTokens.insertOne(
+  await ctx.collections.refreshTokens.insertOne(
     {
       _id: sha256(refreshToken),
       sid: s.sid,

@@ -18,7 +18,7 @@ export async function setAccountStatus(
   const revoked = nothingRevoked();
   await ctx.store.withTransaction(async (session) => {
     revoked.subjects.length = 0;
-    const changed = await ctx.c.accounts.findOneAndUpdate(
+    const changed = await ctx.collections.accounts.findOneAndUpdate(
       { _id: id, status: status === 'active' ? 'disabled' : 'active' },
       { $set: { status, updatedAt: ctx.clock().toISOString() } },
       { session },

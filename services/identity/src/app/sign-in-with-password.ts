@@ -78,7 +78,7 @@ async function authenticate(
       throw invalidOtp();
     }
     // Accepted only for a step later than the last one used: a code works once.
-    const consumed = await ctx.c.accounts.findOneAndUpdate(
+    const consumed = await ctx.collections.accounts.findOneAndUpdate(
       { _id: account._id, 'totp.lastStep': { $lt: step } },
       { $set: { 'totp.lastStep': step } },
     );
@@ -150,7 +150,7 @@ function upgradeHash(ctx: IdentityContext, account: Account, password: string): 
   if (!old) return;
   hashPassword(password, ctx.settings.scrypt)
     .then((hash) =>
-      ctx.c.accounts.updateOne(
+      ctx.collections.accounts.updateOne(
         { _id: account._id, 'password.hash.dk': old.dk },
         { $set: { 'password.hash': hash } },
       ),

@@ -17,7 +17,7 @@ export async function startTotpEnrolment(
   if (account.totp)
     throw new ConflictError('totp-already-enrolled', 'A second factor is enrolled; ops can reset it');
   const secret = newTotpSecret();
-  const updated = await ctx.c.accounts.findOneAndUpdate(
+  const updated = await ctx.collections.accounts.findOneAndUpdate(
     { _id: account._id, totp: { $exists: false } },
     { $set: { totpPending: { secret: ctx.box.seal(secret), createdAt: ctx.clock().toISOString() } } },
   );
@@ -40,7 +40,7 @@ export async function confirmTotpEnrolment(
   if (step === null) throw new UnprocessableError('invalid-otp', 'The one-time code is not valid');
   await ctx.store.withTransaction(async (session) => {
     const now = ctx.clock().toISOString();
-    const done = await ctx.c.accounts.findOneAndUpdate(
+    const done = await ctx.collections.accounts.findOneAndUpdate(
       { _id: account._id, 'totpPending.secret': account.totpPending?.secret, totp: { $exists: false } },
       {
         $set: {
@@ -70,7 +70,7 @@ export async function resetTotp(ctx: IdentityContext, id: string, meta: RequestM
   const revoked = nothingRevoked();
   await ctx.store.withTransaction(async (session) => {
     revoked.subjects.length = 0;
-    await ctx.c.accounts.updateOne(
+    await ctx.collections.accounts.updateOne(
       { _id: id },
       { $unset: { totp: '', totpPending: '' }, $set: { updatedAt: ctx.clock().toISOString() } },
       { session },

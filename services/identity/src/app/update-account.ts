@@ -49,7 +49,7 @@ export async function updateAccount(
   const updated = await ctx.store.withTransaction(async (session) => {
     revoked.subjects.length = 0;
     const now = ctx.clock().toISOString();
-    const next = await ctx.c.accounts.findOneAndUpdate(
+    const next = await ctx.collections.accounts.findOneAndUpdate(
       { _id: id, updatedAt: current.updatedAt },
       {
         $set: {
@@ -80,7 +80,7 @@ export async function updateAccount(
     return next;
   });
   applyRevoked(ctx, revoked);
-  return viewAccount((await ctx.c.accounts.findById(id)) ?? updated);
+  return viewAccount((await ctx.collections.accounts.findById(id)) ?? updated);
 }
 
 function sorted(o: Record<string, string>): Array<[string, string]> {

@@ -13,8 +13,8 @@ export function onAuditRecorded(svc: Service, ctx: IdentityContext): void {
     const e = event.data;
     const id = `${e.service}:${e.entryId}`;
     // Checked first: a duplicate-key error would abort the whole transaction (inbox row included).
-    if (await ctx.c.auditAll.findById(id, { session })) return;
-    await ctx.c.auditAll.insertOne(
+    if (await ctx.collections.auditAll.findById(id, { session })) return;
+    await ctx.collections.auditAll.insertOne(
       {
         _id: id,
         entryId: e.entryId,

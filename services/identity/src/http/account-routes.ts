@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { authorize, UnprocessableError, type App, type Principal } from '@omni/kit';
+import { type App, authorize, type Principal, requirePrincipal, UnprocessableError } from '@omni/kit';
 import { requiresMfa, viewAccount } from '../domain/account';
 import { getAccount } from '../app/account-lookup';
 import type { IdentityContext } from '../app/context';
@@ -12,7 +12,7 @@ import { setAccountStatus } from '../app/set-account-status';
 import { rotateClientSecret, unlockAccount } from '../app/client-secrets';
 import { resetTotp } from '../app/totp-enrolment';
 import { updateAccount } from '../app/update-account';
-import { NO_STORE, requirePrincipal } from './route-config';
+import { NO_STORE } from './route-config';
 import {
   AccountViewSchema,
   CreateAccountBody,

@@ -6,7 +6,8 @@ import type { IdentityContext } from '../app/context';
 import { changeOwnPassword } from '../app/passwords';
 import { confirmTotpEnrolment, startTotpEnrolment } from '../app/totp-enrolment';
 import { restrictionsFor } from '../app/restricted-tokens';
-import { NO_STORE, requirePrincipal } from './route-config';
+import { requirePrincipal } from '@omni/kit';
+import { NO_STORE } from './route-config';
 import { AccountViewSchema, PasswordSchema, TotpCode } from './schemas';
 
 /** The signed-in account itself: who am I, change my password, enrol my second factor. */

@@ -1,5 +1,3 @@
-import type { FastifyRequest } from 'fastify';
-import { UnauthorizedError, type Principal } from '@omni/kit';
 import type { Restriction } from '../app/access-tokens';
 
 declare module 'fastify' {
@@ -12,11 +10,6 @@ declare module 'fastify' {
      */
     signedIn?: boolean;
   }
-}
-
-export function requirePrincipal(req: FastifyRequest): Principal {
-  if (!req.principal) throw new UnauthorizedError();
-  return req.principal;
 }
 
 /** Responses carrying secrets are never cached (routes also set `config.idempotency: false`). */

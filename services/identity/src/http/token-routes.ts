@@ -6,7 +6,8 @@ import { invalidRequest } from '../app/errors';
 import { logout } from '../app/logout';
 import { refreshSession } from '../app/refresh-session';
 import { signInWithPassword } from '../app/sign-in-with-password';
-import { NO_STORE, requirePrincipal } from './route-config';
+import { requirePrincipal } from '@omni/kit';
+import { NO_STORE } from './route-config';
 import { TokenRequest, TokenResponseSchema } from './schemas';
 
 export function registerTokenRoutes(app: App, ctx: IdentityContext): void {

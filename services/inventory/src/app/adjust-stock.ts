@@ -57,7 +57,7 @@ export async function adjustStock(ctx: InventoryContext, cmd: AdjustCommand): Pr
       cmd.note ?? null,
     ]);
     if (rec.previous) return rec.previous as AdjustResult;
-    const location = await ctx.cols.locations.findById(cmd.locationId, { session: tx.session });
+    const location = await ctx.collections.locations.findById(cmd.locationId, { session: tx.session });
     if (!location) throw unknownLocation(cmd.locationId);
     // Adding units creates stock: only of a SKU catalog knows.
     if (cmd.delta > 0) await assertKnownSkus(tx, [cmd.sku]);
@@ -75,7 +75,7 @@ export async function adjustStock(ctx: InventoryContext, cmd: AdjustCommand): Pr
       createLevel: cmd.delta > 0,
     });
     if (!level) {
-      const existing = await ctx.cols.levels.findById(levelId(cmd.sku, cmd.locationId), {
+      const existing = await ctx.collections.levels.findById(levelId(cmd.sku, cmd.locationId), {
         session: tx.session,
       });
       throw new UnprocessableError(

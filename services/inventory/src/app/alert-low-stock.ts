@@ -8,7 +8,7 @@ import type { Tx } from './context';
  * reorder point re-arms it. Runs inside the transaction of the change.
  */
 export async function alertLowStock(tx: Tx): Promise<void> {
-  const { levels, locations } = tx.ctx.cols;
+  const { levels, locations } = tx.ctx.collections;
   for (const level of [...tx.touched.values()]) {
     const low = level.available <= level.reorderPoint;
     if (low === level.lowStockAlerted) continue;

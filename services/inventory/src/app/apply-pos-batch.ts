@@ -73,7 +73,7 @@ const posOpId = (storeId: string, clientOpId: string) => `${storeId}|${clientOpI
  */
 export async function applyPosBatch(ctx: InventoryContext, cmd: PosBatchCommand): Promise<PosBatchResult> {
   const result = await inTransaction(ctx, async (tx): Promise<PosBatchResult> => {
-    const { locations, posOps, posCursors } = ctx.cols;
+    const { locations, posOps, posCursors } = ctx.collections;
     const location = await locations.findById(cmd.storeId, { session: tx.session });
     if (!location) throw unknownLocation(cmd.storeId);
     if (location.type !== 'store')
@@ -252,7 +252,7 @@ async function applyPosOp(
   op: PosOpInput,
   actor: Actor,
 ): Promise<string | undefined> {
-  const { levels } = tx.ctx.cols;
+  const { levels } = tx.ctx.collections;
   const lines = normaliseLines(op.lines);
   // Only a count may say 0 (the shelf is empty); a sale, return or receipt of 0 means nothing.
   if (op.type !== 'count' && op.lines.some((l) => l.qty < 1)) return 'invalid-qty';

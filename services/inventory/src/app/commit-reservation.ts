@@ -24,7 +24,7 @@ export async function commitReservation(
   reservationId: string,
   actor: Actor,
 ): Promise<ReservationDoc> {
-  const { reservations } = ctx.cols;
+  const { reservations } = ctx.collections;
   const result = await inTransaction(ctx, async (tx) => {
     const res = await reservations.findById(reservationId, { session: tx.session });
     if (!res) throw unknownReservation(reservationId);
@@ -40,7 +40,7 @@ export async function commitReservation(
         `reservation ${reservationId} changed concurrently; retry`,
       );
     for (const line of res.lines) {
-      const before = await ctx.cols.levels.findById(levelId(line.sku, res.locationId), {
+      const before = await ctx.collections.levels.findById(levelId(line.sku, res.locationId), {
         session: tx.session,
       });
       const shortBy = line.qty - Math.max(before?.onHand ?? 0, 0);

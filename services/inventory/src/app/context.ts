@@ -49,7 +49,7 @@ export interface InventoryMetrics {
 /** Everything a use case needs; built once by the service. */
 export interface InventoryContext {
   store: DocumentStore;
-  cols: InventoryCollections;
+  collections: InventoryCollections;
   events: EventSink;
   clock: () => Date;
   settings: InventorySettings;

@@ -33,7 +33,7 @@ export async function countStock(ctx: InventoryContext, cmd: CountCommand): Prom
   return inTransaction(ctx, async (tx) => {
     const rec = await recordedResult(tx, 'count', cmd.locationId, cmd.countId, lines);
     if (rec.previous) return rec.previous as CountResult;
-    const location = await ctx.cols.locations.findById(cmd.locationId, { session: tx.session });
+    const location = await ctx.collections.locations.findById(cmd.locationId, { session: tx.session });
     if (!location) throw unknownLocation(cmd.locationId);
     await assertKnownSkus(
       tx,
@@ -41,7 +41,7 @@ export async function countStock(ctx: InventoryContext, cmd: CountCommand): Prom
     );
     const out: CountResult = { countId: cmd.countId, locationId: cmd.locationId, lines: [] };
     for (const line of lines) {
-      const level = await ctx.cols.levels.findById(levelId(line.sku, cmd.locationId), {
+      const level = await ctx.collections.levels.findById(levelId(line.sku, cmd.locationId), {
         session: tx.session,
       });
       const previousOnHand = level?.onHand ?? 0;

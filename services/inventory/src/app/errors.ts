@@ -24,7 +24,7 @@ export function refusal<E extends AppError>(make: () => E): E {
  * without enough available units at the location is a 422 naming what is available.
  */
 export async function insufficientStock(tx: Tx, line: Line, locationId: string): Promise<AppError> {
-  const { levels } = tx.ctx.cols;
+  const { levels } = tx.ctx.collections;
   const level = await levels.findById(levelId(line.sku, locationId), { session: tx.session });
   return refusalFor(tx.ctx, line, locationId, level, tx.session);
 }
@@ -38,7 +38,7 @@ export async function refusalFor(
   session?: Session,
 ): Promise<AppError> {
   if (!level) {
-    const known = await ctx.cols.levels.findOne(
+    const known = await ctx.collections.levels.findOne(
       { sku: line.sku },
       { ...(session ? { session } : {}), projection: { _id: 1 } },
     );

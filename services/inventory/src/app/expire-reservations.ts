@@ -17,7 +17,7 @@ export async function expireDueReservations(
   /** Job lease check: stop between reservations once another replica may own the sweep. */
   stillOwner: () => boolean = () => true,
 ): Promise<number> {
-  const { reservations } = ctx.cols;
+  const { reservations } = ctx.collections;
   const nowIso = now.toISOString();
   let expired = 0;
   for (;;) {

@@ -28,7 +28,7 @@ export async function flagReservationsAtRisk(tx: Tx): Promise<void> {
     list.push({ sku: level.sku, shortfall, cause });
     shortByLocation.set(level.locationId, list);
   }
-  const { reservations } = tx.ctx.cols;
+  const { reservations } = tx.ctx.collections;
   for (const [locationId, shorts] of shortByLocation) {
     const active = await reservations.find(
       { locationId, status: 'active' },

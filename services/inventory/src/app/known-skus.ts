@@ -7,7 +7,7 @@ import type { Tx } from './context';
  * projection catching up after a deploy). Nothing creates stock of a SKU that is neither.
  */
 export async function isKnownSku(tx: Tx, sku: string): Promise<boolean> {
-  const { catalogSkus, levels } = tx.ctx.cols;
+  const { catalogSkus, levels } = tx.ctx.collections;
   if (await catalogSkus.findById(sku, { session: tx.session })) return true;
   return (await levels.findOne({ sku }, { session: tx.session, projection: { _id: 1 } })) !== null;
 }

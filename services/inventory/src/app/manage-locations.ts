@@ -32,7 +32,7 @@ export type LocationPatch = Partial<
 
 /** Which SKUs have stock records at a location: their channel availability changes with it. */
 async function skusAt(ctx: InventoryContext, locationId: string): Promise<string[]> {
-  const levels = await ctx.cols.levels.find({ locationId }, { projection: { sku: 1 } });
+  const levels = await ctx.collections.levels.find({ locationId }, { projection: { sku: 1 } });
   return levels.map((l) => l.sku);
 }
 
@@ -57,7 +57,7 @@ export async function createLocation(
   };
   try {
     return await inTransaction(ctx, async (tx) => {
-      await ctx.cols.locations.insertOne(location, { session: tx.session });
+      await ctx.collections.locations.insertOne(location, { session: tx.session });
       await ctx.audit(
         { ...auditMeta(who), action: 'location.created', target: { type: 'location', id: location._id } },
         tx.session,
@@ -80,7 +80,7 @@ export async function updateLocation(
   const updated = await inTransaction(ctx, async (tx) => {
     const set: Record<string, unknown> = { ...patch, updatedAt: tx.nowIso };
     if (patch.capabilities) set.capabilities = [...new Set(patch.capabilities)];
-    const doc = await ctx.cols.locations.findOneAndUpdate(
+    const doc = await ctx.collections.locations.findOneAndUpdate(
       { _id: id },
       { $set: set, $inc: { version: 1 } },
       { session: tx.session },
@@ -110,7 +110,7 @@ export async function setLocationStatus(
   who: Audited,
 ): Promise<LocationDoc> {
   const { doc, changed } = await inTransaction(ctx, async (tx) => {
-    const changedDoc = await ctx.cols.locations.findOneAndUpdate(
+    const changedDoc = await ctx.collections.locations.findOneAndUpdate(
       { _id: id, status: { $ne: status } },
       {
         $set: { status, updatedAt: tx.nowIso, ...(reason ? { statusReason: reason } : {}) },
@@ -119,7 +119,7 @@ export async function setLocationStatus(
       { session: tx.session },
     );
     if (!changedDoc) {
-      const current = await ctx.cols.locations.findById(id, { session: tx.session });
+      const current = await ctx.collections.locations.findById(id, { session: tx.session });
       if (!current) throw unknownLocation(id);
       return { doc: current, changed: false };
     }
@@ -142,7 +142,7 @@ export async function setLocationStatus(
 /** Only a location that holds and promises nothing may be deleted; its ledger stays. */
 export async function deleteLocation(ctx: InventoryContext, id: string, who: Audited): Promise<void> {
   await inTransaction(ctx, async (tx) => {
-    const { locations, levels, reservations } = ctx.cols;
+    const { locations, levels, reservations } = ctx.collections;
     if (!(await locations.findById(id, { session: tx.session }))) throw unknownLocation(id);
     const stocked = await levels.findOne(
       { locationId: id, $or: [{ onHand: { $ne: 0 } }, { reserved: { $ne: 0 } }] },

@@ -17,7 +17,7 @@ export async function recordedResult(
 ): Promise<{ id: string; hash: string; previous: Record<string, unknown> | null }> {
   const id = `${kind}|${locationId}|${clientId}`;
   const hash = createHash('sha256').update(JSON.stringify(content)).digest('base64url');
-  const existing = await tx.ctx.cols.operations.findById(id, { session: tx.session });
+  const existing = await tx.ctx.collections.operations.findById(id, { session: tx.session });
   if (existing && existing.hash !== hash) {
     throw new ConflictError(
       `${kind}-id-conflict`,
@@ -35,7 +35,7 @@ export async function recordResult(
   result: Record<string, unknown>,
   actor: { sub: string; role: string },
 ): Promise<void> {
-  await tx.ctx.cols.operations.insertOne(
+  await tx.ctx.collections.operations.insertOne(
     { _id: rec.id, kind, locationId, hash: rec.hash, result, actor, at: tx.nowIso },
     { session: tx.session },
   );

@@ -39,7 +39,7 @@ export class AvailabilityPublisher {
 
   async start(): Promise<void> {
     this.running = true;
-    const levels = await this.ctx.cols.levels.find({}, { projection: { sku: 1 } });
+    const levels = await this.ctx.collections.levels.find({}, { projection: { sku: 1 } });
     this.markDirty(levels.map((l) => l.sku));
   }
 
@@ -85,7 +85,7 @@ export class AvailabilityPublisher {
   }
 
   private async publishOne(sku: string): Promise<boolean> {
-    const { store, cols } = this.ctx;
+    const { store, collections: cols } = this.ctx;
     return store.withTransaction(async (session) => {
       const [locations, levels, state] = await Promise.all([
         cols.locations.find({}, { session }),

@@ -58,7 +58,7 @@ export async function receiveInbound(
       cmd.supplierRef ?? null,
     ]);
     if (rec.previous) return rec.previous as InboundReceiptResult;
-    const location = await ctx.cols.locations.findById(cmd.locationId, { session: tx.session });
+    const location = await ctx.collections.locations.findById(cmd.locationId, { session: tx.session });
     if (!location) throw unknownLocation(cmd.locationId);
     if (cmd.anySku !== true)
       await assertKnownSkus(

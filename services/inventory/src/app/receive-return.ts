@@ -21,7 +21,7 @@ export async function receiveReturn(
   tx: Tx,
   cmd: ReturnReceipt,
 ): Promise<{ restocked: number; writtenOff: number; skipped?: string }> {
-  const location = await tx.ctx.cols.locations.findById(cmd.locationId, { session: tx.session });
+  const location = await tx.ctx.collections.locations.findById(cmd.locationId, { session: tx.session });
   if (!location) return { restocked: 0, writtenOff: 0, skipped: `unknown location ${cmd.locationId}` };
   const rec = await recordedResult(tx, 'return', cmd.locationId, cmd.returnId, cmd.lines);
   if (rec.previous) return rec.previous as { restocked: number; writtenOff: number };

@@ -17,7 +17,7 @@ export async function receiveTransfer(
   by: Audited,
 ): Promise<TransferDoc> {
   const { actor } = by;
-  const { transfers } = ctx.cols;
+  const { transfers } = ctx.collections;
   return inTransaction(ctx, async (tx) => {
     const transfer = await transfers.findById(transferId, { session: tx.session });
     if (!transfer) throw new NotFoundError('transfer', transferId, 'unknown-transfer');

@@ -17,8 +17,8 @@ export interface ReconcileReport {
 export async function reconcileLedger(ctx: InventoryContext): Promise<ReconcileReport> {
   return ctx.store.withTransaction(async (session) => {
     const [levels, movements] = await Promise.all([
-      ctx.cols.levels.find({}, { session }),
-      ctx.cols.movements.find(
+      ctx.collections.levels.find({}, { session }),
+      ctx.collections.movements.find(
         {},
         { session, projection: { sku: 1, locationId: 1, onHandDelta: 1, reservedDelta: 1 } },
       ),

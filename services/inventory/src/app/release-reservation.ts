@@ -34,7 +34,7 @@ export async function releaseReservation(
   }
   const operationId = cmd.operationId || FULL_RELEASE_OP;
   const reason = cmd.reason || 'released';
-  const { reservations } = ctx.cols;
+  const { reservations } = ctx.collections;
   return inTransaction(ctx, async (tx) => {
     const res = await reservations.findById(cmd.reservationId, { session: tx.session });
     if (!res) throw unknownReservation(cmd.reservationId);

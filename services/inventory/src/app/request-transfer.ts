@@ -33,7 +33,7 @@ export async function requestTransfer(
   }
   const lines = normaliseLines(cmd.lines);
   const transferId = cmd.transferId ?? newId();
-  const { transfers, locations } = ctx.cols;
+  const { transfers, locations } = ctx.collections;
   try {
     return await inTransaction(ctx, async (tx) => {
       const existing = await transfers.findById(transferId, { session: tx.session });

@@ -47,7 +47,7 @@ export async function reserveStock(ctx: InventoryContext, cmd: ReserveCommand): 
     ]);
   }
   const lines = normaliseLines(cmd.lines);
-  const { reservations, locations } = ctx.cols;
+  const { reservations, locations } = ctx.collections;
   const refused = await refuseWithoutTransaction(ctx, cmd.reservationId, cmd.locationId, lines);
   if (refused) {
     ctx.metrics.reservations.inc({ outcome: 'refused' });
@@ -135,7 +135,7 @@ async function refuseWithoutTransaction(
   locationId: string,
   lines: readonly Line[],
 ): Promise<Error | null> {
-  const { levels, reservations } = ctx.cols;
+  const { levels, reservations } = ctx.collections;
   for (const line of lines) {
     const level = await levels.findById(levelId(line.sku, locationId), { projection: { available: 1 } });
     if (!level) return null; // unknown SKU or location: the transaction path says which

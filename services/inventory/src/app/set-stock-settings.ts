@@ -30,7 +30,7 @@ export async function setStockSettings(
       { field: 'body', message: 'give safetyStock and/or reorderPoint' },
     ]);
   }
-  const { levels, locations } = ctx.cols;
+  const { levels, locations } = ctx.collections;
   return inTransaction(ctx, async (tx) => {
     const location = await locations.findById(cmd.locationId, { session: tx.session });
     if (!location) throw unknownLocation(cmd.locationId);

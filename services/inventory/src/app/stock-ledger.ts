@@ -33,7 +33,7 @@ export interface StockChange {
  * when the guard refused it or the level does not exist (and may not be created).
  */
 export async function applyStockChange(tx: Tx, change: StockChange): Promise<StockLevelDoc | null> {
-  const { levels, movements } = tx.ctx.cols;
+  const { levels, movements } = tx.ctx.collections;
   const onHandDelta = change.onHandDelta ?? 0;
   const reservedDelta = change.reservedDelta ?? 0;
   const availableDelta = onHandDelta - reservedDelta;

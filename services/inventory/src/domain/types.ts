@@ -13,7 +13,8 @@ export type Address = { lines: string[]; city: string; postalCode: string; count
 /** One opening window of a weekday, local time "HH:MM"; a day may have several windows. */
 export type OpeningWindow = { day: Weekday; open: string; close: string };
 
-export type Actor = { sub: string; role: string };
+import type { Actor } from '@omni/kit';
+export type { Actor };
 /** Background jobs (expiry sweep, seeding) act as this actor in the ledger. */
 export const SYSTEM_ACTOR: Actor = { sub: 'system:inventory', role: 'system' };
 

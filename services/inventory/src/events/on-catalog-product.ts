@@ -9,7 +9,7 @@ import type { InventoryContext } from '../app/context';
  * its SKU codes, so they are forgotten here too.
  */
 export function onCatalogProduct(svc: Service, ctx: InventoryContext): void {
-  const { catalogSkus } = ctx.cols;
+  const { catalogSkus } = ctx.collections;
   const remember = async (productId: string, skus: Array<{ sku: string }>, session: Session) => {
     const at = ctx.clock().toISOString();
     for (const { sku } of skus) {

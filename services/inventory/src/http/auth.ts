@@ -1,27 +1,17 @@
 import {
+  actorOf,
   authorize,
   can,
   ForbiddenError,
   mayReadStore,
   readableStores,
-  UnauthorizedError,
+  requirePrincipal,
   type Permission,
   type Principal,
 } from '@omni/kit';
 import type { FastifyRequest } from 'fastify';
 import type { Actor, ReservationDoc } from '../domain/types';
 import { unknownReservation } from '../app/errors';
-
-/** The authenticated caller of a route whose permission check already ran. */
-export function principalOf(req: FastifyRequest): Principal {
-  if (!req.principal) throw new UnauthorizedError();
-  return req.principal;
-}
-
-export function actorOf(req: FastifyRequest): Actor {
-  const p = principalOf(req);
-  return { sub: p.sub, role: p.role };
-}
 
 /** Actor plus request metadata, for audited use cases. */
 export function auditedBy(req: FastifyRequest): { actor: Actor; ip: string; requestId: string } {
@@ -34,14 +24,14 @@ export function authorizeAny(
   permissions: Permission[],
   scope: { storeId?: string } = {},
 ): Principal {
-  const p = principalOf(req);
+  const p = requirePrincipal(req);
   if (permissions.some((perm) => can(p, perm, scope))) return p;
   return authorize(p, permissions[0]!, scope);
 }
 
 /** Ledger-wide operations (reconcile, exception lists) are for operators only. */
 export function requireOps(req: FastifyRequest): Principal {
-  const p = principalOf(req);
+  const p = requirePrincipal(req);
   if (p.role !== 'ops') throw new ForbiddenError(`${p.role} ${p.sub} may not run inventory operations`);
   return p;
 }

@@ -1,4 +1,4 @@
-import { BadRequestError, type Service } from '@omni/kit';
+import { type App, BadRequestError } from '@omni/kit';
 import { Type } from 'typebox';
 import type { InventoryApp } from '../app/inventory-app';
 import { SKU_PATTERN } from '../domain/validation';
@@ -8,9 +8,7 @@ import { locationView } from './views';
 const MAX_SKUS = 100;
 
 /** Available-to-promise: public for storefronts; fulfilment search for order routing and ops. */
-export function availabilityRoutes(svc: Service, inventory: InventoryApp): void {
-  const { app } = svc;
-
+export function registerAvailabilityRoutes(app: App, inventory: InventoryApp): void {
   app.get(
     '/v1/availability',
     {

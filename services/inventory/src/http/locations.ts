@@ -1,4 +1,4 @@
-import type { Service } from '@omni/kit';
+import type { App } from '@omni/kit';
 import { Type } from 'typebox';
 import type { InventoryApp } from '../app/inventory-app';
 import { auditedBy } from './auth';
@@ -19,9 +19,7 @@ const Params = Type.Object({ locationId: LocationId });
 const write = { permission: 'locations:write' as const };
 
 /** Warehouses and stores: operator CRUD, public reads (store finders, storefront pickup choices). */
-export function locationRoutes(svc: Service, inventory: InventoryApp): void {
-  const { app } = svc;
-
+export function registerLocationRoutes(app: App, inventory: InventoryApp): void {
   app.post('/v1/locations', { config: write, schema: { body: LocationBody } }, async (req, reply) => {
     const b = req.body;
     const location = await inventory.createLocation(

@@ -1,13 +1,11 @@
-import type { Service } from '@omni/kit';
+import type { App } from '@omni/kit';
 import { Type } from 'typebox';
 import type { InventoryApp } from '../app/inventory-app';
 import { requireOps } from './auth';
 import { PageQuery, closed } from './schemas';
 
 /** Operator tools over the whole ledger. */
-export function opsRoutes(svc: Service, inventory: InventoryApp): void {
-  const { app } = svc;
-
+export function registerOpsRoutes(app: App, inventory: InventoryApp): void {
   app.post(
     '/v1/ops/reconcile',
     {

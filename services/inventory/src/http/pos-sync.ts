@@ -1,16 +1,14 @@
-import { can, StoreId, type Service } from '@omni/kit';
+import { type App, can, requirePrincipal, StoreId } from '@omni/kit';
 import { Type } from 'typebox';
 import type { InventoryApp } from '../app/inventory-app';
-import { auditedBy, principalOf, storeScope } from './auth';
+import { auditedBy, storeScope } from './auth';
 import { PosSyncBody } from './schemas';
 
 const Params = Type.Object({ storeId: StoreId });
 const sync = { permission: 'pos:sync' as const, scope: storeScope };
 
 /** Store POS sync: staff (or the store's POS client) of that store only. */
-export function posSyncRoutes(svc: Service, inventory: InventoryApp): void {
-  const { app } = svc;
-
+export function registerPosSyncRoutes(app: App, inventory: InventoryApp): void {
   app.post(
     '/v1/stores/:storeId/sync',
     {
@@ -38,7 +36,7 @@ export function posSyncRoutes(svc: Service, inventory: InventoryApp): void {
         })),
         force: req.body.force === true,
         // Counts set stock to any level: only a caller who may adjust stock here (a manager).
-        mayCount: can(principalOf(req), 'inventory:adjust', { storeId: req.params.storeId }),
+        mayCount: can(requirePrincipal(req), 'inventory:adjust', { storeId: req.params.storeId }),
         ...auditedBy(req),
       }),
   );

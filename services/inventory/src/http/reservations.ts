@@ -1,8 +1,8 @@
-import type { Service } from '@omni/kit';
+import { actorOf, type App, authorize, requirePrincipal } from '@omni/kit';
 import { newId } from '@omni/store';
 import { Type } from 'typebox';
 import type { InventoryApp } from '../app/inventory-app';
-import { actorOf, authorizeAny, principalOf, visibleReservation } from './auth';
+import { authorizeAny, visibleReservation } from './auth';
 import { Id, ReleaseBody, ReservationView, ReserveBody } from './schemas';
 import { reservationView } from './views';
 
@@ -10,9 +10,7 @@ const Params = Type.Object({ reservationId: Id });
 const reserve = { permission: 'inventory:reserve' as const };
 
 /** Reservations over HTTP: the same semantics as gRPC Reserve/Commit/Release (checkout, flash sales). */
-export function reservationRoutes(svc: Service, inventory: InventoryApp): void {
-  const { app } = svc;
-
+export function registerReservationRoutes(app: App, inventory: InventoryApp): void {
   app.post(
     '/v1/reservations',
     {
@@ -28,7 +26,7 @@ export function reservationRoutes(svc: Service, inventory: InventoryApp): void {
     async (req, reply) => {
       const b = req.body;
       // A store-bound client reserves only at its own stores.
-      svc.authorize(req, 'inventory:reserve', { storeId: b.locationId });
+      authorize(req.principal, 'inventory:reserve', { storeId: b.locationId });
       const { reservation, created } = await inventory.reserve({
         reservationId: b.reservationId ?? newId(),
         locationId: b.locationId,
@@ -72,7 +70,7 @@ export function reservationRoutes(svc: Service, inventory: InventoryApp): void {
     },
     async (req) => {
       const id = req.params.reservationId;
-      await visibleReservation(principalOf(req), inventory.getReservation, id, ['inventory:reserve']);
+      await visibleReservation(requirePrincipal(req), inventory.getReservation, id, ['inventory:reserve']);
       return reservationView(await inventory.commit(id, actorOf(req)));
     },
   );
@@ -95,7 +93,7 @@ export function reservationRoutes(svc: Service, inventory: InventoryApp): void {
     },
     async (req) => {
       const b = req.body;
-      await visibleReservation(principalOf(req), inventory.getReservation, req.params.reservationId, [
+      await visibleReservation(requirePrincipal(req), inventory.getReservation, req.params.reservationId, [
         'inventory:reserve',
       ]);
       return reservationView(

@@ -1,9 +1,9 @@
-import { authorize, type Service } from '@omni/kit';
+import { actorOf, type App, authorize, requirePrincipal } from '@omni/kit';
 import { Type } from 'typebox';
 import type { InventoryApp } from '../app/inventory-app';
 import { levelView } from '../app/queries/stock-query';
 import { MOVEMENT_REASONS } from '../domain/types';
-import { actorOf, auditedBy, locationScope, principalOf, visibleLocations } from './auth';
+import { auditedBy, locationScope, visibleLocations } from './auth';
 import {
   AdjustmentBody,
   CountBody,
@@ -27,9 +27,7 @@ const adjustHere = { permission: 'inventory:adjust' as const, scope: locationSco
  * Stock per location and the operations that change it outside reservations: goods-in (store staff
  * of that store), cycle counts, adjustments and settings (managers, ops), the ledger.
  */
-export function stockRoutes(svc: Service, inventory: InventoryApp): void {
-  const { app } = svc;
-
+export function registerStockRoutes(app: App, inventory: InventoryApp): void {
   app.get(
     '/v1/locations/:locationId/stock',
     {
@@ -63,7 +61,7 @@ export function stockRoutes(svc: Service, inventory: InventoryApp): void {
     },
     async (req) => {
       const { sku, limit, cursor } = req.query;
-      const locationIds = visibleLocations(principalOf(req), 'inventory:read');
+      const locationIds = visibleLocations(requirePrincipal(req), 'inventory:read');
       return inventory.listLevels(
         { sku, ...(locationIds ? { locationIds } : {}) },
         { limit, ...(cursor ? { cursor } : {}) },
@@ -190,7 +188,7 @@ export function stockRoutes(svc: Service, inventory: InventoryApp): void {
     },
     async (req) => {
       const { locationId, sku, reason, limit, cursor } = req.query;
-      const p = principalOf(req);
+      const p = requirePrincipal(req);
       if (locationId) authorize(p, 'inventory:read', { storeId: locationId });
       const locationIds = visibleLocations(p, 'inventory:read');
       return inventory.listMovements(

@@ -1,8 +1,16 @@
-import { can, ForbiddenError, NotFoundError, type Principal, type Service } from '@omni/kit';
+import {
+  type App,
+  authorize,
+  can,
+  ForbiddenError,
+  NotFoundError,
+  type Principal,
+  requirePrincipal,
+} from '@omni/kit';
 import { Type } from 'typebox';
 import type { InventoryApp } from '../app/inventory-app';
 import type { TransferDoc } from '../domain/types';
-import { auditedBy, mayReadAny, principalOf } from './auth';
+import { auditedBy, mayReadAny } from './auth';
 import { Id, ReceiveTransferBody, TransferBody } from './schemas';
 import { transferView } from './views';
 
@@ -29,15 +37,13 @@ async function visibleTransfer(
  * (inventory:transfer there), the destination's staff receive (pos:sync there). Only callers bound to
  * one of its ends see a transfer; every request, shipment and receipt is audited.
  */
-export function transferRoutes(svc: Service, inventory: InventoryApp): void {
-  const { app } = svc;
-
+export function registerTransferRoutes(app: App, inventory: InventoryApp): void {
   app.post(
     '/v1/transfers',
     { config: { permission: 'inventory:transfer' }, schema: { body: TransferBody } },
     async (req, reply) => {
       const b = req.body;
-      const p = principalOf(req);
+      const p = requirePrincipal(req);
       if (
         !can(p, 'inventory:transfer', { storeId: b.fromLocationId }) &&
         !can(p, 'inventory:transfer', { storeId: b.toLocationId })
@@ -62,7 +68,8 @@ export function transferRoutes(svc: Service, inventory: InventoryApp): void {
   app.get(
     '/v1/transfers/:transferId',
     { config: { permission: 'inventory:read' }, schema: { params: Params } },
-    async (req) => transferView(await visibleTransfer(inventory, principalOf(req), req.params.transferId)),
+    async (req) =>
+      transferView(await visibleTransfer(inventory, requirePrincipal(req), req.params.transferId)),
   );
 
   // Scoped by the transfer's locations, so authentication comes first and the scope check after lookup.
@@ -76,8 +83,8 @@ export function transferRoutes(svc: Service, inventory: InventoryApp): void {
       },
     },
     async (req) => {
-      const transfer = await visibleTransfer(inventory, principalOf(req), req.params.transferId);
-      svc.authorize(req, 'inventory:transfer', { storeId: transfer.fromLocationId });
+      const transfer = await visibleTransfer(inventory, requirePrincipal(req), req.params.transferId);
+      authorize(req.principal, 'inventory:transfer', { storeId: transfer.fromLocationId });
       return transferView(await inventory.shipTransfer(transfer._id, auditedBy(req)));
     },
   );
@@ -86,8 +93,8 @@ export function transferRoutes(svc: Service, inventory: InventoryApp): void {
     '/v1/transfers/:transferId/receive',
     { schema: { params: Params, body: ReceiveTransferBody } },
     async (req) => {
-      const transfer = await visibleTransfer(inventory, principalOf(req), req.params.transferId);
-      svc.authorize(req, 'pos:sync', { storeId: transfer.toLocationId });
+      const transfer = await visibleTransfer(inventory, requirePrincipal(req), req.params.transferId);
+      authorize(req.principal, 'pos:sync', { storeId: transfer.toLocationId });
       return transferView(await inventory.receiveTransfer(transfer._id, req.body.lines, auditedBy(req)));
     },
   );

@@ -42,13 +42,13 @@ export async function applyCounterActions(
   storeId: string,
   actions: readonly CounterAction[],
 ): Promise<CounterActionResult[]> {
-  await requireStore(ctx.c, storeId);
+  await requireStore(ctx.collections, storeId);
   const results: CounterActionResult[] = [];
   const throttle = new CodeThrottle();
   for (const action of actions) {
     const throttled =
       action.type === 'collected' &&
-      !(await ctx.c.syncOps.findById(opId(storeId, action.clientOpId))) &&
+      !(await ctx.collections.syncOps.findById(opId(storeId, action.clientOpId))) &&
       throttle.refuses(action.taskId);
     const result = throttled ? throttledResult(action) : await applyOne(ctx, storeId, action);
     if (action.type === 'collected' && !result.replayed && !throttled) throttle.saw(action.taskId, result);
@@ -104,10 +104,12 @@ async function applyOne(
   const id = opId(storeId, action.clientOpId);
   try {
     return await ctx.store.withTransaction(async (session) => {
-      const prior = await ctx.c.syncOps.findById(id, { session });
+      const prior = await ctx.collections.syncOps.findById(id, { session });
       if (prior) return replay(prior, action);
       const result = await perform(ctx, session, storeId, action);
-      await ctx.c.syncOps.insertOne(opRecord(id, storeId, action, result, ctx.clock()), { session });
+      await ctx.collections.syncOps.insertOne(opRecord(id, storeId, action, result, ctx.clock()), {
+        session,
+      });
       return { ...result, replayed: false };
     });
   } catch (err) {
@@ -115,7 +117,7 @@ async function applyOne(
     if (!(err instanceof AppError)) throw err;
     const result = rejected(action, err);
     try {
-      await ctx.c.syncOps.insertOne(opRecord(id, storeId, action, result, ctx.clock()));
+      await ctx.collections.syncOps.insertOne(opRecord(id, storeId, action, result, ctx.clock()));
     } catch (insertErr) {
       if (isDuplicateKeyError(insertErr)) return replayStored(ctx, id, action);
       throw insertErr;
@@ -129,7 +131,7 @@ async function replayStored(
   id: string,
   action: CounterAction,
 ): Promise<CounterActionResult> {
-  const prior = await ctx.c.syncOps.findById(id);
+  const prior = await ctx.collections.syncOps.findById(id);
   if (!prior)
     throw new ConflictError(
       'client-op-in-progress',

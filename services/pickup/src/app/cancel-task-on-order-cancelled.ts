@@ -16,9 +16,9 @@ export async function cancelTaskOnOrderCancelled(
   data: EventData<typeof OrderCancelled>,
 ): Promise<number> {
   const at = ctx.clock().toISOString();
-  const track = await ctx.c.orders.findById(data.orderId, { session });
+  const track = await ctx.collections.orders.findById(data.orderId, { session });
   if (!track?.cancelled) {
-    await ctx.c.orders.updateOne(
+    await ctx.collections.orders.updateOne(
       { _id: data.orderId },
       { $set: { cancelled: { at, reason: data.reason } }, $setOnInsert: { maxAttempt: 0, voided: [] } },
       { upsert: true, session },
@@ -26,7 +26,7 @@ export async function cancelTaskOnOrderCancelled(
   }
 
   let cancelled = 0;
-  for (const task of await ctx.c.tasks.find({ orderId: data.orderId }, { session })) {
+  for (const task of await ctx.collections.tasks.find({ orderId: data.orderId }, { session })) {
     if (VOIDABLE_STATES.includes(task.state)) {
       if (await closeTask(ctx, session, task, 'cancel', 'cancelled', `order cancelled: ${data.reason}`))
         cancelled++;

@@ -48,21 +48,21 @@ async function countWrongAttempt(
   reason: string,
 ): Promise<CollectOutcome> {
   ctx.metrics.codeFailures.inc({ reason });
-  const after = await ctx.c.tasks.findOneAndUpdate(
+  const after = await ctx.collections.tasks.findOneAndUpdate(
     { _id: task._id, state: { $in: [...OPEN_STATES] }, failedAttempts: { $lt: task.attemptLimit } },
     { $inc: { failedAttempts: 1 } },
     { session },
   );
   if (!after) {
-    const current = (await ctx.c.tasks.findById(task._id, { session })) ?? task;
+    const current = (await ctx.collections.tasks.findById(task._id, { session })) ?? task;
     return isLocked(current) ? { kind: 'locked', task: current } : { kind: 'illegal', task: current };
   }
   if (!isLocked(after))
     return { kind: 'wrong-code', task: after, attemptsLeft: attemptsLeft(after), locked: false, reason };
   const now = ctx.clock();
-  const seq = await nextSeq(ctx.c, task.storeId, now, session);
+  const seq = await nextSeq(ctx.collections, task.storeId, now, session);
   const locked =
-    (await ctx.c.tasks.findOneAndUpdate(
+    (await ctx.collections.tasks.findOneAndUpdate(
       { _id: task._id },
       { $set: { lockedAt: now.toISOString(), seq, updatedAt: now.toISOString() } },
       { session },
@@ -88,7 +88,7 @@ async function completeCollection(
     set: { state: 'collected', collectedAt, closedAt: ctx.clock().toISOString(), collectedOffline: offline },
   });
   if (!after) {
-    const current = (await ctx.c.tasks.findById(task._id, { session })) ?? task;
+    const current = (await ctx.collections.tasks.findById(task._id, { session })) ?? task;
     return isLocked(current) && current.state === 'ready'
       ? { kind: 'locked', task: current }
       : { kind: 'illegal', task: current };
@@ -178,7 +178,7 @@ export async function collectOffline(
   }
   if (!check.ok) {
     if (check.counted) await countWrongAttempt(ctx, session, task, `offline-${check.reason}`);
-    const current = (await ctx.c.tasks.findById(task._id, { session })) ?? task;
+    const current = (await ctx.collections.tasks.findById(task._id, { session })) ?? task;
     const conflict = await recordConflict(ctx, session, {
       id: `${task._id}:collected-offline-code-invalid:${input.clientOpId}`,
       kind: 'collected-offline-code-invalid',

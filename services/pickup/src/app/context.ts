@@ -11,7 +11,7 @@ export type BarcodeResolver = (barcode: string, storeId: string) => Promise<stri
 /** Everything a use case needs; built once by the service. */
 export interface PickupContext {
   store: DocumentStore;
-  c: PickupCollections;
+  collections: PickupCollections;
   events: ServiceEvents;
   audit: AuditLog;
   codes: PickupCodes;
@@ -21,10 +21,8 @@ export interface PickupContext {
   resolveBarcode: BarcodeResolver;
 }
 
-/** Who acts: a principal from a token, or a system job. */
-export interface Actor {
-  sub: string;
-  role: string;
-}
+/** Who acts: the kit's Actor (a principal from a token, or a system job). */
+import type { Actor } from '@omni/kit';
+export type { Actor };
 
 export const SYSTEM_ACTOR: Actor = { sub: 'pickup', role: 'system' };

@@ -24,8 +24,8 @@ export async function createTaskFromOrder(
 ): Promise<CreateTaskOutcome> {
   if (data.fulfilment.method !== 'pickup') return { kind: 'ignored', reason: 'not-pickup' };
   const storeId = data.fulfilment.locationId;
-  const track = await ctx.c.orders.findById(data.orderId, { session });
-  const existing = await ctx.c.tasks.find({ orderId: data.orderId }, { session });
+  const track = await ctx.collections.orders.findById(data.orderId, { session });
+  const existing = await ctx.collections.tasks.find({ orderId: data.orderId }, { session });
   const decision = decideConfirmed(
     track,
     { locationId: storeId, routeAttempt: data.routeAttempt },
@@ -52,19 +52,26 @@ export async function createTaskFromOrder(
   }
 
   const now = ctx.clock();
-  const seq = await nextSeq(ctx.c, storeId, now, session);
-  const store = await ctx.c.stores.findById(storeId, { session });
+  const seq = await nextSeq(ctx.collections, storeId, now, session);
+  const store = await ctx.collections.stores.findById(storeId, { session });
   if (!store) throw new Error(`store ${storeId} missing after numbering`);
 
   const taskId = newId();
   // Unique among the store's open tasks: another open task with the same code gets a new nonce.
   let issued = ctx.codes.issue(taskId);
-  for (let i = 1; await ctx.c.openCodes.findById(openCodeId(storeId, issued.hash), { session }); i++) {
+  for (
+    let i = 1;
+    await ctx.collections.openCodes.findById(openCodeId(storeId, issued.hash), { session });
+    i++
+  ) {
     if (i >= CODE_ISSUE_TRIES)
       throw new Error(`store ${storeId}: no free pickup code after ${CODE_ISSUE_TRIES} tries`);
     issued = ctx.codes.issue(taskId);
   }
-  await ctx.c.openCodes.insertOne({ _id: openCodeId(storeId, issued.hash), storeId, taskId }, { session });
+  await ctx.collections.openCodes.insertOne(
+    { _id: openCodeId(storeId, issued.hash), storeId, taskId },
+    { session },
+  );
 
   const paused = isPaused(store.pause);
   const task: PickupTask = {
@@ -87,8 +94,8 @@ export async function createTaskFromOrder(
     storePausedAtCreation: paused,
     seq,
   };
-  await ctx.c.tasks.insertOne(task, { session });
-  await ctx.c.orders.updateOne(
+  await ctx.collections.tasks.insertOne(task, { session });
+  await ctx.collections.orders.updateOne(
     { _id: data.orderId },
     { $max: { maxAttempt: data.routeAttempt }, $setOnInsert: { voided: [] } },
     { upsert: true, session },

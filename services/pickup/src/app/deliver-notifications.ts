@@ -27,12 +27,12 @@ export async function deliverNotifications(
   const lease = opts.leaseMs ?? 5 * 60_000;
   const result = { sent: 0, failed: 0, retrying: 0 };
   const at = now.toISOString();
-  const due = await ctx.c.notifications.find(
+  const due = await ctx.collections.notifications.find(
     { status: { $in: ['pending', 'sending'] }, nextAttemptAt: { $lte: at } },
     { limit: 200, sort: { nextAttemptAt: 1 } },
   );
   for (const candidate of due) {
-    const claimed = await ctx.c.notifications.findOneAndUpdate(
+    const claimed = await ctx.collections.notifications.findOneAndUpdate(
       { _id: candidate._id, status: candidate.status, nextAttemptAt: candidate.nextAttemptAt },
       {
         $set: { status: 'sending', nextAttemptAt: new Date(now.getTime() + lease).toISOString() },
@@ -50,7 +50,7 @@ export async function deliverNotifications(
         ...(claimed.customerId !== undefined ? { customerId: claimed.customerId } : {}),
         holdUntil: claimed.holdUntil,
       });
-      await ctx.c.notifications.updateOne(
+      await ctx.collections.notifications.updateOne(
         { _id: claimed._id },
         { $set: { status: 'sent', sentAt: ctx.clock().toISOString() }, $unset: { lastError: '' } },
       );
@@ -60,7 +60,7 @@ export async function deliverNotifications(
       const permanent = err instanceof WebhookError && !err.retryable;
       const giveUp = permanent || claimed.attempts >= maxAttempts;
       const delay = Math.min(base * 2 ** (claimed.attempts - 1), 3600_000);
-      await ctx.c.notifications.updateOne(
+      await ctx.collections.notifications.updateOne(
         { _id: claimed._id },
         {
           $set: {

@@ -11,9 +11,9 @@ export async function enqueueNotification(
   task: PickupTask,
 ): Promise<void> {
   const id = `${task._id}:${kind}`;
-  if (await ctx.c.notifications.findById(id, { session })) return;
+  if (await ctx.collections.notifications.findById(id, { session })) return;
   const now = ctx.clock().toISOString();
-  await ctx.c.notifications.insertOne(
+  await ctx.collections.notifications.insertOne(
     {
       _id: id,
       kind,

@@ -12,13 +12,13 @@ const BATCH = 200;
 export async function expireNoShows(ctx: PickupContext, now: Date): Promise<number> {
   let expired = 0;
   for (;;) {
-    const due = await ctx.c.tasks.find(
+    const due = await ctx.collections.tasks.find(
       { state: 'ready', holdUntil: { $lte: now.toISOString() } },
       { limit: BATCH, sort: { holdUntil: 1 } },
     );
     for (const candidate of due) {
       const done = await ctx.store.withTransaction(async (session) => {
-        const task = await ctx.c.tasks.findOne(
+        const task = await ctx.collections.tasks.findOne(
           { _id: candidate._id, state: 'ready', holdUntil: { $lte: now.toISOString() } },
           { session },
         );

@@ -28,7 +28,8 @@ export async function markReady(
     );
   }
   const now = ctx.clock();
-  const config = (await ctx.c.stores.findById(storeId, { session }))?.config ?? DEFAULT_STORE_CONFIG;
+  const config =
+    (await ctx.collections.stores.findById(storeId, { session }))?.config ?? DEFAULT_STORE_CONFIG;
   const until = holdUntil(now, config);
   const expiringAt = new Date(until.getTime() - config.expiringSoonHours * 3600_000);
   const ready = await transitionTask(ctx, session, task, 'ready', {

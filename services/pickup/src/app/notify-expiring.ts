@@ -4,7 +4,7 @@ import { enqueueNotification } from './enqueue-notification';
 /** Ready tasks entering the last hours of their hold: the customer is reminded, once per task. */
 export async function notifyExpiring(ctx: PickupContext, now: Date): Promise<number> {
   const at = now.toISOString();
-  const due = await ctx.c.tasks.find(
+  const due = await ctx.collections.tasks.find(
     {
       state: 'ready',
       expiringAt: { $lte: at },
@@ -16,7 +16,7 @@ export async function notifyExpiring(ctx: PickupContext, now: Date): Promise<num
   let queued = 0;
   for (const candidate of due) {
     const marked = await ctx.store.withTransaction(async (session) => {
-      const task = await ctx.c.tasks.findOneAndUpdate(
+      const task = await ctx.collections.tasks.findOneAndUpdate(
         { _id: candidate._id, state: 'ready', expiringNotifiedAt: { $exists: false } },
         { $set: { expiringNotifiedAt: at } },
         { session },

@@ -16,7 +16,7 @@ async function writePause(
   next: StorePauseState,
   event: { reason: string; automatic: boolean },
 ): Promise<PickupStore> {
-  const updated = await ctx.c.stores.findOneAndUpdate(
+  const updated = await ctx.collections.stores.findOneAndUpdate(
     { _id: store._id },
     { $set: { pause: next, updatedAt: ctx.clock().toISOString() } },
     { session },
@@ -45,7 +45,7 @@ export async function pauseStore(
   storeId: string,
   reason: string,
 ): Promise<PickupStore> {
-  const store = await requireStore(ctx.c, storeId, session);
+  const store = await requireStore(ctx.collections, storeId, session);
   const next: StorePauseState = {
     ...store.pause,
     manual: { by: actor.sub, reason, at: ctx.clock().toISOString() },
@@ -73,7 +73,7 @@ export async function resumeStore(
   actor: Actor,
   storeId: string,
 ): Promise<PickupStore> {
-  const store = await requireStore(ctx.c, storeId, session);
+  const store = await requireStore(ctx.collections, storeId, session);
   const updated = await writePause(ctx, session, store, {}, { reason: 'resumed by staff', automatic: false });
   await ctx.audit.record(
     {
@@ -93,7 +93,7 @@ export function countOverdue(
   now: Date,
   session?: Session,
 ): Promise<number> {
-  return ctx.c.tasks.countDocuments(
+  return ctx.collections.tasks.countDocuments(
     { storeId, state: { $in: [...PREPARING_STATES] }, promisedReadyAt: { $lt: now.toISOString() } },
     { session },
   );
@@ -109,9 +109,9 @@ export async function checkThrottling(
 ): Promise<Array<{ storeId: string; action: 'paused' | 'resumed'; overdue: number }>> {
   const changes: Array<{ storeId: string; action: 'paused' | 'resumed'; overdue: number }> = [];
   let paused = 0;
-  for (const candidate of await ctx.c.stores.find({})) {
+  for (const candidate of await ctx.collections.stores.find({})) {
     const change = await ctx.store.withTransaction(async (session) => {
-      const store = await ctx.c.stores.findById(candidate._id, { session });
+      const store = await ctx.collections.stores.findById(candidate._id, { session });
       if (!store) return null;
       const overdue = await countOverdue(ctx, store._id, now, session);
       const decision = decideThrottle(store.pause, overdue, store.config);
@@ -135,7 +135,7 @@ export async function checkThrottling(
       changes.push(change);
       ctx.log.info(change, `store ${change.action} automatically`);
     }
-    const after = await ctx.c.stores.findById(candidate._id);
+    const after = await ctx.collections.stores.findById(candidate._id);
     if (after && isPaused(after.pause)) paused++;
   }
   ctx.metrics.storesPaused.set(paused);

@@ -11,9 +11,9 @@ export async function resolveConflict(
   conflictId: string,
   resolution: string,
 ): Promise<PickupConflict> {
-  const conflict = await ctx.c.conflicts.findById(conflictId, { session });
+  const conflict = await ctx.collections.conflicts.findById(conflictId, { session });
   if (!conflict) throw new NotFoundError('pickup conflict', conflictId);
-  const resolved = await ctx.c.conflicts.findOneAndUpdate(
+  const resolved = await ctx.collections.conflicts.findOneAndUpdate(
     { _id: conflictId, status: 'open' },
     {
       $set: { status: 'resolved', resolvedAt: ctx.clock().toISOString(), resolvedBy: actor.sub, resolution },

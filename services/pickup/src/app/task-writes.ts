@@ -11,7 +11,7 @@ export async function loadStoreTask(
   storeId: string,
   taskId: string,
 ): Promise<PickupTask> {
-  const task = await ctx.c.tasks.findOne({ _id: taskId, storeId }, { session });
+  const task = await ctx.collections.tasks.findOne({ _id: taskId, storeId }, { session });
   if (!task) throw taskNotFound(taskId);
   return task;
 }
@@ -38,11 +38,11 @@ export async function changeTask(
 ): Promise<PickupTask | null> {
   if (!canApply(action, task.state)) throw illegalTransition(task, action);
   const now = ctx.clock();
-  const seq = await nextSeq(ctx.c, task.storeId, now, session);
+  const seq = await nextSeq(ctx.collections, task.storeId, now, session);
   const update: Record<string, unknown> = { $set: { ...change.set, seq, updatedAt: now.toISOString() } };
   if (change.unset?.length) update.$unset = Object.fromEntries(change.unset.map((f) => [f, '']));
   if (change.inc) update.$inc = change.inc;
-  const after = await ctx.c.tasks.findOneAndUpdate(
+  const after = await ctx.collections.tasks.findOneAndUpdate(
     { _id: task._id, state: task.state, ...change.guard },
     update,
     { session },
@@ -61,7 +61,7 @@ export async function transitionTask(
 ): Promise<PickupTask> {
   const after = await changeTask(ctx, session, task, action, change);
   if (after) return after;
-  const current = (await ctx.c.tasks.findById(task._id, { session })) ?? task;
+  const current = (await ctx.collections.tasks.findById(task._id, { session })) ?? task;
   throw illegalTransition(current, action);
 }
 
@@ -72,7 +72,7 @@ export async function releaseCodeIfClosed(
   task: Pick<PickupTask, 'storeId' | 'code' | 'state'>,
 ): Promise<void> {
   if (OPEN_STATES.includes(task.state)) return;
-  await ctx.c.openCodes.deleteOne({ _id: openCodeId(task.storeId, task.code.hash) }, { session });
+  await ctx.collections.openCodes.deleteOne({ _id: openCodeId(task.storeId, task.code.hash) }, { session });
 }
 
 export function openCodeId(storeId: string, hash: string): string {
@@ -121,7 +121,7 @@ export async function recordConflict(
     offlineCollectedAt?: string;
   },
 ): Promise<PickupConflict> {
-  const existing = await ctx.c.conflicts.findById(input.id, { session });
+  const existing = await ctx.collections.conflicts.findById(input.id, { session });
   if (existing) return existing;
   const conflict: PickupConflict = {
     _id: input.id,
@@ -136,7 +136,7 @@ export async function recordConflict(
     ...(input.clientOpId ? { clientOpId: input.clientOpId } : {}),
     ...(input.offlineCollectedAt ? { offlineCollectedAt: input.offlineCollectedAt } : {}),
   };
-  await ctx.c.conflicts.insertOne(conflict, { session });
+  await ctx.collections.conflicts.insertOne(conflict, { session });
   ctx.metrics.conflicts.inc({ kind: input.kind });
   ctx.log.warn(
     { conflictId: conflict._id, kind: conflict.kind, taskId: conflict.taskId, orderId: conflict.orderId },

@@ -15,11 +15,11 @@ export async function updateStoreConfig(
   storeId: string,
   patch: Partial<StoreConfig>,
 ): Promise<PickupStore> {
-  const store = await requireStore(ctx.c, storeId, session);
+  const store = await requireStore(ctx.collections, storeId, session);
   const { config, problems } = mergeConfig(store.config, patch);
   if (problems.length > 0)
     throw new UnprocessableError('invalid-store-config', problems.join('; '), { problems });
-  const updated = await ctx.c.stores.findOneAndUpdate(
+  const updated = await ctx.collections.stores.findOneAndUpdate(
     { _id: storeId },
     { $set: { config, updatedAt: ctx.clock().toISOString() } },
     { session },

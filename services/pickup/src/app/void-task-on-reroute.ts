@@ -16,11 +16,11 @@ export async function voidTaskOnReroute(
   session: Session,
   data: EventData<typeof OrderRerouted>,
 ): Promise<number> {
-  const track = await ctx.c.orders.findById(data.orderId, { session });
+  const track = await ctx.collections.orders.findById(data.orderId, { session });
   const next = applyReroute(track, data.orderId, data.fromLocationId, data.routeAttempt);
-  await ctx.c.orders.replaceOne({ _id: data.orderId }, next, { upsert: true, session });
+  await ctx.collections.orders.replaceOne({ _id: data.orderId }, next, { upsert: true, session });
 
-  const tasks = await ctx.c.tasks.find(
+  const tasks = await ctx.collections.tasks.find(
     { orderId: data.orderId, storeId: data.fromLocationId, routeAttempt: { $lte: data.routeAttempt } },
     { session },
   );

@@ -3,7 +3,7 @@ import type { App } from '@omni/kit';
 import type { PickupContext } from '../app/context';
 import { customerPickup } from '../app/queries/queries';
 import { Id, TaskStateSchema } from './schemas';
-import { principalOf } from './route-helpers';
+import { requirePrincipal } from '@omni/kit';
 
 const CustomerPickupView = Type.Object({
   orderId: Type.String(),
@@ -41,7 +41,7 @@ export function registerCustomerRoutes(app: App, ctx: PickupContext): void {
     },
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
-      return customerPickup(ctx, principalOf(req), req.params.orderId);
+      return customerPickup(ctx, requirePrincipal(req), req.params.orderId);
     },
   );
 }

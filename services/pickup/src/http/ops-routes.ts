@@ -1,11 +1,10 @@
 import { Type } from 'typebox';
-import { ForbiddenError, idSchema, StoreId, type App } from '@omni/kit';
+import { type App, ForbiddenError, idSchema, requirePrincipal, StoreId, withCursor } from '@omni/kit';
 import type { PickupContext } from '../app/context';
 import { listConflicts } from '../app/queries/queries';
 import { resolveConflict } from '../app/resolve-conflict';
 import type { PickupConflict } from '../store/collections';
 import { ConflictView, PageQuery, Paged } from './schemas';
-import { principalOf, withCursor } from './route-helpers';
 
 const tags = ['pickup ops'];
 
@@ -35,7 +34,7 @@ export function registerOpsRoutes(app: App, ctx: PickupContext): void {
       },
     },
     async (req) => {
-      const page = await withCursor(() => listConflicts(ctx, principalOf(req), req.query));
+      const page = await withCursor(() => listConflicts(ctx, requirePrincipal(req), req.query));
       return { items: page.items.map(conflictView), nextCursor: page.nextCursor };
     },
   );
@@ -57,7 +56,7 @@ export function registerOpsRoutes(app: App, ctx: PickupContext): void {
       },
     },
     async (req) => {
-      const actor = principalOf(req);
+      const actor = requirePrincipal(req);
       if (actor.role !== 'ops') throw new ForbiddenError('only ops resolve pickup conflicts');
       return conflictView(
         await ctx.store.withTransaction((s) =>

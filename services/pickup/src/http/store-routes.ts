@@ -5,7 +5,8 @@ import { pauseStore, resumeStore } from '../app/pause-store';
 import { storeStatus } from '../app/queries/queries';
 import { updateStoreConfig } from '../app/update-store-config';
 import { StoreConfigSchema, StoreParams } from './schemas';
-import { principalOf, storeScope } from './route-helpers';
+import { requirePrincipal } from '@omni/kit';
+import { storeScope } from './route-helpers';
 
 const tags = ['pickup stores'];
 
@@ -61,7 +62,7 @@ export function registerStoreRoutes(app: App, ctx: PickupContext): void {
       },
     },
     async (req) => {
-      const actor = principalOf(req);
+      const actor = requirePrincipal(req);
       await ctx.store.withTransaction((s) => updateStoreConfig(ctx, s, actor, req.params.storeId, req.body));
       return storeStatus(ctx, req.params.storeId);
     },
@@ -84,7 +85,7 @@ export function registerStoreRoutes(app: App, ctx: PickupContext): void {
       },
     },
     async (req) => {
-      const actor = principalOf(req);
+      const actor = requirePrincipal(req);
       await ctx.store.withTransaction((s) => pauseStore(ctx, s, actor, req.params.storeId, req.body.reason));
       return storeStatus(ctx, req.params.storeId);
     },
@@ -103,7 +104,7 @@ export function registerStoreRoutes(app: App, ctx: PickupContext): void {
       },
     },
     async (req) => {
-      const actor = principalOf(req);
+      const actor = requirePrincipal(req);
       await ctx.store.withTransaction((s) => resumeStore(ctx, s, actor, req.params.storeId));
       return storeStatus(ctx, req.params.storeId);
     },

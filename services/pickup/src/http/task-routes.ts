@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { UnprocessableError, type App } from '@omni/kit';
+import { type App, requirePrincipal, UnprocessableError, withCursor } from '@omni/kit';
 import type { PickupContext } from '../app/context';
 import { collect, type CollectOutcome, type PickupProof } from '../app/collect';
 import { confirmLine } from '../app/confirm-line';
@@ -22,7 +22,7 @@ import {
   TaskStateSchema,
   TaskView,
 } from './schemas';
-import { principalOf, storeScope, withCursor } from './route-helpers';
+import { storeScope } from './route-helpers';
 
 const work = { permission: 'pickup:work' as const, scope: storeScope };
 const manage = { permission: 'pickup:manage' as const, scope: storeScope };
@@ -238,7 +238,7 @@ export function registerTaskRoutes(app: App, ctx: PickupContext): void {
       },
     },
     async (req) => {
-      const actor = principalOf(req);
+      const actor = requirePrincipal(req);
       return staffView(
         await tx((s) => unlockTask(ctx, s, actor, req.params.storeId, req.params.taskId, req.body.reason)),
         ctx.clock(),

@@ -2,7 +2,7 @@ import { NotFoundError } from '@omni/kit';
 import type { Page } from '@omni/store';
 import { ancestry, type Category } from '../../domain/category';
 import type { CatalogContext } from '../context';
-import { withCursorErrors } from './paging';
+import { withCursor } from '@omni/kit';
 
 export interface CategoryView {
   id: string;
@@ -24,12 +24,12 @@ export function categoryView(c: Category): CategoryView {
 /** The tree as a flat, id-ordered, paginated list (`parentId` links the nodes). */
 export async function listCategories(ctx: CatalogContext, q: { parentId?: string | null; limit: number; cursor?: string }): Promise<Page<CategoryView>> {
   const filter = q.parentId !== undefined ? { parentId: q.parentId } : {};
-  const page = await withCursorErrors(() => ctx.categories.page(filter, { limit: q.limit, cursor: q.cursor ?? null }));
+  const page = await withCursor(() => ctx.collections.categories.page(filter, { limit: q.limit, cursor: q.cursor ?? null }));
   return { items: page.items.map(categoryView), nextCursor: page.nextCursor };
 }
 
 export async function getCategory(ctx: CatalogContext, id: string): Promise<CategoryDetail> {
-  const all = await ctx.categories.find({});
+  const all = await ctx.collections.categories.find({});
   const byId = new Map(all.map((c) => [c._id, c]));
   const category = byId.get(id);
   if (!category) throw new NotFoundError('category', id);

@@ -9,9 +9,9 @@ export async function getProduct(
   sales: SalesContext,
   opts: { includeDrafts: boolean },
 ): Promise<ProductView> {
-  const product = await ctx.products.findById(id);
+  const product = await ctx.collections.products.findById(id);
   // A draft is invisible to storefronts: 404, not 403, so its existence does not leak.
   if (!product || (product.status !== 'published' && !opts.includeDrafts)) throw new NotFoundError('product', id);
-  const availability = await availabilityOf(product.skuIds, (filter) => ctx.availability.find(filter));
+  const availability = await availabilityOf(product.skuIds, (filter) => ctx.collections.availability.find(filter));
   return productView(product, sales, availability);
 }

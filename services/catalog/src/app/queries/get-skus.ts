@@ -20,7 +20,7 @@ export const MAX_SKUS_PER_LOOKUP = 500;
  */
 export async function getSkus(ctx: CatalogContext, skus: string[], channel: Channel, storeId?: string): Promise<SkuAnswer[]> {
   const unique = [...new Set(skus)];
-  const products = unique.length > 0 ? await ctx.products.find({ skuIds: { $in: unique } }) : [];
+  const products = unique.length > 0 ? await ctx.collections.products.find({ skuIds: { $in: unique } }) : [];
   const bySku = new Map<string, Product>();
   for (const p of products) for (const s of p.skuIds) bySku.set(s, p);
   const answers = skus.map((sku): SkuAnswer => {

@@ -3,7 +3,7 @@ import { subtree } from '../../domain/category';
 import { ALL_STORES, type ProductStatus } from '../../domain/product';
 import { queryTerms, searchFilter } from '../../domain/search';
 import type { CatalogContext } from '../context';
-import { withCursorErrors } from './paging';
+import { withCursor } from '@omni/kit';
 import { availabilityOf, productSummary, type ProductSummary, type SalesContext } from './views';
 
 export interface ListProductsQuery extends SalesContext {
@@ -30,7 +30,7 @@ export async function listProducts(ctx: CatalogContext, query: ListProductsQuery
     if (query.channel === 'store' && query.storeId !== undefined) clauses.push({ listedStores: { $in: [ALL_STORES, query.storeId] } });
   }
   if (query.categoryId !== undefined) {
-    const all = await ctx.categories.find({}, { projection: { _id: 1, parentId: 1 } });
+    const all = await ctx.collections.categories.find({}, { projection: { _id: 1, parentId: 1 } });
     if (!all.some((c) => c._id === query.categoryId)) return { items: [], nextCursor: null };
     clauses.push({ categoryIds: { $in: subtree(query.categoryId, all) } });
   }
@@ -39,12 +39,12 @@ export async function listProducts(ctx: CatalogContext, query: ListProductsQuery
     if (terms.length === 0) return { items: [], nextCursor: null };
     clauses.push(searchFilter(terms));
   }
-  const page = await withCursorErrors(() =>
-    ctx.products.page(flatten(clauses), { limit: query.limit, cursor: query.cursor ?? null, sortField: 'nameKey' }),
+  const page = await withCursor(() =>
+    ctx.collections.products.page(flatten(clauses), { limit: query.limit, cursor: query.cursor ?? null, sortField: 'nameKey' }),
   );
   const availability = await availabilityOf(
     page.items.flatMap((p) => p.skuIds),
-    (filter) => ctx.availability.find(filter),
+    (filter) => ctx.collections.availability.find(filter),
   );
   return { items: page.items.map((p) => productSummary(p, query, availability)), nextCursor: page.nextCursor };
 }

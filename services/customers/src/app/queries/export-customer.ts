@@ -21,7 +21,7 @@ export interface CustomerExport {
  * record and of every record merged into it, lots, order references and merges. Audited.
  */
 export async function exportCustomer(ctx: CustomersContext, customerId: string, actor: Actor): Promise<CustomerExport> {
-  const { db } = ctx;
+  const { collections: db } = ctx;
   const resolved = await resolveCustomer(db, customerId);
   if (!resolved) throw new NotFoundError('customer', customerId);
   const id = resolved.doc._id;

@@ -5,10 +5,10 @@ import { resolveCustomer, type CustomersCollections } from '../../store/collecti
 import type { CustomersContext } from '../context';
 
 /** The customer behind `id`, following merges (resolvedFrom says so); 404 unknown. */
-export async function getCustomer(ctx: Pick<CustomersContext, 'db'>, id: string): Promise<CustomerView> {
-  const resolved = await resolveCustomer(ctx.db, id);
+export async function getCustomer(ctx: Pick<CustomersContext, 'collections'>, id: string): Promise<CustomerView> {
+  const resolved = await resolveCustomer(ctx.collections, id);
   if (!resolved) throw new NotFoundError('customer', id);
-  return toView(resolved.doc, await identitiesOf(ctx.db, resolved.doc._id), resolved.resolvedFrom);
+  return toView(resolved.doc, await identitiesOf(ctx.collections, resolved.doc._id), resolved.resolvedFrom);
 }
 
 export async function identitiesOf(db: CustomersCollections, customerId: string) {
@@ -18,7 +18,7 @@ export async function identitiesOf(db: CustomersCollections, customerId: string)
 
 /** The live customer id holding an identity, or null. Invalid values are a 400 naming the field. */
 export async function customerIdByIdentity(
-  ctx: Pick<CustomersContext, 'db' | 'identity'>,
+  ctx: Pick<CustomersContext, 'collections' | 'identity'>,
   kind: IdentityKind,
   value: string,
   field = 'querystring/value',
@@ -30,12 +30,12 @@ export async function customerIdByIdentity(
     if (err instanceof InvalidIdentityError) throw new BadRequestError(`Not a valid ${kind}`, [{ field, message: err.reason }]);
     throw err;
   }
-  const identity = await ctx.db.identities.findById(identityKey(kind, normalised));
+  const identity = await ctx.collections.identities.findById(identityKey(kind, normalised));
   return identity?.customerId ?? null;
 }
 
 /** Lookup by any identity (staff at the counter, ops, other services). */
-export async function lookupCustomer(ctx: Pick<CustomersContext, 'db' | 'identity'>, kind: IdentityKind, value: string): Promise<CustomerView> {
+export async function lookupCustomer(ctx: Pick<CustomersContext, 'collections' | 'identity'>, kind: IdentityKind, value: string): Promise<CustomerView> {
   const id = await customerIdByIdentity(ctx, kind, value);
   if (!id) throw new NotFoundError(`customer with this ${kind}`);
   return getCustomer(ctx, id);

@@ -2,7 +2,7 @@ import type { Page } from '@omni/store';
 import { NotFoundError } from '@omni/kit';
 import { resolveCustomer, type LedgerEntry } from '../../store/collections';
 import type { CustomersContext } from '../context';
-import { withCursor } from './paging';
+import { withCursor } from '@omni/kit';
 
 export interface PointsSummary {
   customerId: string;
@@ -16,16 +16,16 @@ export interface PointsSummary {
 
 /** Balance, level, next expiry and one page of the ledger (newest first). */
 export async function pointsSummary(
-  ctx: Pick<CustomersContext, 'db'>,
+  ctx: Pick<CustomersContext, 'collections'>,
   customerId: string,
   page: { limit: number; cursor?: string },
 ): Promise<PointsSummary> {
-  const resolved = await resolveCustomer(ctx.db, customerId);
+  const resolved = await resolveCustomer(ctx.collections, customerId);
   if (!resolved) throw new NotFoundError('customer', customerId);
   const doc = resolved.doc;
   const [ledger, nextLots] = await Promise.all([
-    withCursor(() => ctx.db.ledger.page({ customerId: doc._id }, { limit: page.limit, cursor: page.cursor ?? null, sortField: 'at', direction: -1 })),
-    ctx.db.lots.find({ customerId: doc._id, remaining: { $gt: 0 } }, { sort: { expiresAt: 1 }, limit: 50 }),
+    withCursor(() => ctx.collections.ledger.page({ customerId: doc._id }, { limit: page.limit, cursor: page.cursor ?? null, sortField: 'at', direction: -1 })),
+    ctx.collections.lots.find({ customerId: doc._id, remaining: { $gt: 0 } }, { sort: { expiresAt: 1 }, limit: 50 }),
   ]);
   const first = nextLots[0];
   const nextExpiry = first
@@ -56,12 +56,12 @@ export interface PointsReconciliation {
 }
 
 /** Proves the balance from the ledger (and the lots); the reconciliation ops and tests rely on. */
-export async function reconcilePoints(ctx: Pick<CustomersContext, 'db'>, customerId: string): Promise<PointsReconciliation> {
-  const doc = await ctx.db.customers.findById(customerId);
+export async function reconcilePoints(ctx: Pick<CustomersContext, 'collections'>, customerId: string): Promise<PointsReconciliation> {
+  const doc = await ctx.collections.customers.findById(customerId);
   if (!doc) throw new NotFoundError('customer', customerId);
   const [entries, lots] = await Promise.all([
-    ctx.db.ledger.find({ customerId }, { projection: { delta: 1 } }),
-    ctx.db.lots.find({ customerId }, { projection: { remaining: 1 } }),
+    ctx.collections.ledger.find({ customerId }, { projection: { delta: 1 } }),
+    ctx.collections.lots.find({ customerId }, { projection: { remaining: 1 } }),
   ]);
   const ledgerSum = entries.reduce((s, e) => s + e.delta, 0);
   const lotsSum = lots.reduce((s, l) => s + l.remaining, 0);

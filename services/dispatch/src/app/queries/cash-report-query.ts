@@ -4,9 +4,9 @@ import type { DispatchContext } from '../context';
 
 /** Per-shift cash reconciliation for ops: amount due of COD deliveries vs what the rider collected. */
 export async function shiftCashReport(ctx: DispatchContext, riderId: string, shiftId: string) {
-  const shift = await ctx.col.shifts.findById(shiftId);
+  const shift = await ctx.collections.shifts.findById(shiftId);
   if (!shift || shift.riderId !== riderId) throw new NotFoundError('shift', shiftId);
-  const jobs = await ctx.col.jobs.find({ riderId, shiftId });
+  const jobs = await ctx.collections.jobs.find({ riderId, shiftId });
   const delivered = jobs.filter((j) => j.status === 'delivered');
   const lines: CashLine[] = delivered
     .filter((j) => j.cod || j.codCollected)

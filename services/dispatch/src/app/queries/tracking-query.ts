@@ -7,7 +7,7 @@ import type { DispatchContext } from '../context';
 
 /** The job of the order's current route attempt (older attempts were re-routed away). */
 export async function currentJobOfOrder(ctx: DispatchContext, orderId: string): Promise<JobDoc> {
-  const [job] = await ctx.col.jobs.find({ orderId }, { sort: { routeAttempt: -1 }, limit: 1 });
+  const [job] = await ctx.collections.jobs.find({ orderId }, { sort: { routeAttempt: -1 }, limit: 1 });
   if (!job) throw new NotFoundError('delivery of order', orderId);
   return job;
 }
@@ -27,7 +27,7 @@ export async function trackOrder(ctx: DispatchContext, job: JobDoc, now: number)
 
   if (job.status === 'delivered') etaAt = job.deliveredAt;
   else if (WITH_RIDER.includes(job.status) && job.riderId) {
-    const doc = await ctx.col.riders.findById(job.riderId);
+    const doc = await ctx.collections.riders.findById(job.riderId);
     if (doc) {
       rider = { name: doc.name, vehicle: doc.vehicle, location: doc.location, locationAt: doc.locationAt };
       if (doc.location && job.status !== 'returning') {

@@ -10,6 +10,6 @@ export async function listAccounts(
   if (q.kind) filter.kind = q.kind;
   if (q.status) filter.status = q.status;
   if (q.storeId) filter[`stores.${q.storeId}`] = { $exists: true };
-  const page = await ctx.c.accounts.page(filter, { limit: q.limit, cursor: q.cursor });
+  const page = await ctx.collections.accounts.page(filter, { limit: q.limit, cursor: q.cursor });
   return { items: page.items.map(viewAccount), nextCursor: page.nextCursor };
 }

@@ -24,7 +24,7 @@ export async function queryAllAudit(ctx: IdentityContext, q: AuditQuery): Promis
   const filter: Filter = {};
   if (q.service) filter.service = q.service;
   if (q.actor) {
-    const byName = await ctx.c.accountKeys.findById(`login:${normaliseLoginName(q.actor)}`);
+    const byName = await ctx.collections.accountKeys.findById(`login:${normaliseLoginName(q.actor)}`);
     filter['actor.sub'] = byName ? { $in: [q.actor, byName.accountId] } : q.actor;
   }
   if (q.action) {
@@ -35,7 +35,7 @@ export async function queryAllAudit(ctx: IdentityContext, q: AuditQuery): Promis
   const iso = (t: string) => new Date(t).toISOString();
   if (q.from || q.to)
     filter.at = { ...(q.from ? { $gte: iso(q.from) } : {}), ...(q.to ? { $lt: iso(q.to) } : {}) };
-  const page = await ctx.c.auditAll.page(filter, {
+  const page = await ctx.collections.auditAll.page(filter, {
     limit: q.limit,
     cursor: q.cursor,
     sortField: 'at',

@@ -24,7 +24,7 @@ export async function loadLevels(
   ctx: InventoryContext,
   skus: readonly string[],
 ): Promise<Map<string, StockLevelDoc>> {
-  const levels = await ctx.cols.levels.find({ sku: { $in: [...skus] } });
+  const levels = await ctx.collections.levels.find({ sku: { $in: [...skus] } });
   return new Map(levels.map((l) => [l._id, l]));
 }
 
@@ -45,11 +45,13 @@ export async function getAvailability(
       throw new BadRequestError('storeId is required for the store channel', [
         { field: 'storeId', message: 'required' },
       ]);
-    const store = await ctx.cols.locations.findById(storeId);
+    const store = await ctx.collections.locations.findById(storeId);
     if (!store) throw unknownLocation(storeId);
     if (store.type !== 'store')
       throw new UnprocessableError('not-a-store', `location ${storeId} is a ${store.type}`);
-    const levels = await ctx.cols.levels.find({ _id: { $in: unique.map((sku) => levelId(sku, storeId)) } });
+    const levels = await ctx.collections.levels.find({
+      _id: { $in: unique.map((sku) => levelId(sku, storeId)) },
+    });
     const bySku = new Map(levels.map((l) => [l.sku, l]));
     return unique.map((sku) => {
       const level = bySku.get(sku);
@@ -58,7 +60,7 @@ export async function getAvailability(
     });
   }
   const [locations, levels] = await Promise.all([
-    ctx.cols.locations.find({ status: 'active' }),
+    ctx.collections.locations.find({ status: 'active' }),
     loadLevels(ctx, unique),
   ]);
   return unique.map((sku) => {

@@ -13,7 +13,7 @@ export async function findFulfillmentLocations(
   validateLines(q.lines);
   const limit = q.limit > 0 ? Math.min(q.limit, MAX_FULFILLMENT_RESULTS) : 10;
   const [locations, levels] = await Promise.all([
-    ctx.cols.locations.find({ status: 'active' }),
+    ctx.collections.locations.find({ status: 'active' }),
     loadLevels(
       ctx,
       q.lines.map((l) => l.sku),

@@ -1,4 +1,4 @@
-import { NotFoundError } from '@omni/kit';
+import { NotFoundError, withCursor } from '@omni/kit';
 import type { Filter, Page } from '@omni/store';
 import type {
   Capability,
@@ -10,7 +10,6 @@ import type {
 } from '../../domain/types';
 import type { InventoryContext } from '../context';
 import { unknownLocation } from '../errors';
-import { paged } from './paging';
 
 export interface LocationListQuery {
   type?: LocationType;
@@ -27,17 +26,19 @@ export async function listLocations(
   if (q.type) filter.type = q.type;
   if (q.status) filter.status = q.status;
   if (q.capability) filter.capabilities = q.capability;
-  return paged(() => ctx.cols.locations.page(filter, { limit: page.limit, cursor: page.cursor ?? null }));
+  return withCursor(() =>
+    ctx.collections.locations.page(filter, { limit: page.limit, cursor: page.cursor ?? null }),
+  );
 }
 
 export async function getLocation(ctx: InventoryContext, id: string): Promise<LocationDoc> {
-  const location = await ctx.cols.locations.findById(id);
+  const location = await ctx.collections.locations.findById(id);
   if (!location) throw unknownLocation(id);
   return location;
 }
 
 export async function getTransfer(ctx: InventoryContext, id: string): Promise<TransferDoc> {
-  const transfer = await ctx.cols.transfers.findById(id);
+  const transfer = await ctx.collections.transfers.findById(id);
   if (!transfer) throw new NotFoundError('transfer', id, 'unknown-transfer');
   return transfer;
 }
@@ -53,8 +54,8 @@ export interface PosState {
 export async function getPosState(ctx: InventoryContext, storeId: string): Promise<PosState> {
   await getLocation(ctx, storeId);
   const [cursor, held] = await Promise.all([
-    ctx.cols.posCursors.findById(storeId),
-    ctx.cols.posOps.find({ storeId, status: 'held' }, { sort: { seq: 1 } }),
+    ctx.collections.posCursors.findById(storeId),
+    ctx.collections.posOps.find({ storeId, status: 'held' }, { sort: { seq: 1 } }),
   ]);
   return {
     storeId,

@@ -2,7 +2,7 @@ import type { Filter, Page } from '@omni/store';
 import { emptyLevelFields, levelFlags, levelId, sellable, type LevelFlag } from '../../domain/levels';
 import type { MovementDoc, MovementReason, ReservationDoc, StockLevelDoc } from '../../domain/types';
 import type { InventoryContext } from '../context';
-import { paged } from './paging';
+import { withCursor } from '@omni/kit';
 import { unknownLocation, unknownReservation } from '../errors';
 
 export type LevelView = Omit<StockLevelDoc, '_id' | 'lowStockAlerted'> & {
@@ -32,11 +32,12 @@ export async function listLevels(
 ): Promise<Page<LevelView>> {
   const filter: Filter = scopeFilter(q);
   // The stock of a location that does not exist is a 404, not an empty page.
-  if (q.locationId && !(await ctx.cols.locations.findById(q.locationId))) throw unknownLocation(q.locationId);
+  if (q.locationId && !(await ctx.collections.locations.findById(q.locationId)))
+    throw unknownLocation(q.locationId);
   if (q.locationId) filter.locationId = q.locationId;
   if (q.sku) filter.sku = q.sku;
-  const result = await paged(() =>
-    ctx.cols.levels.page(filter, { limit: page.limit, cursor: page.cursor ?? null }),
+  const result = await withCursor(() =>
+    ctx.collections.levels.page(filter, { limit: page.limit, cursor: page.cursor ?? null }),
   );
   return { items: result.items.map(levelView), nextCursor: result.nextCursor };
 }
@@ -46,8 +47,8 @@ export async function listStockExceptions(
   ctx: InventoryContext,
   page: { limit: number; cursor?: string },
 ): Promise<Page<LevelView>> {
-  const result = await paged(() =>
-    ctx.cols.levels.page(
+  const result = await withCursor(() =>
+    ctx.collections.levels.page(
       { $or: [{ onHand: { $lt: 0 } }, { $expr: { $gt: ['$reserved', '$onHand'] } }] },
       { limit: page.limit, cursor: page.cursor ?? null },
     ),
@@ -65,22 +66,22 @@ export async function listMovements(
   if (q.locationId) filter.locationId = q.locationId;
   if (q.sku) filter.sku = q.sku;
   if (q.reason) filter.reason = q.reason;
-  return paged(() =>
-    ctx.cols.movements.page(filter, { limit: page.limit, cursor: page.cursor ?? null, direction: -1 }),
+  return withCursor(() =>
+    ctx.collections.movements.page(filter, { limit: page.limit, cursor: page.cursor ?? null, direction: -1 }),
   );
 }
 
 export async function getReservation(ctx: InventoryContext, id: string): Promise<ReservationDoc> {
-  const res = await ctx.cols.reservations.findById(id);
+  const res = await ctx.collections.reservations.findById(id);
   if (!res) throw unknownReservation(id);
   return res;
 }
 
 /** One level as the API shows it; a SKU never stocked at a known location reads as all zeros. */
 export async function getLevel(ctx: InventoryContext, sku: string, locationId: string): Promise<LevelView> {
-  const level = await ctx.cols.levels.findById(levelId(sku, locationId));
+  const level = await ctx.collections.levels.findById(levelId(sku, locationId));
   if (level) return levelView(level);
-  if (!(await ctx.cols.locations.findById(locationId))) throw unknownLocation(locationId);
+  if (!(await ctx.collections.locations.findById(locationId))) throw unknownLocation(locationId);
   const now = ctx.clock().toISOString();
   return levelView({
     _id: '',

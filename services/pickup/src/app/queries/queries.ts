@@ -17,7 +17,7 @@ export interface TaskListQuery {
 
 /** The store's queue by promised ready time (earliest first), cursor-paginated; overdue ones flagged. */
 export async function listTasks(ctx: PickupContext, storeId: string, q: TaskListQuery) {
-  await requireStore(ctx.c, storeId);
+  await requireStore(ctx.collections, storeId);
   const now = ctx.clock();
   const filter: Filter = { storeId };
   let states: TaskState[] | null = q.state === 'open' ? [...OPEN_STATES] : q.state ? [q.state] : null;
@@ -28,7 +28,7 @@ export async function listTasks(ctx: PickupContext, storeId: string, q: TaskList
   }
   if (states?.length === 0) return { items: [], nextCursor: null };
   if (states) filter.state = { $in: states };
-  const page = await ctx.c.tasks.page(filter, {
+  const page = await ctx.collections.tasks.page(filter, {
     limit: q.limit,
     cursor: q.cursor ?? null,
     sortField: 'promisedReadyAt',
@@ -38,7 +38,7 @@ export async function listTasks(ctx: PickupContext, storeId: string, q: TaskList
 }
 
 export async function getTask(ctx: PickupContext, storeId: string, taskId: string) {
-  const task = await ctx.c.tasks.findOne({ _id: taskId, storeId });
+  const task = await ctx.collections.tasks.findOne({ _id: taskId, storeId });
   if (!task) throw taskNotFound(taskId);
   return staffView(task, ctx.clock());
 }
@@ -48,7 +48,7 @@ export async function getTask(ctx: PickupContext, storeId: string, taskId: strin
  * ops) may see it, since it carries the code; a guest order's code is for ops only.
  */
 export async function customerPickup(ctx: PickupContext, principal: Principal, orderId: string) {
-  const [task] = await ctx.c.tasks.find({ orderId }, { sort: { routeAttempt: -1 }, limit: 1 });
+  const [task] = await ctx.collections.tasks.find({ orderId }, { sort: { routeAttempt: -1 }, limit: 1 });
   if (!task) throw new NotFoundError('pickup for order', orderId);
   if (
     principal.role !== 'ops' &&
@@ -58,7 +58,7 @@ export async function customerPickup(ctx: PickupContext, principal: Principal, o
   ) {
     throw new ForbiddenError(`${principal.role} ${principal.sub} may not see the pickup of order ${orderId}`);
   }
-  const config = (await ctx.c.stores.findById(task.storeId))?.config ?? DEFAULT_STORE_CONFIG;
+  const config = (await ctx.collections.stores.findById(task.storeId))?.config ?? DEFAULT_STORE_CONFIG;
   return customerView(task, ctx.codes, config);
 }
 
@@ -67,9 +67,9 @@ export async function customerPickup(ctx: PickupContext, principal: Principal, o
  * its latest state. The returned cursor is the last sequence included; pass it back for the next call.
  */
 export async function storeChanges(ctx: PickupContext, storeId: string, cursor: number, limit: number) {
-  await requireStore(ctx.c, storeId);
+  await requireStore(ctx.collections, storeId);
   const now = ctx.clock();
-  const tasks = await ctx.c.tasks.find(
+  const tasks = await ctx.collections.tasks.find(
     { storeId, seq: { $gt: cursor } },
     { sort: { seq: 1 }, limit: limit + 1 },
   );
@@ -84,8 +84,8 @@ export async function storeChanges(ctx: PickupContext, storeId: string, cursor: 
 
 export async function storeStatus(ctx: PickupContext, storeId: string) {
   const now = ctx.clock();
-  const store = await requireStore(ctx.c, storeId);
-  const count = (state: TaskState) => ctx.c.tasks.countDocuments({ storeId, state });
+  const store = await requireStore(ctx.collections, storeId);
+  const count = (state: TaskState) => ctx.collections.tasks.countDocuments({ storeId, state });
   const [queued, picking, ready, overdue] = await Promise.all([
     count('queued'),
     count('picking'),
@@ -121,8 +121,8 @@ export async function listConflicts(
     filter.storeId = q.storeId ?? { $in: [...managed] };
   } else if (q.storeId !== undefined) filter.storeId = q.storeId;
   // Conflicts of a store pickup never heard of: 404, like every other store route.
-  if (q.storeId !== undefined) await requireStore(ctx.c, q.storeId);
-  return ctx.c.conflicts.page(filter, {
+  if (q.storeId !== undefined) await requireStore(ctx.collections, q.storeId);
+  return ctx.collections.conflicts.page(filter, {
     limit: q.limit,
     cursor: q.cursor ?? null,
     sortField: 'detectedAt',

@@ -10,12 +10,12 @@ export function onOrderCancelled(svc: Service, ctx: DispatchContext): void {
   svc.events.on(OrderCancelled, async (event, { session }) => {
     const { orderId } = event.data;
     const fx = new Effects();
-    await ctx.col.orderRoutes.updateOne(
+    await ctx.collections.orderRoutes.updateOne(
       { _id: orderId },
       { $set: { cancelled: true }, $setOnInsert: { maxAttempt: 0, voids: [] } },
       { session, upsert: true },
     );
-    const jobs = await ctx.col.jobs.find({ orderId, status: { $in: [...VOIDABLE] } }, { session });
+    const jobs = await ctx.collections.jobs.find({ orderId, status: { $in: [...VOIDABLE] } }, { session });
     for (const job of jobs) await voidDeliveryJob(ctx, session, fx, job, 'cancelled');
     applyAfterConsume(ctx, fx);
   });

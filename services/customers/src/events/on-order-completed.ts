@@ -8,7 +8,7 @@ import type { CustomersContext } from '../app/context';
  * and once per order whatever the event id (the accrual ledger entry is keyed by order). Never
  * throws for stale or odd events (guest order, unknown or erased customer): those are skipped.
  */
-export function handleOrderCompleted(svc: Service, ctx: CustomersContext): void {
+export function onOrderCompleted(svc: Service, ctx: CustomersContext): void {
   svc.events.on(OrderCompleted, async (event, { session }) => {
     const outcome = await accruePointsForOrder(ctx, session, event.data);
     if (outcome.result === 'unknown-customer') {

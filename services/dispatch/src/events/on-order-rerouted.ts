@@ -14,7 +14,7 @@ export function onOrderRerouted(svc: Service, ctx: DispatchContext): void {
   svc.events.on(OrderRerouted, async (event, { session }) => {
     const { orderId, fromLocationId, routeAttempt } = event.data;
     const fx = new Effects();
-    await ctx.col.orderRoutes.updateOne(
+    await ctx.collections.orderRoutes.updateOne(
       { _id: orderId },
       {
         $push: { voids: { locationId: fromLocationId, throughAttempt: routeAttempt } },
@@ -22,7 +22,7 @@ export function onOrderRerouted(svc: Service, ctx: DispatchContext): void {
       },
       { session, upsert: true },
     );
-    const jobs = await ctx.col.jobs.find(
+    const jobs = await ctx.collections.jobs.find(
       {
         orderId,
         status: { $in: [...VOIDABLE] },

@@ -4,7 +4,7 @@ import { projectAvailability } from '../app/project-availability';
 import type { CatalogContext } from '../app/context';
 
 /** inventory → catalog: keeps the availability projection the product reads show. */
-export function handleAvailabilityChanged(svc: Service, ctx: CatalogContext): void {
+export function onAvailabilityChanged(svc: Service, ctx: CatalogContext): void {
   svc.events.on(AvailabilityChanged, async (event, { session }) => {
     const outcome = await projectAvailability(ctx, session, event.data);
     if (outcome === 'stale') {
