@@ -22,7 +22,7 @@ import { returnRoutes } from './http/returns';
 import type { PaymentProvider } from './payment/port';
 import { SimulatedCardProvider, type SimulatedCardOptions } from './payment/simulated-card';
 import { SagaRunner } from './saga/runner';
-import type { StepEnv } from './saga/step';
+import type { StepEnv } from './saga/types';
 import { buildWorkflows } from './saga/workflows';
 import { DEFAULT_POLICY, DEFAULT_TIMINGS, type OrdersPolicy, type OrdersTimings } from './settings';
 import { ordersCollections } from './store/collections';

@@ -1,7 +1,7 @@
 import type { Service } from '@omni/kit';
 import type { Counter } from 'prom-client';
 import type { SagaRunner } from '../saga/runner';
-import type { StepEnv } from '../saga/step';
+import type { StepEnv } from '../saga/types';
 import type { OrdersCollections } from '../store/collections';
 import type { OrderRepository } from '../store/order-repository';
 

@@ -6,7 +6,7 @@ import type { Money, OrderDoc } from '../domain/types';
 import { decisionOf, movedTo, routeAway } from '../app/route-order';
 import { reservationIdFor } from '../domain/ids';
 import { PaymentDeclinedError } from '../payment/port';
-import { StepFailure, type Reducer, type Step, type StepContext } from './step';
+import { StepFailure, type Reducer, type Step, type StepContext } from './types';
 
 /**
  * The saga steps, each with its compensation next to it. Idempotency keys are derived from the order:

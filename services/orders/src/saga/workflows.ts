@@ -22,7 +22,7 @@ import type {
 } from '../domain/types';
 import { emit, type Outcome, type PendingEvent } from '../store/order-repository';
 import type { OrdersPolicy } from '../settings';
-import type { Step, Workflow } from './step';
+import type { Step, Workflow } from './types';
 import {
   authKey,
   authorizePayment,
