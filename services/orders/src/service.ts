@@ -10,7 +10,7 @@ import { onDeliveryFailed } from './events/delivery-failed';
 import { onDeliveryLate } from './events/delivery-late';
 import { onDeliveryAssigned } from './events/delivery-assigned';
 import { onDeliveryPickedUp } from './events/delivery-picked-up';
-import { onPickupStorePauses, pausedStores } from './events/pickup-store-paused';
+import { onPickupStorePauses } from './events/pickup-store-paused';
 import { onPickupTaskCollected } from './events/pickup-task-collected';
 import { onPickupTaskExpired } from './events/pickup-task-expired';
 import { onPickupTaskReady } from './events/pickup-task-ready';
@@ -27,6 +27,7 @@ import { buildWorkflows } from './saga/workflows';
 import { DEFAULT_POLICY, DEFAULT_TIMINGS, type OrdersPolicy, type OrdersTimings } from './settings';
 import { ordersCollections } from './store/collections';
 import { OrderRepository } from './store/order-repository';
+import { pausedStores } from './store/paused-stores';
 
 export interface OrdersServiceDeps extends ServiceDeps, UpstreamAddresses {
   /** The payment provider; default a SimulatedCardProvider built from `simulatedCard`. */
@@ -91,7 +92,7 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
     timings,
     clock,
     log: svc.log,
-    pausedStores: () => pausedStores({ cols }),
+    pausedStores: () => pausedStores(cols),
   };
   const m = svc.metrics;
   const metrics: OrdersMetrics = {

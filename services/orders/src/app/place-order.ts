@@ -25,7 +25,7 @@ import type {
 } from '../domain/types';
 import type { OrdersContext } from './context';
 import { settle } from './request-work';
-import { decisionOf, routeOrder } from './route-order';
+import { decisionOf, routeOrder } from '../routing/route-order';
 
 export interface PlaceOrderInput {
   channel?: Channel;

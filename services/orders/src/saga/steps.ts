@@ -3,7 +3,7 @@ import { channelToProto, statusOf } from '../clients/upstreams';
 import { add, zero } from '../domain/money';
 import { captureAmount, refundable } from '../domain/policy';
 import type { Money, OrderDoc } from '../domain/types';
-import { decisionOf, movedTo, routeAway } from '../app/route-order';
+import { decisionOf, movedTo, routeAway } from '../routing/route-order';
 import { reservationIdFor } from '../domain/ids';
 import { PaymentDeclinedError } from '../payment/port';
 import { StepFailure, type Reducer, type Step, type StepContext } from './types';
