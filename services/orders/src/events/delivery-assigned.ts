@@ -1,6 +1,7 @@
 import { DeliveryAssigned } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
-import { all, atLocation, changeFromEvent, inStatus, method } from './guards';
+import { all, atLocation, inStatus, method } from '../domain/guards';
+import { changeFromEvent } from './handle';
 
 /**
  * A rider accepted the job: the store packs the parcel for them. Remembered so that stock at risk

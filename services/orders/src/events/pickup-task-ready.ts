@@ -1,8 +1,9 @@
 import { PickupTaskReady } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
 import { withStatus } from '../domain/lifecycle';
-import { statusEvent } from '../saga/workflows';
-import { all, atLocation, changeFromEvent, inStatus, method, notMoving, onReservation } from './guards';
+import { statusEvent } from '../domain/order-events';
+import { all, atLocation, inStatus, method, notMoving, onReservation } from '../domain/guards';
+import { changeFromEvent } from './handle';
 
 /** The store picked everything: the order is ready for pickup until `holdUntil`. */
 export function onPickupTaskReady(ctx: OrdersContext): void {

@@ -3,7 +3,8 @@ import { channelToProto, statusOf } from '../clients/upstreams';
 import { add, zero } from '../domain/money';
 import { captureAmount, refundable } from '../domain/policy';
 import type { Money, OrderDoc } from '../domain/types';
-import { decisionOf, movedTo, routeAway } from '../routing/route-order';
+import { decisionOf, movedTo, withAttention } from '../domain/order-changes';
+import { routeAway } from '../routing/route-order';
 import { reservationIdFor } from '../domain/ids';
 import { PaymentDeclinedError } from '../payment/port';
 import { StepFailure, type Reducer, type Step, type StepContext } from './types';
@@ -129,10 +130,7 @@ export const commitStock: Step = {
       if (status !== 404 && status !== 422) throw err;
       // The goods have left anyway; inventory no longer holds the reservation (expired or released).
       const reason = `commit of ${o.reservation.reservationId} refused: ${(err as Error).message}`;
-      return (x) => ({
-        ...x,
-        attention: [...x.attention, { code: 'commit-failed', reason, at: ctx.clock().toISOString() }],
-      });
+      return (x) => withAttention(x, 'commit-failed', reason, ctx.clock().toISOString());
     }
   },
 };
@@ -306,11 +304,13 @@ export const capturePayment: Step = {
       if (!(err instanceof PaymentDeclinedError)) throw err;
       // The goods are with the customer; the money needs ops (expired authorisation, provider refusal).
       const reason = `capture refused: ${(err as Error).message}`;
-      return (x) => ({
-        ...x,
-        payment: { ...x.payment, status: 'authorized' },
-        attention: [...x.attention, { code: 'capture-failed', reason, at: ctx.clock().toISOString() }],
-      });
+      return (x) =>
+        withAttention(
+          { ...x, payment: { ...x.payment, status: 'authorized' } },
+          'capture-failed',
+          reason,
+          ctx.clock().toISOString(),
+        );
     }
   },
 };

@@ -4,7 +4,7 @@ import { isTransient, statusOf } from '../clients/upstreams';
 import type { Failure, OrderDoc, WorkflowName, WorkflowParams } from '../domain/types';
 import { PaymentDeclinedError, PaymentUnavailableError, type PaymentProvider } from '../payment/port';
 import type { OrdersPolicy, OrdersTimings } from '../settings';
-import type { Outcome } from '../store/order-repository';
+import type { Outcome } from '../domain/outcome';
 
 /**
  * Orchestrated workflows in the Medusa style: a workflow is a list of steps, each with the action and,

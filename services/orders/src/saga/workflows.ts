@@ -1,26 +1,19 @@
-import {
-  OrderCancelled,
-  OrderCompensated,
-  OrderCompleted,
-  OrderConfirmed,
-  OrderRerouted,
-  OrderStatusChanged,
-  ReturnReceived,
-  ReturnRefunded,
-} from '@omni/contracts';
 import { add, min, money, zero } from '../domain/money';
-import { canTransition, cancellable, withStatus } from '../domain/lifecycle';
+import { cancellable } from '../domain/lifecycle';
+import { all, inStatus, sameReservation } from '../domain/guards';
+import { moveTo, withAttention } from '../domain/order-changes';
+import {
+  cancelledEvent,
+  compensatedEvent,
+  completedEvent,
+  confirmedEvent,
+  reroutedEvent,
+  returnRefundedEvent,
+  undeliveredReturnEvent,
+} from '../domain/order-events';
 import { lateCompensationFor, refundable } from '../domain/policy';
-import type {
-  Failure,
-  Money,
-  OrderDoc,
-  OrderStatus,
-  StatusEntry,
-  WorkflowName,
-  WorkflowParams,
-} from '../domain/types';
-import { emit, type Outcome, type PendingEvent } from '../store/order-repository';
+import type { Failure, Money, OrderDoc, WorkflowName, WorkflowParams } from '../domain/types';
+import type { Outcome, PendingEvent } from '../domain/outcome';
 import type { OrdersPolicy } from '../settings';
 import type { Step, Workflow } from './types';
 import {
@@ -37,94 +30,6 @@ import {
   settleOnCancel,
 } from './steps';
 
-/** Drops undefined members (optional event fields must be absent, not undefined). */
-export function compact<T extends Record<string, unknown>>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-export function statusEvent(orderId: string, change: StatusEntry): PendingEvent {
-  // The contract's OrderStatus is built with `.map(Type.Literal)`, which TypeBox types as `never`; the
-  // runtime schema (checked by the outbox) is the literal union, which OrderStatus here matches.
-  const status = (s: OrderStatus): never => s as never;
-  return emit(
-    OrderStatusChanged,
-    compact({ orderId, from: status(change.from), to: status(change.to), reason: change.reason }),
-  );
-}
-
-/**
- * Status change + its OrderStatusChanged event. Workflows check the status when they start; should it
- * have moved meanwhile to one the change is not allowed from, the order keeps it and is flagged for ops
- * rather than the workflow failing forever.
- */
-function moveTo(o: OrderDoc, to: OrderStatus, at: string, reason?: string): Outcome {
-  if (!canTransition(o.status, to)) {
-    return {
-      order: withAttention(o, 'illegal-transition', `workflow wanted ${o.status} -> ${to}`, at),
-      events: [],
-    };
-  }
-  const { order, change } = withStatus(o, to, at, reason);
-  return { order, events: [statusEvent(o._id, change)] };
-}
-
-export function confirmedEvent(o: OrderDoc): PendingEvent {
-  return emit(
-    OrderConfirmed,
-    compact({
-      orderId: o._id,
-      customerId: o.customerId,
-      customerName: o.customerName,
-      channel: o.channel,
-      fulfilment: compact({
-        method: o.fulfilment.method,
-        locationId: o.fulfilment.locationId,
-        address: o.fulfilment.address,
-        geo: o.fulfilment.geo ?? o.fulfilment.address?.geo,
-      }),
-      reservationId: o.reservation.reservationId,
-      lines: o.lines.map((l) => compact({ sku: l.sku, qty: l.qty, unitPrice: l.unitPrice, name: l.name })),
-      total: o.total,
-      payment: {
-        method: o.payment.method,
-        amountDue: o.payment.method === 'cod' ? o.amountDue : zero(o.currency),
-      },
-      routeAttempt: o.routeAttempt,
-    }),
-  );
-}
-
-function completedEvent(o: OrderDoc, at: string): PendingEvent {
-  return emit(
-    OrderCompleted,
-    compact({
-      orderId: o._id,
-      customerId: o.customerId,
-      channel: o.channel,
-      total: o.total,
-      completedAt: at,
-    }),
-  );
-}
-
-function sameReservation(o: OrderDoc, p: WorkflowParams): true | string {
-  return p.reservationId === undefined || p.reservationId === o.reservation.reservationId
-    ? true
-    : `event is about reservation ${p.reservationId}, the order now holds ${o.reservation.reservationId}`;
-}
-
-function statusIn(o: OrderDoc, allowed: OrderStatus[]): true | string {
-  return allowed.includes(o.status) ? true : `order is ${o.status}`;
-}
-
-function all(...checks: Array<true | string>): true | string {
-  return checks.find((c) => c !== true) ?? true;
-}
-
-function withAttention(o: OrderDoc, code: string, reason: string, at: string): OrderDoc {
-  return { ...o, attention: [...o.attention, { code, reason, at }] };
-}
-
 /** A forward-only workflow that failed permanently: nothing to undo, ops must look at it. */
 function needsOps(what: string) {
   return (o: OrderDoc, _p: WorkflowParams, f: Failure, now: string): Outcome => ({
@@ -136,7 +41,7 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
   const place: Workflow = {
     name: 'place',
     steps: [reserveStock, redeemPoints, authorizePayment],
-    accepts: (o) => statusIn(o, ['pending']),
+    accepts: (o) => inStatus(o, 'pending'),
     completed(o, _p, now) {
       const paid: OrderDoc = {
         ...o,
@@ -164,7 +69,7 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
     // Inventory or the network being down must not cancel the order: wait for them.
     retryForever: true,
     steps: [reserveNextLocation, releasePreviousReservation],
-    accepts: (o, p) => all(statusIn(o, ['confirmed']), sameReservation(o, p)),
+    accepts: (o, p) => all(inStatus(o, 'confirmed'), sameReservation(o, p)),
     completed(o, p, now) {
       const pending = o.pendingRoute;
       if (!pending)
@@ -188,13 +93,13 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
       return {
         order,
         events: [
-          emit(OrderRerouted, {
-            orderId: o._id,
-            fromLocationId: from,
-            toLocationId: pending.route.locationId,
-            reason: `${p.reason ?? 're-route'}; ${pending.route.reason}`,
-            routeAttempt: pending.attempt,
-          }),
+          reroutedEvent(
+            o,
+            from,
+            pending.route,
+            pending.attempt,
+            `${p.reason ?? 're-route'}; ${pending.route.reason}`,
+          ),
           confirmedEvent(order),
         ],
       };
@@ -234,30 +139,10 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
     completed(o, p, now) {
       const reason = p.reason ?? `cancelled (${p.cancelCause ?? 'ops'})`;
       const out = moveTo(o, 'cancelled', now, reason);
-      const refund = moneyBack(o);
-      const events = [
-        ...out.events!,
-        emit(
-          OrderCancelled,
-          compact({
-            orderId: o._id,
-            customerId: o.customerId,
-            reason,
-            refund,
-            locationId: o.fulfilment.locationId,
-          }),
-        ),
-      ];
+      const events = [...out.events!, cancelledEvent(o, reason)];
       // Goods that left with a rider come back to the store: inventory restocks them (a return movement).
       if (p.cancelCause === 'delivery_failed' && o.reservation.status === 'committed') {
-        events.push(
-          emit(ReturnReceived, {
-            returnId: `${o._id}-undelivered`,
-            orderId: o._id,
-            locationId: o.fulfilment.locationId,
-            lines: o.lines.map((l) => ({ sku: l.sku, qty: l.qty, disposition: 'restock' as const })),
-          }),
-        );
+        events.push(undeliveredReturnEvent(o));
       }
       return { order: out.order, events };
     },
@@ -268,7 +153,7 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
     name: 'collect',
     retryForever: true,
     steps: [commitStock, capturePayment],
-    accepts: (o, p) => all(statusIn(o, ['confirmed', 'ready_for_pickup']), sameReservation(o, p)),
+    accepts: (o, p) => all(inStatus(o, 'confirmed', 'ready_for_pickup'), sameReservation(o, p)),
     completed(o, p, now) {
       const at = p.at ?? now;
       const out = moveTo({ ...o, completedAt: at }, 'collected', now, 'collected at the store');
@@ -281,7 +166,7 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
     name: 'hand_to_rider',
     retryForever: true,
     steps: [commitStock],
-    accepts: (o, p) => all(statusIn(o, ['confirmed']), sameReservation(o, p)),
+    accepts: (o, p) => all(inStatus(o, 'confirmed'), sameReservation(o, p)),
     completed: (o, _p, now) => moveTo(o, 'out_for_delivery', now, 'picked up by the rider'),
     failed: needsOps('hand-to-rider'),
   };
@@ -290,7 +175,7 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
     name: 'deliver',
     retryForever: true,
     steps: [commitStock, capturePayment],
-    accepts: (o, p) => all(statusIn(o, ['confirmed', 'out_for_delivery']), sameReservation(o, p)),
+    accepts: (o, p) => all(inStatus(o, 'confirmed', 'out_for_delivery'), sameReservation(o, p)),
     completed(o, p, now) {
       const at = p.at ?? now;
       let order: OrderDoc = { ...o, completedAt: at };
@@ -319,8 +204,7 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
     name: 'ship',
     retryForever: true,
     steps: [commitStock, capturePayment],
-    accepts: (o) =>
-      all(statusIn(o, ['confirmed']), o.fulfilment.method === 'ship' ? true : 'not a ship order'),
+    accepts: (o) => all(inStatus(o, 'confirmed'), o.fulfilment.method === 'ship' ? true : 'not a ship order'),
     completed(o, p, now) {
       const out = moveTo(
         { ...o, completedAt: now, shipment: { ...p.shipment, at: now } },
@@ -364,7 +248,7 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
     steps: [refundLateFee],
     accepts: (o) =>
       all(
-        statusIn(o, ['confirmed', 'out_for_delivery', 'delivered']),
+        inStatus(o, 'confirmed', 'out_for_delivery', 'delivered'),
         o.fulfilment.method === 'delivery' ? true : 'not a delivery order',
         o.compensation ? 'already compensated' : true,
       ),
@@ -372,18 +256,7 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
       const c = lateCompensationFor(o, policy, p.minutesLate ?? 1, now);
       return {
         order: { ...o, compensation: c },
-        events: [
-          emit(
-            OrderCompensated,
-            compact({
-              orderId: o._id,
-              customerId: o.customerId,
-              kind: c.kind,
-              amount: c.amount,
-              minutesLate: c.minutesLate,
-            }),
-          ),
-        ],
+        events: [compensatedEvent(o, c)],
       };
     },
     failed: needsOps('compensate-late'),
@@ -434,18 +307,7 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
             : r,
         ),
       };
-      const events: PendingEvent[] = [
-        emit(
-          ReturnRefunded,
-          compact({
-            returnId: ret.returnId,
-            orderId: o._id,
-            locationId: ret.locationId,
-            lines: ret.lines.map((l) => compact({ sku: l.sku, qty: l.qty, disposition: l.disposition })),
-            refund: ret.refund,
-          }),
-        ),
-      ];
+      const events: PendingEvent[] = [returnRefundedEvent(o, ret)];
       const everything = o.lines.every((l) => (o.returnedQty[l.sku] ?? 0) >= l.qty);
       const allSettled = order.returns.every((r) => r.status === 'refunded');
       if (everything && allSettled && o.status !== 'returned') {
@@ -469,15 +331,4 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
     compensate_late: compensateLate,
     refund_return: refundReturn,
   };
-}
-
-/** What the customer gets back when the order is cancelled (for OrderCancelled.refund). */
-function moneyBack(o: OrderDoc): Money | undefined {
-  const p = o.payment;
-  if (p.method !== 'card') return undefined;
-  if (p.status === 'voided') return p.authorized ?? o.amountDue;
-  if (p.status === 'refunded') return p.refunded;
-  if (p.status === 'captured' && p.captured)
-    return { amountMinor: o.amountDue.amountMinor - p.captured.amountMinor, currency: o.currency };
-  return undefined;
 }
