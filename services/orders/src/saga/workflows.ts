@@ -16,19 +16,10 @@ import type { Failure, Money, OrderDoc, WorkflowName, WorkflowParams } from '../
 import type { Outcome, PendingEvent } from '../domain/outcome';
 import type { OrdersPolicy } from '../settings';
 import type { Step, Workflow } from './types';
-import {
-  authKey,
-  authorizePayment,
-  capturePayment,
-  commitStock,
-  redeemPoints,
-  refundPoints,
-  releasePreviousReservation,
-  releaseStock,
-  reserveNextLocation,
-  reserveStock,
-  settleOnCancel,
-} from './steps';
+import { commitStock, releaseStock, reserveStock } from './steps/inventory';
+import { authKey, authorizePayment, capturePayment, settleOnCancel } from './steps/payment';
+import { redeemPoints, refundPoints } from './steps/points';
+import { releasePreviousReservation, reserveNextLocation } from './steps/reroute';
 
 /** A forward-only workflow that failed permanently: nothing to undo, ops must look at it. */
 function needsOps(what: string) {
