@@ -1,0 +1,21 @@
+import { all, inStatus, sameReservation } from '../../domain/guards';
+import { moveTo } from '../../domain/order-changes';
+import { completedEvent } from '../../domain/order-events';
+import { commitStock } from '../steps/inventory';
+import { capturePayment } from '../steps/payment';
+import type { Workflow } from '../types';
+import { needsOps } from './needs-ops';
+
+/** Pickup: the customer collected the order at the store; the stock is sold, the money taken. */
+export const collect: Workflow = {
+  name: 'collect',
+  retryForever: true,
+  steps: [commitStock, capturePayment],
+  accepts: (o, p) => all(inStatus(o, 'confirmed', 'ready_for_pickup'), sameReservation(o, p)),
+  completed(o, p, now) {
+    const at = p.at ?? now;
+    const out = moveTo({ ...o, completedAt: at }, 'collected', now, 'collected at the store');
+    return { order: out.order, events: [...out.events!, completedEvent(out.order, at)] };
+  },
+  failed: needsOps('collect'),
+};
