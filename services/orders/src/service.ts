@@ -1,6 +1,6 @@
 import { orderEvents } from '@omni/contracts';
 import { createService, serviceOptionsFrom, type Service, type ServiceDeps } from '@omni/kit';
-import type { OrdersContext, OrdersMetrics } from './app/context';
+import type { OrdersContext, OrdersEnv, OrdersMetrics } from './app/context';
 import { settle } from './app/request-work';
 import type { OrderDoc } from './domain/types';
 import { createUpstreams, type UpstreamAddresses, type Upstreams } from './clients/upstreams';
@@ -27,6 +27,7 @@ import { buildWorkflows } from './saga/workflows';
 import { DEFAULT_POLICY, DEFAULT_TIMINGS, type OrdersPolicy, type OrdersTimings } from './settings';
 import { ordersCollections } from './store/collections';
 import { OrderRepository } from './store/order-repository';
+import { outboxPublisher } from './store/outbox';
 import { pausedStores } from './store/paused-stores';
 
 export interface OrdersServiceDeps extends ServiceDeps, UpstreamAddresses {
@@ -77,23 +78,9 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
   const cols = ordersCollections(deps.store);
   const upstreams = createUpstreams(deps, timings.stepTimeoutMs);
   const payments = deps.payments ?? new SimulatedCardProvider(deps.simulatedCard);
-  const repo = new OrderRepository(
-    deps.store,
-    cols,
-    async (session, e, orderId) => {
-      await svc.events.publish(session, e.def, { subject: e.subject ?? orderId, data: e.data as never });
-    },
-    clock,
-  );
-  const env: StepEnv = {
-    upstreams,
-    payments,
-    policy,
-    timings,
-    clock,
-    log: svc.log,
-    pausedStores: () => pausedStores(cols),
-  };
+  const repo = new OrderRepository(deps.store, cols, outboxPublisher(svc.events), clock);
+  const env: OrdersEnv = { upstreams, policy, timings, clock, pausedStores: () => pausedStores(cols) };
+  const stepEnv: StepEnv = { ...env, payments, log: svc.log };
   const m = svc.metrics;
   const metrics: OrdersMetrics = {
     placed: m.counter(
@@ -111,7 +98,7 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
       ['type', 'why'],
     ),
   };
-  const runner = new SagaRunner(repo, cols.orders, env, buildWorkflows(policy), {
+  const runner = new SagaRunner(repo, cols.orders, stepEnv, buildWorkflows(policy), {
     stepDuration: m.histogram(
       'orders_saga_step_duration_seconds',
       'Saga step attempts by outcome',
