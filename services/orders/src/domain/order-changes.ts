@@ -1,9 +1,28 @@
 import { reservationIdFor } from './ids';
 import { canTransition, withStatus } from './lifecycle';
-import { statusEvent } from './order-events';
-import type { Outcome } from './outcome';
+import {
+  cancelledEvent,
+  compensatedEvent,
+  completedEvent,
+  confirmedEvent,
+  reroutedEvent,
+  returnRefundedEvent,
+  statusEvent,
+  undeliveredReturnEvent,
+} from './order-events';
+import type { Outcome, PendingEvent } from './outcome';
 import type { RouteChoice } from './routing';
-import type { OrderDoc, OrderStatus, RouteDecision } from './types';
+import type {
+  CancelCause,
+  Failure,
+  LateCompensation,
+  Money,
+  OrderDoc,
+  OrderStatus,
+  QueuedWork,
+  RouteDecision,
+  WorkflowParams,
+} from './types';
 
 /**
  * How an order changes: pure functions from the order as stored to the next one (with the events the
@@ -63,4 +82,133 @@ export function movedTo(o: OrderDoc, choice: RouteChoice, at: string): OrderDoc 
       status: 'none',
     },
   };
+}
+
+// ---------------------------------------------------------------- as the workflows end, in saga order
+
+/** Placement succeeded: what is owed is settled for now, the order is confirmed and announced. */
+export function confirmed(o: OrderDoc, now: string): Outcome {
+  const paid: OrderDoc = {
+    ...o,
+    payment: {
+      ...o.payment,
+      status:
+        o.payment.method === 'cod'
+          ? 'cod_due'
+          : o.amountDue.amountMinor === 0
+            ? 'not_required'
+            : o.payment.status,
+    },
+  };
+  const out = moveTo(paid, 'confirmed', now, o.route.reason);
+  return { order: out.order, events: [...out.events!, confirmedEvent(out.order)] };
+}
+
+/** Placement failed and was compensated: the order records why. */
+export function placementFailed(o: OrderDoc, failure: Failure, now: string): Outcome {
+  return moveTo({ ...o, failure }, 'failed', now, `${failure.code}: ${failure.reason}`);
+}
+
+/** A re-route finished: the pending route becomes the order's location, announced with a new confirmation. */
+export function rerouted(o: OrderDoc, why: string | undefined, now: string): Outcome {
+  const pending = o.pendingRoute;
+  if (!pending)
+    return { order: withAttention(o, 'reroute-lost', 're-route finished without a new location', now) };
+  const from = o.fulfilment.locationId;
+  const order: OrderDoc = {
+    ...o,
+    route: pending.route,
+    routeHistory: [...o.routeHistory, pending.route],
+    routeAttempt: pending.attempt,
+    triedLocationIds: [...new Set([...o.triedLocationIds, from])],
+    fulfilment: { ...o.fulfilment, locationId: pending.route.locationId, holdUntil: undefined },
+    reservation: {
+      reservationId: pending.reservationId,
+      locationId: pending.route.locationId,
+      status: 'active',
+    },
+    pendingRoute: null,
+    statusReason: `re-routed: ${why ?? ''}`.trim(),
+  };
+  return {
+    order,
+    events: [
+      reroutedEvent(o, from, pending.route, pending.attempt, `${why ?? 're-route'}; ${pending.route.reason}`),
+      confirmedEvent(order),
+    ],
+  };
+}
+
+/** Queued work that must run before anything else already queued (e.g. cancel when no route is left). */
+export function queuedFirst(o: OrderDoc, work: QueuedWork): OrderDoc {
+  return { ...o, queue: [work, ...o.queue] };
+}
+
+/** The order is cancelled; goods that left with a rider come back to the store (a restock). */
+export function cancelled(o: OrderDoc, cause: CancelCause | undefined, reason: string, now: string): Outcome {
+  const out = moveTo(o, 'cancelled', now, reason);
+  const events = [...out.events!, cancelledEvent(o, reason)];
+  if (cause === 'delivery_failed' && o.reservation.status === 'committed')
+    events.push(undeliveredReturnEvent(o));
+  return { order: out.order, events };
+}
+
+export function collected(o: OrderDoc, at: string, now: string): Outcome {
+  const out = moveTo({ ...o, completedAt: at }, 'collected', now, 'collected at the store');
+  return { order: out.order, events: [...out.events!, completedEvent(out.order, at)] };
+}
+
+/** Delivered: cash on delivery records what the rider collected (a mismatch is flagged for ops). */
+export function delivered(o: OrderDoc, at: string, codCollected: Money | undefined, now: string): Outcome {
+  let order: OrderDoc = { ...o, completedAt: at };
+  if (o.payment.method === 'cod') {
+    const collected = codCollected ?? o.amountDue;
+    order = { ...order, payment: { ...o.payment, status: 'cod_paid', codCollected: collected } };
+    if (collected.amountMinor !== o.amountDue.amountMinor || collected.currency !== o.amountDue.currency) {
+      order = withAttention(
+        order,
+        'cod-mismatch',
+        `rider collected ${collected.amountMinor} ${collected.currency}, due ${o.amountDue.amountMinor} ${o.amountDue.currency}`,
+        now,
+      );
+    }
+  }
+  const out = moveTo(order, 'delivered', now, 'delivered');
+  return { order: out.order, events: [...out.events!, completedEvent(out.order, at)] };
+}
+
+export function shipped(o: OrderDoc, shipment: WorkflowParams['shipment'], now: string): Outcome {
+  const out = moveTo(
+    { ...o, completedAt: now, shipment: { ...shipment, at: now } },
+    'shipped',
+    now,
+    'handed to the carrier',
+  );
+  return { order: out.order, events: [...out.events!, completedEvent(out.order, now)] };
+}
+
+export function compensated(o: OrderDoc, c: LateCompensation): Outcome {
+  return { order: { ...o, compensation: c }, events: [compensatedEvent(o, c)] };
+}
+
+/** A return is refunded; the order is returned once every unit came back and every return is refunded. */
+export function returnRefunded(o: OrderDoc, returnId: string | undefined, now: string): Outcome {
+  const ret = o.returns.find((r) => r.returnId === returnId)!;
+  const method =
+    o.payment.method === 'card' ? 'card' : (ret.refund?.amountMinor ?? 0) > 0 ? 'manual' : 'none';
+  let order: OrderDoc = {
+    ...o,
+    returns: o.returns.map((r) =>
+      r.returnId === ret.returnId ? { ...r, status: 'refunded', refundMethod: method, refundedAt: now } : r,
+    ),
+  };
+  const events: PendingEvent[] = [returnRefundedEvent(o, ret)];
+  const everything = o.lines.every((l) => (o.returnedQty[l.sku] ?? 0) >= l.qty);
+  const allSettled = order.returns.every((r) => r.status === 'refunded');
+  if (everything && allSettled && o.status !== 'returned') {
+    const out = moveTo(order, 'returned', now, 'every unit was returned');
+    order = out.order;
+    events.push(...out.events!);
+  }
+  return { order, events };
 }

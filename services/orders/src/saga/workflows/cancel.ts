@@ -1,8 +1,7 @@
 import { all, sameReservation } from '../../domain/guards';
 import { cancellable } from '../../domain/lifecycle';
 import { min, money } from '../../domain/money';
-import { moveTo } from '../../domain/order-changes';
-import { cancelledEvent, undeliveredReturnEvent } from '../../domain/order-events';
+import { cancelled } from '../../domain/order-changes';
 import type { Money, OrderDoc } from '../../domain/types';
 import type { OrdersPolicy } from '../../settings';
 import { releaseStock } from '../steps/inventory';
@@ -24,14 +23,7 @@ export function cancelWorkflow(policy: OrdersPolicy): Workflow {
     steps: [releaseStock, settleOnCancel(noShowFee), refundPoints],
     accepts: (o, p) => all(cancellable(o.status, p.cancelCause ?? 'ops'), sameReservation(o, p)),
     completed(o, p, now) {
-      const reason = p.reason ?? `cancelled (${p.cancelCause ?? 'ops'})`;
-      const out = moveTo(o, 'cancelled', now, reason);
-      const events = [...out.events!, cancelledEvent(o, reason)];
-      // Goods that left with a rider come back to the store: inventory restocks them (a return movement).
-      if (p.cancelCause === 'delivery_failed' && o.reservation.status === 'committed') {
-        events.push(undeliveredReturnEvent(o));
-      }
-      return { order: out.order, events };
+      return cancelled(o, p.cancelCause, p.reason ?? `cancelled (${p.cancelCause ?? 'ops'})`, now);
     },
     failed: needsOps('cancel'),
   };

@@ -1,6 +1,5 @@
 import { all, inStatus, sameReservation } from '../../domain/guards';
-import { moveTo } from '../../domain/order-changes';
-import { completedEvent } from '../../domain/order-events';
+import { collected } from '../../domain/order-changes';
 import { commitStock } from '../steps/inventory';
 import { capturePayment } from '../steps/payment';
 import type { Workflow } from '../types';
@@ -12,10 +11,6 @@ export const collect: Workflow = {
   retryForever: true,
   steps: [commitStock, capturePayment],
   accepts: (o, p) => all(inStatus(o, 'confirmed', 'ready_for_pickup'), sameReservation(o, p)),
-  completed(o, p, now) {
-    const at = p.at ?? now;
-    const out = moveTo({ ...o, completedAt: at }, 'collected', now, 'collected at the store');
-    return { order: out.order, events: [...out.events!, completedEvent(out.order, at)] };
-  },
+  completed: (o, p, now) => collected(o, p.at ?? now, now),
   failed: needsOps('collect'),
 };

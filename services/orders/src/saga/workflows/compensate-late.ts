@@ -1,5 +1,5 @@
 import { all, inStatus } from '../../domain/guards';
-import { compensatedEvent } from '../../domain/order-events';
+import { compensated } from '../../domain/order-changes';
 import { lateCompensationFor } from '../../domain/policy';
 import type { OrdersPolicy } from '../../settings';
 import { refundLateFee } from '../steps/refunds';
@@ -18,13 +18,7 @@ export function compensateLateWorkflow(policy: OrdersPolicy): Workflow {
         o.fulfilment.method === 'delivery' ? true : 'not a delivery order',
         o.compensation ? 'already compensated' : true,
       ),
-    completed(o, p, now) {
-      const c = lateCompensationFor(o, policy, p.minutesLate ?? 1, now);
-      return {
-        order: { ...o, compensation: c },
-        events: [compensatedEvent(o, c)],
-      };
-    },
+    completed: (o, p, now) => compensated(o, lateCompensationFor(o, policy, p.minutesLate ?? 1, now)),
     failed: needsOps('compensate-late'),
   };
 }

@@ -1,6 +1,5 @@
 import { all, inStatus } from '../../domain/guards';
-import { moveTo } from '../../domain/order-changes';
-import { completedEvent } from '../../domain/order-events';
+import { shipped } from '../../domain/order-changes';
 import { commitStock } from '../steps/inventory';
 import { capturePayment } from '../steps/payment';
 import type { Workflow } from '../types';
@@ -12,14 +11,6 @@ export const ship: Workflow = {
   retryForever: true,
   steps: [commitStock, capturePayment],
   accepts: (o) => all(inStatus(o, 'confirmed'), o.fulfilment.method === 'ship' ? true : 'not a ship order'),
-  completed(o, p, now) {
-    const out = moveTo(
-      { ...o, completedAt: now, shipment: { ...p.shipment, at: now } },
-      'shipped',
-      now,
-      'handed to the carrier',
-    );
-    return { order: out.order, events: [...out.events!, completedEvent(out.order, now)] };
-  },
+  completed: (o, p, now) => shipped(o, p.shipment, now),
   failed: needsOps('ship'),
 };
