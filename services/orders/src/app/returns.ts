@@ -12,11 +12,12 @@ import { newId } from '@omni/store';
 import { returnableQty, returnRefundFor } from '../domain/policy';
 import { FULFILLED, type OrderDoc, type ReturnLine, type ReturnRecord } from '../domain/types';
 import { emit } from '../domain/outcome';
+import { queued } from '../domain/order-changes';
 import { compact } from '../domain/order-events';
 import type { CommandResult } from './cancel-order';
 import type { OrdersContext } from './context';
 import { isOwnOrder, loadVisibleOrder } from './order-access';
-import { enqueue, settle } from './request-work';
+import { settle } from './request-work';
 
 export const MAX_RETURNS_PER_ORDER = 20;
 
@@ -133,7 +134,7 @@ export async function receiveReturn(
           receivedAt: now,
           refund,
         };
-        const next = enqueue(
+        const next = queued(
           { ...x, returnedQty, returns: x.returns.map((r) => (r.returnId === returnId ? updated : r)) },
           { workflow: 'refund_return', key: `refund:${returnId}`, params: { returnId }, requestedAt: now },
         );

@@ -84,6 +84,25 @@ export function movedTo(o: OrderDoc, choice: RouteChoice, at: string): OrderDoc 
   };
 }
 
+/** The store picked everything: ready for pickup until `holdUntil`. */
+export function readyForPickup(
+  o: OrderDoc,
+  at: string,
+  storeId: string,
+  holdUntil: string | undefined,
+): Outcome {
+  const { order, change } = withStatus(o, 'ready_for_pickup', at, `ready at ${storeId}`);
+  return {
+    order: { ...order, fulfilment: { ...order.fulfilment, holdUntil } },
+    events: [statusEvent(o._id, change)],
+  };
+}
+
+/** A rider accepted the delivery job at the order's store. */
+export function riderAssigned(o: OrderDoc, rider: NonNullable<OrderDoc['riderAssigned']>): OrderDoc {
+  return { ...o, riderAssigned: rider };
+}
+
 // ---------------------------------------------------------------- as the workflows end, in saga order
 
 /** Placement succeeded: what is owed is settled for now, the order is confirmed and announced. */
@@ -137,6 +156,12 @@ export function rerouted(o: OrderDoc, why: string | undefined, now: string): Out
       confirmedEvent(order),
     ],
   };
+}
+
+/** Queues a workflow unless one with the same key is queued or running (duplicate requests/events). */
+export function queued(o: OrderDoc, work: QueuedWork): OrderDoc | null {
+  if (o.saga?.key === work.key || o.queue.some((q) => q.key === work.key)) return null;
+  return { ...o, queue: [...o.queue, work], active: true };
 }
 
 /** Queued work that must run before anything else already queued (e.g. cancel when no route is left). */

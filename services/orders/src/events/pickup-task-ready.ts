@@ -1,7 +1,6 @@
 import { PickupTaskReady } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
-import { withStatus } from '../domain/lifecycle';
-import { statusEvent } from '../domain/order-events';
+import { readyForPickup } from '../domain/order-changes';
 import { all, atLocation, inStatus, method, notMoving, onReservation } from '../domain/guards';
 import { changeFromEvent } from './handle';
 
@@ -18,11 +17,7 @@ export function onPickupTaskReady(ctx: OrdersContext): void {
         notMoving(o),
       );
       if (ok !== true) return ok;
-      const { order, change } = withStatus(o, 'ready_for_pickup', event.time, `ready at ${d.storeId}`);
-      return {
-        order: { ...order, fulfilment: { ...order.fulfilment, holdUntil: d.holdUntil } },
-        events: [statusEvent(o._id, change)],
-      };
+      return readyForPickup(o, event.time, d.storeId, d.holdUntil);
     });
   });
 }
