@@ -6,7 +6,9 @@ import {
   completedEvent,
   confirmedEvent,
   reroutedEvent,
+  returnReceivedEvent,
   returnRefundedEvent,
+  returnRequestedEvent,
   statusEvent,
   undeliveredReturnEvent,
 } from './order-events';
@@ -20,6 +22,7 @@ import type {
   OrderDoc,
   OrderStatus,
   QueuedWork,
+  ReturnRecord,
   RouteDecision,
   WorkflowParams,
 } from './types';
@@ -101,6 +104,39 @@ export function readyForPickup(
 /** A rider accepted the delivery job at the order's store. */
 export function riderAssigned(o: OrderDoc, rider: NonNullable<OrderDoc['riderAssigned']>): OrderDoc {
   return { ...o, riderAssigned: rider };
+}
+
+/** A return is requested: its units count as returned (so they cannot be asked for twice). */
+export function returnRequested(o: OrderDoc, ret: ReturnRecord): Outcome {
+  const returnedQty = { ...o.returnedQty };
+  for (const l of ret.lines) returnedQty[l.sku] = (returnedQty[l.sku] ?? 0) + l.qty;
+  return {
+    order: { ...o, returns: [...o.returns, ret], returnedQty },
+    events: [returnRequestedEvent(o, ret)],
+  };
+}
+
+/**
+ * A return is received (`received` = the record as received): units announced but not brought back can
+ * be returned later, and the refund is queued.
+ */
+export function returnReceived(o: OrderDoc, received: ReturnRecord, now: string): Outcome {
+  const requested = o.returns.find((r) => r.returnId === received.returnId)!;
+  const gotBySku = new Map<string, number>();
+  for (const l of received.lines) gotBySku.set(l.sku, (gotBySku.get(l.sku) ?? 0) + l.qty);
+  const returnedQty = { ...o.returnedQty };
+  for (const l of requested.lines)
+    returnedQty[l.sku] = (returnedQty[l.sku] ?? 0) - (l.qty - (gotBySku.get(l.sku) ?? 0));
+  const next = queued(
+    { ...o, returnedQty, returns: o.returns.map((r) => (r.returnId === received.returnId ? received : r)) },
+    {
+      workflow: 'refund_return',
+      key: `refund:${received.returnId}`,
+      params: { returnId: received.returnId },
+      requestedAt: now,
+    },
+  );
+  return { order: next!, events: [returnReceivedEvent(o, received)] };
 }
 
 // ---------------------------------------------------------------- as the workflows end, in saga order

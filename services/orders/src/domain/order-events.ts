@@ -7,6 +7,7 @@ import {
   OrderStatusChanged,
   ReturnReceived,
   ReturnRefunded,
+  ReturnRequested,
 } from '@omni/contracts';
 import { zero } from './money';
 import { emit, type PendingEvent } from './outcome';
@@ -153,4 +154,23 @@ export function returnRefundedEvent(o: OrderDoc, ret: ReturnRecord): PendingEven
       refund: ret.refund,
     }),
   );
+}
+
+export function returnRequestedEvent(o: OrderDoc, ret: ReturnRecord): PendingEvent {
+  return emit(ReturnRequested, {
+    returnId: ret.returnId,
+    orderId: o._id,
+    lines: ret.lines.map((l) => ({ sku: l.sku, qty: l.qty })),
+  });
+}
+
+/** A return received at a location (`ret` as received): inventory books each line's disposition. */
+export function returnReceivedEvent(o: OrderDoc, ret: ReturnRecord): PendingEvent {
+  return emit(ReturnReceived, {
+    returnId: ret.returnId,
+    orderId: o._id,
+    locationId: ret.locationId!,
+    lines: ret.lines.map((l) => ({ sku: l.sku, qty: l.qty, disposition: l.disposition! })),
+    refund: ret.refund,
+  });
 }
