@@ -30,7 +30,8 @@ import type {
 /**
  * How an order changes: pure functions from the order as stored to the next one (with the events the
  * change announces, when it announces any). Workflows, use cases and event handlers call these rather
- * than spreading the document themselves.
+ * than spreading the document themselves; only saga steps' reducers (the payment, reservation and
+ * points state their own call changed) and the runner's saga bookkeeping still do.
  */
 
 /** Something ops must look at; the order itself goes on. */
