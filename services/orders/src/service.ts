@@ -1,6 +1,6 @@
 import { orderEvents } from '@omni/contracts';
 import { createService, serviceOptionsFrom, type Service, type ServiceDeps } from '@omni/kit';
-import type { OrdersContext, OrdersMetrics } from './app/context';
+import type { OrdersContext, OrdersEnv, OrdersMetrics } from './app/context';
 import { settle } from './app/request-work';
 import type { OrderDoc } from './domain/types';
 import { createUpstreams, type UpstreamAddresses, type Upstreams } from './clients/upstreams';
@@ -10,7 +10,7 @@ import { onDeliveryFailed } from './events/delivery-failed';
 import { onDeliveryLate } from './events/delivery-late';
 import { onDeliveryAssigned } from './events/delivery-assigned';
 import { onDeliveryPickedUp } from './events/delivery-picked-up';
-import { onPickupStorePauses, pausedStores } from './events/pickup-store-paused';
+import { onPickupStorePauses } from './events/pickup-store-paused';
 import { onPickupTaskCollected } from './events/pickup-task-collected';
 import { onPickupTaskExpired } from './events/pickup-task-expired';
 import { onPickupTaskReady } from './events/pickup-task-ready';
@@ -22,11 +22,13 @@ import { returnRoutes } from './http/returns';
 import type { PaymentProvider } from './payment/port';
 import { SimulatedCardProvider, type SimulatedCardOptions } from './payment/simulated-card';
 import { SagaRunner } from './saga/runner';
-import type { StepEnv } from './saga/step';
+import type { StepEnv } from './saga/types';
 import { buildWorkflows } from './saga/workflows';
 import { DEFAULT_POLICY, DEFAULT_TIMINGS, type OrdersPolicy, type OrdersTimings } from './settings';
 import { ordersCollections } from './store/collections';
 import { OrderRepository } from './store/order-repository';
+import { outboxPublisher } from './store/outbox';
+import { pausedStores } from './store/paused-stores';
 
 export interface OrdersServiceDeps extends ServiceDeps, UpstreamAddresses {
   /** The payment provider; default a SimulatedCardProvider built from `simulatedCard`. */
@@ -76,23 +78,9 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
   const cols = ordersCollections(deps.store);
   const upstreams = createUpstreams(deps, timings.stepTimeoutMs);
   const payments = deps.payments ?? new SimulatedCardProvider(deps.simulatedCard);
-  const repo = new OrderRepository(
-    deps.store,
-    cols,
-    async (session, e, orderId) => {
-      await svc.events.publish(session, e.def, { subject: e.subject ?? orderId, data: e.data as never });
-    },
-    clock,
-  );
-  const env: StepEnv = {
-    upstreams,
-    payments,
-    policy,
-    timings,
-    clock,
-    log: svc.log,
-    pausedStores: () => pausedStores({ cols }),
-  };
+  const repo = new OrderRepository(deps.store, cols, outboxPublisher(svc.events), clock);
+  const env: OrdersEnv = { upstreams, policy, timings, clock, pausedStores: () => pausedStores(cols) };
+  const stepEnv: StepEnv = { ...env, payments, log: svc.log };
   const m = svc.metrics;
   const metrics: OrdersMetrics = {
     placed: m.counter(
@@ -110,7 +98,7 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
       ['type', 'why'],
     ),
   };
-  const runner = new SagaRunner(repo, cols.orders, env, buildWorkflows(policy), {
+  const runner = new SagaRunner(repo, cols.orders, stepEnv, buildWorkflows(policy), {
     stepDuration: m.histogram(
       'orders_saga_step_duration_seconds',
       'Saga step attempts by outcome',

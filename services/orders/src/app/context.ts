@@ -1,7 +1,8 @@
 import type { Service } from '@omni/kit';
 import type { Counter } from 'prom-client';
+import type { RoutingEnv } from '../routing/route-order';
 import type { SagaRunner } from '../saga/runner';
-import type { StepEnv } from '../saga/step';
+import type { OrdersTimings } from '../settings';
 import type { OrdersCollections } from '../store/collections';
 import type { OrderRepository } from '../store/order-repository';
 
@@ -12,12 +13,21 @@ export interface OrdersMetrics {
   eventsIgnored: Counter<'type' | 'why'>;
 }
 
+/**
+ * What use cases and event handlers may call outside the store: routing's upstreams and policy, the
+ * timings they wait by, the clock. Payments are the saga's alone (saga/types.ts StepEnv).
+ */
+export interface OrdersEnv extends RoutingEnv {
+  timings: OrdersTimings;
+  clock: () => Date;
+}
+
 /** What use cases, routes and event handlers share. */
 export interface OrdersContext {
   svc: Service;
   cols: OrdersCollections;
   repo: OrderRepository;
   runner: SagaRunner;
-  env: StepEnv;
+  env: OrdersEnv;
   metrics: OrdersMetrics;
 }

@@ -25,7 +25,8 @@ import type {
 } from '../domain/types';
 import type { OrdersContext } from './context';
 import { settle } from './request-work';
-import { decisionOf, routeOrder } from './route-order';
+import { decisionOf } from '../domain/order-changes';
+import { routeOrder } from '../routing/route-order';
 
 export interface PlaceOrderInput {
   channel?: Channel;

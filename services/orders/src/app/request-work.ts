@@ -1,12 +1,7 @@
 import type { Session } from '@omni/store';
-import type { OrderDoc, QueuedWork, WorkflowName, WorkflowParams } from '../domain/types';
+import { queued } from '../domain/order-changes';
+import type { OrderDoc, WorkflowName, WorkflowParams } from '../domain/types';
 import type { OrdersContext } from './context';
-
-/** Queues a workflow unless one with the same key is queued or running (duplicate requests/events). */
-export function enqueue(o: OrderDoc, work: QueuedWork): OrderDoc | null {
-  if (o.saga?.key === work.key || o.queue.some((q) => q.key === work.key)) return null;
-  return { ...o, queue: [...o.queue, work], active: true };
-}
 
 export interface WorkRequest {
   workflow: WorkflowName;
@@ -32,7 +27,7 @@ export async function requestWork(
     (o) => {
       result.verdict = guard(o);
       if (result.verdict !== true) return null;
-      const next = enqueue(o, { ...build(o), requestedAt: ctx.env.clock().toISOString() });
+      const next = queued(o, { ...build(o), requestedAt: ctx.env.clock().toISOString() });
       if (!next) {
         result.verdict = 'duplicate';
         return null;

@@ -7,16 +7,15 @@ import {
   UnprocessableError,
   type Principal,
 } from '@omni/kit';
-import { ReturnReceived, ReturnRequested } from '@omni/contracts';
 import { newId } from '@omni/store';
 import { returnableQty, returnRefundFor } from '../domain/policy';
 import { FULFILLED, type OrderDoc, type ReturnLine, type ReturnRecord } from '../domain/types';
-import { emit } from '../store/order-repository';
-import { compact } from '../saga/workflows';
+import { returnReceived, returnRequested } from '../domain/order-changes';
+import { compact } from '../domain/order-events';
 import type { CommandResult } from './cancel-order';
 import type { OrdersContext } from './context';
 import { isOwnOrder, loadVisibleOrder } from './order-access';
-import { enqueue, settle } from './request-work';
+import { settle } from './request-work';
 
 export const MAX_RETURNS_PER_ORDER = 20;
 
@@ -62,18 +61,7 @@ export async function requestReturn(
       throw new UnprocessableError('not-returnable', 'more units than were bought and not yet returned', {
         lines: over,
       });
-    const returnedQty = { ...x.returnedQty };
-    for (const l of merged) returnedQty[l.sku] = (returnedQty[l.sku] ?? 0) + l.qty;
-    return {
-      order: { ...x, returns: [...x.returns, ret], returnedQty },
-      events: [
-        emit(ReturnRequested, {
-          returnId: ret.returnId,
-          orderId,
-          lines: merged.map((l) => ({ sku: l.sku, qty: l.qty })),
-        }),
-      ],
-    };
+    return returnRequested(x, ret);
   });
   return { order: saved!, ret };
 }
@@ -116,10 +104,6 @@ export async function receiveReturn(
             })),
           });
         }
-        // Units announced but not brought back can be returned later.
-        const returnedQty = { ...x.returnedQty };
-        for (const l of ret.lines)
-          returnedQty[l.sku] = (returnedQty[l.sku] ?? 0) - (l.qty - (gotBySku.get(l.sku) ?? 0));
         const refund = returnRefundFor(x, received);
         const lines: ReturnLine[] = received.map((l) =>
           compact({ ...l, reason: ret.lines.find((r) => r.sku === l.sku)?.reason }),
@@ -133,22 +117,7 @@ export async function receiveReturn(
           receivedAt: now,
           refund,
         };
-        const next = enqueue(
-          { ...x, returnedQty, returns: x.returns.map((r) => (r.returnId === returnId ? updated : r)) },
-          { workflow: 'refund_return', key: `refund:${returnId}`, params: { returnId }, requestedAt: now },
-        );
-        return {
-          order: next!,
-          events: [
-            emit(ReturnReceived, {
-              returnId,
-              orderId,
-              locationId: input.locationId,
-              lines: received.map((l) => ({ sku: l.sku, qty: l.qty, disposition: l.disposition })),
-              refund,
-            }),
-          ],
-        };
+        return returnReceived(x, updated, now);
       },
       session,
     );

@@ -1,6 +1,8 @@
 import { DeliveryAssigned } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
-import { all, atLocation, changeFromEvent, inStatus, method } from './guards';
+import { all, atLocation, inStatus, method } from '../domain/guards';
+import { riderAssigned } from '../domain/order-changes';
+import { changeFromEvent } from './handle';
 
 /**
  * A rider accepted the job: the store packs the parcel for them. Remembered so that stock at risk
@@ -13,10 +15,7 @@ export function onDeliveryAssigned(ctx: OrdersContext): void {
       const ok = all(method(o, 'delivery'), inStatus(o, 'confirmed'), atLocation(o, d.storeId));
       if (ok !== true) return ok;
       return {
-        order: {
-          ...o,
-          riderAssigned: { storeId: d.storeId, riderId: d.riderId, jobId: d.jobId, at: event.time },
-        },
+        order: riderAssigned(o, { storeId: d.storeId, riderId: d.riderId, jobId: d.jobId, at: event.time }),
       };
     });
   });

@@ -1,6 +1,7 @@
 import { DeliveryDelivered } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
-import { all, atLocation, inStatus, method, queueFromEvent } from './guards';
+import { all, atLocation, inStatus, method } from '../domain/guards';
+import { queueFromEvent } from './handle';
 
 /** Delivered with proof: capture the card (or record the cash collected), complete the order. */
 export function onDeliveryDelivered(ctx: OrdersContext): void {

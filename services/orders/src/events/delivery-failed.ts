@@ -1,6 +1,7 @@
 import { DeliveryFailed } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
-import { all, atLocation, inStatus, method, queueFromEvent } from './guards';
+import { all, atLocation, inStatus, method } from '../domain/guards';
+import { queueFromEvent } from './handle';
 
 /**
  * The delivery failed and the goods go back to the store. Policy: the order is cancelled and refunded

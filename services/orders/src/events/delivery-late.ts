@@ -1,6 +1,7 @@
 import { DeliveryLate } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
-import { all, atLocation, inStatus, method, queueFromEvent } from './guards';
+import { all, atLocation, inStatus, method } from '../domain/guards';
+import { queueFromEvent } from './handle';
 
 /** The delivery passed its promised time: compensate once (refund the fee, or a coupon). */
 export function onDeliveryLate(ctx: OrdersContext): void {

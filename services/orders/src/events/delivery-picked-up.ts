@@ -1,6 +1,7 @@
 import { DeliveryPickedUp } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
-import { all, atLocation, inStatus, method, queueFromEvent } from './guards';
+import { all, atLocation, inStatus, method } from '../domain/guards';
+import { queueFromEvent } from './handle';
 
 /** The rider scanned the parcel at the store: the reservation becomes a sale, out for delivery. */
 export function onDeliveryPickedUp(ctx: OrdersContext): void {

@@ -36,9 +36,3 @@ async function apply(
     { session, upsert: true },
   );
 }
-
-/** Store id → why routing skips it. */
-export async function pausedStores(ctx: Pick<OrdersContext, 'cols'>): Promise<Map<string, string>> {
-  const rows = await ctx.cols.pausedStores.find({ paused: true }, { limit: 10_000 });
-  return new Map(rows.map((r) => [r._id, `paused for pickup${r.reason ? `: ${r.reason}` : ''}`]));
-}

@@ -1,6 +1,7 @@
 import { PickupTaskCollected } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
-import { all, atLocation, inStatus, method, onReservation, queueFromEvent } from './guards';
+import { all, atLocation, inStatus, method, onReservation } from '../domain/guards';
+import { queueFromEvent } from './handle';
 
 /** Handed over at the counter: commit the reservation, capture the payment, complete the order. */
 export function onPickupTaskCollected(ctx: OrdersContext): void {

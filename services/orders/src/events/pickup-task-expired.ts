@@ -1,6 +1,7 @@
 import { PickupTaskExpired } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
-import { all, atLocation, inStatus, method, onReservation, queueFromEvent } from './guards';
+import { all, atLocation, inStatus, method, onReservation } from '../domain/guards';
+import { queueFromEvent } from './handle';
 
 /** No-show: cancel, release the stock, refund per policy (optionally keeping a no-show fee). */
 export function onPickupTaskExpired(ctx: OrdersContext): void {

@@ -1,8 +1,8 @@
 import { PickupTaskReady } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
-import { withStatus } from '../domain/lifecycle';
-import { statusEvent } from '../saga/workflows';
-import { all, atLocation, changeFromEvent, inStatus, method, notMoving, onReservation } from './guards';
+import { readyForPickup } from '../domain/order-changes';
+import { all, atLocation, inStatus, method, notMoving, onReservation } from '../domain/guards';
+import { changeFromEvent } from './handle';
 
 /** The store picked everything: the order is ready for pickup until `holdUntil`. */
 export function onPickupTaskReady(ctx: OrdersContext): void {
@@ -17,11 +17,7 @@ export function onPickupTaskReady(ctx: OrdersContext): void {
         notMoving(o),
       );
       if (ok !== true) return ok;
-      const { order, change } = withStatus(o, 'ready_for_pickup', event.time, `ready at ${d.storeId}`);
-      return {
-        order: { ...order, fulfilment: { ...order.fulfilment, holdUntil: d.holdUntil } },
-        events: [statusEvent(o._id, change)],
-      };
+      return readyForPickup(o, event.time, d.storeId, d.holdUntil);
     });
   });
 }

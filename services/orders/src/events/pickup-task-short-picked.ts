@@ -1,6 +1,7 @@
 import { PickupTaskShortPicked } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
-import { all, atLocation, inStatus, method, onReservation, queueFromEvent } from './guards';
+import { all, atLocation, inStatus, method, onReservation } from '../domain/guards';
+import { queueFromEvent } from './handle';
 
 /** The store could not find every unit: move the order to the next store (new reservation first). */
 export function onPickupTaskShortPicked(ctx: OrdersContext): void {

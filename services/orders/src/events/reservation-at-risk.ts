@@ -1,8 +1,10 @@
 import { OrderAttentionRaised, ReservationAtRisk } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
 import type { OrderDoc } from '../domain/types';
-import { emit } from '../store/order-repository';
-import { all, changeFromEvent, ignored, inStatus, onReservation, queueFromEvent } from './guards';
+import { withAttention } from '../domain/order-changes';
+import { emit } from '../domain/outcome';
+import { all, inStatus, onReservation } from '../domain/guards';
+import { changeFromEvent, ignored, queueFromEvent } from './handle';
 
 const HAND_OVERS = new Set(['collect', 'hand_to_rider', 'deliver']);
 
@@ -50,7 +52,7 @@ export function onReservationAtRisk(ctx: OrdersContext): void {
         const at = ctx.env.clock().toISOString();
         const reason = `stock at ${d.locationId} short after the order was picked (${cause}); the picked units stand, recount the shelf`;
         return {
-          order: { ...o, attention: [...o.attention, { code: PICKED_STOCK_AT_RISK, reason, at }] },
+          order: withAttention(o, PICKED_STOCK_AT_RISK, reason, at),
           events: [
             emit(OrderAttentionRaised, {
               orderId,

@@ -1,6 +1,7 @@
 import { StoreRejected } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
-import { all, atLocation, inStatus, method, queueFromEvent } from './guards';
+import { all, atLocation, inStatus, method } from '../domain/guards';
+import { queueFromEvent } from './handle';
 
 /** The store rejected (or did not confirm) the delivery job: move the order to the next location. */
 export function onStoreRejected(ctx: OrdersContext): void {

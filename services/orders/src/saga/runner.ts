@@ -2,8 +2,9 @@ import { setMaxListeners } from 'node:events';
 import { newId, type Collection } from '@omni/store';
 import type { Counter, Histogram } from 'prom-client';
 import type { Lease, OrderDoc, QueuedWork, WorkflowName } from '../domain/types';
-import type { OrderRepository, Outcome } from '../store/order-repository';
-import { classify, StepTimeoutError, type StepContext, type StepEnv, type Workflow } from './step';
+import type { Outcome } from '../domain/outcome';
+import type { OrderRepository } from '../store/order-repository';
+import { classify, StepTimeoutError, type StepContext, type StepEnv, type Workflow } from './types';
 
 /**
  * Runs each order's workflows, one at a time per order, step by step, persisting the position after

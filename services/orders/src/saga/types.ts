@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import type { Upstreams } from '../clients/upstreams';
 import { isTransient, statusOf } from '../clients/upstreams';
 import type { Failure, OrderDoc, WorkflowName, WorkflowParams } from '../domain/types';
 import { PaymentDeclinedError, PaymentUnavailableError, type PaymentProvider } from '../payment/port';
-import type { OrdersPolicy, OrdersTimings } from '../settings';
-import type { Outcome } from '../store/order-repository';
+import type { RoutingEnv } from '../routing/route-order';
+import type { OrdersTimings } from '../settings';
+import type { Outcome } from '../domain/outcome';
 
 /**
  * Orchestrated workflows in the Medusa style: a workflow is a list of steps, each with the action and,
@@ -13,16 +13,12 @@ import type { Outcome } from '../store/order-repository';
  * idempotent (reservation ids, payment keys and points operation ids are derived from the order).
  */
 
-/** What steps may use. */
-export interface StepEnv {
-  upstreams: Upstreams;
+/** What steps may use: routing's upstreams and policy, plus the payment provider. */
+export interface StepEnv extends RoutingEnv {
   payments: PaymentProvider;
-  policy: OrdersPolicy;
   timings: OrdersTimings;
   clock: () => Date;
   log: Logger;
-  /** Store ids currently paused for pickup (routing skips them). */
-  pausedStores(): Promise<Map<string, string>>;
 }
 
 export interface StepContext extends StepEnv {

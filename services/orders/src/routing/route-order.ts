@@ -1,7 +1,6 @@
 import { findLocations, type Upstreams } from '../clients/upstreams';
-import { reservationIdFor } from '../domain/ids';
-import { chooseRoute, type RouteChoice, type RoutingOutcome } from '../domain/routing';
-import type { FulfilmentMethod, GeoPoint, Line, OrderDoc, RouteDecision } from '../domain/types';
+import { chooseRoute, type RoutingOutcome } from '../domain/routing';
+import type { FulfilmentMethod, GeoPoint, Line, OrderDoc } from '../domain/types';
 import type { OrdersPolicy } from '../settings';
 
 export interface RoutingEnv {
@@ -84,19 +83,6 @@ export async function routeOrder(
   }
 }
 
-export function decisionOf(choice: RouteChoice, attempt: number, at: string): RouteDecision {
-  return {
-    locationId: choice.locationId,
-    locationType: choice.locationType,
-    ...(choice.locationName ? { locationName: choice.locationName } : {}),
-    ...(choice.distanceKm !== undefined ? { distanceKm: Math.round(choice.distanceKm * 100) / 100 } : {}),
-    reason: choice.reason,
-    candidates: choice.candidates,
-    attempt,
-    decidedAt: at,
-  };
-}
-
 /**
  * The next location for an order that must leave its current one (stock ran out while reserving, short
  * pick, store rejection, stock at risk). Every location tried so far is excluded. A pickup order only
@@ -126,23 +112,4 @@ export function routeAway(
     },
     deadlineMs,
   );
-}
-
-/** Placement: the order moves to a new location before confirmation (the reservation failed). */
-export function movedTo(o: OrderDoc, choice: RouteChoice, at: string): OrderDoc {
-  const attempt = o.routeAttempt + 1;
-  const route = decisionOf(choice, attempt, at);
-  return {
-    ...o,
-    routeAttempt: attempt,
-    triedLocationIds: [...new Set([...o.triedLocationIds, o.fulfilment.locationId])],
-    route,
-    routeHistory: [...o.routeHistory, route],
-    fulfilment: { ...o.fulfilment, locationId: choice.locationId },
-    reservation: {
-      reservationId: reservationIdFor(o._id, attempt),
-      locationId: choice.locationId,
-      status: 'none',
-    },
-  };
 }

@@ -1,0 +1,276 @@
+import { reservationIdFor } from './ids';
+import { canTransition, withStatus } from './lifecycle';
+import {
+  cancelledEvent,
+  compensatedEvent,
+  completedEvent,
+  confirmedEvent,
+  reroutedEvent,
+  returnReceivedEvent,
+  returnRefundedEvent,
+  returnRequestedEvent,
+  statusEvent,
+  undeliveredReturnEvent,
+} from './order-events';
+import type { Outcome, PendingEvent } from './outcome';
+import type { RouteChoice } from './routing';
+import type {
+  CancelCause,
+  Failure,
+  LateCompensation,
+  Money,
+  OrderDoc,
+  OrderStatus,
+  QueuedWork,
+  ReturnRecord,
+  RouteDecision,
+  WorkflowParams,
+} from './types';
+
+/**
+ * How an order changes: pure functions from the order as stored to the next one (with the events the
+ * change announces, when it announces any). Workflows, use cases and event handlers call these rather
+ * than spreading the document themselves; only saga steps' reducers (the payment, reservation and
+ * points state their own call changed) and the runner's saga bookkeeping still do.
+ */
+
+/** Something ops must look at; the order itself goes on. */
+export function withAttention(o: OrderDoc, code: string, reason: string, at: string): OrderDoc {
+  return { ...o, attention: [...o.attention, { code, reason, at }] };
+}
+
+/**
+ * Status change + its OrderStatusChanged event. Workflows check the status when they start; should it
+ * have moved meanwhile to one the change is not allowed from, the order keeps it and is flagged for ops
+ * rather than the workflow failing forever.
+ */
+export function moveTo(o: OrderDoc, to: OrderStatus, at: string, reason?: string): Outcome {
+  if (!canTransition(o.status, to)) {
+    return {
+      order: withAttention(o, 'illegal-transition', `workflow wanted ${o.status} -> ${to}`, at),
+      events: [],
+    };
+  }
+  const { order, change } = withStatus(o, to, at, reason);
+  return { order, events: [statusEvent(o._id, change)] };
+}
+
+/** The route decision recorded on the order for a location routing chose. */
+export function decisionOf(choice: RouteChoice, attempt: number, at: string): RouteDecision {
+  return {
+    locationId: choice.locationId,
+    locationType: choice.locationType,
+    ...(choice.locationName ? { locationName: choice.locationName } : {}),
+    ...(choice.distanceKm !== undefined ? { distanceKm: Math.round(choice.distanceKm * 100) / 100 } : {}),
+    reason: choice.reason,
+    candidates: choice.candidates,
+    attempt,
+    decidedAt: at,
+  };
+}
+
+/** Placement: the order moves to a new location before confirmation (the reservation failed). */
+export function movedTo(o: OrderDoc, choice: RouteChoice, at: string): OrderDoc {
+  const attempt = o.routeAttempt + 1;
+  const route = decisionOf(choice, attempt, at);
+  return {
+    ...o,
+    routeAttempt: attempt,
+    triedLocationIds: [...new Set([...o.triedLocationIds, o.fulfilment.locationId])],
+    route,
+    routeHistory: [...o.routeHistory, route],
+    fulfilment: { ...o.fulfilment, locationId: choice.locationId },
+    reservation: {
+      reservationId: reservationIdFor(o._id, attempt),
+      locationId: choice.locationId,
+      status: 'none',
+    },
+  };
+}
+
+/** The store picked everything: ready for pickup until `holdUntil`. */
+export function readyForPickup(
+  o: OrderDoc,
+  at: string,
+  storeId: string,
+  holdUntil: string | undefined,
+): Outcome {
+  const { order, change } = withStatus(o, 'ready_for_pickup', at, `ready at ${storeId}`);
+  return {
+    order: { ...order, fulfilment: { ...order.fulfilment, holdUntil } },
+    events: [statusEvent(o._id, change)],
+  };
+}
+
+/** A rider accepted the delivery job at the order's store. */
+export function riderAssigned(o: OrderDoc, rider: NonNullable<OrderDoc['riderAssigned']>): OrderDoc {
+  return { ...o, riderAssigned: rider };
+}
+
+/** A return is requested: its units count as returned (so they cannot be asked for twice). */
+export function returnRequested(o: OrderDoc, ret: ReturnRecord): Outcome {
+  const returnedQty = { ...o.returnedQty };
+  for (const l of ret.lines) returnedQty[l.sku] = (returnedQty[l.sku] ?? 0) + l.qty;
+  return {
+    order: { ...o, returns: [...o.returns, ret], returnedQty },
+    events: [returnRequestedEvent(o, ret)],
+  };
+}
+
+/**
+ * A return is received (`received` = the record as received): units announced but not brought back can
+ * be returned later, and the refund is queued.
+ */
+export function returnReceived(o: OrderDoc, received: ReturnRecord, now: string): Outcome {
+  const requested = o.returns.find((r) => r.returnId === received.returnId)!;
+  const gotBySku = new Map<string, number>();
+  for (const l of received.lines) gotBySku.set(l.sku, (gotBySku.get(l.sku) ?? 0) + l.qty);
+  const returnedQty = { ...o.returnedQty };
+  for (const l of requested.lines)
+    returnedQty[l.sku] = (returnedQty[l.sku] ?? 0) - (l.qty - (gotBySku.get(l.sku) ?? 0));
+  const next = queued(
+    { ...o, returnedQty, returns: o.returns.map((r) => (r.returnId === received.returnId ? received : r)) },
+    {
+      workflow: 'refund_return',
+      key: `refund:${received.returnId}`,
+      params: { returnId: received.returnId },
+      requestedAt: now,
+    },
+  );
+  return { order: next!, events: [returnReceivedEvent(o, received)] };
+}
+
+// ---------------------------------------------------------------- as the workflows end, in saga order
+
+/** Placement succeeded: what is owed is settled for now, the order is confirmed and announced. */
+export function confirmed(o: OrderDoc, now: string): Outcome {
+  const paid: OrderDoc = {
+    ...o,
+    payment: {
+      ...o.payment,
+      status:
+        o.payment.method === 'cod'
+          ? 'cod_due'
+          : o.amountDue.amountMinor === 0
+            ? 'not_required'
+            : o.payment.status,
+    },
+  };
+  const out = moveTo(paid, 'confirmed', now, o.route.reason);
+  return { order: out.order, events: [...out.events!, confirmedEvent(out.order)] };
+}
+
+/** Placement failed and was compensated: the order records why. */
+export function placementFailed(o: OrderDoc, failure: Failure, now: string): Outcome {
+  return moveTo({ ...o, failure }, 'failed', now, `${failure.code}: ${failure.reason}`);
+}
+
+/** A re-route finished: the pending route becomes the order's location, announced with a new confirmation. */
+export function rerouted(o: OrderDoc, why: string | undefined, now: string): Outcome {
+  const pending = o.pendingRoute;
+  if (!pending)
+    return { order: withAttention(o, 'reroute-lost', 're-route finished without a new location', now) };
+  const from = o.fulfilment.locationId;
+  const order: OrderDoc = {
+    ...o,
+    route: pending.route,
+    routeHistory: [...o.routeHistory, pending.route],
+    routeAttempt: pending.attempt,
+    triedLocationIds: [...new Set([...o.triedLocationIds, from])],
+    fulfilment: { ...o.fulfilment, locationId: pending.route.locationId, holdUntil: undefined },
+    reservation: {
+      reservationId: pending.reservationId,
+      locationId: pending.route.locationId,
+      status: 'active',
+    },
+    pendingRoute: null,
+    statusReason: `re-routed: ${why ?? ''}`.trim(),
+  };
+  return {
+    order,
+    events: [
+      reroutedEvent(o, from, pending.route, pending.attempt, `${why ?? 're-route'}; ${pending.route.reason}`),
+      confirmedEvent(order),
+    ],
+  };
+}
+
+/** Queues a workflow unless one with the same key is queued or running (duplicate requests/events). */
+export function queued(o: OrderDoc, work: QueuedWork): OrderDoc | null {
+  if (o.saga?.key === work.key || o.queue.some((q) => q.key === work.key)) return null;
+  return { ...o, queue: [...o.queue, work], active: true };
+}
+
+/** Queued work that must run before anything else already queued (e.g. cancel when no route is left). */
+export function queuedFirst(o: OrderDoc, work: QueuedWork): OrderDoc {
+  return { ...o, queue: [work, ...o.queue] };
+}
+
+/** The order is cancelled; goods that left with a rider come back to the store (a restock). */
+export function cancelled(o: OrderDoc, cause: CancelCause | undefined, reason: string, now: string): Outcome {
+  const out = moveTo(o, 'cancelled', now, reason);
+  const events = [...out.events!, cancelledEvent(o, reason)];
+  if (cause === 'delivery_failed' && o.reservation.status === 'committed')
+    events.push(undeliveredReturnEvent(o));
+  return { order: out.order, events };
+}
+
+export function collected(o: OrderDoc, at: string, now: string): Outcome {
+  const out = moveTo({ ...o, completedAt: at }, 'collected', now, 'collected at the store');
+  return { order: out.order, events: [...out.events!, completedEvent(out.order, at)] };
+}
+
+/** Delivered: cash on delivery records what the rider collected (a mismatch is flagged for ops). */
+export function delivered(o: OrderDoc, at: string, codCollected: Money | undefined, now: string): Outcome {
+  let order: OrderDoc = { ...o, completedAt: at };
+  if (o.payment.method === 'cod') {
+    const collected = codCollected ?? o.amountDue;
+    order = { ...order, payment: { ...o.payment, status: 'cod_paid', codCollected: collected } };
+    if (collected.amountMinor !== o.amountDue.amountMinor || collected.currency !== o.amountDue.currency) {
+      order = withAttention(
+        order,
+        'cod-mismatch',
+        `rider collected ${collected.amountMinor} ${collected.currency}, due ${o.amountDue.amountMinor} ${o.amountDue.currency}`,
+        now,
+      );
+    }
+  }
+  const out = moveTo(order, 'delivered', now, 'delivered');
+  return { order: out.order, events: [...out.events!, completedEvent(out.order, at)] };
+}
+
+export function shipped(o: OrderDoc, shipment: WorkflowParams['shipment'], now: string): Outcome {
+  const out = moveTo(
+    { ...o, completedAt: now, shipment: { ...shipment, at: now } },
+    'shipped',
+    now,
+    'handed to the carrier',
+  );
+  return { order: out.order, events: [...out.events!, completedEvent(out.order, now)] };
+}
+
+export function compensated(o: OrderDoc, c: LateCompensation): Outcome {
+  return { order: { ...o, compensation: c }, events: [compensatedEvent(o, c)] };
+}
+
+/** A return is refunded; the order is returned once every unit came back and every return is refunded. */
+export function returnRefunded(o: OrderDoc, returnId: string | undefined, now: string): Outcome {
+  const ret = o.returns.find((r) => r.returnId === returnId)!;
+  const method =
+    o.payment.method === 'card' ? 'card' : (ret.refund?.amountMinor ?? 0) > 0 ? 'manual' : 'none';
+  let order: OrderDoc = {
+    ...o,
+    returns: o.returns.map((r) =>
+      r.returnId === ret.returnId ? { ...r, status: 'refunded', refundMethod: method, refundedAt: now } : r,
+    ),
+  };
+  const events: PendingEvent[] = [returnRefundedEvent(o, ret)];
+  const everything = o.lines.every((l) => (o.returnedQty[l.sku] ?? 0) >= l.qty);
+  const allSettled = order.returns.every((r) => r.status === 'refunded');
+  if (everything && allSettled && o.status !== 'returned') {
+    const out = moveTo(order, 'returned', now, 'every unit was returned');
+    order = out.order;
+    events.push(...out.events!);
+  }
+  return { order, events };
+}
