@@ -4,21 +4,21 @@ import type { OrdersContext, OrdersEnv, OrdersMetrics } from './app/context';
 import { settle } from './app/request-work';
 import type { OrderDoc } from './domain/types';
 import { createUpstreams, type UpstreamAddresses, type Upstreams } from './clients/upstreams';
-import { onCustomerMerged } from './events/customer-merged';
-import { onDeliveryDelivered } from './events/delivery-delivered';
-import { onDeliveryFailed } from './events/delivery-failed';
-import { onDeliveryLate } from './events/delivery-late';
-import { onDeliveryAssigned } from './events/delivery-assigned';
-import { onDeliveryPickedUp } from './events/delivery-picked-up';
-import { onPickupStorePauses } from './events/pickup-store-paused';
-import { onPickupTaskCollected } from './events/pickup-task-collected';
-import { onPickupTaskExpired } from './events/pickup-task-expired';
-import { onPickupTaskReady } from './events/pickup-task-ready';
-import { onPickupTaskShortPicked } from './events/pickup-task-short-picked';
-import { onReservationAtRisk } from './events/reservation-at-risk';
-import { onStoreRejected } from './events/store-rejected';
-import { orderRoutes } from './http/orders';
-import { returnRoutes } from './http/returns';
+import { onCustomerMerged } from './events/on-customer-merged';
+import { onDeliveryDelivered } from './events/on-delivery-delivered';
+import { onDeliveryFailed } from './events/on-delivery-failed';
+import { onDeliveryLate } from './events/on-delivery-late';
+import { onDeliveryAssigned } from './events/on-delivery-assigned';
+import { onDeliveryPickedUp } from './events/on-delivery-picked-up';
+import { onPickupStorePauses } from './events/on-pickup-store-paused';
+import { onPickupTaskCollected } from './events/on-pickup-task-collected';
+import { onPickupTaskExpired } from './events/on-pickup-task-expired';
+import { onPickupTaskReady } from './events/on-pickup-task-ready';
+import { onPickupTaskShortPicked } from './events/on-pickup-task-short-picked';
+import { onReservationAtRisk } from './events/on-reservation-at-risk';
+import { onStoreRejected } from './events/on-store-rejected';
+import { registerOrderRoutes } from './http/orders';
+import { registerReturnRoutes } from './http/returns';
 import type { PaymentProvider } from './payment/port';
 import { SimulatedCardProvider, type SimulatedCardOptions } from './payment/simulated-card';
 import { SagaRunner } from './saga/runner';
@@ -75,11 +75,11 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
   const policy: OrdersPolicy = { ...DEFAULT_POLICY, ...deps.policy };
   const timings: OrdersTimings = { ...DEFAULT_TIMINGS, ...deps.timings };
   const clock = deps.clock ?? (() => new Date());
-  const cols = ordersCollections(deps.store);
+  const collections = ordersCollections(deps.store);
   const upstreams = createUpstreams(deps, timings.stepTimeoutMs);
   const payments = deps.payments ?? new SimulatedCardProvider(deps.simulatedCard);
-  const repo = new OrderRepository(deps.store, cols, outboxPublisher(svc.events), clock);
-  const env: OrdersEnv = { upstreams, policy, timings, clock, pausedStores: () => pausedStores(cols) };
+  const repo = new OrderRepository(deps.store, collections, outboxPublisher(svc.events), clock);
+  const env: OrdersEnv = { upstreams, policy, timings, clock, pausedStores: () => pausedStores(collections) };
   const stepEnv: StepEnv = { ...env, payments, log: svc.log };
   const m = svc.metrics;
   const metrics: OrdersMetrics = {
@@ -98,7 +98,7 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
       ['type', 'why'],
     ),
   };
-  const runner = new SagaRunner(repo, cols.orders, stepEnv, buildWorkflows(policy), {
+  const runner = new SagaRunner(repo, collections.orders, stepEnv, buildWorkflows(policy), {
     stepDuration: m.histogram(
       'orders_saga_step_duration_seconds',
       'Saga step attempts by outcome',
@@ -115,28 +115,28 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
       ['workflow', 'step'],
     ),
   });
-  const ctx: OrdersContext = { svc, cols, repo, runner, env, metrics };
+  const ctx: OrdersContext = { svc, collections, repo, runner, env, metrics };
   const activeSagas = m.gauge('orders_active_sagas', 'Orders with unfinished workflows (counted at scrape)');
   svc.app.addHook('onRequest', async (req) => {
-    if (req.url === '/metrics') activeSagas.set(await cols.orders.countDocuments({ active: true }));
+    if (req.url === '/metrics') activeSagas.set(await collections.orders.countDocuments({ active: true }));
   });
 
-  orderRoutes(ctx);
-  returnRoutes(ctx);
+  registerOrderRoutes(svc.app, ctx);
+  registerReturnRoutes(svc.app, ctx);
 
-  onPickupTaskReady(ctx);
-  onPickupTaskShortPicked(ctx);
-  onPickupTaskCollected(ctx);
-  onPickupTaskExpired(ctx);
-  onPickupStorePauses(ctx);
-  onStoreRejected(ctx);
-  onDeliveryAssigned(ctx);
-  onDeliveryPickedUp(ctx);
-  onDeliveryDelivered(ctx);
-  onDeliveryFailed(ctx);
-  onDeliveryLate(ctx);
-  onReservationAtRisk(ctx);
-  onCustomerMerged(ctx);
+  onPickupTaskReady(svc, ctx);
+  onPickupTaskShortPicked(svc, ctx);
+  onPickupTaskCollected(svc, ctx);
+  onPickupTaskExpired(svc, ctx);
+  onPickupStorePauses(svc, ctx);
+  onStoreRejected(svc, ctx);
+  onDeliveryAssigned(svc, ctx);
+  onDeliveryPickedUp(svc, ctx);
+  onDeliveryDelivered(svc, ctx);
+  onDeliveryFailed(svc, ctx);
+  onDeliveryLate(svc, ctx);
+  onReservationAtRisk(svc, ctx);
+  onCustomerMerged(svc, ctx);
 
   // Sagas resume once the store is ready. On shutdown the runner stops before HTTP drains, so requests
   // waiting for a saga answer at once (202); steps are aborted and resumed by the next instance.

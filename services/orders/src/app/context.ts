@@ -25,7 +25,7 @@ export interface OrdersEnv extends RoutingEnv {
 /** What use cases, routes and event handlers share. */
 export interface OrdersContext {
   svc: Service;
-  cols: OrdersCollections;
+  collections: OrdersCollections;
   repo: OrderRepository;
   runner: SagaRunner;
   env: OrdersEnv;

@@ -1,4 +1,4 @@
-import { BadRequestError, UnauthorizedError, UnprocessableError } from '@omni/kit';
+import { BadRequestError, requirePrincipal, UnprocessableError, type App } from '@omni/kit';
 import type { OrdersContext } from '../app/context';
 import { cancelOrder } from '../app/cancel-order';
 import { loadVisibleOrder } from '../app/order-access';
@@ -14,9 +14,7 @@ async function optionalBody(req: { body: unknown }): Promise<void> {
   req.body ??= {};
 }
 
-export function orderRoutes(ctx: OrdersContext): void {
-  const { app } = ctx.svc;
-
+export function registerOrderRoutes(app: App, ctx: OrdersContext): void {
   app.post(
     '/v1/orders',
     {
@@ -44,7 +42,7 @@ export function orderRoutes(ctx: OrdersContext): void {
           { field: 'header.idempotency-key', message: 'required' },
         ]);
       }
-      const { order } = await placeOrder(ctx, req.principal!, key, req.body);
+      const { order } = await placeOrder(ctx, requirePrincipal(req), key, req.body);
       if (order.status === 'failed') {
         throw new UnprocessableError('order-failed', order.statusReason ?? 'the order could not be placed', {
           orderId: order._id,
@@ -82,13 +80,13 @@ export function orderRoutes(ctx: OrdersContext): void {
       },
     },
     async (req) => {
-      if (!req.principal) throw new UnauthorizedError();
+      const principal = requirePrincipal(req);
       const q = req.query;
-      const page = await listOrders(ctx, req.principal, {
+      const page = await listOrders(ctx, principal, {
         ...q,
         status: q.status ? (q.status.split(',') as OrderStatus[]) : undefined,
       });
-      return { items: page.items.map((o) => orderView(o, req.principal)), nextCursor: page.nextCursor };
+      return { items: page.items.map((o) => orderView(o, principal)), nextCursor: page.nextCursor };
     },
   );
 
@@ -106,9 +104,9 @@ export function orderRoutes(ctx: OrdersContext): void {
       },
     },
     async (req, reply) => {
-      if (!req.principal) throw new UnauthorizedError();
-      const r = await cancelOrder(ctx, req.principal, req.params.orderId, req.body?.reason);
-      return reply.code(r.inProgress ? 202 : 200).send(orderView(r.order, req.principal));
+      const principal = requirePrincipal(req);
+      const r = await cancelOrder(ctx, principal, req.params.orderId, req.body?.reason);
+      return reply.code(r.inProgress ? 202 : 200).send(orderView(r.order, principal));
     },
   );
 
@@ -125,9 +123,9 @@ export function orderRoutes(ctx: OrdersContext): void {
       },
     },
     async (req, reply) => {
-      if (!req.principal) throw new UnauthorizedError();
-      const r = await shipOrder(ctx, req.principal, req.params.orderId, req.body ?? {});
-      return reply.code(r.inProgress ? 202 : 200).send(orderView(r.order, req.principal));
+      const principal = requirePrincipal(req);
+      const r = await shipOrder(ctx, principal, req.params.orderId, req.body ?? {});
+      return reply.code(r.inProgress ? 202 : 200).send(orderView(r.order, principal));
     },
   );
 }

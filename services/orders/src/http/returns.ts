@@ -1,12 +1,10 @@
-import { UnauthorizedError } from '@omni/kit';
+import { requirePrincipal, type App } from '@omni/kit';
 import type { OrdersContext } from '../app/context';
 import { receiveReturn, requestReturn } from '../app/returns';
 import { OrderParams, ReturnParams, ReturnReceiveBody, ReturnRequestBody } from './schemas';
 import { orderView } from './views';
 
-export function returnRoutes(ctx: OrdersContext): void {
-  const { app } = ctx.svc;
-
+export function registerReturnRoutes(app: App, ctx: OrdersContext): void {
   app.post(
     '/v1/orders/:orderId/returns',
     {
@@ -20,8 +18,8 @@ export function returnRoutes(ctx: OrdersContext): void {
       },
     },
     async (req, reply) => {
-      if (!req.principal) throw new UnauthorizedError();
-      const { order, ret } = await requestReturn(ctx, req.principal, req.params.orderId, req.body.lines);
+      const principal = requirePrincipal(req);
+      const { order, ret } = await requestReturn(ctx, principal, req.params.orderId, req.body.lines);
       return reply
         .code(201)
         .header('location', `/v1/orders/${order._id}`)
@@ -42,9 +40,9 @@ export function returnRoutes(ctx: OrdersContext): void {
       },
     },
     async (req, reply) => {
-      if (!req.principal) throw new UnauthorizedError();
-      const r = await receiveReturn(ctx, req.principal, req.params.orderId, req.params.returnId, req.body);
-      return reply.code(r.inProgress ? 202 : 200).send(orderView(r.order, req.principal));
+      const principal = requirePrincipal(req);
+      const r = await receiveReturn(ctx, principal, req.params.orderId, req.params.returnId, req.body);
+      return reply.code(r.inProgress ? 202 : 200).send(orderView(r.order, principal));
     },
   );
 }

@@ -1,5 +1,5 @@
-import { BadRequestError, authorize, readableStores, type Principal } from '@omni/kit';
-import { InvalidCursorError, type Filter, type Page } from '@omni/store';
+import { authorize, BadRequestError, readableStores, withCursor, type Principal } from '@omni/kit';
+import type { Filter, Page } from '@omni/store';
 import type { OrderDoc, OrderStatus } from '../../domain/types';
 import type { OrdersContext } from '../context';
 import { customerIdsOf } from './customer-ids';
@@ -56,20 +56,12 @@ export async function listOrders(
       ...(q.to ? { $lt: new Date(q.to).toISOString() } : {}),
     };
   }
-  try {
-    return await ctx.cols.orders.page(filter, {
+  return withCursor(() =>
+    ctx.collections.orders.page(filter, {
       limit: q.limit,
       cursor: q.cursor ?? null,
       sortField: 'createdAt',
       direction: -1,
-    });
-  } catch (err) {
-    if (err instanceof InvalidCursorError)
-      throw new BadRequestError(
-        err.message,
-        [{ field: 'querystring/cursor', message: 'invalid' }],
-        'invalid-cursor',
-      );
-    throw err;
-  }
+    }),
+  );
 }

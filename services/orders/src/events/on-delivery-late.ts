@@ -1,11 +1,12 @@
+import type { Service } from '@omni/kit';
 import { DeliveryLate } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
 import { all, atLocation, inStatus, method } from '../domain/guards';
 import { queueFromEvent } from './handle';
 
 /** The delivery passed its promised time: compensate once (refund the fee, or a coupon). */
-export function onDeliveryLate(ctx: OrdersContext): void {
-  ctx.svc.events.on(DeliveryLate, async (event, { session }) => {
+export function onDeliveryLate(svc: Service, ctx: OrdersContext): void {
+  svc.events.on(DeliveryLate, async (event, { session }) => {
     const d = event.data;
     await queueFromEvent(
       ctx,

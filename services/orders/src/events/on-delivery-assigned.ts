@@ -1,3 +1,4 @@
+import type { Service } from '@omni/kit';
 import { DeliveryAssigned } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
 import { all, atLocation, inStatus, method } from '../domain/guards';
@@ -8,8 +9,8 @@ import { changeFromEvent } from './handle';
  * A rider accepted the job: the store packs the parcel for them. Remembered so that stock at risk
  * at this store no longer moves the order (the unit set aside is real) but is raised to the store.
  */
-export function onDeliveryAssigned(ctx: OrdersContext): void {
-  ctx.svc.events.on(DeliveryAssigned, async (event, { session }) => {
+export function onDeliveryAssigned(svc: Service, ctx: OrdersContext): void {
+  svc.events.on(DeliveryAssigned, async (event, { session }) => {
     const d = event.data;
     await changeFromEvent(ctx, session, event.type, d.orderId, (o) => {
       const ok = all(method(o, 'delivery'), inStatus(o, 'confirmed'), atLocation(o, d.storeId));

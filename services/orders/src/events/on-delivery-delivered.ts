@@ -1,11 +1,12 @@
+import type { Service } from '@omni/kit';
 import { DeliveryDelivered } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
 import { all, atLocation, inStatus, method } from '../domain/guards';
 import { queueFromEvent } from './handle';
 
 /** Delivered with proof: capture the card (or record the cash collected), complete the order. */
-export function onDeliveryDelivered(ctx: OrdersContext): void {
-  ctx.svc.events.on(DeliveryDelivered, async (event, { session }) => {
+export function onDeliveryDelivered(svc: Service, ctx: OrdersContext): void {
+  svc.events.on(DeliveryDelivered, async (event, { session }) => {
     const d = event.data;
     await queueFromEvent(
       ctx,

@@ -1,11 +1,12 @@
+import type { Service } from '@omni/kit';
 import { PickupTaskCollected } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
 import { all, atLocation, inStatus, method, onReservation } from '../domain/guards';
 import { queueFromEvent } from './handle';
 
 /** Handed over at the counter: commit the reservation, capture the payment, complete the order. */
-export function onPickupTaskCollected(ctx: OrdersContext): void {
-  ctx.svc.events.on(PickupTaskCollected, async (event, { session }) => {
+export function onPickupTaskCollected(svc: Service, ctx: OrdersContext): void {
+  svc.events.on(PickupTaskCollected, async (event, { session }) => {
     const d = event.data;
     const queued = await queueFromEvent(
       ctx,

@@ -1,11 +1,12 @@
+import type { Service } from '@omni/kit';
 import { StoreRejected } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
 import { all, atLocation, inStatus, method } from '../domain/guards';
 import { queueFromEvent } from './handle';
 
 /** The store rejected (or did not confirm) the delivery job: move the order to the next location. */
-export function onStoreRejected(ctx: OrdersContext): void {
-  ctx.svc.events.on(StoreRejected, async (event, { session }) => {
+export function onStoreRejected(svc: Service, ctx: OrdersContext): void {
+  svc.events.on(StoreRejected, async (event, { session }) => {
     const d = event.data;
     const queued = await queueFromEvent(
       ctx,

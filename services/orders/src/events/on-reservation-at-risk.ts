@@ -1,3 +1,4 @@
+import type { Service } from '@omni/kit';
 import { OrderAttentionRaised, ReservationAtRisk } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
 import type { OrderDoc } from '../domain/types';
@@ -31,12 +32,12 @@ export const PICKED_STOCK_AT_RISK = 'picked-stock-at-risk';
  * are told (attention on the order + OrderAttentionRaised) so they can recount and fix the till;
  * the hand-over still books the goods leaving (inventory commits into a flagged negative on hand).
  */
-export function onReservationAtRisk(ctx: OrdersContext): void {
-  ctx.svc.events.on(ReservationAtRisk, async (event, { session }) => {
+export function onReservationAtRisk(svc: Service, ctx: OrdersContext): void {
+  svc.events.on(ReservationAtRisk, async (event, { session }) => {
     const d = event.data;
     const order = d.orderId
-      ? await ctx.cols.orders.findById(d.orderId, { session })
-      : await ctx.cols.orders.findOne({ 'reservation.reservationId': d.reservationId }, { session });
+      ? await ctx.collections.orders.findById(d.orderId, { session })
+      : await ctx.collections.orders.findOne({ 'reservation.reservationId': d.reservationId }, { session });
     if (!order) {
       ignored(ctx, event.type, d.orderId ?? d.reservationId, null);
       return;

@@ -1,11 +1,12 @@
+import type { Service } from '@omni/kit';
 import { PickupTaskExpired } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
 import { all, atLocation, inStatus, method, onReservation } from '../domain/guards';
 import { queueFromEvent } from './handle';
 
 /** No-show: cancel, release the stock, refund per policy (optionally keeping a no-show fee). */
-export function onPickupTaskExpired(ctx: OrdersContext): void {
-  ctx.svc.events.on(PickupTaskExpired, async (event, { session }) => {
+export function onPickupTaskExpired(svc: Service, ctx: OrdersContext): void {
+  svc.events.on(PickupTaskExpired, async (event, { session }) => {
     const d = event.data;
     await queueFromEvent(
       ctx,

@@ -1,3 +1,4 @@
+import type { Service } from '@omni/kit';
 import { DeliveryFailed } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
 import { all, atLocation, inStatus, method } from '../domain/guards';
@@ -8,8 +9,8 @@ import { queueFromEvent } from './handle';
  * (authorisation voided, points back); goods that had left are announced as a return received at the
  * store (restock) so inventory books them back.
  */
-export function onDeliveryFailed(ctx: OrdersContext): void {
-  ctx.svc.events.on(DeliveryFailed, async (event, { session }) => {
+export function onDeliveryFailed(svc: Service, ctx: OrdersContext): void {
+  svc.events.on(DeliveryFailed, async (event, { session }) => {
     const d = event.data;
     await queueFromEvent(
       ctx,

@@ -1,3 +1,4 @@
+import type { Service } from '@omni/kit';
 import { PickupTaskReady } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
 import { readyForPickup } from '../domain/order-changes';
@@ -5,8 +6,8 @@ import { all, atLocation, inStatus, method, notMoving, onReservation } from '../
 import { changeFromEvent } from './handle';
 
 /** The store picked everything: the order is ready for pickup until `holdUntil`. */
-export function onPickupTaskReady(ctx: OrdersContext): void {
-  ctx.svc.events.on(PickupTaskReady, async (event, { session }) => {
+export function onPickupTaskReady(svc: Service, ctx: OrdersContext): void {
+  svc.events.on(PickupTaskReady, async (event, { session }) => {
     const d = event.data;
     await changeFromEvent(ctx, session, event.type, d.orderId, (o) => {
       const ok = all(

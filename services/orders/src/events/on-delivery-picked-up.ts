@@ -1,11 +1,12 @@
+import type { Service } from '@omni/kit';
 import { DeliveryPickedUp } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
 import { all, atLocation, inStatus, method } from '../domain/guards';
 import { queueFromEvent } from './handle';
 
 /** The rider scanned the parcel at the store: the reservation becomes a sale, out for delivery. */
-export function onDeliveryPickedUp(ctx: OrdersContext): void {
-  ctx.svc.events.on(DeliveryPickedUp, async (event, { session }) => {
+export function onDeliveryPickedUp(svc: Service, ctx: OrdersContext): void {
+  svc.events.on(DeliveryPickedUp, async (event, { session }) => {
     const d = event.data;
     await queueFromEvent(
       ctx,

@@ -1,11 +1,12 @@
+import type { Service } from '@omni/kit';
 import { PickupTaskShortPicked } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
 import { all, atLocation, inStatus, method, onReservation } from '../domain/guards';
 import { queueFromEvent } from './handle';
 
 /** The store could not find every unit: move the order to the next store (new reservation first). */
-export function onPickupTaskShortPicked(ctx: OrdersContext): void {
-  ctx.svc.events.on(PickupTaskShortPicked, async (event, { session }) => {
+export function onPickupTaskShortPicked(svc: Service, ctx: OrdersContext): void {
+  svc.events.on(PickupTaskShortPicked, async (event, { session }) => {
     const d = event.data;
     const short = d.shortLines.map((l) => `${l.sku} x${l.qty}`).join(', ');
     const queued = await queueFromEvent(
