@@ -9,6 +9,7 @@ import {
   deliveryStory,
   getOrder,
   lateSyncStory,
+  pickToReady,
   pickupStory,
   placeOrder,
   skusInStock,
@@ -215,22 +216,9 @@ describe('a late till sale of a unit already set aside for an order', () => {
     });
     const order = await waitForStatus(ctx, placed.id, ['confirmed']);
 
+    const task = await pickToReady(ctx, storeId, order.id);
     const clerk = tok(`clerk:${storeId}`);
     const base = `${ctx.urls.pickup}/v1/stores/${storeId}/pickup/tasks`;
-    const task = await eventually('the pickup task', async () => {
-      const page = await api<{
-        items: Array<{ taskId: string; orderId: string; lines: Array<{ sku: string; qty: number }> }>;
-      }>('GET', `${base}?limit=100`, { token: clerk });
-      return page.items.find((t) => t.orderId === order.id);
-    });
-    await api('POST', `${base}/${task.taskId}/start`, { token: clerk, body: {} });
-    for (const line of task.lines)
-      await api('POST', `${base}/${task.taskId}/lines`, {
-        token: clerk,
-        body: { sku: line.sku, qty: line.qty },
-      });
-    await api('POST', `${base}/${task.taskId}/ready`, { token: clerk, body: {} });
-    await waitForStatus(ctx, order.id, ['ready_for_pickup']);
 
     await lateTillSale(storeId, sku, (await levelAt(storeId, sku)).onHand);
     const raised = await raisedToStore(order.id);

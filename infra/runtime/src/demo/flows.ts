@@ -102,6 +102,31 @@ export async function placeOrder(
 }
 
 /** Online order, picked up in store S01: confirm → pick → ready → hand-over against the code. */
+/** The store's clerk picks an order's task line by line and marks it ready; returns the task. */
+export async function pickToReady(
+  ctx: DemoContext,
+  storeId: string,
+  orderId: string,
+): Promise<{ taskId: string; orderId: string; lines: Array<{ sku: string; qty: number }> }> {
+  const clerk = token(ctx, `clerk:${storeId}`);
+  const base = `${ctx.urls.pickup}/v1/stores/${storeId}/pickup/tasks`;
+  const task = await eventually('the pickup task', async () => {
+    const page = await api<{
+      items: Array<{ taskId: string; orderId: string; lines: Array<{ sku: string; qty: number }> }>;
+    }>('GET', `${base}?limit=100`, { token: clerk });
+    return page.items.find((t) => t.orderId === orderId);
+  });
+  await api('POST', `${base}/${task.taskId}/start`, { token: clerk, body: {} });
+  for (const line of task.lines)
+    await api('POST', `${base}/${task.taskId}/lines`, {
+      token: clerk,
+      body: { sku: line.sku, qty: line.qty },
+    });
+  await api('POST', `${base}/${task.taskId}/ready`, { token: clerk, body: {} });
+  await waitForStatus(ctx, orderId, ['ready_for_pickup']);
+  return task;
+}
+
 export async function pickupStory(ctx: DemoContext, storeId = 'S01'): Promise<string> {
   const { customer, token: shopper } = customerToken(ctx, 0);
   const [item] = await skusInStock(ctx, storeId, 2);
@@ -115,22 +140,9 @@ export async function pickupStory(ctx: DemoContext, storeId = 'S01'): Promise<st
   const at = order.route?.locationId ?? storeId;
   ctx.log(`  order ${order.id} confirmed; stock reserved at ${at}`);
 
+  const task = await pickToReady(ctx, at, order.id);
   const clerk = token(ctx, `clerk:${at}`);
   const base = `${ctx.urls.pickup}/v1/stores/${at}/pickup/tasks`;
-  const task = await eventually('the pickup task', async () => {
-    const page = await api<{
-      items: Array<{ taskId: string; orderId: string; lines: Array<{ sku: string; qty: number }> }>;
-    }>('GET', `${base}?limit=100`, { token: clerk });
-    return page.items.find((t) => t.orderId === order.id);
-  });
-  await api('POST', `${base}/${task.taskId}/start`, { token: clerk, body: {} });
-  for (const line of task.lines)
-    await api('POST', `${base}/${task.taskId}/lines`, {
-      token: clerk,
-      body: { sku: line.sku, qty: line.qty },
-    });
-  await api('POST', `${base}/${task.taskId}/ready`, { token: clerk, body: {} });
-  await waitForStatus(ctx, order.id, ['ready_for_pickup']);
   ctx.log(`  store ${at} picked it: ready for pickup`);
 
   const pickup = await api<{ code: string }>('GET', `${ctx.urls.pickup}/v1/orders/${order.id}/pickup`, {
