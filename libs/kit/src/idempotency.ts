@@ -44,7 +44,8 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotencyRecordId?: string;
+    /** The key record this request holds, and its lock time (fences the release after a failure). */
+    idempotencyLock?: { id: string; lockedAt: number };
   }
 }
 
@@ -77,7 +78,7 @@ export function registerIdempotency(app: App, opts: IdempotencyOptions): { sweep
         lockedAt: now,
         expiresAt: now + ttlMs,
       });
-      req.idempotencyRecordId = id;
+      req.idempotencyLock = { id, lockedAt: now };
       return;
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
@@ -107,7 +108,7 @@ export function registerIdempotency(app: App, opts: IdempotencyOptions): { sweep
       { $set: { lockedAt: now } },
     );
     if (takenOver) {
-      req.idempotencyRecordId = id;
+      req.idempotencyLock = { id, lockedAt: now };
       return;
     }
     const err = new ConflictError(
@@ -119,13 +120,16 @@ export function registerIdempotency(app: App, opts: IdempotencyOptions): { sweep
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
-    const id = req.idempotencyRecordId;
-    if (!id) return payload;
-    req.idempotencyRecordId = undefined;
+    const lock = req.idempotencyLock;
+    if (!lock) return payload;
+    req.idempotencyLock = undefined;
+    const { id } = lock;
     if (reply.statusCode >= 500) {
       // Free the key for the client's retry. When the store is what failed, keep trying in the
       // background: otherwise every retry meets "in progress" until the lock times out.
-      await records.deleteOne({ _id: id, state: 'pending' }).catch(() => releaseLater(id));
+      // Only our own lock: a retry that took the key over after the lock expired keeps it.
+      const ours = { _id: id, state: 'pending' as const, lockedAt: lock.lockedAt };
+      await records.deleteOne(ours).catch(() => releaseLater(ours));
       return payload;
     }
     const body =
@@ -147,11 +151,11 @@ export function registerIdempotency(app: App, opts: IdempotencyOptions): { sweep
   });
 
   /** Retries the release of a failed request's key with capped backoff, for as long as its lock lasts. */
-  function releaseLater(id: string): void {
+  function releaseLater(ours: { _id: string; state: 'pending'; lockedAt: number }): void {
     const giveUpAt = Date.now() + lockMs;
     const attempt = (delayMs: number): void => {
       setTimeout(() => {
-        records.deleteOne({ _id: id, state: 'pending' }).catch(() => {
+        records.deleteOne(ours).catch(() => {
           if (Date.now() < giveUpAt) attempt(Math.min(delayMs * 2, 2_000));
         });
       }, delayMs).unref();
