@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AuthenticatorOptions } from './auth';
 import { busConfigFromEnv, createBus, type EventBus } from '@omni/events';
 import { createStore, storeConfigFromEnv, type DocumentStore } from '@omni/store';
 import { stopOnSignals } from './signals';
@@ -43,4 +44,23 @@ export function runService<E, S extends Runnable>(opts: RunServiceOptions<E, S>)
     return svc;
   };
   return boot().catch((err: unknown) => failStartup(opts.name, err));
+}
+
+/**
+ * A standalone service's token verification: identity's key set over HTTP. Without
+ * `OMNI_JWKS_URL` it cannot verify anything, so it refuses to start (one line naming the variable).
+ */
+export function jwksAuthFromEnv(
+  env: { OMNI_JWKS_URL?: string; OMNI_JWT_ISSUER: string; OMNI_JWT_AUDIENCE: string },
+  service: string,
+): AuthenticatorOptions {
+  if (!env.OMNI_JWKS_URL)
+    throw new Error(
+      `OMNI_JWKS_URL is required: ${service} verifies tokens with the identity service keys (\`npm start\` runs everything embedded)`,
+    );
+  return {
+    keys: { jwksUrl: env.OMNI_JWKS_URL },
+    issuer: env.OMNI_JWT_ISSUER,
+    audience: env.OMNI_JWT_AUDIENCE,
+  };
 }

@@ -1,4 +1,4 @@
-import { runService } from '@omni/kit';
+import { jwksAuthFromEnv, runService } from '@omni/kit';
 import { loadCustomersConfig } from './config';
 import { parseLevels } from './domain/points';
 import { buildCustomersService } from './service';
@@ -8,20 +8,12 @@ void runService({
   name: 'customers',
   config: () => {
     const config = loadCustomersConfig();
-    if (!config.OMNI_JWKS_URL)
-      throw new Error(
-        'OMNI_JWKS_URL is required standalone (the identity service key set); `npm start` runs everything embedded',
-      );
-    return { ...config, OMNI_JWKS_URL: config.OMNI_JWKS_URL };
+    return { ...config, auth: jwksAuthFromEnv(config, 'customers') };
   },
   build: (config, adapters) =>
     buildCustomersService({
       ...adapters,
-      auth: {
-        keys: { jwksUrl: config.OMNI_JWKS_URL },
-        issuer: config.OMNI_JWT_ISSUER,
-        audience: config.OMNI_JWT_AUDIENCE,
-      },
+      auth: config.auth,
       http: { host: config.OMNI_HTTP_HOST, port: config.OMNI_HTTP_PORT },
       grpc: { port: config.OMNI_GRPC_PORT },
       logLevel: config.OMNI_LOG_LEVEL,

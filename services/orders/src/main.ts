@@ -1,4 +1,4 @@
-import { clientCredentialsTokenSource, runService } from '@omni/kit';
+import { clientCredentialsTokenSource, jwksAuthFromEnv, runService } from '@omni/kit';
 import { loadOrdersConfig } from './config';
 import { buildOrdersService, type OrdersServiceDeps } from './service';
 
@@ -8,8 +8,7 @@ void runService({
   config: () => {
     const config = loadOrdersConfig();
     const { env } = config;
-    if (!env.OMNI_JWKS_URL)
-      throw new Error('OMNI_JWKS_URL is required: orders verifies tokens with the identity service keys');
+    const auth = jwksAuthFromEnv(env, 'orders');
     // Outgoing gRPC calls carry orders' own token: client credentials from identity (deployments), or
     // a fixed token (ORDERS_SERVICE_TOKEN, for a quick local run against a known issuer).
     const identityUrl = process.env.OMNI_IDENTITY_URL;
@@ -29,12 +28,12 @@ void runService({
       throw new Error(
         'set OMNI_IDENTITY_URL + OMNI_CLIENT_SECRET (client credentials) or ORDERS_SERVICE_TOKEN',
       );
-    return { ...config, jwksUrl: env.OMNI_JWKS_URL, serviceToken };
+    return { ...config, auth, serviceToken };
   },
-  build: ({ env, policy, timings, simulatedCard, jwksUrl, serviceToken }, adapters) =>
+  build: ({ env, policy, timings, simulatedCard, auth, serviceToken }, adapters) =>
     buildOrdersService({
       ...adapters,
-      auth: { keys: { jwksUrl }, issuer: env.OMNI_JWT_ISSUER, audience: env.OMNI_JWT_AUDIENCE },
+      auth,
       http: { host: env.OMNI_HTTP_HOST, port: env.OMNI_HTTP_PORT },
       logLevel: env.OMNI_LOG_LEVEL as OrdersServiceDeps['logLevel'],
       catalogAddress: env.ORDERS_CATALOG_ADDR,

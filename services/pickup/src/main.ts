@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { loadConfig, runService } from '@omni/kit';
+import { jwksAuthFromEnv, loadConfig, runService } from '@omni/kit';
 import { PickupEnv } from './config';
 import { buildPickupService } from './service';
 import { WebhookNotifier } from './notifications/webhook-notifier';
@@ -9,21 +9,17 @@ void runService({
   name: 'pickup',
   config: () => {
     const env = loadConfig(PickupEnv);
-    if (!env.OMNI_JWKS_URL) throw new Error('OMNI_JWKS_URL is required to verify tokens');
+    const auth = jwksAuthFromEnv(env, 'pickup');
     if ((env.MONGO_URL || env.OMNI_DATA_DIR) && !env.PICKUP_CODE_SECRET) {
       // The codes of stored tasks derive from the secret: a random one would change them on restart.
       throw new Error('PICKUP_CODE_SECRET is required with durable storage (MONGO_URL or OMNI_DATA_DIR)');
     }
-    return { ...env, OMNI_JWKS_URL: env.OMNI_JWKS_URL };
+    return { ...env, auth };
   },
   build: (env, adapters) => {
     const svc = buildPickupService({
       ...adapters,
-      auth: {
-        keys: { jwksUrl: env.OMNI_JWKS_URL },
-        issuer: env.OMNI_JWT_ISSUER,
-        audience: env.OMNI_JWT_AUDIENCE,
-      },
+      auth: env.auth,
       http: { host: env.OMNI_HTTP_HOST, port: env.OMNI_HTTP_PORT },
       logLevel: env.OMNI_LOG_LEVEL as 'info',
       codeSecret: env.PICKUP_CODE_SECRET ?? randomBytes(32),
