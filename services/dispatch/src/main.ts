@@ -1,4 +1,4 @@
-import { loadConfig, runService } from '@omni/kit';
+import { jwksAuthFromEnv, loadConfig, runService } from '@omni/kit';
 import { DispatchEnv, settingsFromEnv } from './config';
 import { buildDispatchService } from './service';
 
@@ -9,11 +9,8 @@ void runService({
   build: (env, adapters) =>
     buildDispatchService({
       ...adapters,
-      auth: {
-        keys: env.OMNI_JWKS_URL ? { jwksUrl: env.OMNI_JWKS_URL } : { jwks: { keys: [] } },
-        issuer: env.OMNI_JWT_ISSUER,
-        audience: env.OMNI_JWT_AUDIENCE,
-      },
+      // Like every service: no identity keys, no start (an empty key set would refuse every token).
+      auth: jwksAuthFromEnv(env, 'dispatch'),
       http: { host: env.OMNI_HTTP_HOST, port: env.OMNI_HTTP_PORT },
       logLevel: env.OMNI_LOG_LEVEL as 'info',
       settings: settingsFromEnv(env),
