@@ -129,6 +129,8 @@ export function buildDispatchService(deps: DispatchDeps): DispatchService {
   let unwatch: (() => void) | undefined;
   svc.onStart(async () => {
     await ctx.zones.ensureLoaded();
+    // Orders keeps its own copy of the zones: announce them (it drops versions it already holds).
+    await announceZones(ctx);
     const riders = await dispatcher.loadBoard();
     svc.log.info({ riders }, 'dispatch board loaded');
     await push.start();
