@@ -30,7 +30,12 @@ export const FulfilmentMethod = Type.Union([
  * ready for pickup by `to`, or shipped by `to`. ISO-8601 UTC.
  */
 export const OrderPromise = Type.Object({
-  kind: Type.Union([Type.Literal('asap'), Type.Literal('slot'), Type.Literal('pickup'), Type.Literal('ship')]),
+  kind: Type.Union([
+    Type.Literal('asap'),
+    Type.Literal('slot'),
+    Type.Literal('pickup'),
+    Type.Literal('ship'),
+  ]),
   from: IsoTime,
   to: IsoTime,
 });

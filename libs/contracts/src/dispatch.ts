@@ -91,14 +91,20 @@ export const DeliveryZoneChanged = defineEvent({
     name: Type.String(),
     area: Type.Union([
       Type.Object({ type: Type.Literal('Polygon'), coordinates: PolygonRings }),
-      Type.Object({ type: Type.Literal('MultiPolygon'), coordinates: Type.Array(PolygonRings, { maxItems: 50 }) }),
+      Type.Object({
+        type: Type.Literal('MultiPolygon'),
+        coordinates: Type.Array(PolygonRings, { maxItems: 50 }),
+      }),
     ]),
     stores: Type.Array(Type.Object({ storeId: Id, geo: GeoPoint }), { maxItems: 200 }),
     active: Type.Boolean(),
     /** The single-trip limit from store to door (default 30). */
     maxTripMinutes: Type.Integer({ minimum: 1 }),
     /** Speed of the zone's reference vehicle and the road detour factor: trip = km × detour ÷ speed. */
-    travel: Type.Object({ speedKmh: Type.Number({ exclusiveMinimum: 0 }), detourFactor: Type.Number({ minimum: 1 }) }),
+    travel: Type.Object({
+      speedKmh: Type.Number({ exclusiveMinimum: 0 }),
+      detourFactor: Type.Number({ minimum: 1 }),
+    }),
     /** Delivery slots: length, and deliveries each store of the zone can take per slot (rider capacity). */
     slotMinutes: Type.Integer({ minimum: 15, maximum: 240 }),
     slotCapacity: Type.Integer({ minimum: 0 }),

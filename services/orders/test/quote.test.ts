@@ -78,7 +78,11 @@ describe('quotes and promises', () => {
     expect(Date.parse(q.pickup[0]!.readyBy) - Date.parse(q.pickup[0]!.promise.from)).toBe(30 * 60_000);
     expect(q.delivery).toHaveLength(1);
     const d = q.delivery[0]!;
-    expect(d).toMatchObject({ storeId: 'S1', zoneId: 'Z-CENTER', fee: { amountMinor: 499, currency: 'EUR' } });
+    expect(d).toMatchObject({
+      storeId: 'S1',
+      zoneId: 'Z-CENTER',
+      fee: { amountMinor: 499, currency: 'EUR' },
+    });
     expect(d.asap?.kind).toBe('asap');
     // ASAP: prep 15 + trip 0 + margin 15 minutes
     expect(Date.parse(d.asap!.to) - Date.parse(d.asap!.from)).toBeLessThanOrEqual(31 * 60_000);
@@ -110,10 +114,13 @@ describe('quotes and promises', () => {
   it('a delivery to a point dispatch does not serve is refused at checkout: 422 with alternatives, nothing written', async () => {
     const orders = await h.store.collection('orders').countDocuments({});
     const w1 = h.inventory.available('W1', 'TEE');
-    const res = await place({ method: 'delivery', address: { ...ADDRESS, geo: FAR } }, {
-      method: 'card',
-      cardToken: 'tok_visa',
-    });
+    const res = await place(
+      { method: 'delivery', address: { ...ADDRESS, geo: FAR } },
+      {
+        method: 'card',
+        cardToken: 'tok_visa',
+      },
+    );
     expect(res.status).toBe(422);
     expect(res.body.type).toBe('https://omni.dev/problems/not-serviceable');
     expect(res.body.reason).toContain('no delivery zone serves');
@@ -179,7 +186,10 @@ describe('quotes and promises', () => {
   });
 
   it('pickup and ship orders carry their promise too', async () => {
-    const pickup = await place({ method: 'pickup', storeId: 'S2' }, { method: 'card', cardToken: 'tok_visa' });
+    const pickup = await place(
+      { method: 'pickup', storeId: 'S2' },
+      { method: 'card', cardToken: 'tok_visa' },
+    );
     expect(pickup.status).toBe(201);
     expect(pickup.body.promise?.kind).toBe('pickup');
     const ship = await place({ method: 'ship', address: ADDRESS }, { method: 'card', cardToken: 'tok_visa' });
@@ -228,7 +238,11 @@ describe('slot capacity under concurrency', () => {
           '/v1/orders',
           {
             lines: TEE,
-            fulfilment: { method: 'delivery', address: ADDRESS, promise: { kind: 'slot', from: chosen.from } },
+            fulfilment: {
+              method: 'delivery',
+              address: ADDRESS,
+              promise: { kind: 'slot', from: chosen.from },
+            },
             payment: { method: 'card', cardToken: 'tok_visa' },
           },
           { headers: { 'idempotency-key': `slot-rush-${i}` } },
@@ -251,7 +265,9 @@ describe('slot capacity under concurrency', () => {
     expect(booked?.booked).toBe(20);
     expect([...booked!.orderIds].sort()).toEqual(ids);
     // nothing half-written: exactly the accepted orders exist, each confirmed with the slot's promise
-    const orders = await h.store.collection<{ _id: string; status: string; promise?: Window }>('orders').find({});
+    const orders = await h.store
+      .collection<{ _id: string; status: string; promise?: Window }>('orders')
+      .find({});
     expect(orders.map((o) => o._id).sort()).toEqual(ids);
     for (const o of orders) {
       expect(o.status).toBe('confirmed');

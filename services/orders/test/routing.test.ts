@@ -135,7 +135,11 @@ describe('routing: local delivery (dispatch zones decide)', () => {
 
   it('refuses a point no zone serves, and a basket no serving store has whole (no split)', () => {
     const options = [loc('S1', 'store', 2, false), loc('W1', 'warehouse', 30, true)];
-    const unserved = chooseRoute({ method: 'delivery', lines, destination: HOME, serving: [] }, options, new Map());
+    const unserved = chooseRoute(
+      { method: 'delivery', lines, destination: HOME, serving: [] },
+      options,
+      new Map(),
+    );
     expect(unserved).toMatchObject({ ok: false, code: 'not-serviceable' });
     const split = chooseRoute(
       { method: 'delivery', lines, destination: HOME, serving: [serves('S1', 6)] },

@@ -152,21 +152,21 @@ export async function publishZone(
   await ctx.events.publish(session, DeliveryZoneChanged, {
     subject: doc._id,
     data: {
-    zoneId: doc._id,
-    version: doc.version,
-    deleted,
-    city: doc.city,
-    name: doc.name,
-    area: doc.area,
-    stores: doc.stores,
-    active: doc.active,
-    maxTripMinutes: doc.maxTripMinutes,
-    travel: {
-      speedKmh: ctx.settings.travel.speedsKmh[doc.referenceVehicle],
-      detourFactor: ctx.settings.travel.detourFactor,
-    },
-    slotMinutes: doc.slotMinutes ?? DEFAULT_SLOT_MINUTES,
-    slotCapacity: doc.slotCapacity ?? DEFAULT_SLOT_CAPACITY,
+      zoneId: doc._id,
+      version: doc.version,
+      deleted,
+      city: doc.city,
+      name: doc.name,
+      area: doc.area,
+      stores: doc.stores,
+      active: doc.active,
+      maxTripMinutes: doc.maxTripMinutes,
+      travel: {
+        speedKmh: ctx.settings.travel.speedsKmh[doc.referenceVehicle],
+        detourFactor: ctx.settings.travel.detourFactor,
+      },
+      slotMinutes: doc.slotMinutes ?? DEFAULT_SLOT_MINUTES,
+      slotCapacity: doc.slotCapacity ?? DEFAULT_SLOT_CAPACITY,
     },
   });
 }

@@ -201,7 +201,13 @@ export async function placeOrder(
     });
   } catch (err) {
     if (err instanceof SlotFull)
-      throw await refusedWithAlternatives(ctx, 'slot-full', `the delivery slot from ${slot!.from} is full`, quoteInput, currency);
+      throw await refusedWithAlternatives(
+        ctx,
+        'slot-full',
+        `the delivery slot from ${slot!.from} is full`,
+        quoteInput,
+        currency,
+      );
     if (!isDuplicateKeyError(err)) throw err;
     // A concurrent retry with the same key won the insert.
     const winner = await ctx.repo.get(orderId);

@@ -179,7 +179,11 @@ function routeDelivery(
   if (store) {
     const s = serving.get(store.locationId)!;
     return {
-      ...choice(store, `fastest store of zone ${s.zoneId} that has every line: ${Math.ceil(s.tripMinutes)} min trip`, candidates),
+      ...choice(
+        store,
+        `fastest store of zone ${s.zoneId} that has every line: ${Math.ceil(s.tripMinutes)} min trip`,
+        candidates,
+      ),
       zoneId: s.zoneId,
     };
   }

@@ -9,8 +9,7 @@ import type { GeoPoint } from './types';
  */
 export type Position = number[];
 export type AreaGeometry =
-  | { type: 'Polygon'; coordinates: Position[][] }
-  | { type: 'MultiPolygon'; coordinates: Position[][][] };
+  { type: 'Polygon'; coordinates: Position[][] } | { type: 'MultiPolygon'; coordinates: Position[][][] };
 
 export interface DeliveryZone {
   zoneId: string;

@@ -7,7 +7,12 @@ import type { Channel } from '../domain/types';
 import { QuoteBody } from './schemas';
 
 const Window = Type.Object({
-  kind: Type.Union([Type.Literal('asap'), Type.Literal('slot'), Type.Literal('pickup'), Type.Literal('ship')]),
+  kind: Type.Union([
+    Type.Literal('asap'),
+    Type.Literal('slot'),
+    Type.Literal('pickup'),
+    Type.Literal('ship'),
+  ]),
   from: Type.String({ format: 'date-time' }),
   to: Type.String({ format: 'date-time' }),
 });
@@ -45,9 +50,7 @@ const QuoteReply = Type.Object({
       promise: Window,
     }),
   ),
-  unavailable: Type.Array(
-    Type.Object({ method: Type.String(), code: Type.String(), reason: Type.String() }),
-  ),
+  unavailable: Type.Array(Type.Object({ method: Type.String(), code: Type.String(), reason: Type.String() })),
 });
 
 /** Quotes: what checkout may promise before payment (the same code placement runs). */

@@ -122,7 +122,9 @@ export async function publishZone(h: Pick<Harness, 'bus' | 'store'>, zone: ZoneD
   await publish(h.bus, DeliveryZoneChanged, zone.zoneId, zone);
   await waitFor(
     async () => {
-      const z = await h.store.collection<{ _id: string; version: number }>('delivery_zones').findById(zone.zoneId);
+      const z = await h.store
+        .collection<{ _id: string; version: number }>('delivery_zones')
+        .findById(zone.zoneId);
       return z && z.version >= zone.version ? true : undefined;
     },
     { what: `zone ${zone.zoneId} v${zone.version} projected` },
