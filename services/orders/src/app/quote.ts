@@ -81,8 +81,15 @@ export interface Quote {
 /** Pickup stores offered at most. */
 const MAX_PICKUP_OPTIONS = 5;
 
-/** Everything the basket can get at this point, now. `currency` prices the delivery fee. */
-export async function quote(ctx: OrdersContext, q: QuoteInput, currency: string): Promise<Quote> {
+/**
+ * Everything the basket can get at this point, now. `currency` prices the delivery fee (a promise:
+ * the caller may still be pricing the basket at catalog while the options are looked up).
+ */
+export async function quote(
+  ctx: OrdersContext,
+  q: QuoteInput,
+  currency: string | Promise<string>,
+): Promise<Quote> {
   const nowMs = ctx.env.clock().getTime();
   const deadline = ctx.env.timings.lookupTimeoutMs;
   const unavailable: Unavailable[] = [];
@@ -166,7 +173,7 @@ export async function deliveryOptions(
   lines: Line[],
   geo: GeoPoint,
   nowMs: number,
-  currency: string,
+  currency: string | Promise<string>,
   exclude: Map<string, string> = new Map(),
 ): Promise<DeliveryPlan | Unavailable> {
   const { policy, timings } = ctx.env;
@@ -213,7 +220,7 @@ export async function deliveryOptions(
       ...(route.locationName ? { storeName: route.locationName } : {}),
       zoneId: store.zoneId,
       tripMinutes: Math.ceil(store.tripMinutes),
-      fee: money(policy.deliveryFeeMinor, currency),
+      fee: money(policy.deliveryFeeMinor, await currency),
       ...(asapOffered ? { asap } : {}),
       slots: free.map(({ w, r }) => ({ ...w, remaining: left(r) })),
     },

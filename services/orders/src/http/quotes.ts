@@ -79,12 +79,19 @@ export function registerQuoteRoutes(app: App, ctx: OrdersContext): void {
         throw new ForbiddenError('customers order on the online channel');
       const lines = mergeLines(req.body.lines);
       checkLineLimits(ctx, lines);
-      const priced = await priceLines(ctx, lines, channel);
-      const currency = priced[0]!.unitPrice.currency;
       const geo = req.body.address?.geo ?? req.body.geo;
-      const q = await quote(ctx, { lines, channel, ...(geo ? { geo } : {}) }, currency);
+      // Prices and options are looked up side by side; an unsellable basket still answers 422.
+      const pricing = priceLines(ctx, lines, channel);
+      const currency = pricing.then((items) => items[0]!.unitPrice.currency);
+      // A quote that never needs the currency must not leave its failure unhandled.
+      currency.catch(() => undefined);
+      const [priced, q] = await Promise.all([
+        pricing,
+        quote(ctx, { lines, channel, ...(geo ? { geo } : {}) }, currency),
+      ]);
       const subtotal = priced.reduce((sum, l) => sum + l.unitPrice.amountMinor * l.qty, 0);
-      return { ...q, currency, subtotal: { amountMinor: subtotal, currency } };
+      const code = priced[0]!.unitPrice.currency;
+      return { ...q, currency: code, subtotal: { amountMinor: subtotal, currency: code } };
     },
   );
 }
