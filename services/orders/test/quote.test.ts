@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OrderConfirmed } from '@omni/contracts';
+import { OrderConfirmed, StoreRejected } from '@omni/contracts';
 import type { SlotDoc } from '../src/store/collections';
 import {
   ADDRESS,
   api,
   east,
   key,
+  publish,
   publishZone,
   startHarness,
+  waitForOrder,
   worldZone,
   type Harness,
 } from './support/harness';
@@ -156,6 +158,30 @@ describe('quotes and promises', () => {
     // a second cancel (or a redelivered one) frees nothing more
     await api(h, customer).post(`/v1/orders/${res.body.id}/cancel`, {});
     expect((await slot(h, chosen.from))!.booked).toBe(0);
+  });
+
+  it('a store rejecting the delivery moves the order and its slot booking to the next store', async () => {
+    const q = await quote({ lines: TEE, address: ADDRESS });
+    const chosen = q.body.delivery[0]!.slots[3]!;
+    const res = await place(
+      { method: 'delivery', address: ADDRESS, promise: { kind: 'slot', from: chosen.from } },
+      { method: 'card', cardToken: 'tok_visa' },
+    );
+    expect(res.status).toBe(201);
+    expect(res.body.fulfilment.locationId).toBe('S1');
+    const id = res.body.id;
+    await publish(h.bus, StoreRejected, id, {
+      jobId: `job-${id}`,
+      orderId: id,
+      storeId: 'S1',
+      reason: 'no pickers',
+      timedOut: false,
+    });
+    const moved = await waitForOrder(h, id, (o) => o.routeAttempt === 1);
+    expect(moved.fulfilment.locationId).toBe('S2');
+    expect(moved.promise).toEqual({ kind: 'slot', from: chosen.from, to: chosen.to });
+    expect(await slot(h, chosen.from, 'S1')).toMatchObject({ booked: 0, orderIds: [] });
+    expect(await slot(h, chosen.from, 'S2')).toMatchObject({ booked: 1, orderIds: [id] });
   });
 
   it('a placement that fails after booking (payment declined) gives its slot back', async () => {

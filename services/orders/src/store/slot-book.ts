@@ -57,6 +57,36 @@ export class SlotBook {
     return doc?.orderIds.includes(orderId) ? 'booked' : 'full';
   }
 
+  /**
+   * Moves an order's booking to another store's same slot (the order was re-routed): the promise was
+   * made, so the new store's slot counts it even above capacity (it then offers that slot to nobody
+   * else). Idempotent per order.
+   */
+  async move(fromSlotId: string, to: Omit<SlotRef, 'capacity'>, orderId: string): Promise<string> {
+    const _id = slotIdOf(to);
+    if (_id === fromSlotId) return _id;
+    await this.cols.slots.updateOne(
+      { _id },
+      {
+        $setOnInsert: {
+          zoneId: to.zoneId,
+          storeId: to.storeId,
+          from: to.from,
+          to: to.to,
+          booked: 0,
+          orderIds: [],
+        },
+      },
+      { upsert: true },
+    );
+    await this.cols.slots.updateOne(
+      { _id, orderIds: { $ne: orderId } },
+      { $inc: { booked: 1 }, $push: { orderIds: orderId } },
+    );
+    await this.release(fromSlotId, orderId);
+    return _id;
+  }
+
   /** Gives the order's place back (nothing when it holds none). */
   async release(slotId: string, orderId: string): Promise<void> {
     await this.cols.slots.updateOne(

@@ -1,4 +1,5 @@
 import type { OrderDoc } from '../../domain/types';
+import { servingStores } from '../../domain/zones';
 import type { Reducer, Step, StepContext } from '../types';
 
 /**
@@ -26,4 +27,34 @@ export const releaseSlot: Step = {
   name: 'release_slot',
   when: holdsSlot,
   run: release,
+};
+
+/**
+ * The order moved to another store (stock ran out while reserving, or a re-route): its booking
+ * follows it to that store's same slot, in the zone that serves the address from it.
+ */
+async function follow(ctx: StepContext, o: OrderDoc, storeId: string): Promise<Reducer | void> {
+  const slot = o.slot!;
+  const [zoneId, bookedAt, from] = slot.id.split('|');
+  if (!zoneId || !from || bookedAt === storeId) return;
+  const geo = o.fulfilment.geo ?? o.fulfilment.address?.geo;
+  const serving = geo ? servingStores(await ctx.deliveryZones(), geo) : [];
+  const s = serving.find((x) => x.storeId === storeId);
+  const to = new Date(Date.parse(from) + (s?.slotMinutes ?? 60) * 60_000).toISOString();
+  const id = await ctx.slots.move(slot.id, { zoneId: s?.zoneId ?? zoneId, storeId, from, to }, o._id);
+  return (x) => (x.slot ? { ...x, slot: { ...x.slot, id } } : x);
+}
+
+/** Placement: after reserving, the booking is at the store the order ended up at. */
+export const followSlotOnPlacement: Step = {
+  name: 'follow_slot',
+  when: holdsSlot,
+  run: (ctx, o) => follow(ctx, o, o.fulfilment.locationId),
+};
+
+/** Re-route: the booking moves to the new store (the promise stays). */
+export const followSlotOnReroute: Step = {
+  name: 'follow_slot',
+  when: (o) => holdsSlot(o) && !!o.pendingRoute,
+  run: (ctx, o) => follow(ctx, o, o.pendingRoute!.route.locationId),
 };
