@@ -11,6 +11,7 @@ import { eventBus, type EventBusOptions } from './scenarios/event-bus';
 import { hotSku, type HotSkuOptions } from './scenarios/hot-sku';
 import { orderPlacement, type OrderPlacementOptions } from './scenarios/order-placement';
 import { posSync, type PosSyncOptions } from './scenarios/pos-sync';
+import { quoteScenario, type QuoteOptions } from './scenarios/quote';
 import { startInProcessTarget } from './target';
 import type { Scenario, ScenarioContext, ScenarioName, ScenarioResult, Target } from './types';
 
@@ -31,6 +32,7 @@ export { summariseProfile, formatProfileSummary } from './profile-summary';
 export interface ScenarioOptions {
   'hot-sku': HotSkuOptions;
   'order-placement': OrderPlacementOptions;
+  quote: QuoteOptions;
   'event-bus': EventBusOptions;
   dispatch: DispatchOptions;
   'pos-sync': PosSyncOptions;
@@ -39,6 +41,7 @@ export interface ScenarioOptions {
 const SCENARIOS: { [K in ScenarioName]: Scenario<ScenarioOptions[K]> } = {
   'hot-sku': hotSku,
   'order-placement': orderPlacement,
+  quote: quoteScenario,
   'event-bus': eventBus,
   dispatch,
   'pos-sync': posSync,

@@ -1,4 +1,4 @@
-import { callJson, expectJson, forEachLimit } from './http';
+import { callJson, expectJson, forEachLimit, listAll } from './http';
 import type { Target } from './types';
 
 /** Bench-only locations and stock, created over HTTP as an operator would (works on any target). */
@@ -91,4 +91,59 @@ export function reconcile(target: Target): Promise<ReconcileReport> {
     'POST',
     {},
   );
+}
+
+interface ZoneView {
+  id: string;
+  city: string;
+  name: string;
+  area: unknown;
+  stores: unknown[];
+  maxTripMinutes: number;
+  referenceVehicle: string;
+  slotMinutes: number;
+  slotCapacity: number;
+  active: boolean;
+}
+
+/**
+ * Gives every delivery zone a slot capacity far above what a run places, as an operator would
+ * (PUT /v1/zones/{id}): a load test of placement measures placement, not the city's rider capacity
+ * (20 deliveries per store per hour by default, which a bench fills in a second). Waits until orders
+ * has the new capacity (it learns zones from dispatch's events) by quoting next to `probe`.
+ */
+export async function raiseSlotCapacity(
+  target: Target,
+  probe: { lat: number; lng: number },
+  sku: string,
+  capacity = 10_000,
+): Promise<void> {
+  const zones = await listAll<ZoneView>(`${target.urls.dispatch}/v1/zones`, target.opsToken);
+  for (const z of zones) {
+    if (z.slotCapacity >= capacity) continue;
+    await expectJson(`${target.urls.dispatch}/v1/zones/${encodeURIComponent(z.id)}`, target.opsToken, 'PUT', {
+      city: z.city,
+      name: z.name,
+      area: z.area,
+      stores: z.stores,
+      maxTripMinutes: z.maxTripMinutes,
+      referenceVehicle: z.referenceVehicle,
+      slotMinutes: z.slotMinutes,
+      slotCapacity: capacity,
+      active: z.active,
+    });
+  }
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const q = await callJson<{ delivery?: Array<{ slots: Array<{ remaining: number }> }> }>(
+      `${target.urls.orders}/v1/quotes`,
+      target.opsToken,
+      'POST',
+      { lines: [{ sku, qty: 1 }], geo: probe },
+    );
+    const remaining = q.body.delivery?.[0]?.slots[0]?.remaining ?? 0;
+    if (remaining > capacity / 2) return;
+    if (Date.now() > deadline) throw new Error(`orders did not learn the raised slot capacity (${remaining} left)`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

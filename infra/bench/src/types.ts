@@ -46,7 +46,7 @@ export interface ScenarioResult {
   error?: string;
 }
 
-export const SCENARIO_NAMES = ['hot-sku', 'order-placement', 'event-bus', 'dispatch', 'pos-sync'] as const;
+export const SCENARIO_NAMES = ['hot-sku', 'order-placement', 'quote', 'event-bus', 'dispatch', 'pos-sync'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** What the scenarios run against: the in-process system or a remote deployment. */

@@ -32,7 +32,7 @@ describe('npm run bench (quick, tiny sizes)', () => {
     const report = await runBench({
       target,
       quick: true,
-      scenarios: ['hot-sku', 'order-placement', 'pos-sync', 'event-bus', 'dispatch'],
+      scenarios: ['hot-sku', 'order-placement', 'quote', 'pos-sync', 'event-bus', 'dispatch'],
       overrides: {
         'hot-sku': { units: 25, locations: 5, attempts: 300, concurrency: 20, warmupAttempts: 0 },
         'order-placement': {
@@ -45,6 +45,7 @@ describe('npm run bench (quick, tiny sizes)', () => {
           stockPerSku: 1_000,
           connections: 32,
         },
+        quote: { ratePerSecond: 20, seconds: 1, warmupSeconds: 0, bodies: 40, skus: 4, connections: 8 },
         'pos-sync': { stores: 4, opsPerStore: 60, skusPerStore: 3, replayStores: 2 },
         'event-bus': { events: 3_000, lagRate: 2_000, lagSeconds: 0.5, kafkaBrokers: null },
         dispatch: { riders: 300, orders: 40 },
@@ -62,6 +63,9 @@ describe('npm run bench (quick, tiny sizes)', () => {
     ).steps;
     expect(steps).toHaveLength(1);
     expect(steps[0]).toMatchObject({ accepted: 20, completed: 20, errors: 0 });
+
+    const quotes = expectClean(by.get('quote'));
+    expect(metric(quotes, 'errors')).toBe(0);
 
     const pos = expectClean(by.get('pos-sync'));
     expect((pos.details as { outcomes: Record<string, number> }).outcomes).toEqual({ applied: 240 });

@@ -25,6 +25,20 @@ export const FulfilmentMethod = Type.Union([
   Type.Literal('pickup'),
   Type.Literal('delivery'),
 ]);
+/**
+ * What the customer was promised at checkout: ASAP delivery (by `to`), a delivery slot (`from`–`to`),
+ * ready for pickup by `to`, or shipped by `to`. ISO-8601 UTC.
+ */
+export const OrderPromise = Type.Object({
+  kind: Type.Union([
+    Type.Literal('asap'),
+    Type.Literal('slot'),
+    Type.Literal('pickup'),
+    Type.Literal('ship'),
+  ]),
+  from: IsoTime,
+  to: IsoTime,
+});
 export const Line = Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 1 }) });
 export const PricedLine = Type.Object({
   sku: Sku,

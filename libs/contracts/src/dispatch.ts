@@ -70,7 +70,49 @@ export const NoRiderAvailable = defineEvent({
   schema: Type.Object({ ...JobRef, attempts: Type.Integer() }),
 });
 
+/** Topic `omni.dispatch.zone`, key = zoneId. */
+const Position = Type.Array(Type.Number(), { minItems: 2, maxItems: 2 });
+const PolygonRings = Type.Array(Type.Array(Position, { minItems: 4, maxItems: 5_000 }), {
+  minItems: 1,
+  maxItems: 50,
+});
+
+export const DeliveryZoneChanged = defineEvent({
+  type: 'omni.dispatch.zone.changed.v1',
+  topic: 'omni.dispatch.zone',
+  description:
+    "A delivery zone was created, replaced or deleted: its whole current state (dispatch is the source of truth for where local delivery goes). Orders projects it to quote and place delivery orders: a point is served by a zone's store when the trip, at the reference vehicle's speed and the detour factor, is within maxTripMinutes; slotCapacity deliveries per store per slot of slotMinutes. Apply only a version above the one held.",
+  schema: Type.Object({
+    zoneId: Id,
+    /** Increases with every change of the zone (a delete carries the last version + 1). */
+    version: Type.Integer({ minimum: 1 }),
+    deleted: Type.Boolean(),
+    city: Type.String(),
+    name: Type.String(),
+    area: Type.Union([
+      Type.Object({ type: Type.Literal('Polygon'), coordinates: PolygonRings }),
+      Type.Object({
+        type: Type.Literal('MultiPolygon'),
+        coordinates: Type.Array(PolygonRings, { maxItems: 50 }),
+      }),
+    ]),
+    stores: Type.Array(Type.Object({ storeId: Id, geo: GeoPoint }), { maxItems: 200 }),
+    active: Type.Boolean(),
+    /** The single-trip limit from store to door (default 30). */
+    maxTripMinutes: Type.Integer({ minimum: 1 }),
+    /** Speed of the zone's reference vehicle and the road detour factor: trip = km × detour ÷ speed. */
+    travel: Type.Object({
+      speedKmh: Type.Number({ exclusiveMinimum: 0 }),
+      detourFactor: Type.Number({ minimum: 1 }),
+    }),
+    /** Delivery slots: length, and deliveries each store of the zone can take per slot (rider capacity). */
+    slotMinutes: Type.Integer({ minimum: 15, maximum: 240 }),
+    slotCapacity: Type.Integer({ minimum: 0 }),
+  }),
+});
+
 export const dispatchEvents = [
+  DeliveryZoneChanged,
   DeliveryJobCreated,
   StoreRejected,
   DeliveryAssigned,

@@ -1,6 +1,17 @@
 import { Type } from 'typebox';
 import { defineEvent } from '@omni/events';
-import { Address, Channel, FulfilmentMethod, GeoPoint, Id, IsoTime, Money, PricedLine, Sku } from './common';
+import {
+  Address,
+  Channel,
+  FulfilmentMethod,
+  GeoPoint,
+  Id,
+  IsoTime,
+  Money,
+  PricedLine,
+  OrderPromise,
+  Sku,
+} from './common';
 
 /** Topic `omni.orders.order`, key = orderId (every event of one order is ordered). */
 const topic = 'omni.orders.order';
@@ -51,6 +62,8 @@ export const OrderConfirmed = defineEvent({
     }),
     /** 0 on first confirmation; increments each time the order is re-routed to another location. */
     routeAttempt: Type.Integer({ minimum: 0 }),
+    /** What checkout promised (absent on orders placed before promises existed). */
+    promise: Type.Optional(OrderPromise),
   }),
 });
 

@@ -4,6 +4,7 @@ import { dispatchEvents } from '@omni/contracts';
 import { RiderBoard } from './domain/assignment';
 import { ZoneCache, type DispatchContext, type DispatchMetrics } from './app/context';
 import { Dispatcher } from './app/dispatcher';
+import { announceZones } from './app/manage-zones';
 import { onOrderCancelled } from './events/on-order-cancelled';
 import { onOrderConfirmed } from './events/on-order-confirmed';
 import { onOrderRerouted } from './events/on-order-rerouted';
@@ -110,6 +111,13 @@ export function buildDispatchService(deps: DispatchDeps): DispatchService {
     leaseMs: Math.max(5_000, 3 * settings.tickMs),
     run: () => dispatcher.tick(),
   });
+  // Orders projects zones from their events; a periodic re-announcement makes it converge.
+  svc.jobs.every({
+    name: 'zone-announce',
+    everyMs: settings.zoneAnnounceMs,
+    owner: 'lease',
+    run: () => announceZones(ctx),
+  });
   // The rider board is this replica's memory: every replica refreshes its own.
   svc.jobs.every({
     name: 'board-resync',
@@ -121,6 +129,8 @@ export function buildDispatchService(deps: DispatchDeps): DispatchService {
   let unwatch: (() => void) | undefined;
   svc.onStart(async () => {
     await ctx.zones.ensureLoaded();
+    // Orders keeps its own copy of the zones: announce them (it drops versions it already holds).
+    await announceZones(ctx);
     const riders = await dispatcher.loadBoard();
     svc.log.info({ riders }, 'dispatch board loaded');
     await push.start();

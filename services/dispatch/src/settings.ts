@@ -26,6 +26,12 @@ export interface DispatchSettings {
   resyncMs: number;
   /** Grid cell size of the spatial index. */
   gridCellKm: number;
+  /**
+   * Period of re-announcing every zone (DeliveryZoneChanged with its current version; consumers drop
+   * versions they hold): zones made before the event existed, or a consumer's lost projection,
+   * converge. 0 disables.
+   */
+  zoneAnnounceMs: number;
   travel: TravelModel;
   assignment: Omit<AssignmentPolicy, 'model'>;
 }
@@ -48,6 +54,7 @@ export const DEFAULT_SETTINGS: DispatchSettings = {
   tickMs: 1_000,
   resyncMs: 5_000,
   gridCellKm: 1,
+  zoneAnnounceMs: 10 * 60_000,
   travel: DEFAULT_TRAVEL_MODEL,
   assignment: DEFAULT_ASSIGNMENT_POLICY,
 };

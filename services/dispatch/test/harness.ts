@@ -56,13 +56,13 @@ export class Harness {
       logLevel: 'silent',
       clock: () => new Date(time.now),
       // Timers off: tests drive time with tick(now).
-      settings: { tickMs: 0, resyncMs: 0, ...settings },
+      settings: { tickMs: 0, resyncMs: 0, zoneAnnounceMs: 0, ...settings },
     });
     const h = new Harness(svc, deps.bus, deps.issuer, time);
     await svc.start();
     await deps.bus.subscribe({
       group: `observer-${Math.random().toString(36).slice(2)}`,
-      topics: ['omni.dispatch.delivery'],
+      topics: ['omni.dispatch.delivery', 'omni.dispatch.zone'],
       handler: async (m) => {
         h.events.push(JSON.parse(m.value) as CloudEvent);
       },

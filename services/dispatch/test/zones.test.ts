@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveryZoneChanged } from '@omni/contracts';
+import type { CloudEvent, EventData } from '@omni/events';
+import { waitFor } from '@omni/testing';
 import { CENTER, Harness, at, squareRing } from './harness';
 
 let h: Harness;
@@ -137,5 +140,43 @@ describe('zones', () => {
       stores: [],
     });
     expect((await (await h.customer('C1')).get('/v1/serviceability?lat=100&lng=0')).status).toBe(400);
+  });
+});
+
+describe('zone events (orders projects them to quote and place delivery)', () => {
+  it('every create, replace and delete publishes the whole zone with a rising version, slots included', async () => {
+    const ops = await h.ops();
+    await ops.post('/v1/zones', body({ id: 'Z-events', slotMinutes: 30, slotCapacity: 8 }));
+    await ops.put('/v1/zones/Z-events', body({ maxTripMinutes: 25 }));
+    await ops.delete('/v1/zones/Z-events');
+    await h.svc.events.flush();
+    const changes = await waitFor(
+      () => {
+        const found = h.events.filter(
+          (e) => e.type === DeliveryZoneChanged.type && e.subject === 'Z-events',
+        ) as Array<CloudEvent<EventData<typeof DeliveryZoneChanged>>>;
+        return found.length >= 3 ? found : undefined;
+      },
+      { what: 'three zone events' },
+    );
+    expect(changes.map((e) => [e.data.version, e.data.deleted])).toEqual([
+      [1, false],
+      [2, false],
+      [3, true],
+    ]);
+    expect(changes[0]!.data).toMatchObject({
+      zoneId: 'Z-events',
+      maxTripMinutes: 15,
+      slotMinutes: 30,
+      slotCapacity: 8,
+      // scooter at the default travel model
+      travel: { speedKmh: 25, detourFactor: 1.3 },
+      stores: [
+        { storeId: 'S1', geo: CENTER },
+        { storeId: 'S2', geo: at(4, 0) },
+      ],
+    });
+    // a replace without slot settings goes back to the defaults (one hour, 20 per store)
+    expect(changes[1]!.data).toMatchObject({ maxTripMinutes: 25, slotMinutes: 60, slotCapacity: 20 });
   });
 });

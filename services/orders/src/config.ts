@@ -13,15 +13,15 @@ export const OrdersEnv = Type.Object({
   /** Service token (issued by identity) with catalog:read inventory:read inventory:reserve customers:read customers:write. */
   /** A fixed outgoing token; deployments use client credentials instead (OMNI_IDENTITY_URL, OMNI_CLIENT_ID, OMNI_CLIENT_SECRET). */
   ORDERS_SERVICE_TOKEN: Type.Optional(Type.String({ minLength: 1 })),
-  ORDERS_DELIVERY_RADIUS_KM: Type.Number({
-    exclusiveMinimum: 0,
-    maximum: 500,
-    default: DEFAULT_POLICY.deliveryRadiusKm,
+  ORDERS_DELIVERY_PREP_MINUTES: Type.Integer({
+    minimum: 0,
+    maximum: 240,
+    default: DEFAULT_POLICY.deliveryPrepMinutes,
   }),
-  ORDERS_WAREHOUSE_DELIVERY_RADIUS_KM: Type.Number({
-    exclusiveMinimum: 0,
-    maximum: 2000,
-    default: DEFAULT_POLICY.warehouseDeliveryRadiusKm,
+  ORDERS_PICKUP_READY_MINUTES: Type.Integer({
+    minimum: 0,
+    maximum: 7 * 24 * 60,
+    default: DEFAULT_POLICY.pickupReadyMinutes,
   }),
   ORDERS_MAX_ROUTE_ATTEMPTS: Type.Integer({
     minimum: 0,
@@ -92,8 +92,8 @@ export function loadOrdersConfig(source: Record<string, string | undefined> = pr
   return {
     env,
     policy: {
-      deliveryRadiusKm: env.ORDERS_DELIVERY_RADIUS_KM,
-      warehouseDeliveryRadiusKm: env.ORDERS_WAREHOUSE_DELIVERY_RADIUS_KM,
+      deliveryPrepMinutes: env.ORDERS_DELIVERY_PREP_MINUTES,
+      pickupReadyMinutes: env.ORDERS_PICKUP_READY_MINUTES,
       maxRouteAttempts: env.ORDERS_MAX_ROUTE_ATTEMPTS,
       deliveryFeeMinor: env.ORDERS_DELIVERY_FEE_MINOR,
       lateCompensation: env.ORDERS_LATE_COMPENSATION as OrdersPolicy['lateCompensation'],

@@ -19,6 +19,7 @@ import { onReservationAtRisk } from './events/on-reservation-at-risk';
 import { onStoreRejected } from './events/on-store-rejected';
 import { registerOrderRoutes } from './http/orders';
 import { registerReturnRoutes } from './http/returns';
+import { registerQuoteRoutes } from './http/quotes';
 import type { PaymentProvider } from './payment/port';
 import { SimulatedCardProvider, type SimulatedCardOptions } from './payment/simulated-card';
 import { SagaRunner } from './saga/runner';
@@ -29,6 +30,9 @@ import { ordersCollections } from './store/collections';
 import { OrderRepository } from './store/order-repository';
 import { outboxPublisher } from './store/outbox';
 import { pausedStores } from './store/paused-stores';
+import { servingZones } from './store/delivery-zones';
+import { SlotBook } from './store/slot-book';
+import { onDeliveryZoneChanged } from './events/on-delivery-zone-changed';
 
 export interface OrdersServiceDeps extends ServiceDeps, UpstreamAddresses {
   /** The payment provider; default a SimulatedCardProvider built from `simulatedCard`. */
@@ -79,7 +83,15 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
   const upstreams = createUpstreams(deps, timings.stepTimeoutMs);
   const payments = deps.payments ?? new SimulatedCardProvider(deps.simulatedCard);
   const repo = new OrderRepository(deps.store, collections, outboxPublisher(svc.events), clock);
-  const env: OrdersEnv = { upstreams, policy, timings, clock, pausedStores: () => pausedStores(collections) };
+  const env: OrdersEnv = {
+    upstreams,
+    policy,
+    timings,
+    clock,
+    pausedStores: () => pausedStores(collections),
+    deliveryZones: () => servingZones(collections),
+    slots: new SlotBook(collections),
+  };
   const stepEnv: StepEnv = { ...env, payments, log: svc.log };
   const m = svc.metrics;
   const metrics: OrdersMetrics = {
@@ -123,6 +135,7 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
 
   registerOrderRoutes(svc.app, ctx);
   registerReturnRoutes(svc.app, ctx);
+  registerQuoteRoutes(svc.app, ctx);
 
   onPickupTaskReady(svc, ctx);
   onPickupTaskShortPicked(svc, ctx);
@@ -137,6 +150,7 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
   onDeliveryLate(svc, ctx);
   onReservationAtRisk(svc, ctx);
   onCustomerMerged(svc, ctx);
+  onDeliveryZoneChanged(svc, ctx);
 
   // Sagas resume once the store is ready. On shutdown the runner stops before HTTP drains, so requests
   // waiting for a saga answer at once (202); steps are aborted and resumed by the next instance.

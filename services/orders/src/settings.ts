@@ -1,10 +1,21 @@
 /** Business policy and timings of the orders service (deps; main.ts maps them from the environment). */
 
 export interface OrdersPolicy {
-  /** Local delivery from a store: radius, km. */
-  deliveryRadiusKm: number;
-  /** Local delivery from a warehouse (fallback): radius, km. */
-  warehouseDeliveryRadiusKm: number;
+  /**
+   * The promise (see README, "The promise"). Where local delivery goes is dispatch's zones and trip
+   * limit, not a number here; these are the store-side times.
+   * Minutes a store needs to pick and pack a delivery before the rider leaves.
+   */
+  deliveryPrepMinutes: number;
+  /** An ASAP delivery is promised by now + prep + trip + this margin. */
+  asapMarginMinutes: number;
+  /** Delivery slots offered by a quote (the next free ones), and how far ahead they are looked for. */
+  slotsOffered: number;
+  slotHorizonHours: number;
+  /** Pickup: ready by now + this. */
+  pickupReadyMinutes: number;
+  /** Ship: dispatched by the end of now + this many days (UTC). */
+  shipDays: number;
   /** Locations an order may move to after the first one (placement fallbacks and re-routes). */
   maxRouteAttempts: number;
   /** Local delivery fee, minor units of the order currency. */
@@ -46,8 +57,12 @@ export interface OrdersTimings {
 }
 
 export const DEFAULT_POLICY: OrdersPolicy = {
-  deliveryRadiusKm: 5,
-  warehouseDeliveryRadiusKm: 50,
+  deliveryPrepMinutes: 15,
+  asapMarginMinutes: 15,
+  slotsOffered: 4,
+  slotHorizonHours: 24,
+  pickupReadyMinutes: 30,
+  shipDays: 1,
   maxRouteAttempts: 3,
   deliveryFeeMinor: 499,
   lateCompensation: 'refund_delivery_fee',

@@ -14,7 +14,7 @@ import { buildCatalogService, seedCatalog, type CatalogService } from '@omni/cat
 import { buildCustomersService, seedCustomers, type CustomersService } from '@omni/customers';
 import { buildInventoryService, seedInventory, type InventoryService } from '@omni/inventory';
 import { buildOrdersService, SimulatedCardProvider, type OrdersService } from '../src';
-import { EventLog, publish } from './support/harness';
+import { EventLog, publish, publishZone, squareAround, worldZone } from './support/harness';
 
 /**
  * End to end with the real catalog (prices), customers (resolve, points, merges) and inventory
@@ -50,9 +50,10 @@ beforeAll(async () => {
     'orders',
     'catalog:read inventory:read inventory:reserve customers:read customers:write',
   );
+  const ordersStore = createEmbeddedStore();
   orders = buildOrdersService({
     ...common,
-    store: createEmbeddedStore(),
+    store: ordersStore,
     catalogAddress: catalog.grpcAddress,
     inventoryAddress: inventory.grpcAddress,
     customersAddress: customers.grpcAddress,
@@ -62,6 +63,17 @@ beforeAll(async () => {
   });
   await orders.start();
   events = await EventLog.start(bus);
+  // dispatch's zone, as it announces it: Mitte and Kreuzberg deliver in the 10 km around Mitte
+  await publishZone(
+    { bus, store: ordersStore },
+    worldZone({
+      area: squareAround(10),
+      stores: [
+        { storeId: 'S1', geo: MITTE },
+        { storeId: 'S2', geo: KREUZBERG },
+      ],
+    }),
+  );
 
   const price = (amountMinor: number) => ({ online: { amountMinor, currency: 'EUR' } });
   const product = (id: string, name: string, amountMinor: number) => ({
@@ -235,7 +247,7 @@ describe('orders end to end with catalog, customers and inventory', () => {
     });
   });
 
-  it('local delivery: the nearest store within the radius that has the basket', async () => {
+  it('local delivery: the zone store with the shortest trip that has the basket', async () => {
     const near = { ...address, geo: { lat: 52.5, lng: 13.404 } }; // Kreuzberg is nearer
     const res = await place(ada, {
       lines: [{ sku: 'mug-1', qty: 1 }],

@@ -16,6 +16,7 @@ type OrderBody = {
   id: string;
   status: string;
   total: { amountMinor: number; currency: string };
+  promise?: { kind: string; from: string; to: string };
   amountDue: { amountMinor: number };
   fulfilment: { method: string; locationId: string };
   route: { locationId: string; reason: string; candidates?: Array<{ locationId: string; skipped?: string }> };
@@ -82,7 +83,7 @@ describe('placing an order: happy paths per fulfilment method', () => {
     expect(h.inventory.available('S2', 'MUG')).toBe(49);
   });
 
-  it('local delivery from the nearest store within the radius, with the delivery fee, cash on delivery', async () => {
+  it('local delivery from the zone store with the shortest trip, with the delivery fee and an ASAP promise, cash on delivery', async () => {
     const near = { ...ADDRESS, geo: east(1.5) }; // S2 (0.5 km) is nearer than S1 (1.5 km)
     const res = await api(h, customer).post<OrderBody>(
       '/v1/orders',
@@ -100,7 +101,8 @@ describe('placing an order: happy paths per fulfilment method', () => {
       payment: { status: 'cod_due' },
     });
     expect(res.body.total.amountMinor).toBe(1999 + 499);
-    expect(res.body.route.reason).toContain('nearest store within 5 km');
+    expect(res.body.route.reason).toContain('fastest store of zone Z-CENTER');
+    expect(res.body.promise).toMatchObject({ kind: 'asap' });
     const [confirmed] = await h.events.waitFor(OrderConfirmed, res.body.id);
     expect(confirmed!.data.payment).toEqual({
       method: 'cod',
@@ -269,19 +271,23 @@ describe('placing an order: refusals write nothing', () => {
     expect(switched.body.route.reason).toContain('switched');
   });
 
-  it('delivery no single location can serve → 422 split not supported; customers may not order for others', async () => {
-    const far = { ...ADDRESS, geo: east(80) }; // W1 is 60 km away: outside even the warehouse radius
+  it('delivery no single serving store can serve → 422 split not supported; customers may not order for others', async () => {
+    // 3 km west: S1 and S2 serve it (they have no CAP), S3 (with CAP) is beyond the 30-min trip, and W1
+    // does not deliver locally (no zone lists it)
     const res = await api(h, customer).post<{ type: string }>(
       '/v1/orders',
       {
-        lines: [{ sku: 'TEE', qty: 1 }],
-        fulfilment: { method: 'delivery', address: far },
+        lines: [
+          { sku: 'TEE', qty: 1 },
+          { sku: 'CAP', qty: 1 },
+        ],
+        fulfilment: { method: 'delivery', address: { ...ADDRESS, geo: east(-3) } },
         payment: { method: 'card', cardToken: 't' },
       },
       { headers: key() },
     );
     expect(res.status).toBe(422);
-    expect(res.body.type).toMatch(/no-location|split-not-supported/);
+    expect(res.body.type).toBe('https://omni.dev/problems/split-not-supported');
     const forOther = await api(h, customer).post(
       '/v1/orders',
       {

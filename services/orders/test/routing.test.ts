@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { chooseRoute, type LocationOption, type RoutingPolicy } from '../src/domain/routing';
+import { chooseRoute, type LocationOption } from '../src/domain/routing';
+import { servingStores, type DeliveryZone, type ServingStore } from '../src/domain/zones';
 import { distanceKm } from '../src/domain/geo';
 
-const policy: RoutingPolicy = { deliveryRadiusKm: 5, warehouseDeliveryRadiusKm: 50 };
 const lines = [
   { sku: 'A', qty: 2 },
   { sku: 'B', qty: 1 },
@@ -43,7 +43,6 @@ describe('routing: pickup', () => {
       { method: 'pickup', lines, storeId: 'S1', allowAlternative: false },
       [loc('S2', 'store', 1, true), loc('S1', 'store', 3, true)],
       new Map(),
-      policy,
     );
     expect(r).toMatchObject({ ok: true, locationId: 'S1', locationType: 'store' });
     expect(r.ok && r.reason).toContain('chosen store S1');
@@ -61,7 +60,6 @@ describe('routing: pickup', () => {
       { method: 'pickup', lines, storeId: 'S1', allowAlternative: false },
       options,
       new Map(),
-      policy,
     );
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -78,7 +76,6 @@ describe('routing: pickup', () => {
       { method: 'pickup', lines, storeId: 'S1', allowAlternative: true },
       [loc('S1', 'store', 0, true), loc('S2', 'store', 2, true)],
       paused,
-      policy,
     );
     expect(r).toMatchObject({ ok: true, locationId: 'S2' });
     expect(r.ok && r.reason).toContain('paused for pickup: queue overdue');
@@ -89,7 +86,6 @@ describe('routing: pickup', () => {
       { method: 'pickup', lines, storeId: 'S1', allowAlternative: true },
       [loc('S1', 'store', 0, false), loc('W1', 'warehouse', 1, true)],
       new Map(),
-      policy,
     );
     expect(r).toMatchObject({ ok: false, code: 'no-location' });
   });
@@ -99,51 +95,63 @@ describe('routing: pickup', () => {
       { method: 'pickup', lines, storeId: 'GONE', allowAlternative: false, origin: east(20) },
       [loc('S1', 'store', 1, true), loc('S2', 'store', 19, true)],
       new Map(),
-      policy,
     );
     expect(r.ok === false && r.suggestion?.locationId).toBe('S2');
   });
 });
 
-describe('routing: local delivery', () => {
-  it('takes the nearest store within the radius that has every line', () => {
+/** A serving store of zone Z1 `trip` minutes away. */
+const serves = (storeId: string, tripMinutes: number): ServingStore => ({
+  storeId,
+  zoneId: 'Z1',
+  distanceKm: tripMinutes / 2,
+  tripMinutes,
+  slotMinutes: 60,
+  slotCapacity: 20,
+});
+
+describe('routing: local delivery (dispatch zones decide)', () => {
+  it('takes the serving store with the shortest trip that has every line; others say why not', () => {
     const options = [
       loc('S_partial', 'store', 0.5, false),
       loc('S2', 'store', 3, true),
       loc('S1', 'store', 1.5, true),
-      loc('S_far', 'store', 7, true),
+      loc('S_out', 'store', 1, true),
       loc('W1', 'warehouse', 2, true),
     ];
-    const r = chooseRoute({ method: 'delivery', lines, destination: HOME }, options, new Map(), policy);
-    expect(r).toMatchObject({ ok: true, locationId: 'S1', locationType: 'store' });
+    const serving = [serves('S_partial', 2), serves('S2', 8), serves('S1', 5)];
+    const r = chooseRoute({ method: 'delivery', lines, destination: HOME, serving }, options, new Map());
+    expect(r).toMatchObject({ ok: true, locationId: 'S1', locationType: 'store', zoneId: 'Z1' });
     if (!r.ok) return;
-    expect(r.distanceKm).toBeCloseTo(1.5, 1);
-    expect(r.reason).toContain('within 5 km');
+    expect(r.reason).toContain('fastest store of zone Z1');
     const why = Object.fromEntries(r.candidates.map((c) => [c.locationId, c.skipped]));
     expect(why).toMatchObject({
       S_partial: 'does not have every line',
-      S_far: 'outside the 5 km store delivery radius',
+      // nearer than S1, in stock, but no zone serves the address from it: the radius is gone
+      S_out: 'no delivery zone serves the address from it within the trip limit',
+      W1: 'no delivery zone serves the address from it within the trip limit',
     });
   });
 
-  it('falls back to a warehouse within its radius, then refuses a split', () => {
-    const r = chooseRoute(
-      { method: 'delivery', lines, destination: HOME },
-      [loc('S1', 'store', 2, false), loc('W1', 'warehouse', 30, true)],
+  it('refuses a point no zone serves, and a basket no serving store has whole (no split)', () => {
+    const options = [loc('S1', 'store', 2, false), loc('W1', 'warehouse', 30, true)];
+    const unserved = chooseRoute(
+      { method: 'delivery', lines, destination: HOME, serving: [] },
+      options,
       new Map(),
-      policy,
     );
-    expect(r).toMatchObject({ ok: true, locationId: 'W1', locationType: 'warehouse' });
-    expect(r.ok && r.reason).toContain('no store within 5 km');
-
+    expect(unserved).toMatchObject({ ok: false, code: 'not-serviceable' });
     const split = chooseRoute(
-      { method: 'delivery', lines, destination: HOME },
-      [loc('S1', 'store', 2, false), loc('W1', 'warehouse', 80, true)],
+      { method: 'delivery', lines, destination: HOME, serving: [serves('S1', 6)] },
+      options,
       new Map(),
-      policy,
     );
     expect(split).toMatchObject({ ok: false, code: 'split-not-supported' });
-    const none = chooseRoute({ method: 'delivery', lines, destination: HOME }, [], new Map(), policy);
+    const none = chooseRoute(
+      { method: 'delivery', lines, destination: HOME, serving: [serves('S1', 6)] },
+      [],
+      new Map(),
+    );
     expect(none).toMatchObject({ ok: false, code: 'no-location' });
   });
 
@@ -153,10 +161,9 @@ describe('routing: local delivery', () => {
       ['S9', 'tried before for this order'],
     ]);
     const r = chooseRoute(
-      { method: 'delivery', lines, destination: HOME },
+      { method: 'delivery', lines, destination: HOME, serving: [serves('S1', 3), serves('S2', 9)] },
       [loc('S1', 'store', 1, true), loc('S2', 'store', 4, true)],
       excluded,
-      policy,
     );
     expect(r).toMatchObject({ ok: true, locationId: 'S2' });
     if (!r.ok) return;
@@ -169,20 +176,62 @@ describe('routing: local delivery', () => {
   });
 });
 
+describe('serviceability: zone area and the single-trip limit', () => {
+  // a 10 km square around HOME; scooter 25 km/h, detour 1.3 → 30 min ≈ 9.6 km straight
+  const square = (km: number): DeliveryZone['area'] => {
+    const dLat = km / 111.32;
+    const dLng = km / (111.32 * Math.cos((HOME.lat * Math.PI) / 180));
+    return {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [HOME.lng - dLng, HOME.lat - dLat],
+          [HOME.lng + dLng, HOME.lat - dLat],
+          [HOME.lng + dLng, HOME.lat + dLat],
+          [HOME.lng - dLng, HOME.lat + dLat],
+          [HOME.lng - dLng, HOME.lat - dLat],
+        ],
+      ],
+    };
+  };
+  const zone: DeliveryZone = {
+    zoneId: 'Z1',
+    area: square(10),
+    stores: [
+      { storeId: 'NEAR', geo: east(1) },
+      { storeId: 'FAR', geo: east(-12) },
+    ],
+    maxTripMinutes: 30,
+    travel: { speedKmh: 25, detourFactor: 1.3 },
+    slotMinutes: 60,
+    slotCapacity: 20,
+  };
+
+  it('serves a point inside the area from stores within the trip limit, fastest first', () => {
+    const s = servingStores([zone], east(3));
+    expect(s.map((x) => x.storeId)).toEqual(['NEAR']); // FAR is 15 km away: 46.8 min > 30
+    expect(s[0]!.tripMinutes).toBeCloseTo(((2 * 1.3) / 25) * 60, 1);
+    expect(s[0]).toMatchObject({ zoneId: 'Z1', slotCapacity: 20, slotMinutes: 60 });
+  });
+
+  it('serves nothing outside every zone area, even next to a store', () => {
+    expect(servingStores([zone], east(10.5))).toEqual([]);
+    expect(servingStores([{ ...zone, area: square(0.5) }], east(1))).toEqual([]);
+  });
+});
+
 describe('routing: ship', () => {
   it('prefers a warehouse over a nearer store, then a store that ships', () => {
     const r = chooseRoute(
       { method: 'ship', lines },
       [loc('S1', 'store', 1, true), loc('W2', 'warehouse', 300, true), loc('W1', 'warehouse', 100, true)],
       new Map(),
-      policy,
     );
     expect(r).toMatchObject({ ok: true, locationId: 'W1', locationType: 'warehouse' });
     const store = chooseRoute(
       { method: 'ship', lines },
       [loc('S1', 'store', 1, true), loc('W1', 'warehouse', 100, false)],
       new Map(),
-      policy,
     );
     expect(store).toMatchObject({ ok: true, locationId: 'S1' });
     expect(store.ok && store.reason).toContain('no warehouse has every line');
@@ -194,7 +243,6 @@ describe('routing: ship', () => {
       { method: 'ship', lines },
       [noDist(loc('W2', 'warehouse', 0, true)), noDist(loc('W1', 'warehouse', 0, true))],
       new Map(),
-      policy,
     );
     expect(r).toMatchObject({ ok: true, locationId: 'W2' });
   });

@@ -150,7 +150,7 @@ describe('order saga: transient failures are retried', () => {
       fulfilment: { locationId: 'S2' },
       routeAttempt: 1,
     });
-    expect(res.body.route.reason).toContain('nearest store');
+    expect(res.body.route.reason).toContain('fastest store of zone Z-CENTER');
     const o = await h.order(res.body.id);
     expect(o.triedLocationIds).toEqual(['S1']);
     expect(o.routeHistory.map((r) => r.locationId)).toEqual(['S1', 'S2']);

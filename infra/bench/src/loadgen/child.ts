@@ -6,6 +6,7 @@
 import { runHotSkuLoad } from './hot-sku-load';
 import { runOrderLoad } from './order-load';
 import { runPosLoad } from './pos-load';
+import { runQuoteLoad } from './quote-load';
 import type { ChildMessage, LoadJob } from './protocol';
 
 function send(message: ChildMessage): Promise<void> {
@@ -31,6 +32,8 @@ async function run(job: LoadJob): Promise<unknown> {
       return runOrderLoad(job, progress);
     case 'pos-sync':
       return runPosLoad(job, progress);
+    case 'quotes':
+      return runQuoteLoad(job, progress);
   }
 }
 

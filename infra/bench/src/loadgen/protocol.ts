@@ -1,7 +1,7 @@
 import type { OrderMix } from '../workload/order-bodies';
 
 /** What the bench asks its load-generator process to do. */
-export type LoadJob = HotSkuJob | OrderRateJob | PosSyncJob;
+export type LoadJob = HotSkuJob | OrderRateJob | PosSyncJob | QuoteRateJob;
 
 export interface HotSkuJob {
   kind: 'hot-sku';
@@ -56,6 +56,30 @@ export interface OrderRateResult {
   /** How far the generator fell behind its schedule (ms): its own health. */
   maxSendLagMs: number;
   /** HTTP latency measured from the scheduled start (open model: includes client-side queueing). */
+  latency: string;
+}
+
+export interface QuoteRateJob {
+  kind: 'quotes';
+  /** Orders base URL. */
+  url: string;
+  token: string;
+  ratePerSecond: number;
+  durationSeconds: number;
+  connections: number;
+  /** Request bodies (JSON), sent in turn. */
+  bodies: string[];
+}
+
+export interface QuoteRateResult {
+  statusCounts: Record<string, number>;
+  /** Answers that offered local delivery / said no zone serves the point. */
+  withDelivery: number;
+  notServiceable: number;
+  errorSamples: string[];
+  maxSendLagMs: number;
+  durationMs: number;
+  /** HTTP latency from the scheduled start (open model), HDR histogram (µs), encoded. */
   latency: string;
 }
 

@@ -10,6 +10,8 @@ import type {
   OrderRateResult,
   PosSyncJob,
   PosSyncLoadResult,
+  QuoteRateJob,
+  QuoteRateResult,
 } from './protocol';
 
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
@@ -22,7 +24,9 @@ type ResultOf<J extends LoadJob> = J extends HotSkuJob
     ? OrderRateResult
     : J extends PosSyncJob
       ? PosSyncLoadResult
-      : never;
+      : J extends QuoteRateJob
+        ? QuoteRateResult
+        : never;
 
 /**
  * Runs a load job in a separate Node process and resolves with its result. Our own execArgv is not

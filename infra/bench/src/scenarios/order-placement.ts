@@ -6,7 +6,7 @@ import { expectJson } from '../http';
 import { runInChild } from '../loadgen/run-child';
 import type { OrderRateResult } from '../loadgen/protocol';
 import { startUsageWindow, type ProcessUsage } from '../process-usage';
-import { receive } from '../seeding';
+import { raiseSlotCapacity, receive } from '../seeding';
 import type { Check, Metric, Scenario, ScenarioContext } from '../types';
 import { orderBody, type OrderMix } from '../workload/order-bodies';
 
@@ -60,7 +60,7 @@ const CONSUMER_TOPICS = ['omni.pickup.task', 'omni.dispatch.delivery'];
 const CREATED_TYPES = new Set(['omni.pickup.task.created.v1', 'omni.dispatch.delivery.job-created.v1']);
 
 /** Sellable demo SKUs listed in every demo store, from the catalog API (same on any target). */
-async function discoverSkus(ctx: ScenarioContext, count: number): Promise<string[]> {
+export async function discoverSkus(ctx: ScenarioContext, count: number): Promise<string[]> {
   const { urls, opsToken } = ctx.target;
   const storeIds = ctx.target.demo.stores.map((s) => s.id);
   const page = await expectJson<{ items: Array<{ id: string }> }>(
@@ -147,6 +147,8 @@ export const orderPlacement: Scenario<OrderPlacementOptions> = {
         skus.map((sku) => ({ sku, qty: o.stockPerSku })),
       );
     }
+    // delivery orders book slots: give the zones room for a whole run
+    await raiseSlotCapacity(target, target.demo.stores[0]!.geo, skus[0]!);
     const mix: OrderMix = {
       skus,
       customerIds: target.demo.customerIds,

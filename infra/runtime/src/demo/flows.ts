@@ -201,6 +201,23 @@ export async function deliveryStory(ctx: DemoContext): Promise<string> {
   const channel = await connectRider(ctx, riderToken);
   try {
     const [item] = await skusInStock(ctx, 'S04', 2);
+    // Checkout asks first what can be promised at this address (the same code places the order).
+    const quote = await api<{
+      delivery: Array<{
+        storeId: string;
+        tripMinutes: number;
+        asap?: { to: string };
+        slots: Array<{ from: string }>;
+      }>;
+    }>('POST', `${ctx.urls.orders}/v1/quotes`, {
+      token: shopper,
+      body: { lines: [{ sku: item!.sku, qty: 1 }], geo: destination },
+    });
+    const promised = quote.delivery[0];
+    if (promised)
+      ctx.log(
+        `  quote: delivery from ${promised.storeId} (${promised.tripMinutes} min trip), ASAP by ${promised.asap?.to.slice(11, 16) ?? '—'} UTC or a slot from ${promised.slots.map((x) => x.from.slice(11, 16)).join(', ')}`,
+      );
     ctx.log(`${customer.name} orders 1 × ${item!.sku} for delivery within the hour, paying cash`);
     const placed = await placeOrder(ctx, shopper, {
       lines: [{ sku: item!.sku, qty: 1 }],

@@ -1,8 +1,9 @@
+import { DeliveryZoneChanged } from '@omni/contracts';
 import { BadRequestError, ConflictError, NotFoundError, type FieldError } from '@omni/kit';
-import { isDuplicateKeyError, newId } from '@omni/store';
+import { isDuplicateKeyError, newId, type Session } from '@omni/store';
 import { validateArea, type AreaGeometry, type GeoPoint } from '../domain/geo';
 import type { Vehicle } from '../domain/travel';
-import { DEFAULT_MAX_TRIP_MINUTES } from '../domain/zone';
+import { DEFAULT_MAX_TRIP_MINUTES, DEFAULT_SLOT_CAPACITY, DEFAULT_SLOT_MINUTES } from '../domain/zone';
 import { iso, type ZoneDoc } from '../store/collections';
 import { nowMs, type DispatchContext } from './context';
 
@@ -14,6 +15,8 @@ export interface ZoneInput {
   stores: Array<{ storeId: string; geo: GeoPoint }>;
   maxTripMinutes?: number;
   referenceVehicle?: Vehicle;
+  slotMinutes?: number;
+  slotCapacity?: number;
   active?: boolean;
 }
 
@@ -44,6 +47,8 @@ export async function createZone(ctx: DispatchContext, actor: Actor, input: Zone
     stores: input.stores,
     maxTripMinutes: input.maxTripMinutes ?? DEFAULT_MAX_TRIP_MINUTES,
     referenceVehicle: input.referenceVehicle ?? 'scooter',
+    slotMinutes: input.slotMinutes ?? DEFAULT_SLOT_MINUTES,
+    slotCapacity: input.slotCapacity ?? DEFAULT_SLOT_CAPACITY,
     active: input.active ?? true,
     version: 1,
     createdAt: at,
@@ -52,6 +57,7 @@ export async function createZone(ctx: DispatchContext, actor: Actor, input: Zone
   try {
     await ctx.store.withTransaction(async (session) => {
       await ctx.collections.zones.insertOne(doc, { session });
+      await publishZone(ctx, session, doc, false);
       await ctx.audit.record(
         {
           actor,
@@ -92,6 +98,8 @@ export async function replaceZone(
           stores: input.stores,
           maxTripMinutes: input.maxTripMinutes ?? DEFAULT_MAX_TRIP_MINUTES,
           referenceVehicle: input.referenceVehicle ?? 'scooter',
+          slotMinutes: input.slotMinutes ?? DEFAULT_SLOT_MINUTES,
+          slotCapacity: input.slotCapacity ?? DEFAULT_SLOT_CAPACITY,
           active: input.active ?? true,
           updatedAt: iso(nowMs(ctx)),
         },
@@ -104,6 +112,7 @@ export async function replaceZone(
         throw new ConflictError('zone-version-mismatch', `zone ${id} was changed by someone else`);
       throw new NotFoundError('zone', id);
     }
+    await publishZone(ctx, session, doc, false);
     await ctx.audit.record(
       {
         actor,
@@ -121,9 +130,50 @@ export async function replaceZone(
 
 export async function deleteZone(ctx: DispatchContext, actor: Actor, id: string): Promise<void> {
   await ctx.store.withTransaction(async (session) => {
+    const doc = await ctx.collections.zones.findById(id, { session });
     const n = await ctx.collections.zones.deleteOne({ _id: id }, { session });
-    if (n === 0) throw new NotFoundError('zone', id);
+    if (n === 0 || !doc) throw new NotFoundError('zone', id);
+    await publishZone(ctx, session, { ...doc, version: doc.version + 1 }, true);
     await ctx.audit.record({ actor, action: 'dispatch.zone.deleted', target: { type: 'zone', id } }, session);
   });
   await ctx.zones.reload();
+}
+
+/**
+ * Every change of a zone is published with its whole state (in the same transaction, through the
+ * outbox): orders projects zones to quote and place local delivery without calling dispatch.
+ */
+export async function publishZone(
+  ctx: DispatchContext,
+  session: Session,
+  doc: ZoneDoc,
+  deleted: boolean,
+): Promise<void> {
+  await ctx.events.publish(session, DeliveryZoneChanged, {
+    subject: doc._id,
+    data: {
+      zoneId: doc._id,
+      version: doc.version,
+      deleted,
+      city: doc.city,
+      name: doc.name,
+      area: doc.area,
+      stores: doc.stores,
+      active: doc.active,
+      maxTripMinutes: doc.maxTripMinutes,
+      travel: {
+        speedKmh: ctx.settings.travel.speedsKmh[doc.referenceVehicle],
+        detourFactor: ctx.settings.travel.detourFactor,
+      },
+      slotMinutes: doc.slotMinutes ?? DEFAULT_SLOT_MINUTES,
+      slotCapacity: doc.slotCapacity ?? DEFAULT_SLOT_CAPACITY,
+    },
+  });
+}
+
+/** Publishes every zone's current state again (consumers keep the highest version they saw). */
+export async function announceZones(ctx: DispatchContext): Promise<number> {
+  const zones = await ctx.collections.zones.find({});
+  for (const z of zones) await ctx.store.withTransaction((session) => publishZone(ctx, session, z, false));
+  return zones.length;
 }

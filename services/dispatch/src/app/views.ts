@@ -1,4 +1,5 @@
 import { riderStatus } from '../domain/rider';
+import { DEFAULT_SLOT_CAPACITY, DEFAULT_SLOT_MINUTES } from '../domain/zone';
 import { riderStateFromDoc, type JobDoc, type RiderDoc, type ZoneDoc } from '../store/collections';
 import type { OfferView } from '../http/ws-protocol';
 
@@ -125,6 +126,8 @@ export function zoneView(doc: ZoneDoc) {
     stores: doc.stores,
     maxTripMinutes: doc.maxTripMinutes,
     referenceVehicle: doc.referenceVehicle,
+    slotMinutes: doc.slotMinutes ?? DEFAULT_SLOT_MINUTES,
+    slotCapacity: doc.slotCapacity ?? DEFAULT_SLOT_CAPACITY,
     active: doc.active,
     version: doc.version,
     createdAt: doc.createdAt,

@@ -24,6 +24,9 @@ export interface Zone {
 }
 
 export const DEFAULT_MAX_TRIP_MINUTES = 30;
+/** Delivery slots: one hour, and 20 deliveries per store per hour unless the zone says otherwise. */
+export const DEFAULT_SLOT_MINUTES = 60;
+export const DEFAULT_SLOT_CAPACITY = 20;
 
 export interface ServingStore {
   zoneId: string;

@@ -17,6 +17,8 @@ const ZoneBody = Type.Object(
     }),
     maxTripMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 240 })),
     referenceVehicle: Type.Optional(Vehicle),
+    slotMinutes: Type.Optional(Type.Union([15, 20, 30, 60, 120].map((m) => Type.Literal(m)))),
+    slotCapacity: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
     active: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
@@ -33,6 +35,8 @@ function toInput(body: {
   stores: ZoneInput['stores'];
   maxTripMinutes?: number;
   referenceVehicle?: ZoneInput['referenceVehicle'];
+  slotMinutes?: number;
+  slotCapacity?: number;
   active?: boolean;
   id?: string;
 }): ZoneInput {

@@ -17,6 +17,9 @@ export interface ZoneDoc {
   stores: Array<{ storeId: string; geo: GeoPoint }>;
   maxTripMinutes: number;
   referenceVehicle: Vehicle;
+  /** Delivery slots of this zone: length, and deliveries per store per slot (absent: the defaults). */
+  slotMinutes?: number;
+  slotCapacity?: number;
   active: boolean;
   version: number;
   createdAt: string;

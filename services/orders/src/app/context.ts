@@ -5,6 +5,7 @@ import type { SagaRunner } from '../saga/runner';
 import type { OrdersTimings } from '../settings';
 import type { OrdersCollections } from '../store/collections';
 import type { OrderRepository } from '../store/order-repository';
+import type { SlotBook } from '../store/slot-book';
 
 export interface OrdersMetrics {
   placed: Counter<'method' | 'outcome'>;
@@ -20,6 +21,8 @@ export interface OrdersMetrics {
 export interface OrdersEnv extends RoutingEnv {
   timings: OrdersTimings;
   clock: () => Date;
+  /** Delivery slot bookings against dispatch's capacity. */
+  slots: SlotBook;
 }
 
 /** What use cases, routes and event handlers share. */

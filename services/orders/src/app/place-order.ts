@@ -26,7 +26,8 @@ import type {
 import type { OrdersContext } from './context';
 import { settle } from './request-work';
 import { decisionOf } from '../domain/order-changes';
-import { routeOrder } from '../routing/route-order';
+import { refusedWithAlternatives, routeAndPromise, type RequestedPromise } from './quote';
+import { slotIdOf } from '../store/slot-book';
 
 export interface PlaceOrderInput {
   channel?: Channel;
@@ -38,6 +39,8 @@ export interface PlaceOrderInput {
     allowAlternativeStore?: boolean;
     address?: Address;
     geo?: GeoPoint;
+    /** Delivery: ASAP (default) or a slot the quote offered. */
+    promise?: RequestedPromise;
   };
   payment: { method: PaymentMethod; cardToken?: string };
   pointsToRedeem?: number;
@@ -83,27 +86,21 @@ export async function placeOrder(
 
   const f = input.fulfilment;
   const geo = f.method === 'delivery' ? (f.address?.geo ?? f.geo) : (f.geo ?? f.address?.geo);
-  const route = await withUpstream('inventory', () =>
-    routeOrder(
-      env,
+  // The quote model decides (app/quote.ts): route, promise, delivery slot — or 422 with alternatives.
+  const quoteInput = { lines, channel, ...(geo ? { geo } : {}) };
+  const { route, promise, slot } = await withUpstream('inventory', () =>
+    routeAndPromise(
+      ctx,
       {
+        ...quoteInput,
         method: f.method,
-        lines,
         storeId: f.storeId,
         allowAlternative: f.allowAlternativeStore ?? false,
-        geo,
-        exclude: new Map(),
+        ...(f.promise ? { requested: f.promise } : {}),
       },
-      env.timings.lookupTimeoutMs,
+      currency,
     ),
   );
-  if (!route.ok) {
-    ctx.metrics.refused.inc({ code: route.code });
-    throw new UnprocessableError(route.code, route.reason, {
-      ...(route.suggestion ? { suggestion: route.suggestion } : {}),
-      candidates: route.candidates,
-    });
-  }
 
   const subtotal = sumLines(priced, currency);
   const deliveryFee = f.method === 'delivery' ? money(env.policy.deliveryFeeMinor, currency) : zero(currency);
@@ -183,6 +180,8 @@ export async function placeOrder(
       status: 'pending',
     },
     ...(points ? { points } : {}),
+    promise,
+    ...(slot ? { slot: { id: slotIdOf(slot), released: false } } : {}),
     status: 'pending',
     statusHistory: [],
     returnedQty: {},
@@ -196,8 +195,19 @@ export async function placeOrder(
     updatedAt: now,
   };
   try {
-    await ctx.repo.insert(order);
+    // The slot is booked with the order, in its transaction: a full slot writes nothing.
+    await ctx.repo.insert(order, [], async (session) => {
+      if (slot && (await env.slots.book(session, slot, orderId)) === 'full') throw new SlotFull();
+    });
   } catch (err) {
+    if (err instanceof SlotFull)
+      throw await refusedWithAlternatives(
+        ctx,
+        'slot-full',
+        `the delivery slot from ${slot!.from} is full`,
+        quoteInput,
+        currency,
+      );
     if (!isDuplicateKeyError(err)) throw err;
     // A concurrent retry with the same key won the insert.
     const winner = await ctx.repo.get(orderId);
@@ -208,6 +218,8 @@ export async function placeOrder(
   ctx.metrics.placed.inc({ method: f.method, outcome: settled.status });
   return { order: settled, replayed: false };
 }
+
+class SlotFull extends Error {}
 
 async function replay(ctx: OrdersContext, existing: OrderDoc, hash: string): Promise<OrderDoc> {
   if (existing.requestHash !== hash) {
@@ -221,25 +233,38 @@ async function replay(ctx: OrdersContext, existing: OrderDoc, hash: string): Pro
 }
 
 /** The same SKU twice becomes one line. */
-function mergeLines(lines: Line[]): Line[] {
+export function mergeLines(lines: Line[]): Line[] {
   const bySku = new Map<string, number>();
   for (const l of lines) bySku.set(l.sku, (bySku.get(l.sku) ?? 0) + l.qty);
   return [...bySku].map(([sku, qty]) => ({ sku, qty }));
 }
 
-/** Rules the schema cannot say. Bad input → 400 listing the fields, nothing written. */
-function checkShape(ctx: OrdersContext, p: Principal, input: PlaceOrderInput, lines: Line[]): void {
-  const errors: FieldError[] = [];
+/** The policy's limits on lines and units (placement and quotes). */
+function lineLimitErrors(ctx: OrdersContext, lines: Line[]): FieldError[] {
   const { policy } = ctx.env;
-  const f = input.fulfilment;
+  const errors: FieldError[] = [];
   if (lines.length > policy.maxLines)
     errors.push({ field: 'body/lines', message: `at most ${policy.maxLines} lines` });
   lines.forEach((l) => {
     if (l.qty > policy.maxQtyPerLine)
       errors.push({ field: 'body/lines', message: `${l.sku}: at most ${policy.maxQtyPerLine} units` });
   });
+  return errors;
+}
+
+export function checkLineLimits(ctx: OrdersContext, lines: Line[]): void {
+  const errors = lineLimitErrors(ctx, lines);
+  if (errors.length > 0) throw new BadRequestError('The basket is not valid', errors);
+}
+
+/** Rules the schema cannot say. Bad input → 400 listing the fields, nothing written. */
+function checkShape(ctx: OrdersContext, p: Principal, input: PlaceOrderInput, lines: Line[]): void {
+  const errors: FieldError[] = lineLimitErrors(ctx, lines);
+  const f = input.fulfilment;
   if (f.method === 'pickup' && !f.storeId)
     errors.push({ field: 'body/fulfilment/storeId', message: 'required for pickup' });
+  if (f.promise && f.method !== 'delivery')
+    errors.push({ field: 'body/fulfilment/promise', message: 'only for local delivery' });
   if (f.method !== 'pickup' && f.storeId)
     errors.push({ field: 'body/fulfilment/storeId', message: 'only for pickup' });
   if (f.method === 'ship' && !f.address)
@@ -342,7 +367,7 @@ async function resolveCustomer(
 }
 
 /** Authoritative prices from catalog; unknown or unsellable SKUs → 422 listing them. */
-async function priceLines(
+export async function priceLines(
   ctx: OrdersContext,
   lines: Line[],
   channel: Channel,

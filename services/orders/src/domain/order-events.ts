@@ -54,7 +54,10 @@ export function confirmedEvent(o: OrderDoc): PendingEvent {
         locationId: o.fulfilment.locationId,
         address: o.fulfilment.address,
         geo: o.fulfilment.geo ?? o.fulfilment.address?.geo,
+        // dispatch holds riders to it (SLA); pickup counts from it
+        promisedAt: o.promise?.to,
       }),
+      promise: o.promise,
       reservationId: o.reservation.reservationId,
       lines: o.lines.map((l) => compact({ sku: l.sku, qty: l.qty, unitPrice: l.unitPrice, name: l.name })),
       total: o.total,

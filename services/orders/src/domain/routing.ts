@@ -1,5 +1,6 @@
 import { distanceKm } from './geo';
 import type { GeoPoint, Line, LocationType, RouteCandidate } from './types';
+import type { ServingStore } from './zones';
 
 /**
  * Order routing: which location fulfils the order, and why. Pure — the inputs come from inventory's
@@ -11,9 +12,11 @@ import type { GeoPoint, Line, LocationType, RouteCandidate } from './types';
  *              nearest other pickup store with everything (distance from the chosen store, else from
  *              the customer's point). With `allowAlternative` the order switches to it; without, the
  *              caller answers 422 with it as a suggestion.
- * - delivery → the nearest store within the delivery radius that has every line; then the nearest
- *              warehouse within the warehouse radius; a basket no single location can serve would need
- *              a split, which is not supported (the caller answers 422 saying so).
+ * - delivery → among the stores dispatch's zones serve the point from (within the zone's single-trip
+ *              limit, given as `serving`), the one with the shortest trip that has every line. No
+ *              zone store → not serviceable; a basket no single serving store has would need a split,
+ *              which is not supported (the caller answers 422 saying so). Warehouses do not deliver
+ *              locally: they ship.
  * - ship     → a warehouse with every line first (nearest when distances are known, else in
  *              inventory's order), then a store that ships.
  */
@@ -31,16 +34,9 @@ export interface LocationOption {
   geo?: GeoPoint;
 }
 
-export interface RoutingPolicy {
-  /** Local delivery from a store: max great-circle distance, km. */
-  deliveryRadiusKm: number;
-  /** Local delivery from a warehouse (the fallback): max distance, km. */
-  warehouseDeliveryRadiusKm: number;
-}
-
 export type RoutingRequest =
   | { method: 'pickup'; lines: Line[]; storeId: string; allowAlternative: boolean; origin?: GeoPoint }
-  | { method: 'delivery'; lines: Line[]; destination: GeoPoint }
+  | { method: 'delivery'; lines: Line[]; destination: GeoPoint; serving: ServingStore[] }
   | { method: 'ship'; lines: Line[] };
 
 export interface RouteChoice {
@@ -51,11 +47,13 @@ export interface RouteChoice {
   distanceKm?: number;
   reason: string;
   candidates: RouteCandidate[];
+  /** Delivery: the zone the store delivers in. */
+  zoneId?: string;
 }
 
 export interface RouteRefusal {
   ok: false;
-  code: 'pickup-store-cannot-serve' | 'no-location' | 'split-not-supported';
+  code: 'pickup-store-cannot-serve' | 'no-location' | 'split-not-supported' | 'not-serviceable';
   reason: string;
   candidates: RouteCandidate[];
   /** Pickup: the nearest store that has everything. */
@@ -74,13 +72,12 @@ export function chooseRoute(
   req: RoutingRequest,
   options: LocationOption[],
   excluded: ReadonlyMap<string, string>,
-  policy: RoutingPolicy,
 ): RoutingOutcome {
   switch (req.method) {
     case 'pickup':
       return routePickup(req, options, excluded);
     case 'delivery':
-      return routeDelivery(req, options, excluded, policy);
+      return routeDelivery(req, options, excluded);
     case 'ship':
       return routeShip(options, excluded);
   }
@@ -156,41 +153,45 @@ function routeDelivery(
   req: Extract<RoutingRequest, { method: 'delivery' }>,
   options: LocationOption[],
   excluded: ReadonlyMap<string, string>,
-  policy: RoutingPolicy,
 ): RoutingOutcome {
+  const serving = new Map(req.serving.map((s) => [s.storeId, s]));
   const withDistance = options.map((o) => ({ ...o, distanceKm: distanceFrom(req.destination, o) }));
-  const radiusOf = (o: LocationOption): number =>
-    o.type === 'store' ? policy.deliveryRadiusKm : policy.warehouseDeliveryRadiusKm;
-  const inRange = (o: LocationOption): boolean => o.distanceKm !== undefined && o.distanceKm <= radiusOf(o);
   const candidates = describe(withDistance, excluded, (o) =>
-    !inRange(o)
-      ? `outside the ${radiusOf(o)} km ${o.type} delivery radius`
+    !serving.has(o.locationId)
+      ? 'no delivery zone serves the address from it within the trip limit'
       : !o.coversAll
         ? 'does not have every line'
         : undefined,
   );
-  const eligible = withDistance.filter((o) => !excluded.has(o.locationId) && o.coversAll && inRange(o));
-  const store = byDistance(eligible.filter((o) => o.type === 'store'))[0];
-  if (store) {
-    return choice(
-      store,
-      `nearest store within ${policy.deliveryRadiusKm} km that has every line`,
+  if (serving.size === 0) {
+    return {
+      ok: false,
+      code: 'not-serviceable',
+      reason: 'no delivery zone serves this address within its single-trip limit',
       candidates,
-    );
+    };
   }
-  const warehouse = byDistance(eligible.filter((o) => o.type === 'warehouse'))[0];
-  if (warehouse) {
-    return choice(
-      warehouse,
-      `no store within ${policy.deliveryRadiusKm} km has every line; nearest warehouse within ${policy.warehouseDeliveryRadiusKm} km that does`,
-      candidates,
-    );
+  const trip = (o: LocationOption): number => serving.get(o.locationId)?.tripMinutes ?? Infinity;
+  const eligible = withDistance
+    .filter((o) => serving.has(o.locationId) && !excluded.has(o.locationId) && o.coversAll)
+    .sort((a, b) => trip(a) - trip(b));
+  const store = eligible[0];
+  if (store) {
+    const s = serving.get(store.locationId)!;
+    return {
+      ...choice(
+        store,
+        `fastest store of zone ${s.zoneId} that has every line: ${Math.ceil(s.tripMinutes)} min trip`,
+        candidates,
+      ),
+      zoneId: s.zoneId,
+    };
   }
   return refuseWithoutSplit(
     req.lines,
-    withDistance.filter((o) => !excluded.has(o.locationId) && inRange(o)),
+    withDistance.filter((o) => serving.has(o.locationId) && !excluded.has(o.locationId)),
     candidates,
-    'within the delivery radius',
+    'serving this address',
   );
 }
 

@@ -77,6 +77,9 @@ export interface RouteDecision {
   decidedAt: string;
 }
 
+export type { OrderPromise } from './promise';
+import type { OrderPromise } from './promise';
+
 export interface Fulfilment {
   method: FulfilmentMethod;
   /** The location that fulfils the order (store or warehouse). */
@@ -255,6 +258,10 @@ export interface OrderDoc {
   pendingRoute?: { route: RouteDecision; reservationId: string; attempt: number; reserved: boolean } | null;
   payment: PaymentState;
   points?: PointsState;
+  /** What checkout promised (quote model: domain/promise.ts); absent on orders placed before it. */
+  promise?: OrderPromise;
+  /** Delivery: the slot booking the promise holds (released on failure or cancellation). */
+  slot?: { id: string; released: boolean };
   status: OrderStatus;
   statusReason?: string;
   statusHistory: StatusEntry[];

@@ -21,6 +21,33 @@ export const Address = Type.Object(
   { additionalProperties: false },
 );
 
+export const RequestedPromise = Type.Union([
+  Type.Object({ kind: Type.Literal('asap') }, { additionalProperties: false }),
+  Type.Object(
+    { kind: Type.Literal('slot'), from: Type.String({ format: 'date-time', maxLength: 40 }) },
+    { additionalProperties: false },
+  ),
+]);
+
+const QuoteLines = Type.Array(
+  Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 1, maximum: 999 }) }, { additionalProperties: false }),
+  { minItems: 1, maxItems: 100 },
+);
+
+/** A quote: the basket and where the customer is (no side effects). */
+export const QuoteBody = Type.Object(
+  {
+    channel: Type.Optional(
+      Type.Union([Type.Literal('online'), Type.Literal('store'), Type.Literal('phone')]),
+    ),
+    lines: QuoteLines,
+    /** The delivery address (with its geocoded point) or just the point. */
+    address: Type.Optional(Address),
+    geo: Type.Optional(GeoPoint),
+  },
+  { additionalProperties: false },
+);
+
 export const PlaceOrderBody = Type.Object(
   {
     channel: Type.Optional(
@@ -49,6 +76,8 @@ export const PlaceOrderBody = Type.Object(
         address: Type.Optional(Address),
         /** Delivery: the destination point if not in the address; pickup: the customer's point. */
         geo: Type.Optional(GeoPoint),
+        /** Delivery: ASAP (default) or one of the slots `POST /v1/quotes` offered (its `from`). */
+        promise: Type.Optional(RequestedPromise),
       },
       { additionalProperties: false },
     ),

@@ -38,6 +38,7 @@ export function orderView(o: OrderDoc, viewer: Principal | null): Record<string,
       address: o.fulfilment.address,
       holdUntil: o.fulfilment.holdUntil,
     },
+    promise: o.promise,
     route,
     routeAttempt: o.routeAttempt,
     ...(internal

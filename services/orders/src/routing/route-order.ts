@@ -2,11 +2,14 @@ import { findLocations, type Upstreams } from '../clients/upstreams';
 import { chooseRoute, type RoutingOutcome } from '../domain/routing';
 import type { FulfilmentMethod, GeoPoint, Line, OrderDoc } from '../domain/types';
 import type { OrdersPolicy } from '../settings';
+import { servingStores, type DeliveryZone, type ServingStore } from '../domain/zones';
 
 export interface RoutingEnv {
   upstreams: Upstreams;
   policy: OrdersPolicy;
   pausedStores(): Promise<Map<string, string>>;
+  /** Dispatch's delivery zones that serve today (projected from its events). */
+  deliveryZones(): Promise<DeliveryZone[]>;
 }
 
 export interface RouteQuery {
@@ -24,12 +27,14 @@ export interface RouteQuery {
 /**
  * Asks inventory for the locations that can serve the basket and applies the routing policy. Stores
  * paused for pickup are skipped for pickup and local delivery (both need the store's pickers);
- * warehouses shipping parcels are not affected by a store's pause.
+ * warehouses shipping parcels are not affected by a store's pause. Local delivery goes only from
+ * stores dispatch's zones serve the address from (`serving`, computed once by the caller when given).
  */
 export async function routeOrder(
   env: RoutingEnv,
   q: RouteQuery,
   deadlineMs: number,
+  serving?: ServingStore[],
 ): Promise<RoutingOutcome> {
   const excluded = new Map(q.exclude);
   if (q.method !== 'ship') {
@@ -38,49 +43,48 @@ export async function routeOrder(
   }
   // The chosen pickup store is queried even when excluded, so routing knows where it is.
   const exclude = [...excluded.keys()].filter((id) => id !== q.storeId);
-  const { policy } = env;
+  if (q.method === 'delivery') {
+    const stores = serving ?? (q.geo ? servingStores(await env.deliveryZones(), q.geo) : []);
+    const options =
+      stores.length === 0
+        ? []
+        : await findLocations(
+            env.upstreams.inventory,
+            {
+              method: 'delivery',
+              lines: q.lines,
+              near: q.geo,
+              // every serving store is within this distance; inventory need not look further
+              radiusKm: Math.max(...stores.map((s) => s.distanceKm)) + 0.1,
+              exclude,
+              limit: 50,
+            },
+            deadlineMs,
+          );
+    return chooseRoute(
+      { method: 'delivery', lines: q.lines, destination: q.geo!, serving: stores },
+      options,
+      excluded,
+    );
+  }
   const options = await findLocations(
     env.upstreams.inventory,
-    q.method === 'delivery'
-      ? {
-          method: 'delivery',
-          lines: q.lines,
-          near: q.geo,
-          radiusKm: Math.max(policy.deliveryRadiusKm, policy.warehouseDeliveryRadiusKm),
-          exclude,
-          limit: 50,
-        }
-      : { method: q.method, lines: q.lines, near: q.geo, exclude, limit: 50 },
+    { method: q.method, lines: q.lines, near: q.geo, exclude, limit: 50 },
     deadlineMs,
   );
-  const policyOpts = {
-    deliveryRadiusKm: policy.deliveryRadiusKm,
-    warehouseDeliveryRadiusKm: policy.warehouseDeliveryRadiusKm,
-  };
-  switch (q.method) {
-    case 'pickup':
-      return chooseRoute(
-        {
-          method: 'pickup',
-          lines: q.lines,
-          storeId: q.storeId ?? '',
-          allowAlternative: q.allowAlternative ?? false,
-          origin: q.geo,
-        },
-        options,
-        excluded,
-        policyOpts,
-      );
-    case 'delivery':
-      return chooseRoute(
-        { method: 'delivery', lines: q.lines, destination: q.geo! },
-        options,
-        excluded,
-        policyOpts,
-      );
-    case 'ship':
-      return chooseRoute({ method: 'ship', lines: q.lines }, options, excluded, policyOpts);
-  }
+  if (q.method === 'pickup')
+    return chooseRoute(
+      {
+        method: 'pickup',
+        lines: q.lines,
+        storeId: q.storeId ?? '',
+        allowAlternative: q.allowAlternative ?? false,
+        origin: q.geo,
+      },
+      options,
+      excluded,
+    );
+  return chooseRoute({ method: 'ship', lines: q.lines }, options, excluded);
 }
 
 /**

@@ -1,5 +1,34 @@
 import type { Collection, DocumentStore } from '@omni/store';
 import type { OrderDoc } from '../domain/types';
+import type { DeliveryZone } from '../domain/zones';
+
+/** A delivery zone of dispatch (projection of dispatch.zone.changed); the highest version wins. */
+export interface DeliveryZoneDoc extends DeliveryZone {
+  _id: string;
+  version: number;
+  /** Deleted or inactive zones are kept (with their version) so an older event cannot revive them. */
+  serving: boolean;
+  city: string;
+  name: string;
+  [k: string]: unknown;
+}
+
+/**
+ * Deliveries promised in one slot of one store of one zone: `_id` = `<zoneId>|<storeId>|<slot start>`.
+ * `orderIds` holds the orders that hold it, so booking and releasing are idempotent per order;
+ * `booked` = orderIds.length, kept in step so "has room" is one conditional update.
+ */
+export interface SlotDoc {
+  _id: string;
+  zoneId: string;
+  storeId: string;
+  from: string;
+  to: string;
+  capacity: number;
+  booked: number;
+  orderIds: string[];
+  [k: string]: unknown;
+}
 
 /** A store paused for pickup (projection of pickup.store.paused/resumed). */
 export interface PausedStoreDoc {
@@ -26,6 +55,8 @@ export interface OrdersCollections {
   orders: Collection<OrderDoc>;
   pausedStores: Collection<PausedStoreDoc>;
   customerMerges: Collection<CustomerMergeDoc>;
+  deliveryZones: Collection<DeliveryZoneDoc>;
+  slots: Collection<SlotDoc>;
 }
 
 export function ordersCollections(store: DocumentStore): OrdersCollections {
@@ -54,6 +85,14 @@ export function ordersCollections(store: DocumentStore): OrdersCollections {
     customerMerges: store.collection<CustomerMergeDoc>({
       name: 'customer_merges',
       indexes: [{ keys: { survivorId: 1 } }],
+    }),
+    deliveryZones: store.collection<DeliveryZoneDoc>({
+      name: 'delivery_zones',
+      indexes: [{ keys: { serving: 1 } }],
+    }),
+    slots: store.collection<SlotDoc>({
+      name: 'delivery_slots',
+      indexes: [{ keys: { storeId: 1, from: 1 } }],
     }),
   };
 }

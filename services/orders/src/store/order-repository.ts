@@ -22,9 +22,18 @@ export class OrderRepository {
     return this.cols.orders.findById(id, session ? { session } : {});
   }
 
-  /** Inserts a new order with its events; throws DuplicateKeyError when the id exists already. */
-  async insert(order: OrderDoc, events: PendingEvent[] = []): Promise<void> {
+  /**
+   * Inserts a new order with its events; throws DuplicateKeyError when the id exists already.
+   * `alongside` runs in the same transaction (e.g. booking the order's delivery slot): if it throws,
+   * nothing is written.
+   */
+  async insert(
+    order: OrderDoc,
+    events: PendingEvent[] = [],
+    alongside?: (session: Session) => Promise<void>,
+  ): Promise<void> {
     await this.store.withTransaction(async (session) => {
+      if (alongside) await alongside(session);
       await this.cols.orders.insertOne(order, { session });
       for (const e of events) await this.publish(session, e, order._id);
     });

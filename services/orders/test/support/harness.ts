@@ -9,6 +9,7 @@ import {
   type Subscription,
 } from '@omni/events';
 import type { DocumentStore } from '@omni/store';
+import { DeliveryZoneChanged } from '@omni/contracts';
 import { client, createTestDeps, TestTokenIssuer, waitFor } from '@omni/testing';
 import { buildOrdersService, type OrdersService, type OrdersServiceDeps } from '../../src';
 import type { OrderDoc } from '../../src/domain/types';
@@ -69,6 +70,67 @@ export function seedWorld(inv: FakeInventory, cat: FakeCatalog, cus: FakeCustome
   cus.add('C1', 'Ada Lovelace', 5000).add('C2', 'Grace Hopper', 100);
 }
 
+/** A square around the center, `km` from it each way, as GeoJSON. */
+export function squareAround(km: number): { type: 'Polygon'; coordinates: number[][][] } {
+  const dLat = km / 111.32;
+  const dLng = km / (111.32 * Math.cos((CENTER.lat * Math.PI) / 180));
+  const { lat, lng } = CENTER;
+  return {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [lng - dLng, lat - dLat],
+        [lng + dLng, lat - dLat],
+        [lng + dLng, lat + dLat],
+        [lng - dLng, lat + dLat],
+        [lng - dLng, lat - dLat],
+      ],
+    ],
+  };
+}
+
+export type ZoneData = EventData<typeof DeliveryZoneChanged>;
+
+/**
+ * Dispatch's zone of the small world: 10 km around the center, stores S1, S2, S3 (not the warehouse),
+ * 30-minute trips by scooter (25 km/h, detour 1.3: about 9.6 km straight), 60-minute slots of 20.
+ */
+export function worldZone(over: Partial<ZoneData> = {}): ZoneData {
+  return {
+    zoneId: 'Z-CENTER',
+    version: 1,
+    deleted: false,
+    city: 'Berlin',
+    name: 'Center',
+    area: squareAround(10),
+    stores: [
+      { storeId: 'S1', geo: CENTER },
+      { storeId: 'S2', geo: east(2) },
+      { storeId: 'S3', geo: east(8) },
+    ],
+    active: true,
+    maxTripMinutes: 30,
+    travel: { speedKmh: 25, detourFactor: 1.3 },
+    slotMinutes: 60,
+    slotCapacity: 20,
+    ...over,
+  };
+}
+
+/** Publishes a zone as dispatch does and waits until orders has projected that version. */
+export async function publishZone(h: Pick<Harness, 'bus' | 'store'>, zone: ZoneData): Promise<void> {
+  await publish(h.bus, DeliveryZoneChanged, zone.zoneId, zone);
+  await waitFor(
+    async () => {
+      const z = await h.store
+        .collection<{ _id: string; version: number }>('delivery_zones')
+        .findById(zone.zoneId);
+      return z && z.version >= zone.version ? true : undefined;
+    },
+    { what: `zone ${zone.zoneId} v${zone.version} projected` },
+  );
+}
+
 export interface Harness {
   svc: OrdersService;
   store: DocumentStore;
@@ -87,7 +149,13 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: { policy?: Partial<OrdersPolicy>; timings?: Partial<OrdersTimings>; seed?: boolean } = {},
+  opts: {
+    policy?: Partial<OrdersPolicy>;
+    timings?: Partial<OrdersTimings>;
+    seed?: boolean;
+    /** Changes to the world's delivery zone. */
+    zone?: Partial<ZoneData>;
+  } = {},
 ): Promise<Harness> {
   const { store, bus, issuer } = await createTestDeps();
   const [inventory, catalog, customers] = await Promise.all([
@@ -123,6 +191,7 @@ export async function startHarness(
   const svc = buildOrdersService(deps);
   await svc.start();
   instances.push(svc);
+  if (opts.seed !== false) await publishZone({ bus, store }, worldZone(opts.zone));
   const h: Harness = {
     svc,
     store,
