@@ -23,9 +23,11 @@ import type { PaymentProvider } from './payment/port';
 import { SimulatedCardProvider, type SimulatedCardOptions } from './payment/simulated-card';
 import { SagaRunner } from './saga/runner';
 import type { StepEnv } from './saga/types';
+import { onStorePurchaseRecorded } from './events/on-store-purchase-recorded';
 import { buildWorkflows } from './saga/workflows';
 import { DEFAULT_POLICY, DEFAULT_TIMINGS, type OrdersPolicy, type OrdersTimings } from './settings';
 import { ordersCollections } from './store/collections';
+import { PurchaseCounters } from './store/purchase-counters';
 import { OrderRepository } from './store/order-repository';
 import { outboxPublisher } from './store/outbox';
 import { pausedStores } from './store/paused-stores';
@@ -80,7 +82,7 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
   const payments = deps.payments ?? new SimulatedCardProvider(deps.simulatedCard);
   const repo = new OrderRepository(deps.store, collections, outboxPublisher(svc.events), clock);
   const env: OrdersEnv = { upstreams, policy, timings, clock, pausedStores: () => pausedStores(collections) };
-  const stepEnv: StepEnv = { ...env, payments, log: svc.log };
+  const stepEnv: StepEnv = { ...env, payments, limits: new PurchaseCounters(collections.purchaseCounters, clock), log: svc.log };
   const m = svc.metrics;
   const metrics: OrdersMetrics = {
     placed: m.counter(
@@ -137,6 +139,7 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
   onDeliveryLate(svc, ctx);
   onReservationAtRisk(svc, ctx);
   onCustomerMerged(svc, ctx);
+  onStorePurchaseRecorded(svc, ctx, stepEnv.limits);
 
   // Sagas resume once the store is ready. On shutdown the runner stops before HTTP drains, so requests
   // waiting for a saga answer at once (202); steps are aborted and resumed by the next instance.

@@ -26,6 +26,12 @@ export interface Listing {
   stores?: string[];
 }
 
+/** At most `qty` units of a SKU per customer per calendar `period` (UTC), across channels. */
+export interface PurchaseLimit {
+  qty: number;
+  period: 'day' | 'week';
+}
+
 export interface Sku {
   sku: string;
   barcode?: string;
@@ -36,6 +42,8 @@ export interface Sku {
   /** Per-store overrides of the store-channel price. */
   storePrices: StorePrice[];
   listing: Listing;
+  /** E.g. 5 per customer per day on a promoted item; orders enforces it at placement. */
+  purchaseLimit?: PurchaseLimit;
 }
 
 export interface ProductContent {
@@ -75,6 +83,7 @@ export interface SkuInput {
   prices?: Partial<Record<Channel, Money>>;
   storePrices?: StorePrice[];
   listing?: Listing;
+  purchaseLimit?: PurchaseLimit;
 }
 
 export interface ProductInput {
@@ -99,6 +108,7 @@ function skuFromInput(input: SkuInput): Sku {
     prices: { ...(input.prices ?? {}) },
     storePrices: [...(input.storePrices ?? [])],
     listing: normaliseListing(input.listing ?? { channels: [] }),
+    ...(input.purchaseLimit ? { purchaseLimit: { qty: input.purchaseLimit.qty, period: input.purchaseLimit.period } } : {}),
   };
 }
 
@@ -276,6 +286,8 @@ export interface SkuPatch {
   barcode?: string | null;
   attributes?: Record<string, string>;
   images?: string[];
+  /** `null` removes the limit. */
+  purchaseLimit?: PurchaseLimit | null;
 }
 
 export function updateSku(p: Product, skuId: string, patch: SkuPatch): Change {
@@ -299,6 +311,15 @@ export function updateSku(p: Product, skuId: string, patch: SkuPatch): Change {
   if (patch.images !== undefined && !sameList(patch.images, current.images)) {
     next.images = [...patch.images];
     changed.push(`skus/${skuId}/images`);
+  }
+  if (patch.purchaseLimit !== undefined) {
+    const was = current.purchaseLimit;
+    const now = patch.purchaseLimit;
+    if (now === null ? was !== undefined : was?.qty !== now.qty || was?.period !== now.period) {
+      if (now === null) delete next.purchaseLimit;
+      else next.purchaseLimit = { qty: now.qty, period: now.period };
+      changed.push(`skus/${skuId}/purchaseLimit`);
+    }
   }
   return { product: withSku(p, i, next), changed };
 }

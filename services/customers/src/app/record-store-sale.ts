@@ -2,7 +2,7 @@ import { TransientTransactionError, type Session } from '@omni/store';
 import { StorePurchaseRecorded } from '@omni/contracts';
 import { identityKey, InvalidIdentityError, normaliseIdentity, type IdentityKind } from '../domain/identity';
 import { pointsForOrder } from '../domain/points';
-import { resolveCustomer, type StoreSaleDoc } from '../store/collections';
+import { resolveCustomer } from '../store/collections';
 import { applyPointsChange } from './points-ledger';
 import type { CustomersContext } from './context';
 
@@ -66,7 +66,7 @@ export async function recordStoreSale(ctx: CustomersContext, session: Session, s
   const db = ctx.collections;
   if (await db.storeSales.findById(sale.saleId, { session })) return { result: 'already-recorded' };
   const recordedAt = ctx.clock().toISOString();
-  const base: Omit<StoreSaleDoc, 'status' | 'points'> = {
+  const base = {
     _id: sale.saleId,
     storeId: sale.storeId,
     clientOpId: sale.clientOpId,

@@ -334,7 +334,7 @@ async function publishStoreSale(
   member: NonNullable<TillDetails['member']>,
   lines: Line[],
 ): Promise<void> {
-  const sent = op.till?.pricedLines ?? lines;
+  const sent: NonNullable<TillDetails['pricedLines']> = op.till?.pricedLines ?? lines;
   const priced = sent.filter((l) => l.unitPrice !== undefined);
   const currencies = new Set(priced.map((l) => l.unitPrice!.currency));
   // A total only when every line is priced in one currency: customers never guesses the rest.

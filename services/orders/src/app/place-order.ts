@@ -27,6 +27,7 @@ import type { OrdersContext } from './context';
 import { settle } from './request-work';
 import { decisionOf } from '../domain/order-changes';
 import { routeOrder } from '../routing/route-order';
+import { isLimitPeriod, type LimitedLine } from '../domain/purchase-limits';
 
 export interface PlaceOrderInput {
   channel?: Channel;
@@ -73,7 +74,7 @@ export async function placeOrder(
   checkShape(ctx, principal, input, lines);
   const channel: Channel = input.channel ?? 'online';
   const customer = await resolveCustomer(ctx, principal, input);
-  const priced = await priceLines(
+  const { priced, limited } = await priceLines(
     ctx,
     lines,
     channel,
@@ -183,6 +184,10 @@ export async function placeOrder(
       status: 'pending',
     },
     ...(points ? { points } : {}),
+    // Limits are per customer: a guest order has no one to count for.
+    ...(customer && limited.length > 0
+      ? { purchaseLimits: { customerId: customer.id, lines: limited, claimed: false } }
+      : {}),
     status: 'pending',
     statusHistory: [],
     returnedQty: {},
@@ -347,7 +352,7 @@ async function priceLines(
   lines: Line[],
   channel: Channel,
   storeId?: string,
-): Promise<PricedLine[]> {
+): Promise<{ priced: PricedLine[]; limited: LimitedLine[] }> {
   const res = await withUpstream('catalog', () =>
     ctx.env.upstreams.catalog.getSkus(
       { skus: lines.map((l) => l.sku), channel: channelToProto(channel), storeId: storeId ?? '' },
@@ -357,6 +362,7 @@ async function priceLines(
   const bySku = new Map(res.items.map((i) => [i.sku, i]));
   const bad: Array<{ sku: string; reason: string }> = [];
   const priced: PricedLine[] = [];
+  const limited: LimitedLine[] = [];
   for (const l of lines) {
     const info = bySku.get(l.sku);
     if (!info) bad.push({ sku: l.sku, reason: 'unknown' });
@@ -369,6 +375,9 @@ async function priceLines(
         unitPrice: { amountMinor: info.price.amountMinor, currency: info.price.currency },
         ...(info.name ? { name: info.name } : {}),
       });
+    const limit = info?.sellable ? info.purchaseLimit : undefined;
+    if (limit && limit.qty > 0 && isLimitPeriod(limit.period))
+      limited.push({ sku: l.sku, qty: l.qty, limit: { qty: limit.qty, period: limit.period } });
   }
   if (bad.length > 0) {
     ctx.metrics.refused.inc({ code: 'unsellable-lines' });
@@ -381,7 +390,7 @@ async function priceLines(
   const currencies = new Set(priced.map((l) => l.unitPrice.currency));
   if (currencies.size > 1)
     throw new UnprocessableError('mixed-currencies', `lines are priced in ${[...currencies].join(', ')}`);
-  return priced;
+  return { priced, limited };
 }
 
 async function withUpstream<T>(name: string, call: () => Promise<T>): Promise<T> {

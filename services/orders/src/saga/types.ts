@@ -4,6 +4,7 @@ import type { Failure, OrderDoc, WorkflowName, WorkflowParams } from '../domain/
 import { PaymentDeclinedError, PaymentUnavailableError, type PaymentProvider } from '../payment/port';
 import type { RoutingEnv } from '../routing/route-order';
 import type { OrdersTimings } from '../settings';
+import type { PurchaseCounters } from '../store/purchase-counters';
 import type { Outcome } from '../domain/outcome';
 
 /**
@@ -16,6 +17,8 @@ import type { Outcome } from '../domain/outcome';
 /** What steps may use: routing's upstreams and policy, plus the payment provider. */
 export interface StepEnv extends RoutingEnv {
   payments: PaymentProvider;
+  /** Per-customer purchase-limit counters (the limits step's). */
+  limits: PurchaseCounters;
   timings: OrdersTimings;
   clock: () => Date;
   log: Logger;

@@ -1,5 +1,6 @@
 import type { Collection, DocumentStore } from '@omni/store';
 import type { OrderDoc } from '../domain/types';
+import type { PurchaseCounterDoc } from './purchase-counters';
 
 /** A store paused for pickup (projection of pickup.store.paused/resumed). */
 export interface PausedStoreDoc {
@@ -26,6 +27,7 @@ export interface OrdersCollections {
   orders: Collection<OrderDoc>;
   pausedStores: Collection<PausedStoreDoc>;
   customerMerges: Collection<CustomerMergeDoc>;
+  purchaseCounters: Collection<PurchaseCounterDoc>;
 }
 
 export function ordersCollections(store: DocumentStore): OrdersCollections {
@@ -54,6 +56,10 @@ export function ordersCollections(store: DocumentStore): OrdersCollections {
     customerMerges: store.collection<CustomerMergeDoc>({
       name: 'customer_merges',
       indexes: [{ keys: { survivorId: 1 } }],
+    }),
+    purchaseCounters: store.collection<PurchaseCounterDoc>({
+      name: 'purchase_counters',
+      indexes: [{ keys: { customerId: 1, sku: 1 } }],
     }),
   };
 }
