@@ -2,6 +2,7 @@ import { BadRequestError, ConflictError, type FieldError, UnprocessableError } f
 import { barcodeProblem } from './barcode';
 import { priceErrors, sameMoney, type Money } from './money';
 import { searchPrefixes, sortKey } from './search';
+import { parityGaps } from './parity';
 
 /**
  * The product aggregate: a product with its variants (SKUs), their prices per channel and per store,
@@ -70,6 +71,8 @@ export interface Product extends ProductContent {
   listedChannels: Channel[];
   /** Stores whose store channel sells at least one SKU; '*' = every store. */
   listedStores: string[];
+  /** Number of price/range parity gaps (domain/parity.ts): ops list the products where it is > 0. */
+  parityGaps?: number;
   [k: string]: unknown;
 }
 
@@ -209,6 +212,7 @@ export function derive(p: Product): Product {
     skuIds: p.skus.map((s) => s.sku),
     listedChannels,
     listedStores: [...stores].sort(),
+    parityGaps: parityGaps(p).length,
   };
 }
 
