@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvent, toBusMessage, type CloudEvent, type EventData } from '@omni/events';
 import { ReturnRefunded, StorePurchaseRecorded, StoreSaleRecorded } from '@omni/contracts';
-import { waitFor } from '@omni/testing';
+import { client, waitFor } from '@omni/testing';
 import { createCustomer, drainConsumer, startHarness, uniq, waitForAccrual, type Harness } from './helpers';
 
 /**
@@ -110,6 +110,22 @@ describe('till sales naming a member', () => {
     expect(ghost).toMatchObject({ status: 'unknown-member', points: 0, member: { card: 'NOSUCHCARD1' } });
     expect((await h.svc.customers.collections.storeSales.findById('S01:bad'))?.status).toBe('unknown-member');
     expect(await h.svc.customers.collections.ledger.countDocuments({ orderId: 'store:S01:ghost' })).toBe(0);
+
+    // Ops find the flagged sales (with what the till typed) to match them by hand.
+    const flagged = await h.ops.get<{ items: Array<{ saleId: string; status: string; member?: { card?: string } }>; nextCursor: string | null }>(
+      '/v1/ops/store-sales?status=unknown-member&limit=1',
+    );
+    expect(flagged.status).toBe(200);
+    expect(flagged.body.items).toHaveLength(1);
+    const next = await h.ops.get<{ items: Array<{ saleId: string; status: string; member?: { card?: string } }> }>(
+      `/v1/ops/store-sales?status=unknown-member&limit=10&cursor=${encodeURIComponent(flagged.body.nextCursor!)}`,
+    );
+    const all = [...flagged.body.items, ...next.body.items];
+    expect(all.map((s) => s.saleId).sort()).toEqual(['S01:bad', 'S01:ghost']);
+    expect(all.find((s) => s.saleId === 'S01:ghost')).toMatchObject({ status: 'unknown-member', member: { card: 'NOSUCHCARD1' } });
+    const clerk = client(h.svc.url, await h.issuer.staff('S01', 'clerk'));
+    expect((await clerk.get('/v1/ops/store-sales')).status).toBe(403);
+    expect((await h.ops.get('/v1/ops/store-sales?cursor=forged')).status).toBe(400);
   });
 });
 

@@ -141,6 +141,8 @@ export interface StoreSaleDoc {
   /** Sales: points taken back by later returns naming this sale. */
   pointsReversed?: number;
   returnOf?: string;
+  /** What the till typed: kept only for `unknown-member`, so ops can find the member. */
+  member?: { card?: string; phone?: string };
   occurredAt: string;
   recordedAt: string;
   [k: string]: unknown;
