@@ -150,4 +150,22 @@ describe('online returns', () => {
     // 40 earned, refund worth 100 points: only the 40 the order earned come back.
     expect((await pointsOf(c.id)).points).toBe(50);
   });
+
+  it('never take back more than the order earned when many returns of it are refunded at once', async () => {
+    const c = await createCustomer(h, { identities: [{ kind: 'email', value: `many-${uniq()}@example.com` }] });
+    await h.completeOrder({ orderId: 'ord-many', customerId: c.id, channel: 'online', total: eur(80_00), completedAt: h.now().toISOString() });
+    await h.completeOrder({ orderId: 'ord-other', customerId: c.id, channel: 'online', total: eur(500_00), completedAt: h.now().toISOString() });
+    await waitForAccrual(h, 'ord-many');
+    await waitForAccrual(h, 'ord-other');
+    // Ten returns (keys spread over partitions), each worth 30 points: 80 in all may come back.
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        publish(createEvent(ReturnRefunded, { subject: `many-${i}`, source: '/omni/orders', data: { returnId: `many-${i}`, orderId: 'ord-many', lines: [{ sku: 'A', qty: 1 }], refund: eur(30_00) } }) as CloudEvent),
+      ),
+    );
+    await waitFor(() => h.svc.customers.collections.reversals.countDocuments({ orderId: 'ord-many', status: 'applied' }).then((n) => n === 10), { what: 'ten reversals' });
+    expect((await h.svc.customers.collections.orders.findById('ord-many'))?.pointsReversed).toBe(80);
+    expect((await pointsOf(c.id)).points).toBe(500);
+    expect((await h.ops.get<{ consistent: boolean }>(`/v1/customers/${c.id}/points/reconciliation`)).body.consistent).toBe(true);
+  });
 });

@@ -161,14 +161,14 @@ async function reverseReturn(
   at: string,
 ): Promise<number> {
   let due = sale.total ? pointsForOrder(sale.total, ctx.policy.pointsPerMajorUnit) : 0;
-  let orderRef: string | undefined;
+  let orderRef: { id: string; earned: number } | undefined;
   if (sale.returnOf) {
     // Bounded by what that sale earned and has not given back yet (several partial returns add up).
     const ref = storePurchaseRef(`${sale.storeId}:${sale.returnOf}`);
     const original = await ctx.collections.orders.findById(ref, { session });
     if (original) {
       due = Math.min(due, original.pointsEarned - (original.pointsReversed ?? 0));
-      orderRef = ref;
+      orderRef = { id: ref, earned: original.pointsEarned };
     }
   }
   return takeBackPoints(ctx, session, {
@@ -188,17 +188,28 @@ async function reverseReturn(
 export async function takeBackPoints(
   ctx: CustomersContext,
   session: Session,
-  input: { customerId: string; due: number; orderRef?: string; entryId: string; note: string; at: string },
+  input: {
+    customerId: string;
+    due: number;
+    /** The purchase and the points it earned: reversals never add up to more. */
+    orderRef?: { id: string; earned: number };
+    entryId: string;
+    note: string;
+    at: string;
+  },
 ): Promise<number> {
   if (input.due <= 0) return 0;
   const holder = await ctx.collections.customers.findById(input.customerId, { session });
   const take = Math.min(input.due, holder?.points ?? 0);
   if (input.orderRef) {
-    await ctx.collections.orders.updateOne(
-      { _id: input.orderRef },
+    // Guarded: two returns of one order handled at once cannot together reverse more than it earned.
+    const room = input.orderRef.earned - input.due;
+    const counted = await ctx.collections.orders.updateOne(
+      { _id: input.orderRef.id, $or: [{ pointsReversed: { $exists: false } }, { pointsReversed: { $lte: room } }] },
       { $inc: { pointsReversed: input.due }, $set: { updatedAt: input.at } },
       { session },
     );
+    if (counted.matchedCount === 0) throw new TransientTransactionError(`points reversed on ${input.orderRef.id} moved concurrently`);
   }
   if (take <= 0) return 0;
   const after = await applyPointsChange(ctx, session, {
@@ -208,7 +219,7 @@ export async function takeBackPoints(
     reason: 'reversal',
     delta: -take,
     at: input.at,
-    ...(input.orderRef ? { orderId: input.orderRef } : {}),
+    ...(input.orderRef ? { orderId: input.orderRef.id } : {}),
     note: input.note,
   });
   if (!after) throw new TransientTransactionError(`points of ${input.customerId} moved concurrently`);

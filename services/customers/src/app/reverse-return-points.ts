@@ -65,7 +65,7 @@ export async function applyPendingReversals(
         ? await takeBackPoints(ctx, session, {
             customerId: owner.doc._id,
             due,
-            orderRef: orderId,
+            orderRef: { id: orderId, earned: ref.pointsEarned },
             entryId: `reversal:${reversal._id}`,
             note: `return ${reversal._id.slice('return:'.length)} refunded`,
             at,
