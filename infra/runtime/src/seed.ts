@@ -47,7 +47,7 @@ export async function seedDemo(
   const warehouses = locations.filter((l) => l.type === 'warehouse');
   const riders = demoRiders(50);
 
-  const catalogData = demoCatalog(200, { storeIds: stores.map((s) => s.id) });
+  const catalogData = demoCatalog(200);
   await seedCatalog(sys.catalog, catalogData);
   const skus = catalogData.products.flatMap((p) => p.skus.map((s) => s.sku));
 

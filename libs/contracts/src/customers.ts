@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { defineEvent } from '@omni/events';
-import { Id } from './common';
+import { Id, IsoTime, Money, Sku } from './common';
 
 /** Topic `omni.customers.customer`, key = customerId. */
 const topic = 'omni.customers.customer';
@@ -45,6 +45,7 @@ export const PointsChanged = defineEvent({
       Type.Literal('expiry'),
       Type.Literal('merge'),
       Type.Literal('adjustment'),
+      Type.Literal('reversal'),
     ]),
     orderId: Type.Optional(Id),
   }),
@@ -64,4 +65,31 @@ export const CustomerErased = defineEvent({
   schema: Type.Object({ customerId: Id }),
 });
 
-export const customerEvents = [CustomerCreated, CustomerMerged, PointsChanged, LevelChanged, CustomerErased];
+export const StorePurchaseRecorded = defineEvent({
+  type: 'omni.customers.customer.store-purchase-recorded.v1',
+  topic,
+  description:
+    'A till sale or return was matched to a member (by card or phone): it is in their history and their points moved. ' +
+    'Orders counts the units against per-customer purchase limits (a return gives them back).',
+  schema: Type.Object({
+    customerId: Id,
+    /** `<storeId>:<clientOpId>` of inventory's StoreSaleRecorded. */
+    saleId: Id,
+    storeId: Id,
+    kind: Type.Union([Type.Literal('sale'), Type.Literal('return')]),
+    lines: Type.Array(Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 1 }) }), { maxItems: 50 }),
+    total: Type.Optional(Money),
+    /** Points credited (sale) or taken back (return, negative). */
+    points: Type.Integer(),
+    occurredAt: IsoTime,
+  }),
+});
+
+export const customerEvents = [
+  CustomerCreated,
+  CustomerMerged,
+  PointsChanged,
+  LevelChanged,
+  CustomerErased,
+  StorePurchaseRecorded,
+];

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { defineEvent } from '@omni/events';
-import { Actor, Id, Line, Sku } from './common';
+import { Actor, Id, IsoTime, Line, Money, Sku } from './common';
 
 /** Topics: `omni.inventory.stock` (key = sku), `omni.inventory.reservation` (key = reservationId),
  *  `omni.inventory.transfer` (key = transferId), `omni.inventory.location` (key = locationId). */
@@ -144,6 +144,37 @@ export const LocationStatusChanged = defineEvent({
   }),
 });
 
+/** Who bought at the till, as the till saw it: a member card scanned or a phone number typed. */
+export const TillMember = Type.Object({
+  card: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  phone: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+});
+
+export const StoreSaleRecorded = defineEvent({
+  type: 'omni.inventory.pos.sale-recorded.v1',
+  topic: 'omni.inventory.pos',
+  description:
+    'A till sale or return naming a member was applied to stock (key = storeId, so a store\'s sales and returns stay in order). ' +
+    'Inventory does not interpret prices: it passes on what the till said. Customers credits or takes back points and keeps the purchase in the member\'s history.',
+  schema: Type.Object({
+    /** `<storeId>:<clientOpId>`: one per till op, whatever the redelivery. */
+    saleId: Id,
+    storeId: Id,
+    clientOpId: Id,
+    kind: Type.Union([Type.Literal('sale'), Type.Literal('return')]),
+    member: TillMember,
+    lines: Type.Array(
+      Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 1 }), unitPrice: Type.Optional(Money) }),
+      { maxItems: 50 },
+    ),
+    /** Sum of priced lines; absent when the till sent no prices. */
+    total: Type.Optional(Money),
+    /** For a return: the clientOpId of the sale it reverses, when the till knows it. */
+    returnOf: Type.Optional(Id),
+    occurredAt: IsoTime,
+  }),
+});
+
 export const inventoryEvents = [
   StockChanged,
   AvailabilityChanged,
@@ -157,4 +188,5 @@ export const inventoryEvents = [
   TransferShipped,
   TransferReceived,
   LocationStatusChanged,
+  StoreSaleRecorded,
 ];

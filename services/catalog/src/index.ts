@@ -1,6 +1,6 @@
 export { buildCatalogService, type CatalogDeps, type CatalogService } from './service';
 export { seedCatalog, type SeedCategory, type SeedData, type SeedProduct, type SeedReport } from './app/seed-catalog';
-export { demoCatalog, type DemoCatalogOptions } from './app/demo-catalog';
+export { demoCatalog } from './app/demo-catalog';
 export type { CatalogApp } from './app/catalog-app';
 export type { Actor } from './app/context';
 export type { ProductView, ProductSummary, SkuView, SalesContext } from './app/queries/views';

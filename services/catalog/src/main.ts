@@ -16,5 +16,6 @@ void runService({
       http: { host: env.OMNI_HTTP_HOST, port: env.OMNI_HTTP_PORT },
       grpc: { port: env.OMNI_GRPC_PORT },
       logLevel: env.OMNI_LOG_LEVEL as CatalogDeps['logLevel'],
+      parity: env.OMNI_CATALOG_PARITY === 'on',
     }),
 });

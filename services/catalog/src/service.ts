@@ -7,9 +7,13 @@ import { catalogGrpc } from './grpc/catalog-service';
 import { registerCategoryRoutes } from './http/categories';
 import { registerProductRoutes } from './http/products';
 import { registerSkuRoutes } from './http/skus';
+import { registerParityRoutes } from './http/parity';
 import { catalogCollections } from './store/collections';
 
-export type CatalogDeps = GrpcServiceDeps;
+export interface CatalogDeps extends GrpcServiceDeps {
+  /** Price and range parity between online and stores (default on): gaps need ops and are audited. */
+  parity?: boolean;
+}
 
 /** The kit's Service plus the catalog's use cases (for the seed, the runtime and tests). */
 export interface CatalogService extends Service {
@@ -37,12 +41,14 @@ export function buildCatalogService(deps: CatalogDeps): CatalogService {
     audit: svc.audit,
     clock: deps.clock ?? (() => new Date()),
     metrics: catalogMetrics(svc.metrics),
+    parity: deps.parity ?? true,
   };
   const catalog = createCatalogApp(ctx);
 
   registerCategoryRoutes(svc.app, catalog);
   registerProductRoutes(svc.app, catalog);
   registerSkuRoutes(svc.app, catalog);
+  registerParityRoutes(svc.app, catalog);
   catalogGrpc(svc, catalog);
   onAvailabilityChanged(svc, ctx);
 

@@ -203,7 +203,9 @@ describe('products: authentication and permissions', () => {
     expect((await h.anon.get('/v1/products?status=all')).status).toBe(401);
     expect((await h.anon.post('/v1/categories', { name: 'x' })).status).toBe(401);
     const writer = client(h.svc.url, await h.deps.issuer.service('merch-tool', 'catalog:write'));
-    expect((await writer.post('/v1/products', body)).status).toBe(201);
+    // A catalog writer that is not ops keeps price parity (store = online): see parity-limits.http.test.ts.
+    const sameEverywhere = { ...body, skus: body.skus.map((s) => ({ ...s, prices: { online: s.prices?.online, store: s.prices?.online } })) };
+    expect((await writer.post('/v1/products', sameEverywhere)).status).toBe(201);
     expect((await h.anon.get('/v1/products')).status).toBe(200);
     expect((await h.anon.get('/v1/categories')).status).toBe(200);
   });

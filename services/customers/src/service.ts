@@ -6,6 +6,7 @@ import {
   CustomerMerged,
   LevelChanged,
   PointsChanged,
+  StorePurchaseRecorded,
 } from '@omni/contracts';
 import { DEFAULT_POINTS_POLICY, validateLevels, type PointsPolicy } from './domain/points';
 import { openCollections } from './store/collections';
@@ -17,6 +18,8 @@ import { registerMeRoutes } from './http/me-routes';
 import { registerStoreRoutes } from './http/store-routes';
 import { customersGrpcHandlers } from './grpc/customers-grpc';
 import { onOrderCompleted } from './events/on-order-completed';
+import { onStoreSaleRecorded } from './events/on-store-sale-recorded';
+import { onReturnRefunded } from './events/on-return-refunded';
 import type { MemberNotifier } from './app/member-presence';
 
 export interface CustomersServiceDeps extends GrpcServiceDeps {
@@ -68,11 +71,17 @@ export function buildCustomersService(deps: CustomersServiceDeps): CustomersServ
       merges: m.counter('customers_merges_total', 'Customer merges, by trigger', ['trigger']),
       points: m.counter('customers_points_moved_total', 'Points moved through the ledger, by kind', ['kind']),
       erasures: m.counter('customers_erasures_total', 'Customers erased on request'),
+      storeSales: m.counter('customers_store_sales_total', 'Till sales and returns handled, by kind and status (matched, unknown-member)', [
+        'kind',
+        'status',
+      ]),
     },
   };
 
-  svc.events.registry.produces(CustomerCreated, CustomerMerged, PointsChanged, LevelChanged, CustomerErased);
+  svc.events.registry.produces(CustomerCreated, CustomerMerged, PointsChanged, LevelChanged, CustomerErased, StorePurchaseRecorded);
   onOrderCompleted(svc, ctx);
+  onStoreSaleRecorded(svc, ctx);
+  onReturnRefunded(svc, ctx);
 
   registerCustomerRoutes(svc.app, ctx);
   registerMeRoutes(svc.app, ctx);

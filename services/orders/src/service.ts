@@ -24,9 +24,11 @@ import type { PaymentProvider } from './payment/port';
 import { SimulatedCardProvider, type SimulatedCardOptions } from './payment/simulated-card';
 import { SagaRunner } from './saga/runner';
 import type { StepEnv } from './saga/types';
+import { onStorePurchaseRecorded } from './events/on-store-purchase-recorded';
 import { buildWorkflows } from './saga/workflows';
 import { DEFAULT_POLICY, DEFAULT_TIMINGS, type OrdersPolicy, type OrdersTimings } from './settings';
 import { ordersCollections } from './store/collections';
+import { PurchaseCounters } from './store/purchase-counters';
 import { OrderRepository } from './store/order-repository';
 import { outboxPublisher } from './store/outbox';
 import { pausedStores } from './store/paused-stores';
@@ -92,7 +94,12 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
     deliveryZones: () => servingZones(collections),
     slots: new SlotBook(collections),
   };
-  const stepEnv: StepEnv = { ...env, payments, log: svc.log };
+  const stepEnv: StepEnv = {
+    ...env,
+    payments,
+    limits: new PurchaseCounters(collections.purchaseCounters, clock),
+    log: svc.log,
+  };
   const m = svc.metrics;
   const metrics: OrdersMetrics = {
     placed: m.counter(
@@ -151,6 +158,7 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
   onReservationAtRisk(svc, ctx);
   onCustomerMerged(svc, ctx);
   onDeliveryZoneChanged(svc, ctx);
+  onStorePurchaseRecorded(svc, ctx, stepEnv.limits);
 
   // Sagas resume once the store is ready. On shutdown the runner stops before HTTP drains, so requests
   // waiting for a saga answer at once (202); steps are aborted and resumed by the next instance.

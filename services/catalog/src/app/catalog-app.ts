@@ -12,6 +12,7 @@ import { getSkus } from './queries/get-skus';
 import { listProducts, type ListProductsQuery } from './queries/list-products';
 import { availabilityOf, productView, type ProductView, type SalesContext } from './queries/views';
 import { setListing } from './set-listing';
+import { listParityGaps } from './parity';
 import { setPrice } from './set-price';
 import { deleteCategory, updateCategory, type CategoryPatch } from './update-category';
 import { updateProduct } from './update-product';
@@ -45,6 +46,7 @@ export function createCatalogApp(ctx: CatalogContext) {
     listProducts: (q: ListProductsQuery) => listProducts(ctx, q),
     getProduct: (id: string, sales: SalesContext, opts: { includeDrafts: boolean }) => getProduct(ctx, id, sales, opts),
     getSkus: (skus: string[], channel: SalesContext['channel'], storeId?: string) => getSkus(ctx, skus, channel, storeId),
+    parityReport: (page: { limit: number; cursor?: string }) => listParityGaps(ctx, page),
     listCategories: (q: Parameters<typeof listCategories>[1]) => listCategories(ctx, q),
     getCategory: (id: string) => getCategory(ctx, id),
     /** The full (ops) view of a product just written, with its availability. */

@@ -30,6 +30,8 @@ export interface CatalogContext {
   audit: Pick<AuditLog, 'record'>;
   clock: () => Date;
   metrics: CatalogMetrics;
+  /** Price and range parity policy on (app/parity.ts). */
+  parity: boolean;
 }
 
 export function nowIso(ctx: Pick<CatalogContext, 'clock'>): string {

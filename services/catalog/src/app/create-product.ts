@@ -4,6 +4,7 @@ import { isDuplicateKeyError, newId } from '@omni/store';
 import { newProduct, type Product, type ProductInput } from '../domain/product';
 import { assertCategoriesExist } from './assert-categories';
 import { skuExists } from './mutate-product';
+import { enforceParity } from './parity';
 import { nowIso, type Actor, type CatalogContext } from './context';
 import { initialPrices, publishPriceChanged, skuSummaries } from './product-events';
 
@@ -20,6 +21,7 @@ export async function createProduct(ctx: CatalogContext, actor: Actor, cmd: Crea
       }
       const taken = await ctx.collections.products.find({ skuIds: { $in: product.skuIds } }, { session, projection: { skuIds: 1 } });
       if (taken.length > 0) throw skusTaken(product.skuIds, taken);
+      await enforceParity(ctx, session, actor, null, product);
       await ctx.collections.products.insertOne(product, { session });
       await ctx.events.publish(session, ProductCreated, {
         subject: product._id,

@@ -1,5 +1,5 @@
 import { gs1CheckDigit } from '../domain/barcode';
-import type { Listing, StorePrice } from '../domain/product';
+import type { Listing } from '../domain/product';
 import type { SeedData, SeedProduct } from './seed-catalog';
 
 const COLORS = ['Red', 'Blue', 'Green', 'Black', 'White', 'Crème', 'Navy', 'Olive'];
@@ -16,14 +16,6 @@ const ITEMS: Array<[string, string]> = [
 ];
 const SIZES = ['XS', 'S', 'M', 'L', 'XL'];
 
-export interface DemoCatalogOptions {
-  /**
-   * Inventory's store (location) ids. With them, every 5th product gets a lower price at the first
-   * store and every 7th is sold over the counter only in the first store (the rest in every store).
-   */
-  storeIds?: string[];
-}
-
 /** An EAN-13 in the GS1 in-store range (prefix 2), valid check digit. */
 function demoBarcode(n: number): string {
   const body = `2${String(n).padStart(11, '0')}`;
@@ -32,11 +24,12 @@ function demoBarcode(n: number): string {
 
 /**
  * A deterministic demo catalog for seedCatalog: `count` products with 5 SKUs each (so 200 → 1,000
- * SKUs) over a 3-level category tree, EUR prices for online and store, valid barcodes; every tenth
- * product stays a draft. Names repeat on purpose (ties in the name order exercise the cursor).
+ * SKUs) over a 3-level category tree, valid barcodes; every tenth product stays a draft. It follows
+ * price and range parity, as the catalog's default policy asks: one EUR price online and in every
+ * store, every SKU sold on both channels in every store (GET /v1/ops/parity lists nothing).
+ * Names repeat on purpose (ties in the name order exercise the cursor).
  */
-export function demoCatalog(count: number, opts: DemoCatalogOptions = {}): SeedData {
-  const firstStore = opts.storeIds?.[0];
+export function demoCatalog(count: number): SeedData {
   const categories = [
     { id: 'apparel', name: 'Apparel' },
     { id: 'tops', name: 'Tops', parentId: 'apparel' },
@@ -60,17 +53,14 @@ export function demoCatalog(count: number, opts: DemoCatalogOptions = {}): SeedD
       images: [`https://img.example.com/${id}.jpg`],
       attributes: { brand: i % 2 === 0 ? 'acme' : 'globex' },
       skus: SIZES.map((size, s) => {
-        const storePrices: StorePrice[] =
-          firstStore !== undefined && i % 5 === 0 ? [{ storeId: firstStore, price: { amountMinor: 990 + i * 10 + s, currency: 'EUR' } }] : [];
-        const listing: Listing =
-          firstStore !== undefined && i % 7 === 0 ? { channels: ['online', 'store'], stores: [firstStore] } : { channels: ['online', 'store'] };
+        const price = { amountMinor: 1000 + i * 10 + s, currency: 'EUR' };
+        const listing: Listing = { channels: ['online', 'store'] };
         return {
           sku: `${id}-${size}`,
           barcode: demoBarcode(i * SIZES.length + s),
           attributes: { size },
           images: [],
-          prices: { online: { amountMinor: 1000 + i * 10 + s, currency: 'EUR' }, store: { amountMinor: 1100 + i * 10 + s, currency: 'EUR' } },
-          storePrices,
+          prices: { online: price, store: price },
           listing,
         };
       }),

@@ -1,6 +1,7 @@
 import { setListing as setListingOfSku, type Listing, type Product } from '../domain/product';
 import type { Actor, CatalogContext } from './context';
 import { mutateProduct } from './mutate-product';
+import { enforceParity } from './parity';
 import { publishProductUpdated } from './product-events';
 
 /**
@@ -24,6 +25,7 @@ export async function setListing(
       return { next: changed.length > 0 ? next : null, result: changed };
     },
     async (session, before, after, changed) => {
+      await enforceParity(ctx, session, actor, before, after);
       await publishProductUpdated(ctx, session, after, changed);
       const was = before.skus.find((s) => s.sku === sku)?.listing;
       await ctx.audit.record(

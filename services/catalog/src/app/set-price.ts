@@ -2,6 +2,7 @@ import type { Money } from '../domain/money';
 import { setPrice as setPriceOfSku, type PriceTarget, type Product } from '../domain/product';
 import type { Actor, CatalogContext } from './context';
 import { mutateProduct } from './mutate-product';
+import { enforceParity } from './parity';
 import { publishPriceChanged } from './product-events';
 
 export interface SetPriceResult {
@@ -31,7 +32,8 @@ export async function setPrice(
       const change = setPriceOfSku(current, target, price);
       return { next: change.changed ? change.product : null, result: change };
     },
-    async (session, _before, _after, change) => {
+    async (session, before, after, change) => {
+      await enforceParity(ctx, session, actor, before, after);
       // An override removed from a SKU without a base store price leaves no price to announce.
       if (change.price) {
         await publishPriceChanged(ctx, session, productId, {

@@ -2,6 +2,7 @@ import { BadRequestError, ConflictError, type FieldError, UnprocessableError } f
 import { barcodeProblem } from './barcode';
 import { priceErrors, sameMoney, type Money } from './money';
 import { searchPrefixes, sortKey } from './search';
+import { parityGaps } from './parity';
 
 /**
  * The product aggregate: a product with its variants (SKUs), their prices per channel and per store,
@@ -26,6 +27,12 @@ export interface Listing {
   stores?: string[];
 }
 
+/** At most `qty` units of a SKU per customer per calendar `period` (UTC), across channels. */
+export interface PurchaseLimit {
+  qty: number;
+  period: 'day' | 'week';
+}
+
 export interface Sku {
   sku: string;
   barcode?: string;
@@ -36,6 +43,8 @@ export interface Sku {
   /** Per-store overrides of the store-channel price. */
   storePrices: StorePrice[];
   listing: Listing;
+  /** E.g. 5 per customer per day on a promoted item; orders enforces it at placement. */
+  purchaseLimit?: PurchaseLimit;
 }
 
 export interface ProductContent {
@@ -62,6 +71,8 @@ export interface Product extends ProductContent {
   listedChannels: Channel[];
   /** Stores whose store channel sells at least one SKU; '*' = every store. */
   listedStores: string[];
+  /** Number of price/range parity gaps (domain/parity.ts): ops list the products where it is > 0. */
+  parityGaps?: number;
   [k: string]: unknown;
 }
 
@@ -75,6 +86,7 @@ export interface SkuInput {
   prices?: Partial<Record<Channel, Money>>;
   storePrices?: StorePrice[];
   listing?: Listing;
+  purchaseLimit?: PurchaseLimit;
 }
 
 export interface ProductInput {
@@ -99,6 +111,7 @@ function skuFromInput(input: SkuInput): Sku {
     prices: { ...(input.prices ?? {}) },
     storePrices: [...(input.storePrices ?? [])],
     listing: normaliseListing(input.listing ?? { channels: [] }),
+    ...(input.purchaseLimit ? { purchaseLimit: { qty: input.purchaseLimit.qty, period: input.purchaseLimit.period } } : {}),
   };
 }
 
@@ -199,6 +212,7 @@ export function derive(p: Product): Product {
     skuIds: p.skus.map((s) => s.sku),
     listedChannels,
     listedStores: [...stores].sort(),
+    parityGaps: parityGaps(p).length,
   };
 }
 
@@ -276,6 +290,8 @@ export interface SkuPatch {
   barcode?: string | null;
   attributes?: Record<string, string>;
   images?: string[];
+  /** `null` removes the limit. */
+  purchaseLimit?: PurchaseLimit | null;
 }
 
 export function updateSku(p: Product, skuId: string, patch: SkuPatch): Change {
@@ -299,6 +315,15 @@ export function updateSku(p: Product, skuId: string, patch: SkuPatch): Change {
   if (patch.images !== undefined && !sameList(patch.images, current.images)) {
     next.images = [...patch.images];
     changed.push(`skus/${skuId}/images`);
+  }
+  if (patch.purchaseLimit !== undefined) {
+    const was = current.purchaseLimit;
+    const now = patch.purchaseLimit;
+    if (now === null ? was !== undefined : was?.qty !== now.qty || was?.period !== now.period) {
+      if (now === null) delete next.purchaseLimit;
+      else next.purchaseLimit = { qty: now.qty, period: now.period };
+      changed.push(`skus/${skuId}/purchaseLimit`);
+    }
   }
   return { product: withSku(p, i, next), changed };
 }

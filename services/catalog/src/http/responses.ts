@@ -19,6 +19,7 @@ const SkuOut = Type.Object({
   prices: Type.Object({ online: Type.Optional(MoneyOut), store: Type.Optional(MoneyOut), phone: Type.Optional(MoneyOut) }),
   storePrices: Type.Array(Type.Object({ storeId: Type.String(), price: MoneyOut })),
   listing: Type.Object({ channels: Type.Array(Channel), stores: Type.Optional(Type.Array(Type.String())) }),
+  purchaseLimit: Type.Optional(Type.Object({ qty: Type.Integer(), period: Type.String() })),
   availability: Type.Object({
     online: LevelAt,
     stores: Type.Array(Type.Object({ storeId: Type.String(), available: Type.Integer(), level: Level })),

@@ -44,6 +44,14 @@ export const Prices = Type.Object(
   closed,
 );
 
+export const PurchaseLimitBody = Type.Object(
+  {
+    qty: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    period: Type.Union([Type.Literal('day'), Type.Literal('week')]),
+  },
+  { ...closed, description: 'At most qty units per customer per calendar period (UTC; weeks start on Monday), across channels.' },
+);
+
 export const SkuBody = Type.Object(
   {
     sku: SkuCode,
@@ -53,6 +61,7 @@ export const SkuBody = Type.Object(
     prices: Type.Optional(Prices),
     storePrices: Type.Optional(Type.Array(Type.Object({ storeId: StoreId, price: Money }, closed), { maxItems: 2000 })),
     listing: Type.Optional(Listing),
+    purchaseLimit: Type.Optional(PurchaseLimitBody),
   },
   closed,
 );
@@ -93,6 +102,8 @@ export const UpdateSkuBody = Type.Object(
     barcode: Type.Optional(Type.Union([Barcode, Type.Null()])),
     attributes: Type.Optional(Attributes),
     images: Type.Optional(ImageUrls),
+    /** null removes the limit. */
+    purchaseLimit: Type.Optional(Type.Union([PurchaseLimitBody, Type.Null()])),
   },
   closed,
 );

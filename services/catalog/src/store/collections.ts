@@ -27,6 +27,8 @@ export function catalogCollections(store: DocumentStore): CatalogCollections {
         { keys: { status: 1, nameKey: 1 } },
         { keys: { searchPrefixes: 1, status: 1 } },
         { keys: { categoryIds: 1, status: 1 } },
+        // ops' parity report: the few products with a gap
+        { keys: { parityGaps: 1 } },
       ],
     }),
     categories: store.collection<Category>({ name: 'categories', indexes: [{ keys: { parentId: 1 } }] }),

@@ -35,6 +35,8 @@ export interface CustomersMetrics {
   /** points moved, by ledger kind */
   points: CounterLike;
   erasures: CounterLike;
+  /** till sales and returns, by kind and status */
+  storeSales: CounterLike;
 }
 
 /** Everything a use case needs; built once by buildCustomersService. */

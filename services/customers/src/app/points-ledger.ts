@@ -6,7 +6,7 @@ import { addDays, consumeFifo, levelFor, maxLevel } from '../domain/points';
 import type { LedgerEntry, LedgerKind, LotDoc } from '../store/collections';
 import type { CustomersContext } from './context';
 
-type PointsReason = 'accrual' | 'redemption' | 'refund' | 'expiry' | 'merge' | 'adjustment';
+type PointsReason = 'accrual' | 'redemption' | 'refund' | 'expiry' | 'merge' | 'adjustment' | 'reversal';
 
 export interface PointsChange {
   /** Ledger entry id; a natural key when the change must happen at most once. */

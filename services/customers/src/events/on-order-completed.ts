@@ -1,6 +1,7 @@
 import { OrderCompleted } from '@omni/contracts';
 import type { Service } from '@omni/kit';
 import { accruePointsForOrder } from '../app/accrue-points';
+import { applyPendingReversals } from '../app/reverse-return-points';
 import type { CustomersContext } from '../app/context';
 
 /**
@@ -15,6 +16,8 @@ export function onOrderCompleted(svc: Service, ctx: CustomersContext): void {
       ctx.log.warn({ orderId: event.data.orderId, customerId: event.data.customerId }, 'completed order of an unknown customer: no points');
     } else {
       ctx.log.debug({ orderId: event.data.orderId, ...outcome }, 'order completed');
+      // A return refunded before this completion arrived (another topic) takes its points back now.
+      if (outcome.result === 'accrued' || outcome.result === 'no-points') await applyPendingReversals(ctx, session, event.data.orderId);
     }
   });
 }

@@ -10,6 +10,7 @@ import { addAddress, removeAddress, updateProfile } from '../app/update-profile'
 import { exportCustomer } from '../app/queries/export-customer';
 import { getCustomer, lookupCustomer } from '../app/queries/get-customer';
 import { listCustomers } from '../app/queries/list-customers';
+import { listStoreSales } from '../app/queries/store-sales';
 import { pointsSummary, reconcilePoints } from '../app/queries/points-query';
 import type { CustomersContext } from '../app/context';
 import { actorOf, authorizeCustomerRead } from './access';
@@ -30,6 +31,7 @@ import {
   MergeOut,
   PageQuery,
   PointsBalanceOut,
+  StoreSalePageOut,
   UpdateProfileBody,
 } from './schemas';
 
@@ -37,6 +39,30 @@ const tags = ['customers'];
 
 /** Staff, ops and service routes on customers by id (the customer's own routes are in me-routes). */
 export function registerCustomerRoutes(app: App, ctx: CustomersContext): void {
+  app.get(
+    '/v1/ops/store-sales',
+    {
+      // Whoever reconciles customer records (merges) also matches till sales to members.
+      config: { permission: 'customers:merge' },
+      schema: {
+        tags,
+        summary: 'Till sales and returns naming a member, newest first; `status=unknown-member` lists those nobody holds',
+        querystring: Type.Object(
+          {
+            status: Type.Optional(Type.Union([Type.Literal('matched'), Type.Literal('unknown-member')])),
+            ...PageQuery.properties,
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: StoreSalePageOut },
+      },
+    },
+    async (req) => {
+      const { status, limit, cursor } = req.query;
+      return listStoreSales(ctx, { ...(status ? { status } : {}), limit, ...(cursor ? { cursor } : {}) });
+    },
+  );
+
   app.post(
     '/v1/customers',
     {

@@ -168,3 +168,27 @@ export const CustomerWithOutcome = Type.Object({
 });
 
 export const PointsBalanceOut = Type.Object({ customerId: Type.String(), points: Type.Integer() });
+
+const MoneyOut = Type.Object({ amountMinor: Type.Integer(), currency: Type.String() });
+
+export const StoreSalePageOut = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      saleId: Type.String(),
+      storeId: Type.String(),
+      clientOpId: Type.String(),
+      kind: Type.Union([Type.Literal('sale'), Type.Literal('return')]),
+      status: Type.Union([Type.Literal('matched'), Type.Literal('unknown-member')]),
+      customerId: Type.Optional(Type.String()),
+      /** What the till typed, kept only when nobody holds it (so ops can find the member). */
+      member: Type.Optional(Type.Object({ card: Type.Optional(Type.String()), phone: Type.Optional(Type.String()) })),
+      lines: Type.Array(Type.Object({ sku: Type.String(), qty: Type.Integer(), unitPrice: Type.Optional(MoneyOut) })),
+      total: Type.Optional(MoneyOut),
+      points: Type.Integer(),
+      returnOf: Type.Optional(Type.String()),
+      occurredAt: Type.String(),
+      recordedAt: Type.String(),
+    }),
+  ),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});

@@ -28,6 +28,8 @@ export type LedgerKind =
   | 'merge_in'
   | 'merge_out'
   | 'adjustment'
+  /** Points of a purchase taken back because goods came back (till or online return). */
+  | 'reversal'
   | 'erasure';
 
 /**
@@ -83,6 +85,8 @@ export interface OrderRefDoc {
   pointsRefunded: number;
   /** pointsRedeemed − pointsRefunded, kept as a field so a refund is one guarded update. */
   refundable: number;
+  /** Earned points taken back by returns (never above pointsEarned). */
+  pointsReversed?: number;
   createdAt: string;
   updatedAt: string;
   [k: string]: unknown;
@@ -118,7 +122,51 @@ export interface PresenceCodeDoc {
   [k: string]: unknown;
 }
 
+/**
+ * A till sale or return inventory published (StoreSaleRecorded), as customers handled it: matched to
+ * a member (points moved, in the member's history) or flagged `unknown-member` (kept for ops, never lost).
+ */
+export interface StoreSaleDoc {
+  /** `<storeId>:<clientOpId>` */
+  _id: string;
+  storeId: string;
+  clientOpId: string;
+  kind: 'sale' | 'return';
+  status: 'matched' | 'unknown-member';
+  customerId?: string;
+  lines: Array<{ sku: string; qty: number; unitPrice?: { amountMinor: number; currency: string } }>;
+  total?: { amountMinor: number; currency: string };
+  /** Credited by a sale (≥ 0) or taken back by a return (≤ 0). */
+  points: number;
+  /** Sales: points taken back by later returns naming this sale. */
+  pointsReversed?: number;
+  returnOf?: string;
+  /** What the till typed: kept only for `unknown-member`, so ops can find the member. */
+  member?: { card?: string; phone?: string };
+  occurredAt: string;
+  recordedAt: string;
+  [k: string]: unknown;
+}
+
+/**
+ * A return refunded online whose earned points must come back. Kept until the order's accrual is
+ * known, so a refund that arrives before the completion (another topic) is applied when it lands.
+ */
+export interface PointsReversalDoc {
+  /** `return:<returnId>` */
+  _id: string;
+  orderId: string;
+  refund: { amountMinor: number; currency: string };
+  status: 'pending' | 'applied';
+  points?: number;
+  createdAt: string;
+  appliedAt?: string;
+  [k: string]: unknown;
+}
+
 export interface CustomersCollections {
+  storeSales: Collection<StoreSaleDoc>;
+  reversals: Collection<PointsReversalDoc>;
   presenceCodes: Collection<PresenceCodeDoc>;
   customers: Collection<CustomerDoc>;
   identities: Collection<IdentityDoc>;
@@ -130,6 +178,11 @@ export interface CustomersCollections {
 
 export function openCollections(store: DocumentStore): CustomersCollections {
   return {
+    storeSales: store.collection<StoreSaleDoc>({
+      name: 'store_sales',
+      indexes: [{ keys: { customerId: 1, occurredAt: 1 } }, { keys: { status: 1, recordedAt: 1 } }],
+    }),
+    reversals: store.collection<PointsReversalDoc>({ name: 'points_reversals', indexes: [{ keys: { orderId: 1, status: 1 } }] }),
     presenceCodes: store.collection<PresenceCodeDoc>({
       name: 'presence_codes',
       indexes: [{ keys: { customerId: 1 } }, { keys: { expiresAt: 1 } }],

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { TransientTransactionError } from '@omni/store';
 import { UnprocessableError } from '@omni/kit';
+import { StoreSaleRecorded } from '@omni/contracts';
 import { levelId } from '../domain/levels';
 import { normaliseLines } from '../domain/lines';
 import { planSequence, type SeqOp } from '../domain/sequence';
-import type { Actor, Line, PosCursorDoc, PosOpDoc, PosOpType, SeqRange } from '../domain/types';
+import type { Actor, Line, PosCursorDoc, PosOpDoc, PosOpType, SeqRange, TillDetails } from '../domain/types';
 import { auditMeta, type InventoryContext, type Tx } from './context';
 import { unknownLocation } from './errors';
 import { isKnownSku } from './known-skus';
@@ -18,6 +19,8 @@ export interface PosOpInput {
   /** For `count`: qty is the counted quantity (0 allowed). */
   lines: Line[];
   occurredAt?: string;
+  /** Sales and returns: the member and the till's prices (forwarded as StoreSaleRecorded, not used for stock). */
+  till?: TillDetails;
 }
 
 export interface PosBatchCommand {
@@ -58,7 +61,9 @@ export interface PosBatchResult {
 
 /** The same clientOpId must always mean the same operation. */
 function opHash(op: PosOpInput): string {
-  const canonical = JSON.stringify([op.seq, op.type, normaliseLines(op.lines), op.occurredAt ?? null]);
+  const base = [op.seq, op.type, normaliseLines(op.lines), op.occurredAt ?? null];
+  // Till details join the hash only when present, so ops recorded before they existed keep their hash.
+  const canonical = JSON.stringify(op.till ? [...base, op.till] : base);
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
@@ -141,6 +146,7 @@ export async function applyPosBatch(ctx: InventoryContext, cmd: PosBatchCommand)
       type: op.type,
       lines: normaliseLines(op.lines),
       ...(op.occurredAt ? { occurredAt: op.occurredAt } : {}),
+      ...(op.till ? { till: op.till } : {}),
       hash,
       status,
       ...(reason ? { reason } : {}),
@@ -167,6 +173,8 @@ export async function applyPosBatch(ctx: InventoryContext, cmd: PosBatchCommand)
         seq: wasHeld!.seq,
         type: wasHeld!.type,
         lines: wasHeld!.lines,
+        ...(wasHeld!.occurredAt ? { occurredAt: wasHeld!.occurredAt } : {}),
+        ...(wasHeld!.till ? { till: wasHeld!.till } : {}),
       };
       const rejection =
         (f ? refusedBySender(op) : wasHeld?.reason) ??
@@ -256,6 +264,7 @@ async function applyPosOp(
   const lines = normaliseLines(op.lines);
   // Only a count may say 0 (the shelf is empty); a sale, return or receipt of 0 means nothing.
   if (op.type !== 'count' && op.lines.some((l) => l.qty < 1)) return 'invalid-qty';
+  if (op.till && op.type !== 'sale' && op.type !== 'return') return 'till-details-only-on-sales';
   for (const line of lines) if (!(await isKnownSku(tx, line.sku))) return 'unknown-sku';
   const ref = { type: 'pos-op', id: op.clientOpId };
   const counted: Array<{ sku: string; countedQty: number; previousOnHand: number; delta: number }> = [];
@@ -296,6 +305,9 @@ async function applyPosOp(
       }
     }
   }
+  if ((op.type === 'sale' || op.type === 'return') && op.till?.member) {
+    await publishStoreSale(tx, storeId, op, op.type, op.till.member, lines);
+  }
   if (op.type === 'count') {
     await tx.ctx.audit(
       {
@@ -308,4 +320,40 @@ async function applyPosOp(
     );
   }
   return undefined;
+}
+
+/**
+ * A till sale or return naming a member, for customers (points, history) and orders (purchase limits).
+ * Published in the batch's transaction, so it exists exactly when the op was applied.
+ */
+async function publishStoreSale(
+  tx: Tx,
+  storeId: string,
+  op: PosOpInput,
+  kind: 'sale' | 'return',
+  member: NonNullable<TillDetails['member']>,
+  lines: Line[],
+): Promise<void> {
+  const sent: NonNullable<TillDetails['pricedLines']> = op.till?.pricedLines ?? lines;
+  const priced = sent.filter((l) => l.unitPrice !== undefined);
+  const currencies = new Set(priced.map((l) => l.unitPrice!.currency));
+  // A total only when every line is priced in one currency: customers never guesses the rest.
+  const total =
+    priced.length === sent.length && currencies.size === 1
+      ? {
+          amountMinor: priced.reduce((sum, l) => sum + l.qty * l.unitPrice!.amountMinor, 0),
+          currency: [...currencies][0]!,
+        }
+      : undefined;
+  await tx.publish(StoreSaleRecorded, storeId, {
+    saleId: `${storeId}:${op.clientOpId}`,
+    storeId,
+    clientOpId: op.clientOpId,
+    kind,
+    member,
+    lines: sent.map((l) => ({ sku: l.sku, qty: l.qty, ...(l.unitPrice ? { unitPrice: l.unitPrice } : {}) })),
+    ...(total ? { total } : {}),
+    ...(op.till?.returnOf ? { returnOf: op.till.returnOf } : {}),
+    occurredAt: op.occurredAt ?? tx.nowIso,
+  });
 }

@@ -147,6 +147,14 @@ export type PosOpType = (typeof POS_OP_TYPES)[number];
 export type PosOpStatus = 'held' | 'applied' | 'rejected';
 
 /** One store POS operation as received; applied in per-store sequence order, exactly once. */
+/** A till's member and prices for a sale or return (inventory stores and forwards them, never prices stock by them). */
+export type TillDetails = {
+  member?: { card?: string; phone?: string };
+  /** The lines as the till sent them, with their unit prices (present when any line is priced). */
+  pricedLines?: Array<{ sku: string; qty: number; unitPrice?: { amountMinor: number; currency: string } }>;
+  returnOf?: string;
+};
+
 export type PosOpDoc = {
   /** `${storeId}|${clientOpId}`. */
   _id: string;
@@ -157,6 +165,8 @@ export type PosOpDoc = {
   /** For `count`, qty is the counted quantity. */
   lines: Line[];
   occurredAt?: string;
+  /** Sales and returns: who bought and what the till charged, passed on as StoreSaleRecorded. */
+  till?: TillDetails;
   /** Hash of the op's content: the same clientOpId with other content is rejected. */
   hash: string;
   status: PosOpStatus;

@@ -121,6 +121,23 @@ export const ReservationView = Type.Object({
   ),
 });
 
+/** What the till charged per unit: passed on to customers (points), never interpreted here. */
+export const TillPrice = Type.Object(
+  {
+    amountMinor: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
+    currency: Type.String({ minLength: 3, maxLength: 3, pattern: '^[A-Z]{3}$' }),
+  },
+  closed,
+);
+
+export const TillMember = Type.Object(
+  {
+    card: Type.Optional(Type.String({ minLength: 4, maxLength: 64, pattern: '^[A-Za-z0-9 -]+$' })),
+    phone: Type.Optional(Type.String({ minLength: 6, maxLength: 32, pattern: '^[+0-9 ().-]+$' })),
+  },
+  { ...closed, minProperties: 1 },
+);
+
 export const PosOpBody = Type.Object(
   {
     clientOpId: Id,
@@ -132,8 +149,15 @@ export const PosOpBody = Type.Object(
       Type.Literal('count'),
     ]),
     /** For `count` the qty is the counted quantity and may be 0. */
-    lines: Type.Array(Type.Object({ sku: Sku, qty: CountedQty }, closed), { minItems: 1, maxItems: 50 }),
+    lines: Type.Array(
+      Type.Object({ sku: Sku, qty: CountedQty, unitPrice: Type.Optional(TillPrice) }, closed),
+      { minItems: 1, maxItems: 50 },
+    ),
     occurredAt: Type.Optional(Type.String({ format: 'date-time' })),
+    /** Sales and returns: the member the till identified (card scanned or phone typed). */
+    member: Type.Optional(TillMember),
+    /** A return: the clientOpId of the sale it reverses, when the till knows it. */
+    returnOf: Type.Optional(Id),
   },
   closed,
 );

@@ -28,6 +28,7 @@ import { settle } from './request-work';
 import { decisionOf } from '../domain/order-changes';
 import { refusedWithAlternatives, routeAndPromise, type RequestedPromise } from './quote';
 import { slotIdOf } from '../store/slot-book';
+import { isLimitPeriod, type LimitedLine } from '../domain/purchase-limits';
 
 export interface PlaceOrderInput {
   channel?: Channel;
@@ -76,7 +77,7 @@ export async function placeOrder(
   checkShape(ctx, principal, input, lines);
   const channel: Channel = input.channel ?? 'online';
   const customer = await resolveCustomer(ctx, principal, input);
-  const priced = await priceLines(
+  const { priced, limited } = await priceLines(
     ctx,
     lines,
     channel,
@@ -182,6 +183,10 @@ export async function placeOrder(
     ...(points ? { points } : {}),
     promise,
     ...(slot ? { slot: { id: slotIdOf(slot), released: false } } : {}),
+    // Limits are per customer: a guest order has no one to count for.
+    ...(customer && limited.length > 0
+      ? { purchaseLimits: { customerId: customer.id, lines: limited, claimed: false } }
+      : {}),
     status: 'pending',
     statusHistory: [],
     returnedQty: {},
@@ -372,7 +377,7 @@ export async function priceLines(
   lines: Line[],
   channel: Channel,
   storeId?: string,
-): Promise<PricedLine[]> {
+): Promise<{ priced: PricedLine[]; limited: LimitedLine[] }> {
   const res = await withUpstream('catalog', () =>
     ctx.env.upstreams.catalog.getSkus(
       { skus: lines.map((l) => l.sku), channel: channelToProto(channel), storeId: storeId ?? '' },
@@ -382,6 +387,7 @@ export async function priceLines(
   const bySku = new Map(res.items.map((i) => [i.sku, i]));
   const bad: Array<{ sku: string; reason: string }> = [];
   const priced: PricedLine[] = [];
+  const limited: LimitedLine[] = [];
   for (const l of lines) {
     const info = bySku.get(l.sku);
     if (!info) bad.push({ sku: l.sku, reason: 'unknown' });
@@ -394,6 +400,9 @@ export async function priceLines(
         unitPrice: { amountMinor: info.price.amountMinor, currency: info.price.currency },
         ...(info.name ? { name: info.name } : {}),
       });
+    const limit = info?.sellable ? info.purchaseLimit : undefined;
+    if (limit && limit.qty > 0 && isLimitPeriod(limit.period))
+      limited.push({ sku: l.sku, qty: l.qty, limit: { qty: limit.qty, period: limit.period } });
   }
   if (bad.length > 0) {
     ctx.metrics.refused.inc({ code: 'unsellable-lines' });
@@ -406,7 +415,7 @@ export async function priceLines(
   const currencies = new Set(priced.map((l) => l.unitPrice.currency));
   if (currencies.size > 1)
     throw new UnprocessableError('mixed-currencies', `lines are priced in ${[...currencies].join(', ')}`);
-  return priced;
+  return { priced, limited };
 }
 
 async function withUpstream<T>(name: string, call: () => Promise<T>): Promise<T> {

@@ -1,3 +1,4 @@
+import type { LimitedLine } from './purchase-limits';
 /**
  * The order aggregate as stored (one document per order, `_id` = orderId). Everything the saga needs
  * to resume after a crash lives on it: the route and its history, the active reservation, payment and
@@ -228,6 +229,14 @@ export interface Attention {
   at: string;
 }
 
+export interface PurchaseLimitsState {
+  /** The customer the units were counted for (kept: a merge may re-point the order later). */
+  customerId: string;
+  lines: LimitedLine[];
+  claimed: boolean;
+  released?: boolean;
+}
+
 export interface OrderDoc {
   _id: string;
   /** Optimistic concurrency: every write is conditional on it. */
@@ -262,6 +271,8 @@ export interface OrderDoc {
   promise?: OrderPromise;
   /** Delivery: the slot booking the promise holds (released on failure or cancellation). */
   slot?: { id: string; released: boolean };
+  /** Lines under a per-customer purchase limit, claimed on the counters at placement (saga/steps/limits.ts). */
+  purchaseLimits?: PurchaseLimitsState;
   status: OrderStatus;
   statusReason?: string;
   statusHistory: StatusEntry[];

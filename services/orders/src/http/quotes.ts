@@ -81,7 +81,7 @@ export function registerQuoteRoutes(app: App, ctx: OrdersContext): void {
       checkLineLimits(ctx, lines);
       const geo = req.body.address?.geo ?? req.body.geo;
       // Prices and options are looked up side by side; an unsellable basket still answers 422.
-      const pricing = priceLines(ctx, lines, channel);
+      const pricing = priceLines(ctx, lines, channel).then((r) => r.priced);
       const currency = pricing.then((items) => items[0]!.unitPrice.currency);
       // A quote that never needs the currency must not leave its failure unhandled.
       currency.catch(() => undefined);

@@ -5,6 +5,7 @@ import { PaymentDeclinedError, PaymentUnavailableError, type PaymentProvider } f
 import type { RoutingEnv } from '../routing/route-order';
 import type { OrdersTimings } from '../settings';
 import type { SlotBook } from '../store/slot-book';
+import type { PurchaseCounters } from '../store/purchase-counters';
 import type { Outcome } from '../domain/outcome';
 
 /**
@@ -18,6 +19,8 @@ import type { Outcome } from '../domain/outcome';
 export interface StepEnv extends RoutingEnv {
   payments: PaymentProvider;
   slots: SlotBook;
+  /** Per-customer purchase-limit counters (the limits step's). */
+  limits: PurchaseCounters;
   timings: OrdersTimings;
   clock: () => Date;
   log: Logger;

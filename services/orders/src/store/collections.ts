@@ -29,6 +29,7 @@ export interface SlotDoc {
   orderIds: string[];
   [k: string]: unknown;
 }
+import type { PurchaseCounterDoc } from './purchase-counters';
 
 /** A store paused for pickup (projection of pickup.store.paused/resumed). */
 export interface PausedStoreDoc {
@@ -57,6 +58,7 @@ export interface OrdersCollections {
   customerMerges: Collection<CustomerMergeDoc>;
   deliveryZones: Collection<DeliveryZoneDoc>;
   slots: Collection<SlotDoc>;
+  purchaseCounters: Collection<PurchaseCounterDoc>;
 }
 
 export function ordersCollections(store: DocumentStore): OrdersCollections {
@@ -93,6 +95,10 @@ export function ordersCollections(store: DocumentStore): OrdersCollections {
     slots: store.collection<SlotDoc>({
       name: 'delivery_slots',
       indexes: [{ keys: { storeId: 1, from: 1 } }],
+    }),
+    purchaseCounters: store.collection<PurchaseCounterDoc>({
+      name: 'purchase_counters',
+      indexes: [{ keys: { customerId: 1, sku: 1 } }],
     }),
   };
 }

@@ -9,6 +9,7 @@ interface FakeSku {
   currency: string;
   sellable: boolean;
   reason?: string;
+  purchaseLimit?: { qty: number; period: string };
 }
 
 /** Catalog double: SKUs with a price, some not sellable (with why). */
@@ -35,6 +36,7 @@ export class FakeCatalog {
               sellable: s.sellable,
               price: { amountMinor: s.priceMinor, currency: s.currency },
               reason: s.sellable ? '' : (s.reason ?? 'unpublished'),
+              purchaseLimit: s.purchaseLimit,
             };
           }),
         };
@@ -48,7 +50,13 @@ export class FakeCatalog {
   add(
     sku: string,
     priceMinor: number,
-    opts: { name?: string; currency?: string; sellable?: boolean; reason?: string } = {},
+    opts: {
+      name?: string;
+      currency?: string;
+      sellable?: boolean;
+      reason?: string;
+      purchaseLimit?: { qty: number; period: string };
+    } = {},
   ): this {
     this.skus.set(sku, {
       sku,
@@ -57,6 +65,7 @@ export class FakeCatalog {
       currency: opts.currency ?? 'EUR',
       sellable: opts.sellable ?? true,
       reason: opts.reason,
+      purchaseLimit: opts.purchaseLimit,
     });
     return this;
   }

@@ -1,5 +1,5 @@
 import type { Money } from '../../domain/money';
-import { sellability, type Channel, type NotSellableReason, type Product } from '../../domain/product';
+import { sellability, type Channel, type NotSellableReason, type Product, type PurchaseLimit } from '../../domain/product';
 import type { CatalogContext } from '../context';
 
 export interface SkuAnswer {
@@ -9,6 +9,8 @@ export interface SkuAnswer {
   sellable: boolean;
   price?: Money;
   reason?: NotSellableReason;
+  /** Per customer per period, across channels (orders enforces it). */
+  purchaseLimit?: PurchaseLimit;
 }
 
 /** Most SKUs one lookup answers (an order or a cart, with room to spare). */
@@ -27,8 +29,9 @@ export async function getSkus(ctx: CatalogContext, skus: string[], channel: Chan
     const product = bySku.get(sku);
     const verdict = sellability(product, sku, channel, storeId);
     const base = { sku, productId: product?._id ?? '', name: product?.name ?? '' };
+    const limit = product?.skus.find((s) => s.sku === sku)?.purchaseLimit;
     return verdict.sellable
-      ? { ...base, sellable: true, price: verdict.price }
+      ? { ...base, sellable: true, price: verdict.price, ...(limit ? { purchaseLimit: limit } : {}) }
       : // No price on a refusal: a caller must not be able to charge for what it may not sell.
         { ...base, sellable: false, reason: verdict.reason };
   });

@@ -1,6 +1,6 @@
 import { bestLevel, levelAtStore, UNKNOWN_AVAILABILITY, type AvailabilityLevel, type LevelAt, type SkuAvailability } from '../../domain/availability';
 import type { Money } from '../../domain/money';
-import { priceFor, sellability, type Channel, type Listing, type Product, type ProductStatus, type StorePrice } from '../../domain/product';
+import { priceFor, sellability, type Channel, type Listing, type Product, type ProductStatus, type PurchaseLimit, type StorePrice } from '../../domain/product';
 
 /** Where the storefront sells: prices and sellability are resolved for this. */
 export interface SalesContext {
@@ -22,6 +22,7 @@ export interface SkuView {
   prices: Partial<Record<Channel, Money>>;
   storePrices: StorePrice[];
   listing: Listing;
+  purchaseLimit?: PurchaseLimit;
   availability: {
     online: LevelAt;
     stores: Array<LevelAt & { storeId: string }>;
@@ -87,6 +88,7 @@ export function productView(p: Product, sales: SalesContext, availability: Reado
       prices: s.prices,
       storePrices: s.storePrices,
       listing: s.listing,
+      ...(s.purchaseLimit ? { purchaseLimit: s.purchaseLimit } : {}),
       availability: skuAvailability(availability.get(s.sku), sales.storeId),
     };
   });

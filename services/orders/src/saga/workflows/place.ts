@@ -4,12 +4,16 @@ import { authorizePayment } from '../steps/payment';
 import { redeemPoints } from '../steps/points';
 import { reserveStock } from '../steps/inventory';
 import { followSlotOnPlacement, holdSlot } from '../steps/slot';
+import { claimPurchaseLimits } from '../steps/limits';
 import type { Workflow } from '../types';
 
-/** Placement: (slot held) → reserve → redeem points → authorise payment, then the order is confirmed. */
+/**
+ * Placement: claim purchase limits → (slot held) → reserve → redeem points → authorise payment, then the
+ * order is confirmed. Limits first: the cheapest refusal, and it must not hold a slot it then gives back.
+ */
 export const place: Workflow = {
   name: 'place',
-  steps: [holdSlot, reserveStock, followSlotOnPlacement, redeemPoints, authorizePayment],
+  steps: [claimPurchaseLimits, holdSlot, reserveStock, followSlotOnPlacement, redeemPoints, authorizePayment],
   accepts: (o) => inStatus(o, 'pending'),
   completed: (o, _p, now) => confirmed(o, now),
   failed: (o, _p, failure, now) => placementFailed(o, failure, now),

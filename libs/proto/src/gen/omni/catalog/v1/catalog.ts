@@ -37,6 +37,13 @@ export interface SkuInfo {
     | undefined;
   /** Why not sellable: "unknown", "unpublished", "not-listed". */
   reason: string;
+  /** At most qty units per customer per period ("day" or "week", UTC calendar), across channels. */
+  purchaseLimit?: PurchaseLimit | undefined;
+}
+
+export interface PurchaseLimit {
+  qty: number;
+  period: string;
 }
 
 export interface GetSkusResponse {
@@ -149,7 +156,7 @@ export const GetSkusRequest: MessageFns<GetSkusRequest> = {
 };
 
 function createBaseSkuInfo(): SkuInfo {
-  return { sku: "", productId: "", name: "", sellable: false, price: undefined, reason: "" };
+  return { sku: "", productId: "", name: "", sellable: false, price: undefined, reason: "", purchaseLimit: undefined };
 }
 
 export const SkuInfo: MessageFns<SkuInfo> = {
@@ -171,6 +178,9 @@ export const SkuInfo: MessageFns<SkuInfo> = {
     }
     if (message.reason !== "") {
       writer.uint32(50).string(message.reason);
+    }
+    if (message.purchaseLimit !== undefined) {
+      PurchaseLimit.encode(message.purchaseLimit, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -236,6 +246,14 @@ export const SkuInfo: MessageFns<SkuInfo> = {
             message.reason = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.purchaseLimit = PurchaseLimit.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -260,6 +278,11 @@ export const SkuInfo: MessageFns<SkuInfo> = {
       sellable: isSet(object.sellable) ? globalThis.Boolean(object.sellable) : false,
       price: isSet(object.price) ? Money.fromJSON(object.price) : undefined,
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      purchaseLimit: isSet(object.purchaseLimit)
+        ? PurchaseLimit.fromJSON(object.purchaseLimit)
+        : isSet(object.purchase_limit)
+        ? PurchaseLimit.fromJSON(object.purchase_limit)
+        : undefined,
     };
   },
 
@@ -283,6 +306,9 @@ export const SkuInfo: MessageFns<SkuInfo> = {
     if (message.reason !== "") {
       obj.reason = message.reason;
     }
+    if (message.purchaseLimit !== undefined) {
+      obj.purchaseLimit = PurchaseLimit.toJSON(message.purchaseLimit);
+    }
     return obj;
   },
 
@@ -297,6 +323,94 @@ export const SkuInfo: MessageFns<SkuInfo> = {
     message.sellable = object.sellable ?? false;
     message.price = (object.price !== undefined && object.price !== null) ? Money.fromPartial(object.price) : undefined;
     message.reason = object.reason ?? "";
+    message.purchaseLimit = (object.purchaseLimit !== undefined && object.purchaseLimit !== null)
+      ? PurchaseLimit.fromPartial(object.purchaseLimit)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePurchaseLimit(): PurchaseLimit {
+  return { qty: 0, period: "" };
+}
+
+export const PurchaseLimit: MessageFns<PurchaseLimit> = {
+  encode(message: PurchaseLimit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.qty !== 0) {
+      writer.uint32(8).int32(message.qty);
+    }
+    if (message.period !== "") {
+      writer.uint32(18).string(message.period);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PurchaseLimit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePurchaseLimit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.qty = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.period = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PurchaseLimit {
+    return {
+      qty: isSet(object.qty) ? globalThis.Number(object.qty) : 0,
+      period: isSet(object.period) ? globalThis.String(object.period) : "",
+    };
+  },
+
+  toJSON(message: PurchaseLimit): unknown {
+    const obj: any = {};
+    if (message.qty !== 0) {
+      obj.qty = Math.round(message.qty);
+    }
+    if (message.period !== "") {
+      obj.period = message.period;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PurchaseLimit>, I>>(base?: I): PurchaseLimit {
+    return PurchaseLimit.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PurchaseLimit>, I>>(object: I): PurchaseLimit {
+    const message = createBasePurchaseLimit();
+    message.qty = object.qty ?? 0;
+    message.period = object.period ?? "";
     return message;
   },
 };
