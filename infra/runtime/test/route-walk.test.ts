@@ -46,6 +46,8 @@ const SIGNED_IN: Record<string, ((p: Principal) => boolean) | 'resource-checked'
   'orders GET /v1/orders/{orderId}': 'resource-checked',
   'orders POST /v1/orders/{orderId}/cancel': 'resource-checked',
   'orders POST /v1/orders/{orderId}/shipments': 'resource-checked',
+  'orders POST /v1/orders/{orderId}/late': 'resource-checked',
+  'orders POST /v1/orders/{orderId}/late-remedy': 'resource-checked',
   'orders POST /v1/orders/{orderId}/returns': 'resource-checked',
   'orders POST /v1/orders/{orderId}/returns/{returnId}/receive': 'resource-checked',
   'dispatch GET /v1/orders/{orderId}/tracking': 'resource-checked',

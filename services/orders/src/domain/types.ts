@@ -173,6 +173,9 @@ export interface WorkflowParams {
   codCollected?: Money;
   /** compensate_late */
   minutesLate?: number;
+  /** compensate_late: 'fee' (first tier) or the remedy the customer (or the default) chose. */
+  lateTier?: 'fee' | LateRemedy;
+  chosenBy?: 'customer' | 'default';
   /** refund_return */
   returnId?: string;
   /** When the triggering fact happened (event time), for completedAt. */
@@ -212,11 +215,43 @@ export interface Lease {
   fence: number;
 }
 
+export type LateRemedy = 'free_order' | 'redelivery';
+
+/**
+ * What a late delivery earned the customer. The platform pays first (`paidBy`); `chargeTo` is the
+ * location whose lateness it was, for settlement later.
+ */
 export interface LateCompensation {
-  kind: 'refund_delivery_fee' | 'coupon';
+  kind: 'refund_delivery_fee' | 'coupon' | LateRemedy;
+  /** Money back to the payment method (or, for cash on delivery, the coupon's value). */
   amount: Money;
   minutesLate: number;
   at: string;
+  paidBy?: 'platform';
+  chargeTo?: string;
+  /** A coupon issued to the customer's wallet (customers issues it from the event, by this id). */
+  coupon?: { couponId: string; value: Money };
+  /** Remedies: who chose it. */
+  chosenBy?: 'customer' | 'default';
+}
+
+/** How late a delivery is, and past the free-order threshold, the customer's pending choice. */
+export interface LateState {
+  /** The most minutes beyond the promise reported so far. */
+  minutesLate: number;
+  reportedAt: string;
+  remedy?: {
+    offeredAt: string;
+    /** After this, the policy's default remedy applies. */
+    decideBy: string;
+    choice?: LateRemedy;
+    chosenBy?: 'customer' | 'default';
+    chosenAt?: string;
+    /** Free order: what the payment step gave back (or took off the capture). */
+    refunded?: Money;
+    /** Set when the remedy's workflow completed. */
+    compensation?: LateCompensation;
+  };
 }
 
 export interface Attention {
@@ -259,7 +294,9 @@ export interface OrderDoc {
   statusReason?: string;
   statusHistory: StatusEntry[];
   failure?: Failure;
+  /** First tier of late compensation (fee refund or coupon). */
   compensation?: LateCompensation;
+  late?: LateState;
   /** Units returned per SKU (requested and received returns). */
   returnedQty: Record<string, number>;
   returns: ReturnRecord[];
