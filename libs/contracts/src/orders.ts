@@ -117,7 +117,7 @@ export const OrderCompensated = defineEvent({
   description:
     'A late delivery was compensated per the tenant policy: first tier (delivery fee refunded, or a goodwill coupon), ' +
     'then beyond the free-order threshold the remedy the customer chose (free order: full refund; re-delivery: fee back and a coupon). ' +
-    'The platform pays first; `chargeToLocationId` is the location it is settled with. A `coupon` is issued to the customer\'s wallet by customers.',
+    "The platform pays first; `chargeToLocationId` is the location it is settled with. A `coupon` is issued to the customer's wallet by customers.",
   schema: Type.Object({
     orderId: Id,
     customerId: Type.Optional(Id),

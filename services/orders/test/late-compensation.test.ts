@@ -24,7 +24,10 @@ interface View {
 const job = (orderId: string) => ({ jobId: `job-${orderId}`, orderId, storeId: 'S1' });
 const now = () => new Date().toISOString();
 
-async function deliveryOrder(h: Harness, payment: Record<string, unknown> = { method: 'card', cardToken: 'tok_visa' }) {
+async function deliveryOrder(
+  h: Harness,
+  payment: Record<string, unknown> = { method: 'card', cardToken: 'tok_visa' },
+) {
   const res = await api(h, await h.issuer.customer('C1')).post<{ id: string }>(
     '/v1/orders',
     { lines: [{ sku: 'MUG', qty: 2 }], fulfilment: { method: 'delivery', address: ADDRESS }, payment },
@@ -35,7 +38,13 @@ async function deliveryOrder(h: Harness, payment: Record<string, unknown> = { me
 }
 
 async function late(h: Harness, id: string, minutesLate: number, eventId?: string) {
-  await publish(h.bus, DeliveryLate, id, { ...job(id), promisedAt: now(), minutesLate }, eventId ? { id: eventId } : {});
+  await publish(
+    h.bus,
+    DeliveryLate,
+    id,
+    { ...job(id), promisedAt: now(), minutesLate },
+    eventId ? { id: eventId } : {},
+  );
 }
 
 async function delivered(h: Harness, id: string) {
@@ -70,14 +79,23 @@ describe('late compensation: the customer chooses', () => {
     await late(h, id, 75);
     await late(h, id, 75);
     const [offer] = await h.events.waitFor(OrderLateRemedyOffered, id);
-    expect(offer!.data).toMatchObject({ orderId: id, customerId: 'C1', minutesLate: 75, defaultRemedy: 'free_order' });
+    expect(offer!.data).toMatchObject({
+      orderId: id,
+      customerId: 'C1',
+      minutesLate: 75,
+      defaultRemedy: 'free_order',
+    });
     const offered = await waitForOrder(h, id, (o) => o.late?.minutesLate === 75);
     expect(offered.late?.remedy?.decideBy).toBeTruthy();
 
     // Another customer does not see the order; staff may not choose for the customer.
-    const other = await api(h, await h.issuer.customer('C2')).post(`/v1/orders/${id}/late-remedy`, { choice: 'free_order' });
+    const other = await api(h, await h.issuer.customer('C2')).post(`/v1/orders/${id}/late-remedy`, {
+      choice: 'free_order',
+    });
     expect(other.status).toBe(404);
-    const staff = await api(h, await h.issuer.staff('S1')).post(`/v1/orders/${id}/late-remedy`, { choice: 'free_order' });
+    const staff = await api(h, await h.issuer.staff('S1')).post(`/v1/orders/${id}/late-remedy`, {
+      choice: 'free_order',
+    });
     expect(staff.status).toBe(403);
 
     const customer = api(h, await h.issuer.customer('C1'));
@@ -86,12 +104,18 @@ describe('late compensation: the customer chooses', () => {
     expect(chosen.body.late?.remedy).toMatchObject({ choice: 'free_order', chosenBy: 'customer' });
     // The same choice again answers the order; a different one is refused.
     expect((await customer.post(`/v1/orders/${id}/late-remedy`, { choice: 'free_order' })).status).toBe(200);
-    const switched = await customer.post<{ type: string }>(`/v1/orders/${id}/late-remedy`, { choice: 'redelivery' });
+    const switched = await customer.post<{ type: string }>(`/v1/orders/${id}/late-remedy`, {
+      choice: 'redelivery',
+    });
     expect(switched.status).toBe(409);
     expect(switched.body.type).toContain('late-remedy-not-open');
 
     const all = await h.events.waitFor(OrderCompensated, id, 2);
-    expect(all[1]!.data).toMatchObject({ kind: 'free_order', amount: { amountMinor: 2297 - 499 }, chosenBy: 'customer' });
+    expect(all[1]!.data).toMatchObject({
+      kind: 'free_order',
+      amount: { amountMinor: 2297 - 499 },
+      chosenBy: 'customer',
+    });
 
     // Delivered afterwards: nothing is captured, the authorisation is released.
     const done = await delivered(h, id);
@@ -134,7 +158,9 @@ describe('late compensation: the customer chooses', () => {
     const ops = api(h, await h.issuer.ops('ops-3'));
     expect((await ops.post(`/v1/orders/${id}/late`, { minutesLate: 0 })).status).toBe(400);
     expect((await ops.post(`/v1/orders/${id}/late`, { minutesLate: '70' })).status).toBe(400);
-    expect((await api(h, await h.issuer.customer('C1')).post(`/v1/orders/${id}/late`, { minutesLate: 70 })).status).toBe(403);
+    expect(
+      (await api(h, await h.issuer.customer('C1')).post(`/v1/orders/${id}/late`, { minutesLate: 70 })).status,
+    ).toBe(403);
     const res = await ops.post<View>(`/v1/orders/${id}/late`, { minutesLate: 70 });
     expect(res.status).toBe(200);
     expect(res.body.late?.minutesLate).toBe(70);
@@ -147,7 +173,9 @@ describe('late compensation: the customer chooses', () => {
       coupon: { couponId: `late-fee-${id}`, value: { amountMinor: 500 } },
     });
     // free order for cash on delivery: the order's value goes to the wallet
-    await api(h, await h.issuer.customer('C1')).post(`/v1/orders/${id}/late-remedy`, { choice: 'free_order' });
+    await api(h, await h.issuer.customer('C1')).post(`/v1/orders/${id}/late-remedy`, {
+      choice: 'free_order',
+    });
     const both = await h.events.waitFor(OrderCompensated, id, 2);
     expect(both[1]!.data).toMatchObject({
       kind: 'free_order',
@@ -176,10 +204,16 @@ describe('late compensation: no choice in time → the default remedy', () => {
     expect(both.map((e) => e.data.kind)).toEqual(['refund_delivery_fee', 'free_order']);
     expect(both[1]!.data).toMatchObject({ chosenBy: 'default', amount: { amountMinor: 2297 - 499 } });
     const o = await waitForOrder(h, id, (x) => !!x.late?.remedy?.compensation);
-    expect(o.payment).toMatchObject({ status: 'refunded', captured: { amountMinor: 2297 }, refunded: { amountMinor: 2297 } });
+    expect(o.payment).toMatchObject({
+      status: 'refunded',
+      captured: { amountMinor: 2297 },
+      refunded: { amountMinor: 2297 },
+    });
     expect(h.payments.calls.refund).toBe(2);
     // too late to choose now
-    const res = await api(h, await h.issuer.customer('C1')).post(`/v1/orders/${id}/late-remedy`, { choice: 'redelivery' });
+    const res = await api(h, await h.issuer.customer('C1')).post(`/v1/orders/${id}/late-remedy`, {
+      choice: 'redelivery',
+    });
     expect(res.status).toBe(409);
   });
 });

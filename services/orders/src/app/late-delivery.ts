@@ -83,7 +83,12 @@ export async function markLate(
     if (verdict !== true && verdict !== 'already reported as late')
       throw new ConflictError('illegal-transition', verdict);
     await ctx.svc.audit.record(
-      { actor: p, action: 'order.mark-late', target: { type: 'order', id: orderId }, details: { minutesLate } },
+      {
+        actor: p,
+        action: 'order.mark-late',
+        target: { type: 'order', id: orderId },
+        details: { minutesLate },
+      },
       session,
     );
   });
@@ -105,12 +110,22 @@ export async function chooseLateRemedy(
   if (!own) authorize(p, 'orders:manage', { storeId: o.fulfilment.locationId });
   const now = ctx.env.clock().toISOString();
   await ctx.svc.store.withTransaction(async (session) => {
-    const verdict = await changeOrder(ctx, orderId, (x) => lateRemedyChosen(x, choice, 'customer', now), session);
+    const verdict = await changeOrder(
+      ctx,
+      orderId,
+      (x) => lateRemedyChosen(x, choice, 'customer', now),
+      session,
+    );
     if (verdict === null) throw new NotFoundError('order', orderId);
     if (verdict !== true && verdict !== 'duplicate') throw new ConflictError('late-remedy-not-open', verdict);
     if (!own && verdict === true) {
       await ctx.svc.audit.record(
-        { actor: p, action: 'order.late-remedy', target: { type: 'order', id: orderId }, details: { choice } },
+        {
+          actor: p,
+          action: 'order.late-remedy',
+          target: { type: 'order', id: orderId },
+          details: { choice },
+        },
         session,
       );
     }

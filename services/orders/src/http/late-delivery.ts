@@ -23,7 +23,7 @@ export function registerLateDeliveryRoutes(app: App, ctx: OrdersContext): void {
         tags: ['orders'],
         summary: 'Report a delivery as late (ops)',
         description:
-          'Ops (orders:manage, audited): the delivery is `minutesLate` beyond its promise, as dispatch\'s SLA check reports it. ' +
+          "Ops (orders:manage, audited): the delivery is `minutesLate` beyond its promise, as dispatch's SLA check reports it. " +
           'The tenant policy applies once per tier: the delivery fee back (or a coupon) from `lateFeeAfterMinutes`; beyond ' +
           '`lateFreeOrderAfterMinutes` the customer is offered a free order or a re-delivery. A report not later than the last changes nothing. ' +
           '409 for an order that is not an open delivery.',
