@@ -1,6 +1,10 @@
 import { createService, serviceOptionsFrom, type Service, type GrpcServiceDeps } from '@omni/kit';
 import { customers as pb } from '@omni/proto';
 import {
+  CouponExpired,
+  CouponIssued,
+  CouponRedeemed,
+  CouponReleased,
   CustomerCreated,
   CustomerErased,
   CustomerMerged,
@@ -17,6 +21,9 @@ import { registerMeRoutes } from './http/me-routes';
 import { registerStoreRoutes } from './http/store-routes';
 import { customersGrpcHandlers } from './grpc/customers-grpc';
 import { onOrderCompleted } from './events/on-order-completed';
+import { onOrderCompensated } from './events/on-order-compensated';
+import { registerCouponRoutes } from './http/coupon-routes';
+import { expireDueCoupons } from './app/coupons';
 import type { MemberNotifier } from './app/member-presence';
 
 export interface CustomersServiceDeps extends GrpcServiceDeps {
@@ -26,11 +33,17 @@ export interface CustomersServiceDeps extends GrpcServiceDeps {
   defaultCountryCode?: string;
   /** Interval of the points expiry sweep; 0 disables the timer (tests call expireDue). Default 1 h. */
   expiryIntervalMs?: number;
+  /** Validity of coupons issued without an explicit one (late-delivery coupons). Default 90 days. */
+  couponValidityDays?: number;
+  /** Interval of the coupon expiry sweep. Default 10 min. */
+  couponExpiryIntervalMs?: number;
   /** Sends members the one-time codes that prove presence at a counter. None: only member cards. */
   memberNotifier?: MemberNotifier;
 }
 
 export interface CustomersService extends Service {
+  /** Expires every unspent coupon due at `now` (default: the clock). The coupon sweep calls it too. */
+  expireCoupons(now?: Date): Promise<number>;
   /** Expires every lot of points due at `now` (default: the clock). The sweep timer calls it too. */
   expireDue(now?: Date): Promise<ExpiryRun>;
   /** Balance vs. sum of the ledger vs. sum of the lots, for one customer record. */
@@ -71,12 +84,25 @@ export function buildCustomersService(deps: CustomersServiceDeps): CustomersServ
     },
   };
 
-  svc.events.registry.produces(CustomerCreated, CustomerMerged, PointsChanged, LevelChanged, CustomerErased);
+  svc.events.registry.produces(
+    CustomerCreated,
+    CustomerMerged,
+    PointsChanged,
+    LevelChanged,
+    CustomerErased,
+    CouponIssued,
+    CouponRedeemed,
+    CouponReleased,
+    CouponExpired,
+  );
+  const couponValidityDays = deps.couponValidityDays ?? 90;
   onOrderCompleted(svc, ctx);
+  onOrderCompensated(svc, ctx, couponValidityDays);
 
   registerCustomerRoutes(svc.app, ctx);
   registerMeRoutes(svc.app, ctx);
   registerStoreRoutes(svc.app, ctx, deps.memberNotifier);
+  registerCouponRoutes(svc.app, ctx, couponValidityDays);
   if (deps.grpc !== false) svc.grpc.add(pb.CustomersServiceService, customersGrpcHandlers(ctx));
 
   const expireDue = (now?: Date) => expireDuePoints(ctx, now ?? ctx.clock());
@@ -92,8 +118,19 @@ export function buildCustomersService(deps: CustomersServiceDeps): CustomersServ
     },
   });
 
+  svc.jobs.every({
+    name: 'coupon-expiry',
+    everyMs: deps.couponExpiryIntervalMs ?? 600_000,
+    owner: 'lease',
+    run: async () => {
+      const expired = await expireDueCoupons(ctx);
+      if (expired > 0) svc.log.info({ expired }, 'coupons expired');
+    },
+  });
+
   return Object.assign(svc, {
     expireDue,
+    expireCoupons: (now?: Date) => expireDueCoupons(ctx, now),
     reconcilePoints: (customerId: string) => reconcilePoints(ctx, customerId),
     customers: ctx,
   });

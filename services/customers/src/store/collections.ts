@@ -1,4 +1,5 @@
 import type { Collection, DocumentStore, Session } from '@omni/store';
+import type { CouponDoc } from '../domain/coupon';
 import type { CustomerDoc } from '../domain/customer';
 import type { IdentityKind } from '../domain/identity';
 
@@ -126,6 +127,7 @@ export interface CustomersCollections {
   lots: Collection<LotDoc>;
   orders: Collection<OrderRefDoc>;
   merges: Collection<MergeDoc>;
+  coupons: Collection<CouponDoc>;
 }
 
 export function openCollections(store: DocumentStore): CustomersCollections {
@@ -151,6 +153,11 @@ export function openCollections(store: DocumentStore): CustomersCollections {
     merges: store.collection<MergeDoc>({
       name: 'merges',
       indexes: [{ keys: { mergedId: 1 } }, { keys: { survivorId: 1 } }],
+    }),
+    coupons: store.collection<CouponDoc>({
+      name: 'coupons',
+      // the wallet, newest first; the expiry sweep
+      indexes: [{ keys: { customerId: 1, issuedAt: -1 } }, { keys: { status: 1, expiresAt: 1 } }],
     }),
   };
 }
