@@ -117,6 +117,15 @@ export interface PaymentState {
   captureReduction?: Money;
 }
 
+/** A wallet coupon spent on the order (customers holds the wallet; the order holds what it took off). */
+export interface CouponState {
+  couponId: string;
+  /** Taken off the amount due when customers accepted the redemption. */
+  discount?: Money;
+  redeemed: boolean;
+  released: boolean;
+}
+
 export interface PointsState {
   requested: number;
   /** Money the points stand for (part of the order total not charged to the payment method). */
@@ -290,6 +299,7 @@ export interface OrderDoc {
   pendingRoute?: { route: RouteDecision; reservationId: string; attempt: number; reserved: boolean } | null;
   payment: PaymentState;
   points?: PointsState;
+  coupon?: CouponState;
   status: OrderStatus;
   statusReason?: string;
   statusHistory: StatusEntry[];

@@ -7,10 +7,11 @@ import type { OrdersPolicy } from '../../settings';
 import { releaseStock } from '../steps/inventory';
 import { settleOnCancel } from '../steps/payment';
 import { refundPoints } from '../steps/points';
+import { releaseCoupon } from '../steps/coupon';
 import type { Workflow } from '../types';
 import { needsOps } from './needs-ops';
 
-/** Cancellation: stock back on sale, money back (less a no-show fee), points back. */
+/** Cancellation: stock back on sale, money back (less a no-show fee), points and coupon back. */
 export function cancelWorkflow(policy: OrdersPolicy): Workflow {
   const noShowFee = (o: OrderDoc): Money | null =>
     o.saga?.params.cancelCause === 'no_show' && policy.noShowFeeMinor > 0
@@ -20,7 +21,7 @@ export function cancelWorkflow(policy: OrdersPolicy): Workflow {
   return {
     name: 'cancel',
     retryForever: true,
-    steps: [releaseStock, settleOnCancel(noShowFee), refundPoints],
+    steps: [releaseStock, settleOnCancel(noShowFee), refundPoints, releaseCoupon],
     accepts: (o, p) => all(cancellable(o.status, p.cancelCause ?? 'ops'), sameReservation(o, p)),
     completed(o, p, now) {
       return cancelled(o, p.cancelCause, p.reason ?? `cancelled (${p.cancelCause ?? 'ops'})`, now);
