@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, key, startHarness, waitForOrder, type Harness } from './support/harness';
+import { api, key, startHarness, type Harness } from './support/harness';
 
 /**
  * A wallet coupon at checkout, through POST /v1/orders: redeemed by the place saga over gRPC
