@@ -23,6 +23,15 @@ import { customersGrpcHandlers } from './grpc/customers-grpc';
 import { onOrderCompleted } from './events/on-order-completed';
 import { onOrderCompensated } from './events/on-order-compensated';
 import { registerCouponRoutes } from './http/coupon-routes';
+import { registerNotificationRoutes } from './http/notification-routes';
+import { deliverCustomerNotifications } from './app/notifications';
+import { LogNotifier } from './notifications/log-notifier';
+import type { CustomerNotifier } from './notifications/port';
+import { onOrderConfirmed } from './events/on-order-confirmed';
+import { onOrderCancelled } from './events/on-order-cancelled';
+import { onOrderStatusChanged } from './events/on-order-status-changed';
+import { onOrderLateRemedyOffered } from './events/on-order-late-remedy-offered';
+import { onReturnRefunded } from './events/on-return-refunded';
 import { expireDueCoupons } from './app/coupons';
 import type { MemberNotifier } from './app/member-presence';
 
@@ -37,6 +46,13 @@ export interface CustomersServiceDeps extends GrpcServiceDeps {
   couponValidityDays?: number;
   /** Interval of the coupon expiry sweep. Default 10 min. */
   couponExpiryIntervalMs?: number;
+  /** Where order notifications go. Default: a log line (the notifications API shows them either way). */
+  notifier?: CustomerNotifier;
+  /** How often pending notifications are sent. Default 2 s. */
+  notifyIntervalMs?: number;
+  /** Sends per notification before it is marked failed; delay after the first failure (doubled). */
+  notifyMaxAttempts?: number;
+  notifyRetryBaseMs?: number;
   /** Sends members the one-time codes that prove presence at a counter. None: only member cards. */
   memberNotifier?: MemberNotifier;
 }
@@ -98,11 +114,17 @@ export function buildCustomersService(deps: CustomersServiceDeps): CustomersServ
   const couponValidityDays = deps.couponValidityDays ?? 90;
   onOrderCompleted(svc, ctx);
   onOrderCompensated(svc, ctx, couponValidityDays);
+  onOrderConfirmed(svc, ctx);
+  onOrderCancelled(svc, ctx);
+  onOrderStatusChanged(svc, ctx);
+  onOrderLateRemedyOffered(svc, ctx);
+  onReturnRefunded(svc, ctx);
 
   registerCustomerRoutes(svc.app, ctx);
   registerMeRoutes(svc.app, ctx);
   registerStoreRoutes(svc.app, ctx, deps.memberNotifier);
   registerCouponRoutes(svc.app, ctx, couponValidityDays);
+  registerNotificationRoutes(svc.app, ctx);
   if (deps.grpc !== false) svc.grpc.add(pb.CustomersServiceService, customersGrpcHandlers(ctx));
 
   const expireDue = (now?: Date) => expireDuePoints(ctx, now ?? ctx.clock());
@@ -118,6 +140,19 @@ export function buildCustomersService(deps: CustomersServiceDeps): CustomersServ
     },
   });
 
+  const notifier = deps.notifier ?? new LogNotifier(svc.log);
+  // Every replica sends: each notification is claimed (conditional update) before it is sent.
+  svc.jobs.every({
+    name: 'customer-notifications',
+    everyMs: deps.notifyIntervalMs ?? 2_000,
+    owner: 'replica',
+    run: () =>
+      deliverCustomerNotifications(ctx, {
+        notifier,
+        ...(deps.notifyMaxAttempts ? { maxAttempts: deps.notifyMaxAttempts } : {}),
+        ...(deps.notifyRetryBaseMs ? { retryBaseMs: deps.notifyRetryBaseMs } : {}),
+      }),
+  });
   svc.jobs.every({
     name: 'coupon-expiry',
     everyMs: deps.couponExpiryIntervalMs ?? 600_000,

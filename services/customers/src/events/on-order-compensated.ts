@@ -1,16 +1,18 @@
 import { OrderCompensated } from '@omni/contracts';
 import { NotFoundError, type Service } from '@omni/kit';
 import { issueCoupon } from '../app/coupons';
+import { onCompensated } from '../app/order-notifications';
 import { SYSTEM_ACTOR, type CustomersContext } from '../app/context';
 
 /**
- * A late delivery was compensated with a coupon → it goes into the customer's wallet. The coupon id
+ * A late delivery was compensated: the customer hears it, and a coupon goes into their wallet. The coupon id
  * comes from orders (late-<tier>-<orderId>), so a redelivered event, or the same compensation
  * announced twice, is one coupon. An unknown or erased customer gets nothing (logged, not retried).
  */
 export function onOrderCompensated(svc: Service, ctx: CustomersContext, validDays: number): void {
   svc.events.on(OrderCompensated, async (event, { session }) => {
     const d = event.data;
+    await onCompensated(ctx, session, d);
     if (!d.coupon || !d.customerId) return;
     try {
       await issueCoupon(

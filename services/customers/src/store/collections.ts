@@ -1,5 +1,6 @@
 import type { Collection, DocumentStore, Session } from '@omni/store';
 import type { CouponDoc } from '../domain/coupon';
+import type { NotificationDoc, NotificationPrefsDoc } from '../domain/notification';
 import type { CustomerDoc } from '../domain/customer';
 import type { IdentityKind } from '../domain/identity';
 
@@ -128,6 +129,19 @@ export interface CustomersCollections {
   orders: Collection<OrderRefDoc>;
   merges: Collection<MergeDoc>;
   coupons: Collection<CouponDoc>;
+  notifications: Collection<NotificationDoc>;
+  notificationPrefs: Collection<NotificationPrefsDoc>;
+  notificationOrders: Collection<NotificationOrderDoc>;
+}
+
+/** Which customer an order belongs to (from OrderConfirmed), for events that carry no customer id. */
+export interface NotificationOrderDoc {
+  /** orderId */
+  _id: string;
+  customerId: string;
+  method: string;
+  locationId: string;
+  [k: string]: unknown;
 }
 
 export function openCollections(store: DocumentStore): CustomersCollections {
@@ -159,6 +173,13 @@ export function openCollections(store: DocumentStore): CustomersCollections {
       // the wallet, newest first; the expiry sweep
       indexes: [{ keys: { customerId: 1, issuedAt: -1 } }, { keys: { status: 1, expiresAt: 1 } }],
     }),
+    notifications: store.collection<NotificationDoc>({
+      name: 'notifications',
+      // the customer's list, newest first; the delivery job
+      indexes: [{ keys: { customerId: 1, createdAt: -1 } }, { keys: { status: 1, nextAttemptAt: 1 } }],
+    }),
+    notificationPrefs: store.collection<NotificationPrefsDoc>({ name: 'notification_prefs' }),
+    notificationOrders: store.collection<NotificationOrderDoc>({ name: 'notification_orders' }),
   };
 }
 
