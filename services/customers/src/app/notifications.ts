@@ -1,6 +1,5 @@
 import { isDuplicateKeyError, type Page, type Session } from '@omni/store';
-import { withCursor } from '@omni/kit';
-import { WebhookError } from '@omni/kit';
+import { NotFoundError, WebhookError, withCursor } from '@omni/kit';
 import {
   DEFAULT_PREFS,
   type NotificationChannel,
@@ -207,7 +206,8 @@ export async function listNotifications(
   page: { limit: number; cursor?: string },
 ): Promise<Page<NotificationView>> {
   const resolved = await resolveCustomer(ctx.collections, customerId);
-  const survivor = resolved?.doc._id ?? customerId;
+  if (!resolved) throw new NotFoundError('customer', customerId);
+  const survivor = resolved.doc._id;
   const merged = await ctx.collections.customers.find({ mergedInto: survivor }, { limit: 1000 });
   const res = await withCursor(() =>
     ctx.collections.notifications.page(
