@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import {
   deliveryStory,
   formatTimeline,
+  lateDeliveryStory,
   lateSyncStory,
   pickupStory,
   timelineOf,
@@ -10,9 +11,10 @@ import {
 } from './demo/flows';
 
 /**
- * `npm run demo`: against the system `npm start` runs, plays the three O2O stories — an online
- * order picked up in store, a one-hour delivery by a rider, and a store sale synced late that
- * re-routes an online order — then prints each order's timeline across services.
+ * `npm run demo`: against the system `npm start` runs, plays the O2O stories — an online order
+ * picked up in store, a one-hour delivery by a rider, a store sale synced late that re-routes an
+ * online order, and a late delivery compensated with a free order — then prints each order's
+ * timeline across services.
  */
 async function main(): Promise<void> {
   const dataDir = resolve(process.env.OMNI_DATA_DIR ?? '.omni-data');
@@ -38,6 +40,10 @@ async function main(): Promise<void> {
     ['1. Buy online, pick up in store', () => pickupStory(ctx)],
     ['2. One-hour delivery by a rider, cash on delivery', () => deliveryStory(ctx)],
     ['3. A store sale synced late re-routes an online order', () => lateSyncStory(ctx)],
+    [
+      '4. The store is late: free order (full refund) and the customer hears it',
+      () => lateDeliveryStory(ctx),
+    ],
   ];
   const done: Array<[string, string]> = [];
   for (const [title, run] of stories) {

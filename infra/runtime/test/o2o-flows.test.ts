@@ -8,6 +8,7 @@ import {
   connectRider,
   deliveryStory,
   getOrder,
+  lateDeliveryStory,
   lateSyncStory,
   pickToReady,
   pickupStory,
@@ -97,6 +98,23 @@ describe('O2O flows on the embedded system', () => {
       'pickup.task.created',
     ];
     await eventually('the re-route timeline', async () => inOrder(await typesOf(orderId), expected));
+  });
+
+  it('the store is late by 75 min: fee back, free order chosen, nothing charged; the customer hears each step', async () => {
+    const orderId = await lateDeliveryStory(ctx);
+    const order = await getOrder(ctx, orderId);
+    expect(order.compensation).toMatchObject({ kind: 'refund_delivery_fee', paidBy: 'platform' });
+    expect(order.late).toMatchObject({
+      minutesLate: 75,
+      remedy: { choice: 'free_order', chosenBy: 'customer', compensation: { kind: 'free_order' } },
+    });
+    const expected = [
+      'orders.order.confirmed',
+      'orders.order.late-remedy-offered',
+      'orders.order.compensated',
+      'orders.order.compensated',
+    ];
+    await eventually('the compensation in the timeline', async () => inOrder(await typesOf(orderId), expected));
   });
 
   it('after all flows the ledger replays to exactly the stock levels', async () => {

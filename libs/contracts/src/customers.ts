@@ -85,6 +85,59 @@ export const StorePurchaseRecorded = defineEvent({
   }),
 });
 
+/** Coupons ride the customer topic (key = customerId): a wallet's events stay in order. */
+const couponTopic = topic;
+
+export const CouponReason = Type.Union([
+  Type.Literal('late_delivery'),
+  Type.Literal('goodwill'),
+  Type.Literal('promotion'),
+]);
+
+const CouponRef = {
+  couponId: Id,
+  customerId: Id,
+  value: Money,
+};
+
+export const CouponIssued = defineEvent({
+  type: 'omni.customers.coupon.issued.v1',
+  topic: couponTopic,
+  description: "A coupon went into a customer's wallet (by ops, or by the system for a late delivery).",
+  schema: Type.Object({
+    ...CouponRef,
+    reason: CouponReason,
+    expiresAt: IsoTime,
+    orderId: Type.Optional(Id),
+  }),
+});
+
+export const CouponRedeemed = defineEvent({
+  type: 'omni.customers.coupon.redeemed.v1',
+  topic: couponTopic,
+  description: 'A coupon was spent on an order at checkout (once: a coupon pays for one order).',
+  schema: Type.Object({ ...CouponRef, orderId: Id }),
+});
+
+export const CouponReleased = defineEvent({
+  type: 'omni.customers.coupon.released.v1',
+  topic: couponTopic,
+  description:
+    'The order that spent the coupon was cancelled or never placed: the coupon is back in the wallet (or expired, if past its date).',
+  schema: Type.Object({
+    ...CouponRef,
+    orderId: Id,
+    status: Type.Union([Type.Literal('active'), Type.Literal('expired')]),
+  }),
+});
+
+export const CouponExpired = defineEvent({
+  type: 'omni.customers.coupon.expired.v1',
+  topic: couponTopic,
+  description: 'An unspent coupon passed its expiry date.',
+  schema: Type.Object({ ...CouponRef, expiredAt: IsoTime }),
+});
+
 export const customerEvents = [
   CustomerCreated,
   CustomerMerged,
@@ -92,4 +145,8 @@ export const customerEvents = [
   LevelChanged,
   CustomerErased,
   StorePurchaseRecorded,
+  CouponIssued,
+  CouponRedeemed,
+  CouponReleased,
+  CouponExpired,
 ];

@@ -122,16 +122,44 @@ export const OrderCompleted = defineEvent({
   }),
 });
 
+export const LateRemedy = Type.Union([Type.Literal('free_order'), Type.Literal('redelivery')]);
+
 export const OrderCompensated = defineEvent({
   type: 'omni.orders.order.compensated.v1',
   topic,
-  description: 'A late delivery was compensated per policy (delivery fee refunded or a coupon issued).',
+  description:
+    'A late delivery was compensated per the tenant policy: first tier (delivery fee refunded, or a goodwill coupon), ' +
+    'then beyond the free-order threshold the remedy the customer chose (free order: full refund; re-delivery: fee back and a coupon). ' +
+    "The platform pays first; `chargeToLocationId` is the location it is settled with. A `coupon` is issued to the customer's wallet by customers.",
   schema: Type.Object({
     orderId: Id,
     customerId: Type.Optional(Id),
-    kind: Type.Union([Type.Literal('refund_delivery_fee'), Type.Literal('coupon')]),
+    kind: Type.Union([
+      Type.Literal('refund_delivery_fee'),
+      Type.Literal('coupon'),
+      Type.Literal('free_order'),
+      Type.Literal('redelivery'),
+    ]),
     amount: Money,
     minutesLate: Type.Integer(),
+    paidBy: Type.Optional(Type.Literal('platform')),
+    chargeToLocationId: Type.Optional(Id),
+    coupon: Type.Optional(Type.Object({ couponId: Id, value: Money })),
+    chosenBy: Type.Optional(Type.Union([Type.Literal('customer'), Type.Literal('default')])),
+  }),
+});
+
+export const OrderLateRemedyOffered = defineEvent({
+  type: 'omni.orders.order.late-remedy-offered.v1',
+  topic,
+  description:
+    'The delivery is later than the free-order threshold: the customer may choose a free order (full refund) or a re-delivery until `decideBy`, after which `defaultRemedy` applies.',
+  schema: Type.Object({
+    orderId: Id,
+    customerId: Type.Optional(Id),
+    minutesLate: Type.Integer({ minimum: 1 }),
+    decideBy: IsoTime,
+    defaultRemedy: LateRemedy,
   }),
 });
 
@@ -181,6 +209,7 @@ export const orderEvents = [
   OrderStatusChanged,
   OrderCompleted,
   OrderCompensated,
+  OrderLateRemedyOffered,
   OrderAttentionRaised,
   ReturnRequested,
   ReturnReceived,

@@ -19,3 +19,4 @@ export * from './actor';
 export * from './paging';
 export * from './run-service';
 export * from './revocations';
+export * from './webhook';

@@ -16,6 +16,13 @@ export const CustomersEnv = Type.Object({
   CUSTOMERS_DEFAULT_COUNTRY_CODE: Type.Optional(Type.String({ pattern: '^[1-9]\\d{0,2}$' })),
   /** How often the points expiry sweep runs (0 = never; call expireDue instead). */
   CUSTOMERS_EXPIRY_INTERVAL_MS: Type.Integer({ minimum: 0, default: 3_600_000 }),
+  /** Validity of late-delivery coupons, days. */
+  CUSTOMERS_COUPON_VALIDITY_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90 }),
+  /** Order notifications go to this messaging gateway (signed when a secret is set); unset: a log line. */
+  CUSTOMERS_NOTIFY_WEBHOOK_URL: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2000 })),
+  CUSTOMERS_NOTIFY_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16, maxLength: 500 })),
+  CUSTOMERS_NOTIFY_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 5_000 }),
+  CUSTOMERS_NOTIFY_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10, default: 3 }),
 });
 export type CustomersEnv = Static<typeof CustomersEnv>;
 

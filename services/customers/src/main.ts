@@ -1,6 +1,7 @@
 import { jwksAuthFromEnv, runService } from '@omni/kit';
 import { loadCustomersConfig } from './config';
 import { parseLevels } from './domain/points';
+import { WebhookNotifier } from './notifications/webhook-notifier';
 import { buildCustomersService } from './service';
 
 /** Standalone customers: its own store and bus from the environment (`npm start` runs everything embedded). */
@@ -26,5 +27,16 @@ void runService({
         ? { defaultCountryCode: config.CUSTOMERS_DEFAULT_COUNTRY_CODE }
         : {}),
       expiryIntervalMs: config.CUSTOMERS_EXPIRY_INTERVAL_MS,
+      couponValidityDays: config.CUSTOMERS_COUPON_VALIDITY_DAYS,
+      ...(config.CUSTOMERS_NOTIFY_WEBHOOK_URL
+        ? {
+            notifier: new WebhookNotifier({
+              url: config.CUSTOMERS_NOTIFY_WEBHOOK_URL,
+              ...(config.CUSTOMERS_NOTIFY_WEBHOOK_SECRET ? { secret: config.CUSTOMERS_NOTIFY_WEBHOOK_SECRET } : {}),
+              timeoutMs: config.CUSTOMERS_NOTIFY_TIMEOUT_MS,
+              attempts: config.CUSTOMERS_NOTIFY_ATTEMPTS,
+            }),
+          }
+        : {}),
     }),
 });

@@ -41,6 +41,24 @@ export const OrdersEnv = Type.Object({
     maximum: 1_000_000,
     default: DEFAULT_POLICY.lateCouponMinor,
   }),
+  ORDERS_LATE_FEE_AFTER_MINUTES: Type.Integer({
+    minimum: 1,
+    maximum: 1_440,
+    default: DEFAULT_POLICY.lateFeeAfterMinutes,
+  }),
+  ORDERS_LATE_FREE_ORDER_AFTER_MINUTES: Type.Integer({
+    minimum: 1,
+    maximum: 1_440,
+    default: DEFAULT_POLICY.lateFreeOrderAfterMinutes,
+  }),
+  ORDERS_LATE_CHOICE_MINUTES: Type.Integer({
+    minimum: 1,
+    maximum: 10_080,
+    default: DEFAULT_POLICY.lateChoiceMinutes,
+  }),
+  ORDERS_LATE_DEFAULT_REMEDY: Type.Union([Type.Literal('free_order'), Type.Literal('redelivery')], {
+    default: DEFAULT_POLICY.lateDefaultRemedy,
+  }),
   ORDERS_NO_SHOW_FEE_MINOR: Type.Integer({
     minimum: 0,
     maximum: 1_000_000,
@@ -98,6 +116,10 @@ export function loadOrdersConfig(source: Record<string, string | undefined> = pr
       deliveryFeeMinor: env.ORDERS_DELIVERY_FEE_MINOR,
       lateCompensation: env.ORDERS_LATE_COMPENSATION as OrdersPolicy['lateCompensation'],
       lateCouponMinor: env.ORDERS_LATE_COUPON_MINOR,
+      lateFeeAfterMinutes: env.ORDERS_LATE_FEE_AFTER_MINUTES,
+      lateFreeOrderAfterMinutes: env.ORDERS_LATE_FREE_ORDER_AFTER_MINUTES,
+      lateChoiceMinutes: env.ORDERS_LATE_CHOICE_MINUTES,
+      lateDefaultRemedy: env.ORDERS_LATE_DEFAULT_REMEDY as OrdersPolicy['lateDefaultRemedy'],
       noShowFeeMinor: env.ORDERS_NO_SHOW_FEE_MINOR,
       pointValueMinor: env.ORDERS_POINT_VALUE_MINOR,
       reservationTtlSeconds: env.ORDERS_RESERVATION_TTL_SECONDS,

@@ -1,6 +1,7 @@
 import { orderEvents } from '@omni/contracts';
 import { createService, serviceOptionsFrom, type Service, type ServiceDeps } from '@omni/kit';
 import type { OrdersContext, OrdersEnv, OrdersMetrics } from './app/context';
+import { applyDefaultRemedies } from './app/late-delivery';
 import { settle } from './app/request-work';
 import type { OrderDoc } from './domain/types';
 import { createUpstreams, type UpstreamAddresses, type Upstreams } from './clients/upstreams';
@@ -17,6 +18,7 @@ import { onPickupTaskReady } from './events/on-pickup-task-ready';
 import { onPickupTaskShortPicked } from './events/on-pickup-task-short-picked';
 import { onReservationAtRisk } from './events/on-reservation-at-risk';
 import { onStoreRejected } from './events/on-store-rejected';
+import { registerLateDeliveryRoutes } from './http/late-delivery';
 import { registerOrderRoutes } from './http/orders';
 import { registerReturnRoutes } from './http/returns';
 import { registerQuoteRoutes } from './http/quotes';
@@ -143,6 +145,7 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
   registerOrderRoutes(svc.app, ctx);
   registerReturnRoutes(svc.app, ctx);
   registerQuoteRoutes(svc.app, ctx);
+  registerLateDeliveryRoutes(svc.app, ctx);
 
   onPickupTaskReady(svc, ctx);
   onPickupTaskShortPicked(svc, ctx);
@@ -169,6 +172,12 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
     everyMs: timings.resumeIntervalMs,
     owner: 'replica',
     run: () => runner.resumeAll(),
+  });
+  svc.jobs.every({
+    name: 'late-remedy-default',
+    everyMs: timings.lateRemedySweepMs ?? 30_000,
+    owner: 'lease',
+    run: () => applyDefaultRemedies(ctx),
   });
   svc.app.addHook('preClose', async () => {
     await runner.stop();

@@ -20,9 +20,17 @@ export interface OrdersPolicy {
   maxRouteAttempts: number;
   /** Local delivery fee, minor units of the order currency. */
   deliveryFeeMinor: number;
-  /** Late delivery: refund the delivery fee (card orders with a fee) or issue a coupon. */
+  /** Late delivery, first tier: refund the delivery fee (card orders with a fee) or issue a coupon. */
   lateCompensation: 'refund_delivery_fee' | 'coupon';
+  /** Goodwill coupon (customers' wallet): first tier without a fee to refund, and with a re-delivery. */
   lateCouponMinor: number;
+  /** First tier from this many minutes beyond the promise. */
+  lateFeeAfterMinutes: number;
+  /** Beyond this many minutes: free order (full refund) or re-delivery, at the customer's choice. */
+  lateFreeOrderAfterMinutes: number;
+  /** How long the customer has to choose; then `lateDefaultRemedy` applies. */
+  lateChoiceMinutes: number;
+  lateDefaultRemedy: 'free_order' | 'redelivery';
   /** Pickup no-show: captured from the authorisation before voiding the rest (0 = full refund). */
   noShowFeeMinor: number;
   /** Value of one loyalty point, minor units. */
@@ -50,6 +58,8 @@ export interface OrdersTimings {
   resumeBatch?: number;
   /** How long POST /v1/orders waits for the saga before answering 202. */
   placeWaitMs: number;
+  /** How often late orders whose customer did not choose a remedy in time get the default. */
+  lateRemedySweepMs?: number;
   /** How long cancel/ship/receive requests wait for their workflow. */
   commandWaitMs: number;
   /** Deadline of gRPC calls made while placing (pricing, routing, customer lookup). */
@@ -67,6 +77,10 @@ export const DEFAULT_POLICY: OrdersPolicy = {
   deliveryFeeMinor: 499,
   lateCompensation: 'refund_delivery_fee',
   lateCouponMinor: 500,
+  lateFeeAfterMinutes: 1,
+  lateFreeOrderAfterMinutes: 60,
+  lateChoiceMinutes: 30,
+  lateDefaultRemedy: 'free_order',
   noShowFeeMinor: 0,
   pointValueMinor: 1,
   reservationTtlSeconds: 8 * 24 * 3600,

@@ -301,6 +301,78 @@ export async function deliveryStory(ctx: DemoContext): Promise<string> {
 }
 
 /**
+ * The store is late: a card delivery order, ops report it 75 minutes beyond its promise (as
+ * dispatch's SLA check would), the customer first gets the delivery fee back, is offered a free
+ * order or a re-delivery, chooses the free order (full refund through the payment port, the platform
+ * paying first) and hears about each step (`GET /v1/customers/{id}/notifications`).
+ */
+export async function lateDeliveryStory(ctx: DemoContext): Promise<string> {
+  const { customer, token: shopper } = customerToken(ctx, 3 < ctx.customers.length ? 3 : 0);
+  const [item] = await skusInStock(ctx, 'S04', 2);
+  ctx.log(`${customer.name} orders 1 × ${item!.sku} for delivery, paying by card`);
+  const placed = await placeOrder(ctx, shopper, {
+    lines: [{ sku: item!.sku, qty: 1 }],
+    fulfilment: {
+      method: 'delivery',
+      address: {
+        lines: ['Oranienstraße 30'],
+        city: 'Berlin',
+        postalCode: '10999',
+        country: 'DE',
+        geo: { lat: 52.501, lng: 13.419 },
+      },
+    },
+    payment: { method: 'card', cardToken: 'tok_visa' },
+  });
+  const order = await waitForStatus(ctx, placed.id, ['confirmed']);
+  ctx.log(
+    `  order ${order.id} confirmed at ${order.route?.locationId ?? '?'}, ${money(order.amountDue)} authorised`,
+  );
+
+  await api('POST', `${ctx.urls.orders}/v1/orders/${order.id}/late`, {
+    token: token(ctx, 'ops'),
+    body: { minutesLate: 75 },
+  });
+  ctx.log('  the store is late: ops report the delivery 75 minutes beyond its promise');
+  const offered = await eventually('the remedy offer', async () => {
+    const o = await getOrder(ctx, order.id);
+    const late = o.late as { remedy?: { decideBy: string } } | undefined;
+    return late?.remedy && o.compensation ? { o, decideBy: late.remedy.decideBy } : undefined;
+  });
+  const fee = offered.o.compensation as { kind: string; amount: { amountMinor: number; currency: string } };
+  ctx.log(
+    `  first tier: ${fee.kind} (${money(fee.amount)}); free order or re-delivery offered until ${offered.decideBy}`,
+  );
+
+  const chosen = await api<OrderView>('POST', `${ctx.urls.orders}/v1/orders/${order.id}/late-remedy`, {
+    token: shopper,
+    body: { choice: 'free_order' },
+  });
+  const remedy = (
+    chosen.late as { remedy?: { compensation?: { amount: { amountMinor: number; currency: string } } } }
+  )?.remedy?.compensation;
+  ctx.log(
+    `  ${customer.name} chose the free order: ${money(remedy?.amount)} more taken off — nothing will be charged (paid by the platform)`,
+  );
+
+  const notes = await eventually('the customer notifications', async () => {
+    const page = await api<{
+      items: Array<{ kind: string; orderId: string; title: string; body: string; channel?: string }>;
+    }>('GET', `${ctx.urls.customers}/v1/customers/${customer.customerId}/notifications?limit=20`, {
+      token: shopper,
+    });
+    const mine = page.items.filter((n) => n.orderId === order.id);
+    return mine.filter((n) => n.kind === 'late_compensated').length === 2 ? mine : undefined;
+  });
+  for (const n of [...notes].reverse()) ctx.log(`  → ${n.channel ?? 'not sent'}: ${n.title} — ${n.body}`);
+  return order.id;
+}
+
+function money(m: { amountMinor: number; currency: string } | undefined): string {
+  return m ? `${(m.amountMinor / 100).toFixed(2)} ${m.currency}` : '?';
+}
+
+/**
  * A store sells over the counter while its till is offline; when the POS syncs late, the sale
  * collides with an online reservation: inventory flags it (reservation at risk) and orders re-routes
  * the online order to another store — nothing oversold, nothing hidden.

@@ -6,6 +6,7 @@ import { resolveCustomer } from '../store/collections';
 import { redeemPoints } from '../app/redeem-points';
 import { refundPoints } from '../app/refund-points';
 import { verifyPresence } from '../app/member-presence';
+import { redeemCoupon, releaseCoupon, type CouponView } from '../app/coupons';
 import { customerIdByIdentity } from '../app/queries/get-customer';
 import type { CustomersContext } from '../app/context';
 
@@ -56,10 +57,38 @@ export function customersGrpcHandlers(ctx: CustomersContext): UnaryHandlers<type
       );
     },
 
+    async redeemCoupon(req, call) {
+      authorize(call.principal, 'customers:write');
+      if (!req.customerId || !req.couponId || !req.orderId || !req.currency) {
+        throw new BadRequestError('customer_id, coupon_id, order_id and currency are required', [{ field: 'coupon_id', message: 'is required' }]);
+      }
+      return couponToProto(await redeemCoupon(ctx, { customerId: req.customerId, couponId: req.couponId, orderId: req.orderId, currency: req.currency }));
+    },
+
+    async releaseCoupon(req, call) {
+      authorize(call.principal, 'customers:write');
+      if (!req.couponId || !req.orderId) {
+        throw new BadRequestError('coupon_id and order_id are required', [{ field: 'coupon_id', message: 'is required' }]);
+      }
+      const c = await releaseCoupon(ctx, { customerId: req.customerId, couponId: req.couponId, orderId: req.orderId });
+      if (!c) throw new NotFoundError('coupon', req.couponId);
+      return couponToProto(c);
+    },
+
     async refundPoints(req, call) {
       authorize(call.principal, 'customers:write');
       return refundPoints(ctx, { customerId: req.customerId, points: req.points, orderId: req.orderId, operationId: req.operationId });
     },
+  };
+}
+
+function couponToProto(c: CouponView): pb.Coupon {
+  return {
+    couponId: c.couponId,
+    customerId: c.customerId,
+    value: { amountMinor: c.value.amountMinor, currency: c.value.currency },
+    status: c.status,
+    redeemedForOrderId: c.redeemedFor?.orderId ?? '',
   };
 }
 

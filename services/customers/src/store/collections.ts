@@ -1,4 +1,6 @@
 import type { Collection, DocumentStore, Session } from '@omni/store';
+import type { CouponDoc } from '../domain/coupon';
+import type { NotificationDoc, NotificationPrefsDoc } from '../domain/notification';
 import type { CustomerDoc } from '../domain/customer';
 import type { IdentityKind } from '../domain/identity';
 
@@ -174,6 +176,20 @@ export interface CustomersCollections {
   lots: Collection<LotDoc>;
   orders: Collection<OrderRefDoc>;
   merges: Collection<MergeDoc>;
+  coupons: Collection<CouponDoc>;
+  notifications: Collection<NotificationDoc>;
+  notificationPrefs: Collection<NotificationPrefsDoc>;
+  notificationOrders: Collection<NotificationOrderDoc>;
+}
+
+/** Which customer an order belongs to (from OrderConfirmed), for events that carry no customer id. */
+export interface NotificationOrderDoc {
+  /** orderId */
+  _id: string;
+  customerId: string;
+  method: string;
+  locationId: string;
+  [k: string]: unknown;
 }
 
 export function openCollections(store: DocumentStore): CustomersCollections {
@@ -205,6 +221,18 @@ export function openCollections(store: DocumentStore): CustomersCollections {
       name: 'merges',
       indexes: [{ keys: { mergedId: 1 } }, { keys: { survivorId: 1 } }],
     }),
+    coupons: store.collection<CouponDoc>({
+      name: 'coupons',
+      // the wallet, newest first; the expiry sweep
+      indexes: [{ keys: { customerId: 1, issuedAt: -1 } }, { keys: { status: 1, expiresAt: 1 } }],
+    }),
+    notifications: store.collection<NotificationDoc>({
+      name: 'notifications',
+      // the customer's list, newest first; the delivery job
+      indexes: [{ keys: { customerId: 1, createdAt: -1 } }, { keys: { status: 1, nextAttemptAt: 1 } }],
+    }),
+    notificationPrefs: store.collection<NotificationPrefsDoc>({ name: 'notification_prefs' }),
+    notificationOrders: store.collection<NotificationOrderDoc>({ name: 'notification_orders' }),
   };
 }
 

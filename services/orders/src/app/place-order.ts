@@ -45,6 +45,7 @@ export interface PlaceOrderInput {
   };
   payment: { method: PaymentMethod; cardToken?: string };
   pointsToRedeem?: number;
+  couponId?: string;
   memberProof?: { memberCard: string } | { codeId: string; code: string };
 }
 
@@ -187,6 +188,8 @@ export async function placeOrder(
     ...(customer && limited.length > 0
       ? { purchaseLimits: { customerId: customer.id, lines: limited, claimed: false } }
       : {}),
+    // A wallet coupon: redeemed by the place saga (its value is known then), released on cancel.
+    ...(input.couponId ? { coupon: { couponId: input.couponId, redeemed: false, released: false } } : {}),
     status: 'pending',
     statusHistory: [],
     returnedQty: {},
@@ -288,6 +291,8 @@ function checkShape(ctx: OrdersContext, p: Principal, input: PlaceOrderInput, li
     errors.push({ field: 'body/payment/method', message: 'cash on delivery is only for local delivery' });
   if (input.pointsToRedeem && p.role !== 'customer' && !input.customerId)
     errors.push({ field: 'body/pointsToRedeem', message: 'points need a customer' });
+  if (input.couponId && p.role !== 'customer' && !input.customerId)
+    errors.push({ field: 'body/couponId', message: 'a coupon needs a customer' });
   if (errors.length > 0) throw new BadRequestError('The order request is not valid', errors);
   if (p.role === 'customer') {
     if ((input.channel ?? 'online') !== 'online')

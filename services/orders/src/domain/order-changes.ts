@@ -3,6 +3,7 @@ import { canTransition, withStatus } from './lifecycle';
 import {
   cancelledEvent,
   compensatedEvent,
+  lateRemedyOfferedEvent,
   completedEvent,
   confirmedEvent,
   reroutedEvent,
@@ -13,11 +14,14 @@ import {
   undeliveredReturnEvent,
 } from './order-events';
 import type { Outcome, PendingEvent } from './outcome';
+import { lateCouponId, lateTier } from './policy';
+import type { OrdersPolicy } from '../settings';
 import type { RouteChoice } from './routing';
 import type {
   CancelCause,
   Failure,
   LateCompensation,
+  LateRemedy,
   Money,
   OrderDoc,
   OrderStatus,
@@ -249,8 +253,93 @@ export function shipped(o: OrderDoc, shipment: WorkflowParams['shipment'], now: 
   return { order: out.order, events: [...out.events!, completedEvent(out.order, now)] };
 }
 
+/**
+ * A late compensation was paid: the first tier is the order's `compensation`, a remedy is recorded on
+ * `late.remedy`. The platform pays first and settles with the late location (`chargeTo`).
+ */
 export function compensated(o: OrderDoc, c: LateCompensation): Outcome {
-  return { order: { ...o, compensation: c }, events: [compensatedEvent(o, c)] };
+  const paid: LateCompensation = { ...c, paidBy: 'platform', chargeTo: o.fulfilment.locationId };
+  if (paid.kind === 'refund_delivery_fee' || paid.kind === 'coupon') {
+    const withCoupon: LateCompensation =
+      paid.kind === 'coupon' && o.customerId
+        ? { ...paid, coupon: { couponId: lateCouponId(o._id, 'fee'), value: paid.amount } }
+        : paid;
+    return { order: { ...o, compensation: withCoupon }, events: [compensatedEvent(o, withCoupon)] };
+  }
+  const remedy = o.late?.remedy;
+  if (!o.late || !remedy) return { order: o };
+  // A guest (no customer) has no wallet: a coupon cannot be issued to anyone.
+  const final: LateCompensation = o.customerId || !paid.coupon ? paid : withoutCoupon(paid);
+  return {
+    order: { ...o, late: { ...o.late, remedy: { ...remedy, compensation: final } } },
+    events: [compensatedEvent(o, final)],
+  };
+}
+
+function withoutCoupon(c: LateCompensation): LateCompensation {
+  const out = { ...c };
+  delete out.coupon;
+  return out;
+}
+
+/**
+ * A delay was reported (dispatch's SLA check, or ops). The most minutes seen are kept; the first tier
+ * is queued once; beyond the free-order threshold the customer is offered the remedy once, with a
+ * deadline after which the default applies. A smaller or repeated report changes nothing.
+ */
+export function lateReported(
+  o: OrderDoc,
+  minutesLate: number,
+  policy: Pick<
+    OrdersPolicy,
+    'lateFeeAfterMinutes' | 'lateFreeOrderAfterMinutes' | 'lateChoiceMinutes' | 'lateDefaultRemedy'
+  >,
+  now: string,
+): Outcome | string {
+  if (o.late && o.late.minutesLate >= minutesLate) return 'already reported as late';
+  const tier = lateTier(minutesLate, policy);
+  let order: OrderDoc = { ...o, late: { ...o.late, minutesLate, reportedAt: now } };
+  const events: PendingEvent[] = [];
+  if (tier !== 'none' && !o.compensation) {
+    order =
+      queued(order, {
+        workflow: 'compensate_late',
+        key: 'late:fee',
+        params: { lateTier: 'fee', minutesLate },
+        requestedAt: now,
+      }) ?? order;
+  }
+  if (tier === 'remedy' && !o.late?.remedy) {
+    const decideBy = new Date(Date.parse(now) + policy.lateChoiceMinutes * 60_000).toISOString();
+    order = { ...order, late: { ...order.late!, remedy: { offeredAt: now, decideBy } } };
+    events.push(lateRemedyOfferedEvent(o, minutesLate, decideBy, policy.lateDefaultRemedy));
+  }
+  return { order, events };
+}
+
+/** The remedy was chosen (by the customer, or by default after the deadline): its workflow is queued. */
+export function lateRemedyChosen(
+  o: OrderDoc,
+  choice: LateRemedy,
+  by: 'customer' | 'default',
+  now: string,
+): Outcome | string {
+  const remedy = o.late?.remedy;
+  if (!o.late || !remedy) return 'no remedy was offered for this order';
+  if (remedy.choice) return remedy.choice === choice ? 'duplicate' : `${remedy.choice} was already chosen`;
+  const order: OrderDoc = {
+    ...o,
+    late: { ...o.late, remedy: { ...remedy, choice, chosenBy: by, chosenAt: now } },
+  };
+  return {
+    order:
+      queued(order, {
+        workflow: 'compensate_late',
+        key: 'late:remedy',
+        params: { lateTier: choice, chosenBy: by, minutesLate: o.late.minutesLate },
+        requestedAt: now,
+      }) ?? order,
+  };
 }
 
 /** A return is refunded; the order is returned once every unit came back and every return is refunded. */

@@ -3,6 +3,7 @@ import {
   OrderCompensated,
   OrderCompleted,
   OrderConfirmed,
+  OrderLateRemedyOffered,
   OrderRerouted,
   OrderStatusChanged,
   ReturnReceived,
@@ -13,6 +14,7 @@ import { zero } from './money';
 import { emit, type PendingEvent } from './outcome';
 import type {
   LateCompensation,
+  LateRemedy,
   Money,
   OrderDoc,
   OrderStatus,
@@ -142,7 +144,23 @@ export function compensatedEvent(o: OrderDoc, c: LateCompensation): PendingEvent
       kind: c.kind,
       amount: c.amount,
       minutesLate: c.minutesLate,
+      paidBy: c.paidBy,
+      chargeToLocationId: c.chargeTo,
+      coupon: c.coupon,
+      chosenBy: c.chosenBy,
     }),
+  );
+}
+
+export function lateRemedyOfferedEvent(
+  o: OrderDoc,
+  minutesLate: number,
+  decideBy: string,
+  defaultRemedy: LateRemedy,
+): PendingEvent {
+  return emit(
+    OrderLateRemedyOffered,
+    compact({ orderId: o._id, customerId: o.customerId, minutesLate, decideBy, defaultRemedy }),
   );
 }
 

@@ -1,5 +1,5 @@
 import { min, money, subtract, zero, max0, add, lineTotal } from './money';
-import type { LateCompensation, Line, Money, OrderDoc } from './types';
+import type { LateCompensation, LateRemedy, Line, Money, OrderDoc } from './types';
 import type { OrdersPolicy } from '../settings';
 
 /** Late delivery: refund the delivery fee when it was paid by card, otherwise a coupon. */
@@ -17,6 +17,56 @@ export function lateCompensationFor(
     return { kind: 'refund_delivery_fee', amount: order.deliveryFee, minutesLate, at };
   }
   return { kind: 'coupon', amount: money(policy.lateCouponMinor, order.currency), minutesLate, at };
+}
+
+/** Which tier of the late policy a delay reaches: nothing yet, the fee refund, or the remedy choice. */
+export function lateTier(
+  minutesLate: number,
+  policy: Pick<OrdersPolicy, 'lateFeeAfterMinutes' | 'lateFreeOrderAfterMinutes'>,
+): 'none' | 'fee' | 'remedy' {
+  if (minutesLate > policy.lateFreeOrderAfterMinutes) return 'remedy';
+  return minutesLate >= policy.lateFeeAfterMinutes ? 'fee' : 'none';
+}
+
+/** Wallet coupon ids are derived from the order and tier, so issuing twice is one coupon. */
+export function lateCouponId(orderId: string, tier: 'fee' | LateRemedy): string {
+  return `late-${tier}-${orderId}`;
+}
+
+/**
+ * The remedy beyond the free-order threshold. Free order: everything the card was (or would be)
+ * charged comes back; cash on delivery cannot be refunded through the payment port, so its value
+ * goes to the wallet as a coupon. Re-delivery: the goods still come (or come again), the fee is back
+ * through the first tier, and a goodwill coupon is added.
+ */
+export function lateRemedyFor(
+  order: Pick<OrderDoc, '_id' | 'payment' | 'amountDue' | 'currency'>,
+  policy: Pick<OrdersPolicy, 'lateCouponMinor'>,
+  remedy: LateRemedy,
+  minutesLate: number,
+  at: string,
+): LateCompensation {
+  if (remedy === 'redelivery') {
+    const value = money(policy.lateCouponMinor, order.currency);
+    return {
+      kind: 'redelivery',
+      amount: zero(order.currency),
+      minutesLate,
+      at,
+      ...(value.amountMinor > 0 ? { coupon: { couponId: lateCouponId(order._id, remedy), value } } : {}),
+    };
+  }
+  if (order.payment.method !== 'card') {
+    return {
+      kind: 'free_order',
+      amount: zero(order.currency),
+      minutesLate,
+      at,
+      coupon: { couponId: lateCouponId(order._id, remedy), value: order.amountDue },
+    };
+  }
+  const charged = order.payment.captured ? refundable(order) : captureAmount(order);
+  return { kind: 'free_order', amount: charged, minutesLate, at };
 }
 
 /** What to capture now: the authorised amount less a late-delivery refund granted before capture. */

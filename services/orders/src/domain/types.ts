@@ -121,6 +121,15 @@ export interface PaymentState {
   captureReduction?: Money;
 }
 
+/** A wallet coupon spent on the order (customers holds the wallet; the order holds what it took off). */
+export interface CouponState {
+  couponId: string;
+  /** Taken off the amount due when customers accepted the redemption. */
+  discount?: Money;
+  redeemed: boolean;
+  released: boolean;
+}
+
 export interface PointsState {
   requested: number;
   /** Money the points stand for (part of the order total not charged to the payment method). */
@@ -177,6 +186,9 @@ export interface WorkflowParams {
   codCollected?: Money;
   /** compensate_late */
   minutesLate?: number;
+  /** compensate_late: 'fee' (first tier) or the remedy the customer (or the default) chose. */
+  lateTier?: 'fee' | LateRemedy;
+  chosenBy?: 'customer' | 'default';
   /** refund_return */
   returnId?: string;
   /** When the triggering fact happened (event time), for completedAt. */
@@ -216,11 +228,43 @@ export interface Lease {
   fence: number;
 }
 
+export type LateRemedy = 'free_order' | 'redelivery';
+
+/**
+ * What a late delivery earned the customer. The platform pays first (`paidBy`); `chargeTo` is the
+ * location whose lateness it was, for settlement later.
+ */
 export interface LateCompensation {
-  kind: 'refund_delivery_fee' | 'coupon';
+  kind: 'refund_delivery_fee' | 'coupon' | LateRemedy;
+  /** Money back to the payment method (or, for cash on delivery, the coupon's value). */
   amount: Money;
   minutesLate: number;
   at: string;
+  paidBy?: 'platform';
+  chargeTo?: string;
+  /** A coupon issued to the customer's wallet (customers issues it from the event, by this id). */
+  coupon?: { couponId: string; value: Money };
+  /** Remedies: who chose it. */
+  chosenBy?: 'customer' | 'default';
+}
+
+/** How late a delivery is, and past the free-order threshold, the customer's pending choice. */
+export interface LateState {
+  /** The most minutes beyond the promise reported so far. */
+  minutesLate: number;
+  reportedAt: string;
+  remedy?: {
+    offeredAt: string;
+    /** After this, the policy's default remedy applies. */
+    decideBy: string;
+    choice?: LateRemedy;
+    chosenBy?: 'customer' | 'default';
+    chosenAt?: string;
+    /** Free order: what the payment step gave back (or took off the capture). */
+    refunded?: Money;
+    /** Set when the remedy's workflow completed. */
+    compensation?: LateCompensation;
+  };
 }
 
 export interface Attention {
@@ -273,11 +317,14 @@ export interface OrderDoc {
   slot?: { id: string; released: boolean };
   /** Lines under a per-customer purchase limit, claimed on the counters at placement (saga/steps/limits.ts). */
   purchaseLimits?: PurchaseLimitsState;
+  coupon?: CouponState;
   status: OrderStatus;
   statusReason?: string;
   statusHistory: StatusEntry[];
   failure?: Failure;
+  /** First tier of late compensation (fee refund or coupon). */
   compensation?: LateCompensation;
+  late?: LateState;
   /** Units returned per SKU (requested and received returns). */
   returnedQty: Record<string, number>;
   returns: ReturnRecord[];

@@ -1,26 +1,20 @@
 import type { Service } from '@omni/kit';
 import { DeliveryLate } from '@omni/contracts';
 import type { OrdersContext } from '../app/context';
-import { all, atLocation, inStatus, method } from '../domain/guards';
-import { queueFromEvent } from './handle';
+import { reportLate } from '../app/late-delivery';
 
-/** The delivery passed its promised time: compensate once (refund the fee, or a coupon). */
+/**
+ * The delivery passed its promised time: record the delay and compensate per the policy (the first
+ * tier once; beyond the free-order threshold the customer's choice is offered once). A redelivered or
+ * older (smaller) report changes nothing.
+ */
 export function onDeliveryLate(svc: Service, ctx: OrdersContext): void {
   svc.events.on(DeliveryLate, async (event, { session }) => {
     const d = event.data;
-    await queueFromEvent(
-      ctx,
+    await reportLate(ctx, d.orderId, d.minutesLate, {
       session,
-      event.type,
-      d.orderId,
-      (o) =>
-        all(
-          method(o, 'delivery'),
-          inStatus(o, 'confirmed', 'out_for_delivery', 'delivered'),
-          atLocation(o, d.storeId),
-          o.compensation ? 'already compensated' : true,
-        ),
-      () => ({ workflow: 'compensate_late', key: 'late', params: { minutesLate: d.minutesLate } }),
-    );
+      locationId: d.storeId,
+      eventType: event.type,
+    });
   });
 }

@@ -90,6 +90,8 @@ export const PlaceOrderBody = Type.Object(
       { additionalProperties: false },
     ),
     pointsToRedeem: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
+    /** A coupon from the customer's wallet (customers `GET /v1/customers/{id}/coupons`): money off this order. */
+    couponId: Type.Optional(Id),
     /**
      * Staff spending a member's points prove the member is there: the scanned member card, or the
      * one-time code customers sent the member (`POST customers /v1/stores/{id}/members/{cid}/presence-codes`).

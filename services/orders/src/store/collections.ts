@@ -71,6 +71,8 @@ export function ordersCollections(store: DocumentStore): OrdersCollections {
         // store staff: orders fulfilled by their store
         { keys: { 'fulfilment.locationId': 1, createdAt: -1 } },
         { keys: { status: 1, createdAt: -1 } },
+        // the default-remedy sweep
+        { keys: { 'late.remedy.decideBy': 1 } },
         { keys: { createdAt: -1 } },
         // unfinished sagas, found again after a restart
         { keys: { active: 1 } },

@@ -13,12 +13,20 @@ interface FakeCustomer {
 
 export const FAKE_PRESENCE_CODE = '424242';
 
+interface FakeCoupon {
+  id: string;
+  customerId: string;
+  value: { amountMinor: number; currency: string };
+  redeemedFor?: string;
+}
+
 /** Customers double: resolve (following merges), points redeem/refund idempotent by operation id. */
 export class FakeCustomers {
   readonly customers = new Map<string, FakeCustomer>();
   private readonly operations = new Map<string, number>();
   address = '';
-  readonly calls = { redeem: 0, refund: 0, presence: 0 };
+  readonly coupons = new Map<string, FakeCoupon>();
+  readonly calls = { redeem: 0, refund: 0, presence: 0, redeemCoupon: 0, releaseCoupon: 0 };
   /** Runs before each redemption (e.g. the customer spent the points in a store meanwhile). */
   onRedeem?: () => void;
   private server?: { close(): Promise<void> };
@@ -61,6 +69,28 @@ export class FakeCustomers {
         if (!ok) throw new UnprocessableError('member-presence-unproven', 'the member is not proven present');
         return { customerId: cust.id, method: req.memberCard ? 'member_card' : 'one_time_code' };
       },
+      // Coupons: one order per coupon, idempotent per (coupon, order), as customers does it.
+      redeemCoupon: async (req, ctx) => {
+        requireService(ctx);
+        c.calls.redeemCoupon++;
+        const coupon = c.coupons.get(req.couponId);
+        if (!coupon || coupon.customerId !== c.follow(req.customerId).id)
+          throw new NotFoundError('coupon', req.couponId);
+        if (coupon.redeemedFor && coupon.redeemedFor !== req.orderId)
+          throw new UnprocessableError('coupon-not-usable', 'the coupon was already used');
+        if (coupon.value.currency !== req.currency)
+          throw new UnprocessableError('coupon-not-usable', 'the coupon is in another currency');
+        coupon.redeemedFor = req.orderId;
+        return c.couponOut(coupon);
+      },
+      releaseCoupon: async (req, ctx) => {
+        requireService(ctx);
+        c.calls.releaseCoupon++;
+        const coupon = c.coupons.get(req.couponId);
+        if (!coupon) throw new NotFoundError('coupon', req.couponId);
+        if (coupon.redeemedFor === req.orderId) delete coupon.redeemedFor;
+        return c.couponOut(coupon);
+      },
       refundPoints: async (req, ctx) => {
         requireService(ctx);
         c.calls.refund++;
@@ -80,6 +110,20 @@ export class FakeCustomers {
   add(id: string, name: string, points = 0): this {
     this.customers.set(id, { id, name, points, erased: false });
     return this;
+  }
+
+  addCoupon(id: string, customerId: string, amountMinor: number, currency = 'EUR'): void {
+    this.coupons.set(id, { id, customerId, value: { amountMinor, currency } });
+  }
+
+  private couponOut(c: FakeCoupon) {
+    return {
+      couponId: c.id,
+      customerId: c.customerId,
+      value: c.value,
+      status: c.redeemedFor ? 'redeemed' : 'active',
+      redeemedForOrderId: c.redeemedFor ?? '',
+    };
   }
 
   setPoints(id: string, points: number): void {

@@ -36,6 +36,11 @@ export const capturePayment: Step = {
   when: (o) => o.payment.method === 'card' && o.payment.status === 'authorized',
   async run(ctx, o) {
     const amount = captureAmount(o);
+    if (amount.amountMinor === 0) {
+      // Nothing left to take (a free order for lateness): release the authorisation instead.
+      await ctx.payments.void({ authorizationKey: authKey(o._id) }, ctx.signal);
+      return (x) => ({ ...x, payment: { ...x.payment, status: 'voided' } });
+    }
     try {
       const { captured } = await ctx.payments.capture(
         { key: `${o._id}:capture`, authorizationKey: authKey(o._id), amount },

@@ -7,12 +7,16 @@ import type { OrdersPolicy } from '../../settings';
 import { releaseStock } from '../steps/inventory';
 import { settleOnCancel } from '../steps/payment';
 import { refundPoints } from '../steps/points';
+import { releaseCoupon } from '../steps/coupon';
 import { releaseSlot } from '../steps/slot';
 import { releasePurchaseLimits } from '../steps/limits';
 import type { Workflow } from '../types';
 import { needsOps } from './needs-ops';
 
-/** Cancellation: stock back on sale, money back (less a no-show fee), points back, delivery slot and purchase limits freed. */
+/**
+ * Cancellation: stock back on sale, money back (less a no-show fee), points and coupon back, delivery
+ * slot and purchase limits freed.
+ */
 export function cancelWorkflow(policy: OrdersPolicy): Workflow {
   const noShowFee = (o: OrderDoc): Money | null =>
     o.saga?.params.cancelCause === 'no_show' && policy.noShowFeeMinor > 0
@@ -22,7 +26,7 @@ export function cancelWorkflow(policy: OrdersPolicy): Workflow {
   return {
     name: 'cancel',
     retryForever: true,
-    steps: [releaseStock, settleOnCancel(noShowFee), refundPoints, releaseSlot, releasePurchaseLimits],
+    steps: [releaseStock, settleOnCancel(noShowFee), refundPoints, releaseCoupon, releaseSlot, releasePurchaseLimits],
     accepts: (o, p) => all(cancellable(o.status, p.cancelCause ?? 'ops'), sameReservation(o, p)),
     completed(o, p, now) {
       return cancelled(o, p.cancelCause, p.reason ?? `cancelled (${p.cancelCause ?? 'ops'})`, now);

@@ -18,7 +18,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { Address } from "../../common/v1/common";
+import { Address, Money } from "../../common/v1/common";
 
 export interface ResolveRequest {
   customerId: string;
@@ -75,6 +75,32 @@ export interface PresenceVerified {
   customerId: string;
   /** member_card or one_time_code. */
   method: string;
+}
+
+export interface RedeemCouponRequest {
+  customerId: string;
+  couponId: string;
+  orderId: string;
+  /** The order's currency (ISO 4217): a coupon pays in its own currency only. */
+  currency: string;
+}
+
+export interface ReleaseCouponRequest {
+  customerId: string;
+  couponId: string;
+  orderId: string;
+}
+
+export interface Coupon {
+  couponId: string;
+  customerId: string;
+  value?:
+    | Money
+    | undefined;
+  /** active, redeemed or expired. */
+  status: string;
+  /** While redeemed: the order that spent it. */
+  redeemedForOrderId: string;
 }
 
 function createBaseResolveRequest(): ResolveRequest {
@@ -990,6 +1016,393 @@ export const PresenceVerified: MessageFns<PresenceVerified> = {
   },
 };
 
+function createBaseRedeemCouponRequest(): RedeemCouponRequest {
+  return { customerId: "", couponId: "", orderId: "", currency: "" };
+}
+
+export const RedeemCouponRequest: MessageFns<RedeemCouponRequest> = {
+  encode(message: RedeemCouponRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.customerId !== "") {
+      writer.uint32(10).string(message.customerId);
+    }
+    if (message.couponId !== "") {
+      writer.uint32(18).string(message.couponId);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(26).string(message.orderId);
+    }
+    if (message.currency !== "") {
+      writer.uint32(34).string(message.currency);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RedeemCouponRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRedeemCouponRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.customerId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.couponId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RedeemCouponRequest {
+    return {
+      customerId: isSet(object.customerId)
+        ? globalThis.String(object.customerId)
+        : isSet(object.customer_id)
+        ? globalThis.String(object.customer_id)
+        : "",
+      couponId: isSet(object.couponId)
+        ? globalThis.String(object.couponId)
+        : isSet(object.coupon_id)
+        ? globalThis.String(object.coupon_id)
+        : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
+    };
+  },
+
+  toJSON(message: RedeemCouponRequest): unknown {
+    const obj: any = {};
+    if (message.customerId !== "") {
+      obj.customerId = message.customerId;
+    }
+    if (message.couponId !== "") {
+      obj.couponId = message.couponId;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.currency !== "") {
+      obj.currency = message.currency;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RedeemCouponRequest>, I>>(base?: I): RedeemCouponRequest {
+    return RedeemCouponRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RedeemCouponRequest>, I>>(object: I): RedeemCouponRequest {
+    const message = createBaseRedeemCouponRequest();
+    message.customerId = object.customerId ?? "";
+    message.couponId = object.couponId ?? "";
+    message.orderId = object.orderId ?? "";
+    message.currency = object.currency ?? "";
+    return message;
+  },
+};
+
+function createBaseReleaseCouponRequest(): ReleaseCouponRequest {
+  return { customerId: "", couponId: "", orderId: "" };
+}
+
+export const ReleaseCouponRequest: MessageFns<ReleaseCouponRequest> = {
+  encode(message: ReleaseCouponRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.customerId !== "") {
+      writer.uint32(10).string(message.customerId);
+    }
+    if (message.couponId !== "") {
+      writer.uint32(18).string(message.couponId);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(26).string(message.orderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReleaseCouponRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReleaseCouponRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.customerId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.couponId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReleaseCouponRequest {
+    return {
+      customerId: isSet(object.customerId)
+        ? globalThis.String(object.customerId)
+        : isSet(object.customer_id)
+        ? globalThis.String(object.customer_id)
+        : "",
+      couponId: isSet(object.couponId)
+        ? globalThis.String(object.couponId)
+        : isSet(object.coupon_id)
+        ? globalThis.String(object.coupon_id)
+        : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ReleaseCouponRequest): unknown {
+    const obj: any = {};
+    if (message.customerId !== "") {
+      obj.customerId = message.customerId;
+    }
+    if (message.couponId !== "") {
+      obj.couponId = message.couponId;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReleaseCouponRequest>, I>>(base?: I): ReleaseCouponRequest {
+    return ReleaseCouponRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReleaseCouponRequest>, I>>(object: I): ReleaseCouponRequest {
+    const message = createBaseReleaseCouponRequest();
+    message.customerId = object.customerId ?? "";
+    message.couponId = object.couponId ?? "";
+    message.orderId = object.orderId ?? "";
+    return message;
+  },
+};
+
+function createBaseCoupon(): Coupon {
+  return { couponId: "", customerId: "", value: undefined, status: "", redeemedForOrderId: "" };
+}
+
+export const Coupon: MessageFns<Coupon> = {
+  encode(message: Coupon, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.couponId !== "") {
+      writer.uint32(10).string(message.couponId);
+    }
+    if (message.customerId !== "") {
+      writer.uint32(18).string(message.customerId);
+    }
+    if (message.value !== undefined) {
+      Money.encode(message.value, writer.uint32(26).fork()).join();
+    }
+    if (message.status !== "") {
+      writer.uint32(34).string(message.status);
+    }
+    if (message.redeemedForOrderId !== "") {
+      writer.uint32(42).string(message.redeemedForOrderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Coupon {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCoupon();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.couponId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.customerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.value = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.redeemedForOrderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Coupon {
+    return {
+      couponId: isSet(object.couponId)
+        ? globalThis.String(object.couponId)
+        : isSet(object.coupon_id)
+        ? globalThis.String(object.coupon_id)
+        : "",
+      customerId: isSet(object.customerId)
+        ? globalThis.String(object.customerId)
+        : isSet(object.customer_id)
+        ? globalThis.String(object.customer_id)
+        : "",
+      value: isSet(object.value) ? Money.fromJSON(object.value) : undefined,
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      redeemedForOrderId: isSet(object.redeemedForOrderId)
+        ? globalThis.String(object.redeemedForOrderId)
+        : isSet(object.redeemed_for_order_id)
+        ? globalThis.String(object.redeemed_for_order_id)
+        : "",
+    };
+  },
+
+  toJSON(message: Coupon): unknown {
+    const obj: any = {};
+    if (message.couponId !== "") {
+      obj.couponId = message.couponId;
+    }
+    if (message.customerId !== "") {
+      obj.customerId = message.customerId;
+    }
+    if (message.value !== undefined) {
+      obj.value = Money.toJSON(message.value);
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.redeemedForOrderId !== "") {
+      obj.redeemedForOrderId = message.redeemedForOrderId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Coupon>, I>>(base?: I): Coupon {
+    return Coupon.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Coupon>, I>>(object: I): Coupon {
+    const message = createBaseCoupon();
+    message.couponId = object.couponId ?? "";
+    message.customerId = object.customerId ?? "";
+    message.value = (object.value !== undefined && object.value !== null) ? Money.fromPartial(object.value) : undefined;
+    message.status = object.status ?? "";
+    message.redeemedForOrderId = object.redeemedForOrderId ?? "";
+    return message;
+  },
+};
+
 /** Customers: one customer across online accounts, phones, member cards and messaging ids. */
 export type CustomersServiceService = typeof CustomersServiceService;
 export const CustomersServiceService = {
@@ -1044,6 +1457,34 @@ export const CustomersServiceService = {
     responseSerialize: (value: PresenceVerified): Buffer => Buffer.from(PresenceVerified.encode(value).finish()),
     responseDeserialize: (value: Buffer): PresenceVerified => PresenceVerified.decode(value),
   },
+  /**
+   * Spends a wallet coupon on an order at checkout (idempotent per coupon and order: the same order
+   * again gets the same answer). One coupon pays for one order. NOT_FOUND when the coupon is not the
+   * customer's; FAILED_PRECONDITION when it was used by another order, expired, or is in another
+   * currency.
+   */
+  redeemCoupon: {
+    path: "/omni.customers.v1.CustomersService/RedeemCoupon" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RedeemCouponRequest): Buffer => Buffer.from(RedeemCouponRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RedeemCouponRequest => RedeemCouponRequest.decode(value),
+    responseSerialize: (value: Coupon): Buffer => Buffer.from(Coupon.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Coupon => Coupon.decode(value),
+  },
+  /**
+   * Gives a coupon back when the order that spent it is cancelled or its placement undone
+   * (idempotent; a coupon not spent on this order is left as it is).
+   */
+  releaseCoupon: {
+    path: "/omni.customers.v1.CustomersService/ReleaseCoupon" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReleaseCouponRequest): Buffer => Buffer.from(ReleaseCouponRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReleaseCouponRequest => ReleaseCouponRequest.decode(value),
+    responseSerialize: (value: Coupon): Buffer => Buffer.from(Coupon.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Coupon => Coupon.decode(value),
+  },
 } as const;
 
 export interface CustomersServiceServer extends UntypedServiceImplementation {
@@ -1065,6 +1506,18 @@ export interface CustomersServiceServer extends UntypedServiceImplementation {
    * PERMISSION_DENIED when the proof does not hold; audited when it does.
    */
   verifyPresence: handleUnaryCall<VerifyPresenceRequest, PresenceVerified>;
+  /**
+   * Spends a wallet coupon on an order at checkout (idempotent per coupon and order: the same order
+   * again gets the same answer). One coupon pays for one order. NOT_FOUND when the coupon is not the
+   * customer's; FAILED_PRECONDITION when it was used by another order, expired, or is in another
+   * currency.
+   */
+  redeemCoupon: handleUnaryCall<RedeemCouponRequest, Coupon>;
+  /**
+   * Gives a coupon back when the order that spent it is cancelled or its placement undone
+   * (idempotent; a coupon not spent on this order is left as it is).
+   */
+  releaseCoupon: handleUnaryCall<ReleaseCouponRequest, Coupon>;
 }
 
 export interface CustomersServiceClient extends Client {
@@ -1138,6 +1591,46 @@ export interface CustomersServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PresenceVerified) => void,
+  ): ClientUnaryCall;
+  /**
+   * Spends a wallet coupon on an order at checkout (idempotent per coupon and order: the same order
+   * again gets the same answer). One coupon pays for one order. NOT_FOUND when the coupon is not the
+   * customer's; FAILED_PRECONDITION when it was used by another order, expired, or is in another
+   * currency.
+   */
+  redeemCoupon(
+    request: RedeemCouponRequest,
+    callback: (error: ServiceError | null, response: Coupon) => void,
+  ): ClientUnaryCall;
+  redeemCoupon(
+    request: RedeemCouponRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Coupon) => void,
+  ): ClientUnaryCall;
+  redeemCoupon(
+    request: RedeemCouponRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Coupon) => void,
+  ): ClientUnaryCall;
+  /**
+   * Gives a coupon back when the order that spent it is cancelled or its placement undone
+   * (idempotent; a coupon not spent on this order is left as it is).
+   */
+  releaseCoupon(
+    request: ReleaseCouponRequest,
+    callback: (error: ServiceError | null, response: Coupon) => void,
+  ): ClientUnaryCall;
+  releaseCoupon(
+    request: ReleaseCouponRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Coupon) => void,
+  ): ClientUnaryCall;
+  releaseCoupon(
+    request: ReleaseCouponRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Coupon) => void,
   ): ClientUnaryCall;
 }
 
