@@ -29,6 +29,7 @@ export function catalogGrpc(svc: Service, catalog: CatalogApp): void {
           sellable: a.sellable,
           price: a.price ? { amountMinor: a.price.amountMinor, currency: a.price.currency } : undefined,
           reason: a.reason ?? '',
+          kind: a.kind,
         })),
       };
     },

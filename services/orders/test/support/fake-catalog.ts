@@ -9,6 +9,8 @@ interface FakeSku {
   currency: string;
   sellable: boolean;
   reason?: string;
+  /** Default goods. */
+  kind?: 'goods' | 'voucher';
 }
 
 /** Catalog double: SKUs with a price, some not sellable (with why). */
@@ -27,7 +29,7 @@ export class FakeCatalog {
         return {
           items: req.skus.map((sku) => {
             const s = cat.skus.get(sku);
-            if (!s) return { sku, productId: '', name: '', sellable: false, reason: 'unknown' };
+            if (!s) return { sku, productId: '', name: '', sellable: false, reason: 'unknown', kind: 'goods' };
             return {
               sku,
               productId: `p-${sku}`,
@@ -35,6 +37,7 @@ export class FakeCatalog {
               sellable: s.sellable,
               price: { amountMinor: s.priceMinor, currency: s.currency },
               reason: s.sellable ? '' : (s.reason ?? 'unpublished'),
+              kind: s.kind ?? 'goods',
             };
           }),
         };

@@ -1,5 +1,5 @@
 import type { Money } from '../../domain/money';
-import { sellability, type Channel, type NotSellableReason, type Product } from '../../domain/product';
+import { sellability, type Channel, type NotSellableReason, type Product, type ProductKind } from '../../domain/product';
 import type { CatalogContext } from '../context';
 
 export interface SkuAnswer {
@@ -9,6 +9,7 @@ export interface SkuAnswer {
   sellable: boolean;
   price?: Money;
   reason?: NotSellableReason;
+  kind: ProductKind;
 }
 
 /** Most SKUs one lookup answers (an order or a cart, with room to spare). */
@@ -26,7 +27,7 @@ export async function getSkus(ctx: CatalogContext, skus: string[], channel: Chan
   const answers = skus.map((sku): SkuAnswer => {
     const product = bySku.get(sku);
     const verdict = sellability(product, sku, channel, storeId);
-    const base = { sku, productId: product?._id ?? '', name: product?.name ?? '' };
+    const base = { sku, productId: product?._id ?? '', name: product?.name ?? '', kind: product?.kind ?? ('goods' as const) };
     return verdict.sellable
       ? { ...base, sellable: true, price: verdict.price }
       : // No price on a refusal: a caller must not be able to charge for what it may not sell.

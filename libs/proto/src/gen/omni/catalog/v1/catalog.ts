@@ -37,6 +37,11 @@ export interface SkuInfo {
     | undefined;
   /** Why not sellable: "unknown", "unpublished", "not-listed". */
   reason: string;
+  /**
+   * "goods" (stock is reserved for it) or "voucher" (sold as a code, redeemed in a store; no stock
+   * is reserved at purchase).
+   */
+  kind: string;
 }
 
 export interface GetSkusResponse {
@@ -149,7 +154,7 @@ export const GetSkusRequest: MessageFns<GetSkusRequest> = {
 };
 
 function createBaseSkuInfo(): SkuInfo {
-  return { sku: "", productId: "", name: "", sellable: false, price: undefined, reason: "" };
+  return { sku: "", productId: "", name: "", sellable: false, price: undefined, reason: "", kind: "" };
 }
 
 export const SkuInfo: MessageFns<SkuInfo> = {
@@ -171,6 +176,9 @@ export const SkuInfo: MessageFns<SkuInfo> = {
     }
     if (message.reason !== "") {
       writer.uint32(50).string(message.reason);
+    }
+    if (message.kind !== "") {
+      writer.uint32(58).string(message.kind);
     }
     return writer;
   },
@@ -236,6 +244,14 @@ export const SkuInfo: MessageFns<SkuInfo> = {
             message.reason = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -260,6 +276,7 @@ export const SkuInfo: MessageFns<SkuInfo> = {
       sellable: isSet(object.sellable) ? globalThis.Boolean(object.sellable) : false,
       price: isSet(object.price) ? Money.fromJSON(object.price) : undefined,
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
     };
   },
 
@@ -283,6 +300,9 @@ export const SkuInfo: MessageFns<SkuInfo> = {
     if (message.reason !== "") {
       obj.reason = message.reason;
     }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
     return obj;
   },
 
@@ -297,6 +317,7 @@ export const SkuInfo: MessageFns<SkuInfo> = {
     message.sellable = object.sellable ?? false;
     message.price = (object.price !== undefined && object.price !== null) ? Money.fromPartial(object.price) : undefined;
     message.reason = object.reason ?? "";
+    message.kind = object.kind ?? "";
     return message;
   },
 };
