@@ -24,6 +24,8 @@ export const FulfilmentMethod = Type.Union([
   Type.Literal('ship'),
   Type.Literal('pickup'),
   Type.Literal('delivery'),
+  /** Voucher-only orders: nothing is shipped or reserved; the vouchers service issues the codes. */
+  Type.Literal('voucher'),
 ]);
 export const Line = Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 1 }) });
 export const PricedLine = Type.Object({

@@ -26,6 +26,7 @@ import type {
 import type { OrdersContext } from './context';
 import { settle } from './request-work';
 import { decisionOf } from '../domain/order-changes';
+import type { RouteChoice, RoutingOutcome } from '../domain/routing';
 import { routeOrder } from '../routing/route-order';
 
 export interface PlaceOrderInput {
@@ -73,7 +74,7 @@ export async function placeOrder(
   checkShape(ctx, principal, input, lines);
   const channel: Channel = input.channel ?? 'online';
   const customer = await resolveCustomer(ctx, principal, input);
-  const priced = await priceLines(
+  const { priced, voucherSkus } = await priceLines(
     ctx,
     lines,
     channel,
@@ -82,8 +83,9 @@ export async function placeOrder(
   const currency = priced[0]!.unitPrice.currency;
 
   const f = input.fulfilment;
+  checkVoucherLines(ctx, f.method, lines, voucherSkus);
   const geo = f.method === 'delivery' ? (f.address?.geo ?? f.geo) : (f.geo ?? f.address?.geo);
-  const route = await withUpstream('inventory', () =>
+  const route: RoutingOutcome = f.method === 'voucher' ? VOUCHER_ROUTE : await withUpstream('inventory', () =>
     routeOrder(
       env,
       {
@@ -242,6 +244,8 @@ function checkShape(ctx: OrdersContext, p: Principal, input: PlaceOrderInput, li
     errors.push({ field: 'body/fulfilment/storeId', message: 'required for pickup' });
   if (f.method !== 'pickup' && f.storeId)
     errors.push({ field: 'body/fulfilment/storeId', message: 'only for pickup' });
+  if (f.method === 'voucher' && (f.address || f.geo || f.allowAlternativeStore !== undefined))
+    errors.push({ field: 'body/fulfilment', message: 'a voucher order takes no address, point or store' });
   if (f.method === 'ship' && !f.address)
     errors.push({ field: 'body/fulfilment/address', message: 'required for ship' });
   if (f.method === 'delivery') {
@@ -347,7 +351,7 @@ async function priceLines(
   lines: Line[],
   channel: Channel,
   storeId?: string,
-): Promise<PricedLine[]> {
+): Promise<{ priced: PricedLine[]; voucherSkus: ReadonlySet<string> }> {
   const res = await withUpstream('catalog', () =>
     ctx.env.upstreams.catalog.getSkus(
       { skus: lines.map((l) => l.sku), channel: channelToProto(channel), storeId: storeId ?? '' },
@@ -381,7 +385,43 @@ async function priceLines(
   const currencies = new Set(priced.map((l) => l.unitPrice.currency));
   if (currencies.size > 1)
     throw new UnprocessableError('mixed-currencies', `lines are priced in ${[...currencies].join(', ')}`);
-  return priced;
+  return { priced, voucherSkus: new Set(res.items.filter((i) => i.kind === 'voucher').map((i) => i.sku)) };
+}
+
+/** Where a voucher order "is": nowhere; the vouchers service issues its codes on confirmation. */
+const VOUCHER_ROUTE: RouteChoice = {
+  ok: true,
+  locationId: 'vouchers',
+  locationType: 'virtual',
+  reason: 'voucher order: codes are issued on confirmation, no stock is reserved',
+  candidates: [],
+};
+
+/**
+ * Voucher lines (catalog kind `voucher`) reserve no stock: they go in an order of their own with the
+ * `voucher` fulfilment, and such an order holds nothing else (one order, several fulfilments is
+ * another change).
+ */
+function checkVoucherLines(
+  ctx: OrdersContext,
+  method: FulfilmentMethod,
+  lines: Line[],
+  voucherSkus: ReadonlySet<string>,
+): void {
+  const vouchers = lines.filter((l) => voucherSkus.has(l.sku)).map((l) => l.sku);
+  const goods = lines.filter((l) => !voucherSkus.has(l.sku)).map((l) => l.sku);
+  if (method === 'voucher' && goods.length > 0) {
+    ctx.metrics.refused.inc({ code: 'not-voucher-lines' });
+    throw new UnprocessableError('not-voucher-lines', 'a voucher order holds voucher SKUs only', { skus: goods });
+  }
+  if (method !== 'voucher' && vouchers.length > 0) {
+    ctx.metrics.refused.inc({ code: 'voucher-lines-need-voucher-fulfilment' });
+    throw new UnprocessableError(
+      'voucher-lines-need-voucher-fulfilment',
+      'voucher SKUs are ordered on their own, with fulfilment method voucher',
+      { skus: vouchers },
+    );
+  }
 }
 
 async function withUpstream<T>(name: string, call: () => Promise<T>): Promise<T> {
