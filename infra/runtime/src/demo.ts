@@ -6,13 +6,14 @@ import {
   lateSyncStory,
   pickupStory,
   timelineOf,
+  voucherStory,
   type DemoContext,
 } from './demo/flows';
 
 /**
- * `npm run demo`: against the system `npm start` runs, plays the three O2O stories — an online
- * order picked up in store, a one-hour delivery by a rider, and a store sale synced late that
- * re-routes an online order — then prints each order's timeline across services.
+ * `npm run demo`: against the system `npm start` runs, plays the O2O stories — an online
+ * order picked up in store, a one-hour delivery by a rider, a store sale synced late that
+ * re-routes an online order, vouchers bought online and redeemed at a store — then prints each order's timeline across services.
  */
 async function main(): Promise<void> {
   const dataDir = resolve(process.env.OMNI_DATA_DIR ?? '.omni-data');
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     ['1. Buy online, pick up in store', () => pickupStory(ctx)],
     ['2. One-hour delivery by a rider, cash on delivery', () => deliveryStory(ctx)],
     ['3. A store sale synced late re-routes an online order', () => lateSyncStory(ctx)],
+    ['4. A voucher bought online, redeemed at a store', () => voucherStory(ctx)],
   ];
   const done: Array<[string, string]> = [];
   for (const [title, run] of stories) {
