@@ -51,7 +51,13 @@ export class FakeCatalog {
   add(
     sku: string,
     priceMinor: number,
-    opts: { name?: string; currency?: string; sellable?: boolean; reason?: string } = {},
+    opts: {
+      name?: string;
+      currency?: string;
+      sellable?: boolean;
+      reason?: string;
+      kind?: 'goods' | 'voucher';
+    } = {},
   ): this {
     this.skus.set(sku, {
       sku,
@@ -60,6 +66,7 @@ export class FakeCatalog {
       currency: opts.currency ?? 'EUR',
       sellable: opts.sellable ?? true,
       reason: opts.reason,
+      kind: opts.kind,
     });
     return this;
   }
