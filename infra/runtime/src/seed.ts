@@ -96,7 +96,13 @@ export async function seedDemo(
     );
   }
   for (const v of vouchers)
-    await call(`${sys.urls.vouchers}/v1/voucher-offers`, ops, 'POST', v.offer, (st) => st === 201 || st === 409);
+    await call(
+      `${sys.urls.vouchers}/v1/voucher-offers`,
+      ops,
+      'POST',
+      v.offer,
+      (st) => st === 201 || st === 409,
+    );
   for (const z of demoZones()) {
     const byId = new Map(stores.map((s) => [s.id, s.geo]));
     await call(

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { System } from '../src';
 import { api, eventually } from '../src/demo/client';
-import { getOrder, placeOrder, skusInStock, voucherStory, waitForStatus, type DemoContext } from '../src/demo/flows';
+import {
+  getOrder,
+  placeOrder,
+  skusInStock,
+  voucherStory,
+  waitForStatus,
+  type DemoContext,
+} from '../src/demo/flows';
 import { startDemoSystem } from './support';
 
 /**
@@ -38,10 +45,14 @@ const shopper = () => {
 
 async function vouchersOf(orderId: string): Promise<CustomerVoucher[]> {
   return eventually('vouchers issued', async () => {
-    const res = await api<{ items?: CustomerVoucher[] }>('GET', `${ctx.urls.vouchers}/v1/orders/${orderId}/vouchers`, {
-      token: shopper(),
-      ok: (s) => s === 200 || s === 404,
-    });
+    const res = await api<{ items?: CustomerVoucher[] }>(
+      'GET',
+      `${ctx.urls.vouchers}/v1/orders/${orderId}/vouchers`,
+      {
+        token: shopper(),
+        ok: (s) => s === 200 || s === 404,
+      },
+    );
     return res.items?.length ? res.items : undefined;
   });
 }
@@ -53,7 +64,13 @@ async function voucherProduct(id: string, sku: string, priceMinor: number): Prom
       id,
       kind: 'voucher',
       name: id,
-      skus: [{ sku, prices: { online: { amountMinor: priceMinor, currency: 'EUR' } }, listing: { channels: ['online'] } }],
+      skus: [
+        {
+          sku,
+          prices: { online: { amountMinor: priceMinor, currency: 'EUR' } },
+          listing: { channels: ['online'] },
+        },
+      ],
     },
   });
   await api('POST', `${ctx.urls.catalog}/v1/products/${id}/publish`, { token: ops, body: {} });
@@ -74,7 +91,10 @@ describe('vouchers on the embedded system', () => {
     const refused = await api<{ type: string }>('POST', `${ctx.urls.orders}/v1/orders`, {
       token: shopper(),
       body: {
-        lines: [{ sku: 'VCH-COFFEE-CAKE', qty: 1 }, { sku: item!.sku, qty: 1 }],
+        lines: [
+          { sku: 'VCH-COFFEE-CAKE', qty: 1 },
+          { sku: item!.sku, qty: 1 },
+        ],
         fulfilment: { method: 'voucher' },
         payment: { method: 'card', cardToken: 'tok_demo_visa' },
       },
@@ -93,7 +113,7 @@ describe('vouchers on the embedded system', () => {
     expect(refused2.type).toContain('voucher-lines-need-voucher-fulfilment');
   });
 
-  it('a goods voucher sells its goods from the redeeming store\'s stock at redemption, not before', async () => {
+  it("a goods voucher sells its goods from the redeeming store's stock at redemption, not before", async () => {
     const [item] = await skusInStock(ctx, 'S02', 3);
     await voucherProduct('v-test-goods', 'VCH-TEST-GOODS', 700);
     await api('POST', `${ctx.urls.vouchers}/v1/voucher-offers`, {
@@ -129,16 +149,21 @@ describe('vouchers on the embedded system', () => {
       `${ctx.urls.vouchers}/v1/stores/S02/vouchers/redemptions`,
       { token: ctx.tokens['clerk:S02'], body: { code: v!.code } },
     );
-    await eventually('the sale in S02 stock', async () => ((await available()) === before - 2 ? true : undefined));
+    await eventually('the sale in S02 stock', async () =>
+      (await available()) === before - 2 ? true : undefined,
+    );
     const trace = await api<{ redemptions: Array<{ movement?: { status: string; reservationId: string } }> }>(
       'GET',
       `${ctx.urls.vouchers}/v1/vouchers/${v!.voucherId}`,
       { token: ops },
     );
-    expect(trace.redemptions[0]!.movement).toMatchObject({ status: 'committed', reservationId: `voucher-${res.redemption.redemptionId}` });
+    expect(trace.redemptions[0]!.movement).toMatchObject({
+      status: 'committed',
+      reservationId: `voucher-${res.redemption.redemptionId}`,
+    });
   });
 
-  it('the refund of an unused voucher goes back through the order\'s payment, once', async () => {
+  it("the refund of an unused voucher goes back through the order's payment, once", async () => {
     const placed = await placeOrder(ctx, shopper(), {
       lines: [{ sku: 'VCH-COFFEE-CAKE', qty: 2 }],
       fulfilment: { method: 'voucher' },

@@ -46,7 +46,10 @@ describe('voucher orders', () => {
   it('refuse voucher SKUs beside goods, and voucher SKUs with another fulfilment', async () => {
     const mixed = await api(h, customer).post<{ type: string }>(
       '/v1/orders',
-      voucherOrder([{ sku: 'VCH', qty: 1 }, { sku: 'TEE', qty: 1 }]),
+      voucherOrder([
+        { sku: 'VCH', qty: 1 },
+        { sku: 'TEE', qty: 1 },
+      ]),
       { headers: key('mixed') },
     );
     expect(mixed.status).toBe(422);
@@ -58,17 +61,25 @@ describe('voucher orders', () => {
     );
     expect(pickup.status).toBe(422);
     expect(pickup.body.type).toContain('voucher-lines-need-voucher-fulfilment');
-    const address = await api(h, customer).post('/v1/orders', {
-      ...voucherOrder([{ sku: 'VCH', qty: 1 }]),
-      fulfilment: { method: 'voucher', storeId: 'S1' },
-    }, { headers: key('store') });
+    const address = await api(h, customer).post(
+      '/v1/orders',
+      {
+        ...voucherOrder([{ sku: 'VCH', qty: 1 }]),
+        fulfilment: { method: 'voucher', storeId: 'S1' },
+      },
+      { headers: key('store') },
+    );
     expect(address.status).toBe(400);
   });
 
   it('pays a voucher refund back once, however often the request is delivered', async () => {
-    const res = await api(h, customer).post<{ id: string }>('/v1/orders', voucherOrder([{ sku: 'VCH', qty: 2 }]), {
-      headers: key('refund'),
-    });
+    const res = await api(h, customer).post<{ id: string }>(
+      '/v1/orders',
+      voucherOrder([{ sku: 'VCH', qty: 2 }]),
+      {
+        headers: key('refund'),
+      },
+    );
     const id = res.body.id;
     await waitForOrder(h, id, (o) => o.status === 'confirmed');
     const data = {
@@ -87,10 +98,17 @@ describe('voucher orders', () => {
     await publish(h.bus, VoucherRefundRequested, id, data);
     const refunded = await waitForOrder(h, id, (o) => (o.voucherRefunds ?? []).length === 1);
     // Let the later deliveries arrive; nothing more is refunded.
-    await publish(h.bus, VoucherRefundRequested, id, { ...data, voucherId: `${id}:VCH:1`, refundId: `${id}:VCH:1:refund` });
+    await publish(h.bus, VoucherRefundRequested, id, {
+      ...data,
+      voucherId: `${id}:VCH:1`,
+      refundId: `${id}:VCH:1:refund`,
+    });
     const both = await waitForOrder(h, id, (o) => (o.voucherRefunds ?? []).length === 2);
     expect(refunded.payment.refunded).toEqual({ amountMinor: 990, currency: 'EUR' });
-    expect(both.payment).toMatchObject({ status: 'refunded', refunded: { amountMinor: 1980, currency: 'EUR' } });
+    expect(both.payment).toMatchObject({
+      status: 'refunded',
+      refunded: { amountMinor: 1980, currency: 'EUR' },
+    });
     expect(both.voucherRefunds).toEqual([`${id}:VCH:0:refund`, `${id}:VCH:1:refund`]);
   });
 });

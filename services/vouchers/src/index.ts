@@ -5,7 +5,15 @@ export {
   type VouchersJobs,
 } from './service';
 export { VouchersEnv } from './config';
-export { VoucherCodes, normaliseCode, displayCode, CODE_ALPHABET, CODE_LENGTH, type QrCheck, type QrClaims } from './domain/codes';
+export {
+  VoucherCodes,
+  normaliseCode,
+  displayCode,
+  CODE_ALPHABET,
+  CODE_LENGTH,
+  type QrCheck,
+  type QrClaims,
+} from './domain/codes';
 export type { Offer, OfferKind } from './domain/offer';
 export type { StockPort } from './inventory/port';
 export { OutOfStockError } from './inventory/port';

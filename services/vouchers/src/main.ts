@@ -29,7 +29,9 @@ void runService({
           ? async () => fixedToken
           : undefined;
     if (!serviceToken)
-      throw new Error('set OMNI_IDENTITY_URL + OMNI_CLIENT_SECRET (client credentials) or VOUCHERS_SERVICE_TOKEN');
+      throw new Error(
+        'set OMNI_IDENTITY_URL + OMNI_CLIENT_SECRET (client credentials) or VOUCHERS_SERVICE_TOKEN',
+      );
     return { ...env, auth, serviceToken };
   },
   build: (env, adapters) => {

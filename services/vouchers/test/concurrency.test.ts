@@ -42,7 +42,9 @@ describe('concurrent redemptions', () => {
     // Ten counters of the store, a hundred requests each, all at once.
     const clerks = await Promise.all(Array.from({ length: 10 }, (_, i) => h.clerk('S01', `clerk-${i}`)));
     const results = await Promise.all(
-      vouchers.map((v, i) => clerks[i % 10]!.post<{ type?: string }>('/v1/stores/S01/vouchers/redemptions', { code: v.code })),
+      vouchers.map((v, i) =>
+        clerks[i % 10]!.post<{ type?: string }>('/v1/stores/S01/vouchers/redemptions', { code: v.code }),
+      ),
     );
     const ok = results.filter((r) => r.status === 201);
     const refused = results.filter((r) => r.status === 422);
@@ -50,16 +52,22 @@ describe('concurrent redemptions', () => {
     expect(refused).toHaveLength(900);
     for (const r of refused) expect(r.body.type).toContain('voucher-store-day-limit');
     // The ledger, the vouchers and the day's counter agree exactly.
-    const redemptions = await h.svc.store.collection('voucher_redemptions').countDocuments({ offerId: o.id, storeId: 'S01' });
+    const redemptions = await h.svc.store
+      .collection('voucher_redemptions')
+      .countDocuments({ offerId: o.id, storeId: 'S01' });
     const used = await h.svc.store.collection('vouchers').countDocuments({ offerId: o.id, status: 'used' });
     const day = h.clock.now().toISOString().slice(0, 10);
-    const counter = await h.svc.store.collection('voucher_day_counters').findById(`${o.id as string}:S01:${day}`);
+    const counter = await h.svc.store
+      .collection('voucher_day_counters')
+      .findById(`${o.id as string}:S01:${day}`);
     expect(redemptions).toBe(100);
     expect(used).toBe(100);
     expect(counter?.count).toBe(100);
     // Another store has its own 100.
     const s02 = await h.clerk('S02');
-    const unused = (await h.svc.store.collection('vouchers').find({ offerId: o.id, status: 'active' }, { limit: 1 }))[0]!;
+    const unused = (
+      await h.svc.store.collection('vouchers').find({ offerId: o.id, status: 'active' }, { limit: 1 })
+    )[0]!;
     const code = vouchers.find((v) => v.voucherId === unused._id)!.code;
     expect((await s02.post('/v1/stores/S02/vouchers/redemptions', { code })).status).toBe(201);
   }, 120_000);

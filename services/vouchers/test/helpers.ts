@@ -1,5 +1,11 @@
 import { OrderCancelled, OrderConfirmed } from '@omni/contracts';
-import { createEvent, toBusMessage, type CloudEvent, type EventData, type EventDefinition } from '@omni/events';
+import {
+  createEvent,
+  toBusMessage,
+  type CloudEvent,
+  type EventData,
+  type EventDefinition,
+} from '@omni/events';
 import { client, createTestDeps, waitFor, type TestDeps } from '@omni/testing';
 import { buildVouchersService, type VouchersService, type VouchersServiceDeps } from '../src';
 
@@ -36,7 +42,12 @@ export interface Harness {
   customer: (customerId: string) => Promise<ReturnType<typeof client>>;
   createOffer: (body: Record<string, unknown>) => Promise<void>;
   /** Publishes an order confirmation with voucher lines and waits for its vouchers. */
-  buy: (orderId: string, sku: string, qty: number, opts?: { customerId?: string; unitPriceMinor?: number }) => Promise<CustomerVoucher[]>;
+  buy: (
+    orderId: string,
+    sku: string,
+    qty: number,
+    opts?: { customerId?: string; unitPriceMinor?: number },
+  ) => Promise<CustomerVoucher[]>;
   publish: <D extends EventDefinition>(def: D, subject: string, data: EventData<D>) => Promise<void>;
   waitEvent: (type: string, pred?: (e: CloudEvent) => boolean) => Promise<CloudEvent>;
   stop: () => Promise<void>;
@@ -77,7 +88,8 @@ export async function startVouchers(opts: Partial<VouchersServiceDeps> = {}): Pr
     clock,
     events,
     ops,
-    clerk: async (storeId, sub) => client(svc.url, await deps.issuer.staff(storeId, 'clerk', sub ?? `clerk-${storeId}`)),
+    clerk: async (storeId, sub) =>
+      client(svc.url, await deps.issuer.staff(storeId, 'clerk', sub ?? `clerk-${storeId}`)),
     customer,
     createOffer: async (body) => {
       const res = await ops.post('/v1/voucher-offers', body);
@@ -121,7 +133,10 @@ export function confirmed(
     reservationId: `none-${orderId}`,
     lines: [{ sku, qty, unitPrice }],
     total: { amountMinor: unitPrice.amountMinor * qty, currency: unitPrice.currency },
-    payment: { method: 'card', amountDue: { amountMinor: unitPrice.amountMinor * qty, currency: unitPrice.currency } },
+    payment: {
+      method: 'card',
+      amountDue: { amountMinor: unitPrice.amountMinor * qty, currency: unitPrice.currency },
+    },
     routeAttempt: 0,
   };
 }

@@ -33,14 +33,34 @@ describe('offline counter redemptions', () => {
     expect(first.status).toBe(200);
     expect(first.body.results[0]).toMatchObject({ outcome: 'applied', replayed: false });
     const batch = { redemptions: [{ clientOpId: 'S02-op-7', at: earlier, qr: v!.qr }] };
-    const second = await s02.post<{ results: SyncResult[] }>('/v1/stores/S02/vouchers/offline-redemptions', batch);
-    expect(second.body.results[0]).toMatchObject({ outcome: 'conflict', replayed: false, error: { type: 'already-used' } });
-    // The counter retries the same batch: the same answer, no second conflict.
-    const retry = await s02.post<{ results: SyncResult[] }>('/v1/stores/S02/vouchers/offline-redemptions', batch);
-    expect(retry.body.results[0]).toMatchObject({ outcome: 'conflict', replayed: true, conflictId: second.body.results[0]!.conflictId });
-    const conflicts = await h.ops.get<{ items: Array<{ conflictId: string; kind: string; storeId: string; voucherId: string; acceptedRedemptions: string[] }> }>(
-      '/v1/voucher-conflicts?status=open',
+    const second = await s02.post<{ results: SyncResult[] }>(
+      '/v1/stores/S02/vouchers/offline-redemptions',
+      batch,
     );
+    expect(second.body.results[0]).toMatchObject({
+      outcome: 'conflict',
+      replayed: false,
+      error: { type: 'already-used' },
+    });
+    // The counter retries the same batch: the same answer, no second conflict.
+    const retry = await s02.post<{ results: SyncResult[] }>(
+      '/v1/stores/S02/vouchers/offline-redemptions',
+      batch,
+    );
+    expect(retry.body.results[0]).toMatchObject({
+      outcome: 'conflict',
+      replayed: true,
+      conflictId: second.body.results[0]!.conflictId,
+    });
+    const conflicts = await h.ops.get<{
+      items: Array<{
+        conflictId: string;
+        kind: string;
+        storeId: string;
+        voucherId: string;
+        acceptedRedemptions: string[];
+      }>;
+    }>('/v1/voucher-conflicts?status=open');
     const mine = conflicts.body.items.filter((c) => c.voucherId === v!.voucherId);
     expect(mine).toEqual([
       expect.objectContaining({
@@ -50,13 +70,24 @@ describe('offline counter redemptions', () => {
       }),
     ]);
     // One redemption, at S01, when the counter did it, marked offline.
-    const trace = await h.ops.get<{ redemptions: Array<{ storeId: string; offline: boolean; redeemedAt: string }> }>(`/v1/vouchers/${v!.voucherId}`);
-    expect(trace.body.redemptions).toEqual([expect.objectContaining({ storeId: 'S01', offline: true, redeemedAt: earlier })]);
+    const trace = await h.ops.get<{
+      redemptions: Array<{ storeId: string; offline: boolean; redeemedAt: string }>;
+    }>(`/v1/vouchers/${v!.voucherId}`);
+    expect(trace.body.redemptions).toEqual([
+      expect.objectContaining({ storeId: 'S01', offline: true, redeemedAt: earlier }),
+    ]);
     // Ops closes it (audited); closing twice is 409; a clerk may not.
     const conflictId = mine[0]!.conflictId;
-    expect((await s02.post(`/v1/voucher-conflicts/${conflictId}/resolve`, { resolution: 'x' })).status).toBe(403);
-    expect((await h.ops.post(`/v1/voucher-conflicts/${conflictId}/resolve`, { resolution: 'charged store S02' })).status).toBe(200);
-    expect((await h.ops.post(`/v1/voucher-conflicts/${conflictId}/resolve`, { resolution: 'again' })).status).toBe(409);
+    expect((await s02.post(`/v1/voucher-conflicts/${conflictId}/resolve`, { resolution: 'x' })).status).toBe(
+      403,
+    );
+    expect(
+      (await h.ops.post(`/v1/voucher-conflicts/${conflictId}/resolve`, { resolution: 'charged store S02' }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await h.ops.post(`/v1/voucher-conflicts/${conflictId}/resolve`, { resolution: 'again' })).status,
+    ).toBe(409);
     expect((await h.ops.post('/v1/voucher-conflicts/nope/resolve', { resolution: 'x' })).status).toBe(404);
   });
 
@@ -83,6 +114,8 @@ describe('offline counter redemptions', () => {
     expect(res.body.results[2]!.error?.type).toBe('store-day-limit');
     // Strict input: no more than 200 per batch, nothing applied on a bad batch.
     const tooMany = Array.from({ length: 201 }, (_, i) => ({ clientOpId: `m-${i}`, at, code: b!.code }));
-    expect((await clerk.post('/v1/stores/S03/vouchers/offline-redemptions', { redemptions: tooMany })).status).toBe(400);
+    expect(
+      (await clerk.post('/v1/stores/S03/vouchers/offline-redemptions', { redemptions: tooMany })).status,
+    ).toBe(400);
   });
 });

@@ -424,12 +424,15 @@ export async function voucherStory(ctx: DemoContext): Promise<string> {
     );
     return res.items?.length ? res.items : undefined;
   });
-  ctx.log(`  paid and confirmed without any stock reserved; code ${coffee!.code} (+ signed QR) shown to the customer only`);
-  const redeemed = await api<{ redemption: { redemptionId: string; storeId: string; settlement: { amountMinor: number } } }>(
-    'POST',
-    `${ctx.urls.vouchers}/v1/stores/S01/vouchers/redemptions`,
-    { token: token(ctx, 'clerk:S01'), body: { qr: coffee!.qr } },
+  ctx.log(
+    `  paid and confirmed without any stock reserved; code ${coffee!.code} (+ signed QR) shown to the customer only`,
   );
+  const redeemed = await api<{
+    redemption: { redemptionId: string; storeId: string; settlement: { amountMinor: number } };
+  }>('POST', `${ctx.urls.vouchers}/v1/stores/S01/vouchers/redemptions`, {
+    token: token(ctx, 'clerk:S01'),
+    body: { qr: coffee!.qr },
+  });
   ctx.log(
     `  the clerk at S01 scans the QR: redeemed (${redeemed.redemption.redemptionId}); S01 is owed €${(redeemed.redemption.settlement.amountMinor / 100).toFixed(2)}`,
   );
@@ -449,10 +452,14 @@ export async function voucherStory(ctx: DemoContext): Promise<string> {
   });
   await waitForStatus(ctx, value.id, ['confirmed']);
   const [fifty] = await eventually('the value voucher', async () => {
-    const res = await api<{ items: CustomerVoucher[] }>('GET', `${ctx.urls.vouchers}/v1/orders/${value.id}/vouchers`, {
-      token: shopper,
-      ok: (st) => st === 200 || st === 404,
-    });
+    const res = await api<{ items: CustomerVoucher[] }>(
+      'GET',
+      `${ctx.urls.vouchers}/v1/orders/${value.id}/vouchers`,
+      {
+        token: shopper,
+        ok: (st) => st === 200 || st === 404,
+      },
+    );
     return res.items?.length ? res.items : undefined;
   });
   const part = await api<{ voucher: { remaining: { amountMinor: number } } }>(
@@ -460,6 +467,8 @@ export async function voucherStory(ctx: DemoContext): Promise<string> {
     `${ctx.urls.vouchers}/v1/stores/S04/vouchers/redemptions`,
     { token: token(ctx, 'clerk:S04'), body: { code: fifty!.code, amountMinor: 1250 } },
   );
-  ctx.log(`  €12.50 redeemed at S04; €${(part.voucher.remaining.amountMinor / 100).toFixed(2)} left on the voucher`);
+  ctx.log(
+    `  €12.50 redeemed at S04; €${(part.voucher.remaining.amountMinor / 100).toFixed(2)} left on the voucher`,
+  );
   return placed.id;
 }

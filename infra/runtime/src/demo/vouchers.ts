@@ -33,7 +33,12 @@ export function demoVouchers(goodsSku: string): DemoVoucher[] {
   const window = { validFrom: '2026-01-01T00:00:00Z', validUntil: '2030-01-01T00:00:00Z' };
   return [
     {
-      product: voucherProduct('v-coffee-cake', 'VCH-COFFEE-CAKE', '2 coffees + cake at any Berlin store', 990),
+      product: voucherProduct(
+        'v-coffee-cake',
+        'VCH-COFFEE-CAKE',
+        '2 coffees + cake at any Berlin store',
+        990,
+      ),
       offer: {
         id: 'OFFER-COFFEE-CAKE',
         sku: 'VCH-COFFEE-CAKE',

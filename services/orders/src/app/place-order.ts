@@ -85,20 +85,23 @@ export async function placeOrder(
   const f = input.fulfilment;
   checkVoucherLines(ctx, f.method, lines, voucherSkus);
   const geo = f.method === 'delivery' ? (f.address?.geo ?? f.geo) : (f.geo ?? f.address?.geo);
-  const route: RoutingOutcome = f.method === 'voucher' ? VOUCHER_ROUTE : await withUpstream('inventory', () =>
-    routeOrder(
-      env,
-      {
-        method: f.method,
-        lines,
-        storeId: f.storeId,
-        allowAlternative: f.allowAlternativeStore ?? false,
-        geo,
-        exclude: new Map(),
-      },
-      env.timings.lookupTimeoutMs,
-    ),
-  );
+  const route: RoutingOutcome =
+    f.method === 'voucher'
+      ? VOUCHER_ROUTE
+      : await withUpstream('inventory', () =>
+          routeOrder(
+            env,
+            {
+              method: f.method,
+              lines,
+              storeId: f.storeId,
+              allowAlternative: f.allowAlternativeStore ?? false,
+              geo,
+              exclude: new Map(),
+            },
+            env.timings.lookupTimeoutMs,
+          ),
+        );
   if (!route.ok) {
     ctx.metrics.refused.inc({ code: route.code });
     throw new UnprocessableError(route.code, route.reason, {
@@ -412,7 +415,9 @@ function checkVoucherLines(
   const goods = lines.filter((l) => !voucherSkus.has(l.sku)).map((l) => l.sku);
   if (method === 'voucher' && goods.length > 0) {
     ctx.metrics.refused.inc({ code: 'not-voucher-lines' });
-    throw new UnprocessableError('not-voucher-lines', 'a voucher order holds voucher SKUs only', { skus: goods });
+    throw new UnprocessableError('not-voucher-lines', 'a voucher order holds voucher SKUs only', {
+      skus: goods,
+    });
   }
   if (method !== 'voucher' && vouchers.length > 0) {
     ctx.metrics.refused.inc({ code: 'voucher-lines-need-voucher-fulfilment' });

@@ -29,7 +29,8 @@ export class FakeCatalog {
         return {
           items: req.skus.map((sku) => {
             const s = cat.skus.get(sku);
-            if (!s) return { sku, productId: '', name: '', sellable: false, reason: 'unknown', kind: 'goods' };
+            if (!s)
+              return { sku, productId: '', name: '', sellable: false, reason: 'unknown', kind: 'goods' };
             return {
               sku,
               productId: `p-${sku}`,

@@ -65,7 +65,12 @@ export async function createOffer(ctx: VouchersContext, actor: Actor, i: OfferIn
     await ctx.store.withTransaction(async (s: Session) => {
       await ctx.collections.offers.insertOne(offer, { session: s });
       await ctx.audit.record(
-        { actor, action: 'vouchers.offer.create', target: { type: 'voucher-offer', id: offer._id }, details: { sku: offer.sku, kind: offer.kind } },
+        {
+          actor,
+          action: 'vouchers.offer.create',
+          target: { type: 'voucher-offer', id: offer._id },
+          details: { sku: offer.sku, kind: offer.kind },
+        },
         s,
       );
     });

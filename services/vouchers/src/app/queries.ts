@@ -36,7 +36,11 @@ export async function orderVouchers(ctx: VouchersContext, p: Principal, orderId:
   return found;
 }
 
-export function storeRedemptions(ctx: VouchersContext, storeId: string, q: PageQuery): Promise<Page<Redemption>> {
+export function storeRedemptions(
+  ctx: VouchersContext,
+  storeId: string,
+  q: PageQuery,
+): Promise<Page<Redemption>> {
   return ctx.collections.redemptions.page(
     { storeId },
     { limit: q.limit, cursor: q.cursor ?? null, sortField: 'redeemedAt', direction: -1 },
@@ -54,7 +58,10 @@ export async function voucherTrace(
     { voucherId },
     { sort: { redeemedAt: 1 }, limit: 1000 },
   );
-  const conflicts = await ctx.collections.conflicts.find({ voucherId }, { sort: { detectedAt: 1 }, limit: 100 });
+  const conflicts = await ctx.collections.conflicts.find(
+    { voucherId },
+    { sort: { detectedAt: 1 }, limit: 100 },
+  );
   return { voucher, redemptions, conflicts };
 }
 

@@ -74,7 +74,8 @@ export async function redeem(
   const voucherId = found.voucherId;
   const redemptionId = newId();
   const offerNow = await ctx.collections.offers.findById(found.offerId);
-  const goods = offerNow?.kind === 'goods' && offerNow.goods?.length && ctx.stock ? offerNow.goods : undefined;
+  const goods =
+    offerNow?.kind === 'goods' && offerNow.goods?.length && ctx.stock ? offerNow.goods : undefined;
   const reservationId = `voucher-${redemptionId}`;
   if (goods) {
     // Offline redemptions already handed the goods over: their stock moves at sync, whatever the
@@ -220,7 +221,9 @@ async function claim(
       clerk: req.clerk,
       amount: redemption.amount,
       settlement: redemption.settlement,
-      ...(v.kind === 'value' ? { remaining: { amountMinor: v.face.amountMinor - used, currency: v.face.currency } } : {}),
+      ...(v.kind === 'value'
+        ? { remaining: { amountMinor: v.face.amountMinor - used, currency: v.face.currency } }
+        : {}),
       offline: req.offline,
       redeemedAt: redemption.redeemedAt,
       ...(reservationId ? { movementId: reservationId } : {}),
@@ -238,9 +241,11 @@ async function settleStock(
 ): Promise<void> {
   const stock = ctx.stock!;
   if (outcome.kind !== 'redeemed' || outcome.redemption._id !== redemptionId) {
-    await stock.release(reservationId, 'voucher redemption refused').catch((err: unknown) =>
-      ctx.log.warn({ err, reservationId }, 'could not release a voucher hold (it expires by itself)'),
-    );
+    await stock
+      .release(reservationId, 'voucher redemption refused')
+      .catch((err: unknown) =>
+        ctx.log.warn({ err, reservationId }, 'could not release a voucher hold (it expires by itself)'),
+      );
     return;
   }
   let status: 'committed' | 'failed' = 'committed';

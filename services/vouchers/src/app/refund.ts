@@ -62,7 +62,9 @@ export async function refundVoucher(ctx: VouchersContext, p: Principal, voucherI
     if (p.role === 'customer' && !offer.refundOnRequest)
       throw new ForbiddenError('this offer is not refundable on request', 'voucher-not-refundable');
     if (v.status !== 'active')
-      throw new ConflictError('voucher-not-active', `voucher ${voucherId} is ${v.status}`, { status: v.status });
+      throw new ConflictError('voucher-not-active', `voucher ${voucherId} is ${v.status}`, {
+        status: v.status,
+      });
     if (refundableAmount(v) <= 0 || remaining(v) <= 0)
       throw new UnprocessableError('nothing-to-refund', `voucher ${voucherId} has no unused value`);
     const next = await requestRefund(ctx, s, v, p.role === 'customer' ? 'customer' : 'ops', 'refunded');

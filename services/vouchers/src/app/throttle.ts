@@ -12,7 +12,11 @@ export interface AttemptSlot {
   succeeded(): Promise<void>;
 }
 
-export async function takeAttempt(ctx: VouchersContext, storeId: string, clerk: string): Promise<AttemptSlot> {
+export async function takeAttempt(
+  ctx: VouchersContext,
+  storeId: string,
+  clerk: string,
+): Promise<AttemptSlot> {
   const { windowMs, counterFailures, storeFailures } = ctx.throttle;
   const now = ctx.clock().getTime();
   const window = Math.floor(now / windowMs);

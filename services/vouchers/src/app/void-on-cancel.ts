@@ -31,7 +31,9 @@ export async function voidOnCancel(
           voucherId: v._id,
           orderId: v.orderId,
           detail: `order ${v.orderId} was cancelled (${data.reason}) after ${v.redemptions} redemption(s) of this voucher`,
-          acceptedRedemptions: (await c.redemptions.find({ voucherId: v._id }, { session: s })).map((r) => r._id),
+          acceptedRedemptions: (await c.redemptions.find({ voucherId: v._id }, { session: s })).map(
+            (r) => r._id,
+          ),
           detectedAt: now,
           status: 'open',
         },

@@ -56,7 +56,10 @@ export class VoucherCodes {
     const derive = (label: string): Buffer => Buffer.from(hkdfSync('sha256', s, 'omni-vouchers', label, 32));
     this.codeKey = derive('code');
     this.hashKey = derive('hash');
-    const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), derive('qr-ed25519')]);
+    const pkcs8 = Buffer.concat([
+      Buffer.from('302e020100300506032b657004220420', 'hex'),
+      derive('qr-ed25519'),
+    ]);
     this.qrPrivate = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
     this.qrPublic = createPublicKey(this.qrPrivate);
   }
@@ -136,11 +139,7 @@ export class VoucherCodes {
 
 /** Typed code → canonical form, or undefined when it cannot be a code (no lookup, still a failed try). */
 export function normaliseCode(typed: string): string | undefined {
-  const s = typed
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  const s = typed.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   if (s.length !== CODE_LENGTH) return undefined;
   for (const ch of s) if (!CODE_ALPHABET.includes(ch)) return undefined;
   return s;

@@ -54,11 +54,7 @@ export interface Offer {
   [k: string]: unknown;
 }
 
-export type RedeemRefusal =
-  | 'not-yet-valid'
-  | 'expired'
-  | 'excluded-day'
-  | 'store-not-allowed';
+export type RedeemRefusal = 'not-yet-valid' | 'expired' | 'excluded-day' | 'store-not-allowed';
 
 /** UTC day of an instant, YYYY-MM-DD. */
 export const dayOf = (at: Date): string => at.toISOString().slice(0, 10);

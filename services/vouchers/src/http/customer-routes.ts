@@ -16,7 +16,10 @@ export function registerCustomerRoutes(app: App, ctx: VouchersContext): void {
       schema: {
         tags,
         description: "The customer's vouchers, newest first, with code and signed QR while redeemable.",
-        querystring: Type.Object({ status: Type.Optional(VoucherStatus), ...PageQuery }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { status: Type.Optional(VoucherStatus), ...PageQuery },
+          { additionalProperties: false },
+        ),
         response: { 200: Paged(CustomerVoucherView) },
       },
     },
@@ -33,7 +36,8 @@ export function registerCustomerRoutes(app: App, ctx: VouchersContext): void {
       config: { permission: 'vouchers:own' },
       schema: {
         tags,
-        description: 'The vouchers bought in one of the customer\'s orders (issued once the order is confirmed).',
+        description:
+          "The vouchers bought in one of the customer's orders (issued once the order is confirmed).",
         params: Type.Object({ orderId: Id }),
         response: { 200: Type.Object({ items: Type.Array(CustomerVoucherView) }) },
       },
@@ -52,11 +56,12 @@ export function registerCustomerRoutes(app: App, ctx: VouchersContext): void {
       schema: {
         tags,
         description:
-          'Pays back the unused part of one of the customer\'s vouchers (all of an unused one; the rest of a partly used value voucher), through the order\'s payment, when the offer allows refunds on request.',
+          "Pays back the unused part of one of the customer's vouchers (all of an unused one; the rest of a partly used value voucher), through the order's payment, when the offer allows refunds on request.",
         params: VoucherParams,
         response: { 200: CustomerVoucherView },
       },
     },
-    async (req) => customerVoucherView(ctx, await refundVoucher(ctx, requirePrincipal(req), req.params.voucherId)),
+    async (req) =>
+      customerVoucherView(ctx, await refundVoucher(ctx, requirePrincipal(req), req.params.voucherId)),
   );
 }

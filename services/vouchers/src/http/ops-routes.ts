@@ -75,7 +75,8 @@ export function registerOpsRoutes(app: App, ctx: VouchersContext): void {
       config: manage,
       schema: {
         tags,
-        description: "Ops pays back a voucher's unused part on the customer's behalf (whatever the offer's refund rule). Audited.",
+        description:
+          "Ops pays back a voucher's unused part on the customer's behalf (whatever the offer's refund rule). Audited.",
         params: VoucherParams,
         response: { 200: Type.Object({ voucher: StaffVoucherView }) },
       },
@@ -101,7 +102,10 @@ export function registerOpsRoutes(app: App, ctx: VouchersContext): void {
         description:
           'Redemptions the service would not accept (double redemption across stores while offline, limits, order cancelled after use, stock not moved), oldest first.',
         querystring: Type.Object(
-          { status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('resolved')])), ...PageQuery },
+          {
+            status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('resolved')])),
+            ...PageQuery,
+          },
           { additionalProperties: false },
         ),
         response: { 200: Paged(ConflictView) },
@@ -128,7 +132,8 @@ export function registerOpsRoutes(app: App, ctx: VouchersContext): void {
         response: { 200: ConflictView },
       },
     },
-    async (req) => conflictView(await resolveConflict(ctx, actorOf(req), req.params.conflictId, req.body.resolution)),
+    async (req) =>
+      conflictView(await resolveConflict(ctx, actorOf(req), req.params.conflictId, req.body.resolution)),
   );
 
   app.get(
@@ -165,9 +170,14 @@ export function registerOpsRoutes(app: App, ctx: VouchersContext): void {
       requireStore(ctx, req.params.storeId);
       const from = new Date(req.query.from).toISOString();
       const to = new Date(req.query.to).toISOString();
-      if (from >= to) throw new BadRequestError('from must be before to', [{ field: 'querystring/to', message: 'must be after from' }]);
+      if (from >= to)
+        throw new BadRequestError('from must be before to', [
+          { field: 'querystring/to', message: 'must be after from' },
+        ]);
       if (Date.parse(to) - Date.parse(from) > 366 * 86_400_000)
-        throw new BadRequestError('at most one year per report', [{ field: 'querystring/to', message: 'at most 366 days after from' }]);
+        throw new BadRequestError('at most one year per report', [
+          { field: 'querystring/to', message: 'at most 366 days after from' },
+        ]);
       return settlement(ctx, req.params.storeId, from, to);
     },
   );

@@ -30,7 +30,11 @@ const tags = ['voucher redemption (store counter)'];
 const storeScope = (req: FastifyRequest): Scope => ({ storeId: (req.params as { storeId: string }).storeId });
 const redeemAt = { permission: 'vouchers:redeem' as const, scope: storeScope };
 
-const Amount = Type.Integer({ minimum: 1, maximum: 100_000_000, description: 'Value vouchers: face value to take, minor units' });
+const Amount = Type.Integer({
+  minimum: 1,
+  maximum: 100_000_000,
+  description: 'Value vouchers: face value to take, minor units',
+});
 const RedeemBody = Type.Union([
   Type.Object({ code: Code, amountMinor: Type.Optional(Amount) }, { additionalProperties: false }),
   Type.Object({ qr: Qr, amountMinor: Type.Optional(Amount) }, { additionalProperties: false }),
@@ -57,7 +61,8 @@ const SyncResultView = Type.Object({
   error: Type.Optional(Type.Object({ type: Type.String(), detail: Type.String() })),
 });
 
-const proofOf = (b: { code: string } | { qr: string }): Proof => ('code' in b ? { code: b.code } : { qr: b.qr });
+const proofOf = (b: { code: string } | { qr: string }): Proof =>
+  'code' in b ? { code: b.code } : { qr: b.qr };
 
 /** A refused redemption as problem+json: 404 unknown code, 409 no longer redeemable, 422 not here/now/this much. */
 export function redeemAnswer(outcome: RedeemOutcome) {
@@ -84,7 +89,7 @@ export function registerRedemptionRoutes(app: App, ctx: VouchersContext): void {
       schema: {
         tags,
         description:
-          'Redeems a voucher by its typed code or scanned QR at this store: a one-use voucher fully, a value voucher by `amountMinor` (default: all that is left). Checks the validity window, excluded days, the stores of the offer and its per-store / per-voucher daily limits; a goods voucher sells its goods from this store\'s stock. Unknown codes count against the counter\'s and the store\'s look-up budget (429 when spent).',
+          "Redeems a voucher by its typed code or scanned QR at this store: a one-use voucher fully, a value voucher by `amountMinor` (default: all that is left). Checks the validity window, excluded days, the stores of the offer and its per-store / per-voucher daily limits; a goods voucher sells its goods from this store's stock. Unknown codes count against the counter's and the store's look-up budget (429 when spent).",
         params: StoreParams,
         body: RedeemBody,
         response: { 201: Type.Object({ redemption: RedemptionView, voucher: StaffVoucherView }) },
@@ -166,7 +171,8 @@ export function registerRedemptionRoutes(app: App, ctx: VouchersContext): void {
       config: { permission: 'vouchers:redeem' },
       schema: {
         tags,
-        description: 'The Ed25519 public key (SPKI PEM) counters verify voucher QR payloads with, offline too.',
+        description:
+          'The Ed25519 public key (SPKI PEM) counters verify voucher QR payloads with, offline too.',
         response: { 200: Type.Object({ alg: Type.Literal('Ed25519'), publicKeyPem: Type.String() }) },
       },
     },

@@ -131,7 +131,11 @@ export const RedemptionView = Type.Object({
   offline: Type.Boolean(),
   clientOpId: Type.Optional(Type.String()),
   movement: Type.Optional(
-    Type.Object({ reservationId: Type.String(), status: Type.String(), detail: Type.Optional(Type.String()) }),
+    Type.Object({
+      reservationId: Type.String(),
+      status: Type.String(),
+      detail: Type.Optional(Type.String()),
+    }),
   ),
 });
 

@@ -102,5 +102,6 @@ export function settleOnCancel(noShowFee: (o: OrderDoc) => Money | null): Step {
 export const captureVoucherPayment: Step = {
   ...capturePayment,
   name: 'capture_voucher_payment',
-  when: (o) => o.fulfilment.method === 'voucher' && o.payment.method === 'card' && o.payment.status === 'authorized',
+  when: (o) =>
+    o.fulfilment.method === 'voucher' && o.payment.method === 'card' && o.payment.status === 'authorized',
 };
