@@ -2,7 +2,7 @@
 #
 # One image per Omni service, chosen by build arg:
 #   docker build --build-arg SERVICE=catalog -t omni/catalog .
-# SERVICE is one of: identity catalog inventory customers orders pickup dispatch.
+# SERVICE is one of: identity catalog inventory customers orders pickup dispatch vouchers.
 #
 # build:   npm ci of the whole workspace, then esbuild bundles services/$SERVICE/src/main.ts (TypeScript,
 #          workspace libs and npm dependencies) into one ES module. No TypeScript, tsx or node_modules
@@ -52,7 +52,7 @@ ENV OUT=/out
 #   reads ./static/logo.svg): with the bundle at $OUT/dist/main.mjs those are $OUT/static and
 #   $OUT/dist/static/logo.svg.
 RUN set -eu; \
-    if [ -z "${SERVICE:-}" ]; then echo "build arg SERVICE is required (identity catalog inventory customers orders pickup dispatch)" >&2; exit 1; fi; \
+    if [ -z "${SERVICE:-}" ]; then echo "build arg SERVICE is required (identity catalog inventory customers orders pickup dispatch vouchers)" >&2; exit 1; fi; \
     if [ ! -f "services/$SERVICE/src/main.ts" ]; then echo "services/$SERVICE/src/main.ts not found" >&2; exit 1; fi; \
     node_modules/.bin/esbuild "services/$SERVICE/src/main.ts" \
       --bundle --platform=node --target=node20 --format=esm --legal-comments=none --log-level=warning \
@@ -101,6 +101,10 @@ EXPOSE 8085
 FROM runtime AS svc-dispatch
 ENV OMNI_SERVICE=dispatch OMNI_HTTP_PORT=8086
 EXPOSE 8086
+
+FROM runtime AS svc-vouchers
+ENV OMNI_SERVICE=vouchers OMNI_HTTP_PORT=8088
+EXPOSE 8088
 
 # The image that `docker build` produces: the stage of the chosen service.
 FROM svc-${SERVICE}

@@ -34,6 +34,16 @@ export const SERVICES: DeployedService[] = [
   },
   { name: 'pickup', httpPort: 8085, grpcCalls: [], env: {} },
   { name: 'dispatch', httpPort: 8086, grpcCalls: [], env: {} },
+  {
+    // Goods vouchers sell from the redeeming store's stock: Reserve + Commit at inventory.
+    name: 'vouchers',
+    httpPort: 8088,
+    grpcCalls: ['inventory'],
+    env: {
+      VOUCHERS_INVENTORY_ADDR: 'inventory:50052',
+      VOUCHERS_STORES: 'S01,S02,S03,S04,S05,S06,S07,S08,S09,S10,S11,S12',
+    },
+  },
 ];
 
 /** Every service verifies tokens with identity's JWKS and gets its own token from identity over HTTP. */

@@ -54,6 +54,9 @@ function startBundle(service: string, out: string): Promise<{ child: ChildProces
       ORDERS_INVENTORY_ADDR: '127.0.0.1:9',
       ORDERS_CUSTOMERS_ADDR: '127.0.0.1:9',
       ORDERS_SERVICE_TOKEN: 'image-test-placeholder',
+      // vouchers: the stores that redeem (required), inventory only called for goods vouchers.
+      VOUCHERS_STORES: 'S01',
+      VOUCHERS_INVENTORY_ADDR: '127.0.0.1:9',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -7,14 +7,15 @@ import {
   lateSyncStory,
   pickupStory,
   timelineOf,
+  voucherStory,
   type DemoContext,
 } from './demo/flows';
 
 /**
  * `npm run demo`: against the system `npm start` runs, plays the O2O stories — an online order
  * picked up in store, a one-hour delivery by a rider, a store sale synced late that re-routes an
- * online order, and a late delivery compensated with a free order — then prints each order's
- * timeline across services.
+ * online order, a late delivery compensated with a free order, vouchers bought online and redeemed
+ * at a store — then prints each order's timeline across services.
  */
 async function main(): Promise<void> {
   const dataDir = resolve(process.env.OMNI_DATA_DIR ?? '.omni-data');
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
       '4. The store is late: free order (full refund) and the customer hears it',
       () => lateDeliveryStory(ctx),
     ],
+    ['5. A voucher bought online, redeemed at a store', () => voucherStory(ctx)],
   ];
   const done: Array<[string, string]> = [];
   for (const [title, run] of stories) {

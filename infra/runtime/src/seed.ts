@@ -4,6 +4,7 @@ import { seedIdentity, type IdentitySeedResult } from '@omni/identity';
 import { seedInventory } from '@omni/inventory';
 import { CITY, demoLocations, demoRiders, demoStock, demoZones } from './demo/city';
 import { DEMO_SHOPPERS } from './demo/customers';
+import { demoVouchers } from './demo/vouchers';
 import type { System } from './system';
 
 export interface DemoSummary {
@@ -48,8 +49,13 @@ export async function seedDemo(
   const riders = demoRiders(50);
 
   const catalogData = demoCatalog(200);
-  await seedCatalog(sys.catalog, catalogData);
   const skus = catalogData.products.flatMap((p) => p.skus.map((s) => s.sku));
+  // Voucher products are catalog products too; their terms are offers in the vouchers service (below).
+  const vouchers = demoVouchers(skus[0]!);
+  await seedCatalog(sys.catalog, {
+    ...catalogData,
+    products: [...catalogData.products, ...vouchers.map((v) => v.product)],
+  });
 
   await seedInventory(sys.inventory, {
     locations: locations.map((l) => ({
@@ -89,6 +95,14 @@ export async function seedDemo(
       (st) => st === 200,
     );
   }
+  for (const v of vouchers)
+    await call(
+      `${sys.urls.vouchers}/v1/voucher-offers`,
+      ops,
+      'POST',
+      v.offer,
+      (st) => st === 201 || st === 409,
+    );
   for (const z of demoZones()) {
     const byId = new Map(stores.map((s) => [s.id, s.geo]));
     await call(

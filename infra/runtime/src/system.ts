@@ -19,6 +19,7 @@ import { buildCustomersService, type CustomersService } from '@omni/customers';
 import { buildOrdersService, type OrdersService } from '@omni/orders';
 import { buildPickupService, type PickupService } from '@omni/pickup';
 import { buildDispatchService, type DispatchService } from '@omni/dispatch';
+import { buildVouchersService, grpcStock, type VouchersService } from '@omni/vouchers';
 import { demoLocations } from './demo/city';
 import { Timeline } from './timeline';
 
@@ -30,6 +31,7 @@ export const SERVICE_NAMES = [
   'orders',
   'pickup',
   'dispatch',
+  'vouchers',
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
@@ -42,6 +44,7 @@ export const FIXED_PORTS: Record<ServiceName, { http: number; grpc?: number }> =
   pickup: { http: 8085 },
   dispatch: { http: 8086 },
   identity: { http: 8087 },
+  vouchers: { http: 8088 },
 };
 
 export interface SystemOptions {
@@ -73,6 +76,7 @@ export interface System {
   orders: OrdersService;
   pickup: PickupService;
   dispatch: DispatchService;
+  vouchers: VouchersService;
   bus: EventBus;
   /** One verifier shared by every in-process service: identity's live key set + revocations. */
   authenticator: Authenticator;
@@ -85,17 +89,24 @@ export interface System {
   stop(): Promise<void>;
 }
 
-/** Secrets the embedded runtime generates once per data dir (pickup codes must survive restarts). */
+/** Secrets the embedded runtime generates once per data dir (pickup and voucher codes must survive restarts). */
 export function runtimeSecrets(dataDir: string | undefined): {
   pickupCodeSecret: Buffer;
   identityEncryptionSecret: Buffer;
+  voucherCodeSecret: Buffer;
 } {
-  if (!dataDir) return { pickupCodeSecret: randomBytes(32), identityEncryptionSecret: randomBytes(32) };
+  if (!dataDir)
+    return {
+      pickupCodeSecret: randomBytes(32),
+      identityEncryptionSecret: randomBytes(32),
+      voucherCodeSecret: randomBytes(32),
+    };
   const file = join(dataDir, 'secrets.json');
   if (!existsSync(file)) {
     const fresh = {
       pickupCodeSecret: randomBytes(32).toString('base64'),
       identityEncryptionSecret: randomBytes(32).toString('base64'),
+      voucherCodeSecret: randomBytes(32).toString('base64'),
     };
     writeFileSync(file, JSON.stringify(fresh), { mode: PRIVATE_FILE_MODE });
   }
@@ -103,10 +114,17 @@ export function runtimeSecrets(dataDir: string | undefined): {
   const s = JSON.parse(readFileSync(file, 'utf8')) as {
     pickupCodeSecret: string;
     identityEncryptionSecret: string;
+    voucherCodeSecret?: string;
   };
+  if (!s.voucherCodeSecret) {
+    // A data dir from before vouchers: add their secret once, keep the others.
+    s.voucherCodeSecret = randomBytes(32).toString('base64');
+    writeFileSync(file, JSON.stringify(s), { mode: PRIVATE_FILE_MODE });
+  }
   return {
     pickupCodeSecret: Buffer.from(s.pickupCodeSecret, 'base64'),
     identityEncryptionSecret: Buffer.from(s.identityEncryptionSecret, 'base64'),
+    voucherCodeSecret: Buffer.from(s.voucherCodeSecret, 'base64'),
   };
 }
 
@@ -116,13 +134,22 @@ export interface ServiceWiring {
   grpc: (name: ServiceName) => { host: string; port: number };
   upstreams: () => { catalog: string; inventory: string; customers: string };
   serviceToken: () => Promise<string>;
+  /** Vouchers' own outgoing token (inventory:reserve, for goods vouchers). */
+  vouchersToken: () => Promise<string>;
   pickupCodeSecret: Buffer;
+  voucherCodeSecret: Buffer;
   fastTimers?: boolean;
 }
 
 type Common = Omit<ServiceDeps, 'auth'>;
 export type AnyService =
-  CatalogService | InventoryService | CustomersService | OrdersService | PickupService | DispatchService;
+  | CatalogService
+  | InventoryService
+  | CustomersService
+  | OrdersService
+  | PickupService
+  | DispatchService
+  | VouchersService;
 
 /** Builds one instance of a service other than identity, wired as the runtime wires it. */
 export function buildService(
@@ -170,6 +197,17 @@ export function buildService(
         ...common,
         auth,
         ...(w.fastTimers ? { settings: { tickMs: 100 } } : {}),
+      });
+    case 'vouchers':
+      return buildVouchersService({
+        ...common,
+        auth,
+        codeSecret: w.voucherCodeSecret,
+        // Vouchers are redeemed at the demo city's stores; any other store id is 404.
+        stores: demoLocations()
+          .filter((l) => l.type === 'store')
+          .map((l) => l.id),
+        stock: grpcStock({ address: w.upstreams().inventory, serviceToken: w.vouchersToken }),
       });
   }
 }
@@ -234,7 +272,9 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
         customers: customers.grpcAddress,
       }),
       serviceToken: () => identity.issueServiceToken('orders'),
+      vouchersToken: () => identity.issueServiceToken('vouchers'),
       pickupCodeSecret: secrets.pickupCodeSecret,
+      voucherCodeSecret: secrets.voucherCodeSecret,
       fastTimers: opts.fastTimers,
     };
     const catalog = buildService('catalog', common('catalog'), wiring) as CatalogService;
@@ -246,8 +286,9 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
     const orders = buildService('orders', common('orders'), wiring) as OrdersService;
     const pickup = buildService('pickup', common('pickup'), wiring) as PickupService;
     const dispatch = buildService('dispatch', common('dispatch'), wiring) as DispatchService;
-    await Promise.all([orders.start(), pickup.start(), dispatch.start()]);
-    started.push(orders, pickup, dispatch);
+    const vouchers = buildService('vouchers', common('vouchers'), wiring) as VouchersService;
+    await Promise.all([orders.start(), pickup.start(), dispatch.start(), vouchers.start()]);
+    started.push(orders, pickup, dispatch, vouchers);
 
     let timeline: Timeline | null = null;
     let timelineUrl: string | null = null;
@@ -275,6 +316,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
       orders,
       pickup,
       dispatch,
+      vouchers,
       bus,
       authenticator,
       urls: {
@@ -285,6 +327,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
         orders: url(orders),
         pickup: url(pickup),
         dispatch: url(dispatch),
+        vouchers: url(vouchers),
       },
       grpcAddresses: { catalog: addr(catalog), inventory: addr(inventory), customers: addr(customers) },
       timeline,

@@ -144,7 +144,8 @@ function expected(route: Route, p: Principal): boolean | 'any' {
     // but no such record, so the handler refuses them.
     if (/\/me(\/|$)/.test(route.path) && route.service !== 'identity') {
       if (p.role === 'ops') return 'any'; // refused by the handler, after body validation
-      return allowed && (route.permissions.includes('customers:self') ? !!p.customerId : !!p.riderId);
+      const own = route.permissions.includes('customers:self') || route.permissions.includes('vouchers:own');
+      return allowed && (own ? !!p.customerId : !!p.riderId);
     }
     return allowed;
   }

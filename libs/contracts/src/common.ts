@@ -24,6 +24,8 @@ export const FulfilmentMethod = Type.Union([
   Type.Literal('ship'),
   Type.Literal('pickup'),
   Type.Literal('delivery'),
+  /** Voucher-only orders: nothing is shipped or reserved; the vouchers service issues the codes. */
+  Type.Literal('voucher'),
 ]);
 /**
  * What the customer was promised at checkout: ASAP delivery (by `to`), a delivery slot (`from`–`to`),

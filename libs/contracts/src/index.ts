@@ -12,6 +12,7 @@ export * from './orders';
 export * from './pickup';
 export * from './dispatch';
 export * from './identity';
+export * from './vouchers';
 
 import { catalogEvents } from './catalog';
 import { inventoryEvents } from './inventory';
@@ -20,6 +21,7 @@ import { orderEvents } from './orders';
 import { pickupEvents } from './pickup';
 import { dispatchEvents } from './dispatch';
 import { identityEvents } from './identity';
+import { voucherEvents } from './vouchers';
 
 export const allEvents = [
   ...catalogEvents,
@@ -29,6 +31,7 @@ export const allEvents = [
   ...pickupEvents,
   ...dispatchEvents,
   ...identityEvents,
+  ...voucherEvents,
 ];
 
 /** Topics and their partition counts (used by ensureTopics, the Kafka topic list and k8s KafkaTopics). */

@@ -42,6 +42,12 @@ export const PERMISSIONS = [
   'dispatch:ride',
   'dispatch:store',
   'dispatch:manage',
+  /** Redeem vouchers at a store counter (store-scoped). */
+  'vouchers:redeem',
+  /** Voucher offers, conflicts, refunds on a customer's behalf, settlement reports. */
+  'vouchers:manage',
+  /** A customer's own vouchers: see their codes, ask for the refund of unused ones. */
+  'vouchers:own',
   'identity:manage',
   'audit:read',
   /** Create customer accounts only (a storefront's sign-up); never staff, riders, ops or clients. */
@@ -67,6 +73,7 @@ const CLERK: Permission[] = [
   'orders:read',
   'pickup:work',
   'dispatch:store',
+  'vouchers:redeem',
 ];
 
 /**
@@ -76,7 +83,7 @@ const CLERK: Permission[] = [
 export const ROLE_PERMISSIONS: Record<Exclude<Role, 'ops' | 'service' | 'store_staff'>, Permission[]> & {
   store_staff: Record<StoreRole, Permission[]>;
 } = {
-  customer: ['catalog:read', 'customers:self', 'orders:place', 'orders:read:own'],
+  customer: ['catalog:read', 'customers:self', 'orders:place', 'orders:read:own', 'vouchers:own'],
   rider: ['dispatch:ride'],
   store_staff: {
     clerk: CLERK,

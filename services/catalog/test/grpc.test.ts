@@ -29,11 +29,11 @@ describe('gRPC CatalogService.GetSkus', () => {
   it('answers every requested SKU in order: sellable with price, or why not', async () => {
     const res = await orders.getSkus({ skus: ['lamp-S', 'lamp-M', 'desk-S', 'ghost', 'lamp-S'], channel: ONLINE, storeId: '' });
     expect(res.items).toEqual([
-      { sku: 'lamp-S', productId: 'lamp', name: 'Product lamp', sellable: true, price: eur(1999), reason: '' },
-      { sku: 'lamp-M', productId: 'lamp', name: 'Product lamp', sellable: true, price: eur(2099), reason: '' },
-      { sku: 'desk-S', productId: 'desk', name: 'Product desk', sellable: false, price: undefined, reason: 'unpublished' },
-      { sku: 'ghost', productId: '', name: '', sellable: false, price: undefined, reason: 'unknown' },
-      { sku: 'lamp-S', productId: 'lamp', name: 'Product lamp', sellable: true, price: eur(1999), reason: '' },
+      { sku: 'lamp-S', productId: 'lamp', name: 'Product lamp', sellable: true, price: eur(1999), reason: '', kind: 'goods' },
+      { sku: 'lamp-M', productId: 'lamp', name: 'Product lamp', sellable: true, price: eur(2099), reason: '', kind: 'goods' },
+      { sku: 'desk-S', productId: 'desk', name: 'Product desk', sellable: false, price: undefined, reason: 'unpublished', kind: 'goods' },
+      { sku: 'ghost', productId: '', name: '', sellable: false, price: undefined, reason: 'unknown', kind: 'goods' },
+      { sku: 'lamp-S', productId: 'lamp', name: 'Product lamp', sellable: true, price: eur(1999), reason: '', kind: 'goods' },
     ]);
   });
 

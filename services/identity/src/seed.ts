@@ -33,6 +33,8 @@ export const DEMO_SERVICE_CLIENTS: Record<string, string[]> = {
   // Storefront backend: catalog reads (also opens inventory's availability gRPC), registering a
   // shopper (customer record, then their customer account). Availability over HTTP is public.
   storefront: ['catalog:read', 'customers:write', 'identity:signup'],
+  // gRPC: inventory Reserve/Commit/Release — a goods voucher sells its goods from the redeeming store.
+  vouchers: ['inventory:reserve'],
 };
 
 export interface IdentitySeed {

@@ -9,6 +9,7 @@ import { onCustomerMerged } from './events/on-customer-merged';
 import { onDeliveryDelivered } from './events/on-delivery-delivered';
 import { onDeliveryFailed } from './events/on-delivery-failed';
 import { onDeliveryLate } from './events/on-delivery-late';
+import { onVoucherRefundRequested } from './events/on-voucher-refund-requested';
 import { onDeliveryAssigned } from './events/on-delivery-assigned';
 import { onDeliveryPickedUp } from './events/on-delivery-picked-up';
 import { onPickupStorePauses } from './events/on-pickup-store-paused';
@@ -162,6 +163,7 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
   onCustomerMerged(svc, ctx);
   onDeliveryZoneChanged(svc, ctx);
   onStorePurchaseRecorded(svc, ctx, stepEnv.limits);
+  onVoucherRefundRequested(svc, ctx);
 
   // Sagas resume once the store is ready. On shutdown the runner stops before HTTP drains, so requests
   // waiting for a saga answer at once (202); steps are aborted and resumed by the next instance.

@@ -4,12 +4,15 @@ import { api, eventually } from './client';
 import { demoLocations, demoRiders } from './city';
 
 /**
- * The three O2O stories of the demo, driven only through the public HTTP and WebSocket APIs, as the
+ * The O2O stories of the demo, driven only through the public HTTP and WebSocket APIs, as the
  * storefront, the store counter, the POS, the rider app and the customer would. Used by
  * `npm run demo` and by the end-to-end tests.
  */
 export interface DemoContext {
-  urls: Record<'identity' | 'catalog' | 'inventory' | 'customers' | 'orders' | 'pickup' | 'dispatch', string>;
+  urls: Record<
+    'identity' | 'catalog' | 'inventory' | 'customers' | 'orders' | 'pickup' | 'dispatch' | 'vouchers',
+    string
+  >;
   timelineUrl: string | null;
   tokens: Record<string, string>;
   customers: Array<{ name: string; customerId: string; email?: string }>;
@@ -478,4 +481,83 @@ export function formatTimeline(orderId: string, items: TimelineItem[]): string {
       return `  ${e.time.slice(11, 23)} ${dt}  ${type.padEnd(38)} ${e.source.replace('/omni/', '').padEnd(10)} ${where.padEnd(5)} ${detail}`.trimEnd();
     })
     .join('\n');
+}
+
+interface CustomerVoucher {
+  voucherId: string;
+  status: string;
+  code: string | null;
+  qr: string | null;
+  remaining: { amountMinor: number; currency: string };
+}
+
+/**
+ * Vouchers (issue 17): a shopper buys "2 coffees + cake" and "€50 for €40 at Omni Kreuzberg" online,
+ * gets a code and a signed QR per voucher, and redeems them at the counter: the coffee voucher by QR
+ * at S01, the value voucher in part at S04. Returns the order id.
+ */
+export async function voucherStory(ctx: DemoContext): Promise<string> {
+  const { customer, token: shopper } = customerToken(ctx, 1);
+  ctx.log(`${customer.name} buys a "2 coffees + cake" voucher online`);
+  const placed = await placeOrder(ctx, shopper, {
+    lines: [{ sku: 'VCH-COFFEE-CAKE', qty: 1 }],
+    fulfilment: { method: 'voucher' },
+    payment: { method: 'card', cardToken: 'tok_demo_visa' },
+  });
+  await waitForStatus(ctx, placed.id, ['confirmed']);
+  const [coffee] = await eventually('the voucher code', async () => {
+    const res = await api<{ items: CustomerVoucher[] }>(
+      'GET',
+      `${ctx.urls.vouchers}/v1/orders/${placed.id}/vouchers`,
+      { token: shopper, ok: (st) => st === 200 || st === 404 },
+    );
+    return res.items?.length ? res.items : undefined;
+  });
+  ctx.log(
+    `  paid and confirmed without any stock reserved; code ${coffee!.code} (+ signed QR) shown to the customer only`,
+  );
+  const redeemed = await api<{
+    redemption: { redemptionId: string; storeId: string; settlement: { amountMinor: number } };
+  }>('POST', `${ctx.urls.vouchers}/v1/stores/S01/vouchers/redemptions`, {
+    token: token(ctx, 'clerk:S01'),
+    body: { qr: coffee!.qr },
+  });
+  ctx.log(
+    `  the clerk at S01 scans the QR: redeemed (${redeemed.redemption.redemptionId}); S01 is owed €${(redeemed.redemption.settlement.amountMinor / 100).toFixed(2)}`,
+  );
+  const again = await fetch(`${ctx.urls.vouchers}/v1/stores/S02/vouchers/redemptions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token(ctx, 'clerk:S02')}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ code: coffee!.code }),
+  });
+  await again.arrayBuffer();
+  ctx.log(`  the same code typed at S02 a minute later: ${again.status} (already used)`);
+
+  ctx.log(`${customer.name} buys "€50 for €40 at Omni Kreuzberg"`);
+  const value = await placeOrder(ctx, shopper, {
+    lines: [{ sku: 'VCH-S04-50', qty: 1 }],
+    fulfilment: { method: 'voucher' },
+    payment: { method: 'card', cardToken: 'tok_demo_visa' },
+  });
+  await waitForStatus(ctx, value.id, ['confirmed']);
+  const [fifty] = await eventually('the value voucher', async () => {
+    const res = await api<{ items: CustomerVoucher[] }>(
+      'GET',
+      `${ctx.urls.vouchers}/v1/orders/${value.id}/vouchers`,
+      {
+        token: shopper,
+        ok: (st) => st === 200 || st === 404,
+      },
+    );
+    return res.items?.length ? res.items : undefined;
+  });
+  const part = await api<{ voucher: { remaining: { amountMinor: number } } }>(
+    'POST',
+    `${ctx.urls.vouchers}/v1/stores/S04/vouchers/redemptions`,
+    { token: token(ctx, 'clerk:S04'), body: { code: fifty!.code, amountMinor: 1250 } },
+  );
+  ctx.log(
+    `  €12.50 redeemed at S04; €${(part.voucher.remaining.amountMinor / 100).toFixed(2)} left on the voucher`,
+  );
+  return placed.id;
 }

@@ -147,10 +147,20 @@ export async function startReplicaBed(opts: ReplicaBedOptions = {}): Promise<Rep
         customers: `127.0.0.1:${grpcBalancers.customers.port}`,
       }),
       serviceToken: () => identity0.issueServiceToken('orders'),
+      vouchersToken: () => identity0.issueServiceToken('vouchers'),
       pickupCodeSecret: randomBytes(32),
+      voucherCodeSecret: randomBytes(32),
       fastTimers: opts.fastTimers,
     };
-    for (const name of ['catalog', 'inventory', 'customers', 'orders', 'pickup', 'dispatch'] as const) {
+    for (const name of [
+      'catalog',
+      'inventory',
+      'customers',
+      'orders',
+      'pickup',
+      'dispatch',
+      'vouchers',
+    ] as const) {
       const batch = Array.from({ length: n }, (_, i) => buildService(name, common(name, i), wiring));
       await Promise.all(batch.map((s) => s.start()));
       for (const s of batch) register(name, s);

@@ -9,6 +9,7 @@ import {
   lateSyncStory,
   pickupStory,
   placeOrder,
+  voucherStory,
   skusInStock,
   waitForStatus,
   type DemoContext,
@@ -212,6 +213,46 @@ describe('concurrency on 3 replicas', () => {
       body: {},
     });
     expect(report.differences).toEqual([]);
+  });
+});
+
+describe('vouchers on 3 replicas', () => {
+  it('the voucher story, and one code at two counters on two replicas at once: exactly one redemption', async () => {
+    const storyOrder = await voucherStory(ctx);
+    expect((await getOrder(ctx, storyOrder)).status).toBe('confirmed');
+    const c = ctx.customers[0]!;
+    const shopper = ctx.tokens[`customer:${c.customerId}`]!;
+    const placed = await placeOrder(ctx, shopper, {
+      lines: [{ sku: 'VCH-COFFEE-CAKE', qty: 10 }],
+      fulfilment: { method: 'voucher' },
+      payment: { method: 'card', cardToken: 'tok_visa' },
+    });
+    await waitForStatus(ctx, placed.id, ['confirmed']);
+    const vouchers = await eventually('ten vouchers', async () => {
+      const res = await api<{ items?: Array<{ voucherId: string; code: string }> }>(
+        'GET',
+        `${bed.urls.vouchers}/v1/orders/${placed.id}/vouchers`,
+        { token: shopper, ok: (st) => st === 200 || st === 404 },
+      );
+      return res.items?.length === 10 ? res.items : undefined;
+    });
+    const [a, b] = bed.replicas.vouchers.map((r) => `http://127.0.0.1:${(r as unknown as Service).httpPort}`);
+    const redeemAt = async (base: string, storeId: string, code: string) => {
+      const res = await fetch(`${base}/v1/stores/${storeId}/vouchers/redemptions`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${ctx.tokens[`clerk:${storeId}`]!}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ code }),
+      });
+      await res.arrayBuffer();
+      return res.status;
+    };
+    const pairs = await Promise.all(
+      vouchers.map((v) => Promise.all([redeemAt(a!, 'S01', v.code), redeemAt(b!, 'S02', v.code)])),
+    );
+    for (const pair of pairs) expect([...pair].sort()).toEqual([201, 409]);
   });
 });
 

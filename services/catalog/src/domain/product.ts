@@ -47,6 +47,12 @@ export interface Sku {
   purchaseLimit?: PurchaseLimit;
 }
 
+/**
+ * `goods` (default): stock is reserved when it is ordered. `voucher`: sold as a code redeemed in a
+ * store (the vouchers service holds the terms); no stock is reserved at purchase.
+ */
+export type ProductKind = 'goods' | 'voucher';
+
 export interface ProductContent {
   name: string;
   description: string;
@@ -57,6 +63,8 @@ export interface ProductContent {
 
 export interface Product extends ProductContent {
   _id: string;
+  /** Absent on products from before kinds: goods. */
+  kind?: ProductKind;
   skus: Sku[];
   status: ProductStatus;
   /** Starts at 1, +1 on every change. */
@@ -91,6 +99,7 @@ export interface SkuInput {
 
 export interface ProductInput {
   id: string;
+  kind?: ProductKind;
   name: string;
   description?: string;
   categoryIds?: string[];
@@ -178,6 +187,7 @@ export function newProduct(input: ProductInput, now: string): Product {
   assertListingsPriced(skus);
   return derive({
     _id: input.id,
+    ...(input.kind === 'voucher' ? { kind: 'voucher' as const } : {}),
     name: input.name,
     description: input.description ?? '',
     categoryIds: [...new Set(input.categoryIds ?? [])],

@@ -30,6 +30,7 @@ export function catalogGrpc(svc: Service, catalog: CatalogApp): void {
           price: a.price ? { amountMinor: a.price.amountMinor, currency: a.price.currency } : undefined,
           reason: a.reason ?? '',
           purchaseLimit: a.purchaseLimit ? { qty: a.purchaseLimit.qty, period: a.purchaseLimit.period } : undefined,
+          kind: a.kind,
         })),
       };
     },

@@ -30,6 +30,9 @@ const SkuOut = Type.Object({
 
 export const ProductOut = Type.Object({
   id: Type.String(),
+  kind: Type.Union([Type.Literal('goods'), Type.Literal('voucher')], {
+    description: 'voucher: sold as a code redeemed in a store; no stock is reserved when ordered',
+  }),
   name: Type.String(),
   description: Type.String(),
   categoryIds: Type.Array(Type.String()),
@@ -87,6 +90,7 @@ export const SkuAnswersOut = Type.Object({
       sellable: Type.Boolean(),
       price: Type.Optional(MoneyOut),
       reason: Type.Optional(Type.String({ description: 'unknown, unpublished, not-listed, no-price' })),
+      kind: Type.Union([Type.Literal('goods'), Type.Literal('voucher')]),
     }),
   ),
 });

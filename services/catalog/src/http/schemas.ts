@@ -74,6 +74,8 @@ const CategoryIds = Type.Array(EntityId, { maxItems: 10 });
 export const CreateProductBody = Type.Object(
   {
     id: Type.Optional(EntityId),
+    /** `voucher`: sold as a code redeemed in a store (terms in the vouchers service); no stock reserved. */
+    kind: Type.Optional(Type.Union([Type.Literal('goods'), Type.Literal('voucher')])),
     name: Name,
     description: Type.Optional(Description),
     categoryIds: Type.Optional(CategoryIds),

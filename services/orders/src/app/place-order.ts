@@ -29,6 +29,7 @@ import { decisionOf } from '../domain/order-changes';
 import { refusedWithAlternatives, routeAndPromise, type RequestedPromise } from './quote';
 import { slotIdOf } from '../store/slot-book';
 import { isLimitPeriod, type LimitedLine } from '../domain/purchase-limits';
+import type { RouteChoice } from '../domain/routing';
 
 export interface PlaceOrderInput {
   channel?: Channel;
@@ -78,7 +79,7 @@ export async function placeOrder(
   checkShape(ctx, principal, input, lines);
   const channel: Channel = input.channel ?? 'online';
   const customer = await resolveCustomer(ctx, principal, input);
-  const { priced, limited } = await priceLines(
+  const { priced, limited, voucherSkus } = await priceLines(
     ctx,
     lines,
     channel,
@@ -87,22 +88,27 @@ export async function placeOrder(
   const currency = priced[0]!.unitPrice.currency;
 
   const f = input.fulfilment;
+  checkVoucherLines(ctx, f.method, lines, voucherSkus);
   const geo = f.method === 'delivery' ? (f.address?.geo ?? f.geo) : (f.geo ?? f.address?.geo);
   // The quote model decides (app/quote.ts): route, promise, delivery slot — or 422 with alternatives.
   const quoteInput = { lines, channel, ...(geo ? { geo } : {}) };
-  const { route, promise, slot } = await withUpstream('inventory', () =>
-    routeAndPromise(
-      ctx,
-      {
-        ...quoteInput,
-        method: f.method,
-        storeId: f.storeId,
-        allowAlternative: f.allowAlternativeStore ?? false,
-        ...(f.promise ? { requested: f.promise } : {}),
-      },
-      currency,
-    ),
-  );
+  // A voucher order is not routed: nothing is reserved, the vouchers service issues its codes.
+  const { route, promise, slot } =
+    f.method === 'voucher'
+      ? { route: VOUCHER_ROUTE, promise: undefined, slot: undefined }
+      : await withUpstream('inventory', () =>
+          routeAndPromise(
+            ctx,
+            {
+              ...quoteInput,
+              method: f.method,
+              storeId: f.storeId,
+              allowAlternative: f.allowAlternativeStore ?? false,
+              ...(f.promise ? { requested: f.promise } : {}),
+            },
+            currency,
+          ),
+        );
 
   const subtotal = sumLines(priced, currency);
   const deliveryFee = f.method === 'delivery' ? money(env.policy.deliveryFeeMinor, currency) : zero(currency);
@@ -275,6 +281,8 @@ function checkShape(ctx: OrdersContext, p: Principal, input: PlaceOrderInput, li
     errors.push({ field: 'body/fulfilment/promise', message: 'only for local delivery' });
   if (f.method !== 'pickup' && f.storeId)
     errors.push({ field: 'body/fulfilment/storeId', message: 'only for pickup' });
+  if (f.method === 'voucher' && (f.address || f.geo || f.allowAlternativeStore !== undefined))
+    errors.push({ field: 'body/fulfilment', message: 'a voucher order takes no address, point or store' });
   if (f.method === 'ship' && !f.address)
     errors.push({ field: 'body/fulfilment/address', message: 'required for ship' });
   if (f.method === 'delivery') {
@@ -382,7 +390,7 @@ export async function priceLines(
   lines: Line[],
   channel: Channel,
   storeId?: string,
-): Promise<{ priced: PricedLine[]; limited: LimitedLine[] }> {
+): Promise<{ priced: PricedLine[]; limited: LimitedLine[]; voucherSkus: ReadonlySet<string> }> {
   const res = await withUpstream('catalog', () =>
     ctx.env.upstreams.catalog.getSkus(
       { skus: lines.map((l) => l.sku), channel: channelToProto(channel), storeId: storeId ?? '' },
@@ -420,7 +428,49 @@ export async function priceLines(
   const currencies = new Set(priced.map((l) => l.unitPrice.currency));
   if (currencies.size > 1)
     throw new UnprocessableError('mixed-currencies', `lines are priced in ${[...currencies].join(', ')}`);
-  return { priced, limited };
+  return {
+    priced,
+    limited,
+    voucherSkus: new Set(res.items.filter((i) => i.kind === 'voucher').map((i) => i.sku)),
+  };
+}
+
+/** Where a voucher order "is": nowhere; the vouchers service issues its codes on confirmation. */
+const VOUCHER_ROUTE: RouteChoice = {
+  ok: true,
+  locationId: 'vouchers',
+  locationType: 'virtual',
+  reason: 'voucher order: codes are issued on confirmation, no stock is reserved',
+  candidates: [],
+};
+
+/**
+ * Voucher lines (catalog kind `voucher`) reserve no stock: they go in an order of their own with the
+ * `voucher` fulfilment, and such an order holds nothing else (one order, several fulfilments is
+ * another change).
+ */
+function checkVoucherLines(
+  ctx: OrdersContext,
+  method: FulfilmentMethod,
+  lines: Line[],
+  voucherSkus: ReadonlySet<string>,
+): void {
+  const vouchers = lines.filter((l) => voucherSkus.has(l.sku)).map((l) => l.sku);
+  const goods = lines.filter((l) => !voucherSkus.has(l.sku)).map((l) => l.sku);
+  if (method === 'voucher' && goods.length > 0) {
+    ctx.metrics.refused.inc({ code: 'not-voucher-lines' });
+    throw new UnprocessableError('not-voucher-lines', 'a voucher order holds voucher SKUs only', {
+      skus: goods,
+    });
+  }
+  if (method !== 'voucher' && vouchers.length > 0) {
+    ctx.metrics.refused.inc({ code: 'voucher-lines-need-voucher-fulfilment' });
+    throw new UnprocessableError(
+      'voucher-lines-need-voucher-fulfilment',
+      'voucher SKUs are ordered on their own, with fulfilment method voucher',
+      { skus: vouchers },
+    );
+  }
 }
 
 async function withUpstream<T>(name: string, call: () => Promise<T>): Promise<T> {

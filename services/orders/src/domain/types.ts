@@ -6,7 +6,8 @@ import type { LimitedLine } from './purchase-limits';
  */
 
 export type Channel = 'online' | 'store' | 'phone';
-export type FulfilmentMethod = 'ship' | 'pickup' | 'delivery';
+/** `voucher`: voucher-only orders (no stock reserved; the vouchers service issues codes on confirmation). */
+export type FulfilmentMethod = 'ship' | 'pickup' | 'delivery' | 'voucher';
 export type PaymentMethod = 'card' | 'cod';
 
 export const ORDER_STATUSES = [
@@ -51,7 +52,8 @@ export interface PricedLine extends Line {
   name?: string;
 }
 
-export type LocationType = 'store' | 'warehouse';
+/** `virtual`: no place holds the goods (voucher orders). */
+export type LocationType = 'store' | 'warehouse' | 'virtual';
 
 /** A location routing looked at, and what it found there. */
 export interface RouteCandidate {
@@ -169,7 +171,8 @@ export type WorkflowName =
   | 'deliver'
   | 'ship'
   | 'compensate_late'
-  | 'refund_return';
+  | 'refund_return'
+  | 'refund_voucher';
 
 export type CancelCause = 'customer' | 'ops' | 'no_show' | 'no_route' | 'delivery_failed';
 
@@ -191,6 +194,8 @@ export interface WorkflowParams {
   chosenBy?: 'customer' | 'default';
   /** refund_return */
   returnId?: string;
+  /** refund_voucher: the vouchers service's refund (one per voucher) and its amount. */
+  voucherRefund?: { refundId: string; voucherId: string; amount: Money };
   /** When the triggering fact happened (event time), for completedAt. */
   at?: string;
   shipment?: { carrier?: string; trackingNumber?: string };
@@ -328,6 +333,8 @@ export interface OrderDoc {
   /** Units returned per SKU (requested and received returns). */
   returnedQty: Record<string, number>;
   returns: ReturnRecord[];
+  /** Voucher orders: refunds of unused vouchers already paid back (vouchers' refund ids). */
+  voucherRefunds?: string[];
   shipment?: { carrier?: string; trackingNumber?: string; at: string };
   /**
    * Delivery: a rider accepted the job at this store (the parcel is packed or being packed for them).

@@ -67,7 +67,13 @@ export const PlaceOrderBody = Type.Object(
     ),
     fulfilment: Type.Object(
       {
-        method: Type.Union([Type.Literal('ship'), Type.Literal('pickup'), Type.Literal('delivery')]),
+        method: Type.Union([
+          Type.Literal('ship'),
+          Type.Literal('pickup'),
+          Type.Literal('delivery'),
+          /** Only lines of catalog kind `voucher`: codes are issued on confirmation, nothing reserved. */
+          Type.Literal('voucher'),
+        ]),
         /** Pickup: the store. */
         storeId: Type.Optional(StoreId),
         /** Pickup: switch to the nearest store with everything when the chosen one cannot serve. */

@@ -36,6 +36,9 @@ export async function routeOrder(
   deadlineMs: number,
   serving?: ServingStore[],
 ): Promise<RoutingOutcome> {
+  // Voucher orders hold no goods anywhere: placement never routes them, nor does a re-route.
+  if (q.method === 'voucher')
+    return { ok: false, code: 'no-location', reason: 'voucher orders are not routed', candidates: [] };
   const excluded = new Map(q.exclude);
   if (q.method !== 'ship') {
     for (const [storeId, why] of await env.pausedStores())

@@ -10,6 +10,8 @@ interface FakeSku {
   sellable: boolean;
   reason?: string;
   purchaseLimit?: { qty: number; period: string };
+  /** Default goods. */
+  kind?: 'goods' | 'voucher';
 }
 
 /** Catalog double: SKUs with a price, some not sellable (with why). */
@@ -28,7 +30,8 @@ export class FakeCatalog {
         return {
           items: req.skus.map((sku) => {
             const s = cat.skus.get(sku);
-            if (!s) return { sku, productId: '', name: '', sellable: false, reason: 'unknown' };
+            if (!s)
+              return { sku, productId: '', name: '', sellable: false, reason: 'unknown', kind: 'goods' };
             return {
               sku,
               productId: `p-${sku}`,
@@ -37,6 +40,7 @@ export class FakeCatalog {
               price: { amountMinor: s.priceMinor, currency: s.currency },
               reason: s.sellable ? '' : (s.reason ?? 'unpublished'),
               purchaseLimit: s.purchaseLimit,
+              kind: s.kind ?? 'goods',
             };
           }),
         };
@@ -56,6 +60,7 @@ export class FakeCatalog {
       sellable?: boolean;
       reason?: string;
       purchaseLimit?: { qty: number; period: string };
+      kind?: 'goods' | 'voucher';
     } = {},
   ): this {
     this.skus.set(sku, {
@@ -66,6 +71,7 @@ export class FakeCatalog {
       sellable: opts.sellable ?? true,
       reason: opts.reason,
       purchaseLimit: opts.purchaseLimit,
+      kind: opts.kind,
     });
     return this;
   }

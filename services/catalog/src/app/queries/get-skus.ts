@@ -1,5 +1,12 @@
 import type { Money } from '../../domain/money';
-import { sellability, type Channel, type NotSellableReason, type Product, type PurchaseLimit } from '../../domain/product';
+import {
+  sellability,
+  type Channel,
+  type NotSellableReason,
+  type Product,
+  type ProductKind,
+  type PurchaseLimit,
+} from '../../domain/product';
 import type { CatalogContext } from '../context';
 
 export interface SkuAnswer {
@@ -11,6 +18,7 @@ export interface SkuAnswer {
   reason?: NotSellableReason;
   /** Per customer per period, across channels (orders enforces it). */
   purchaseLimit?: PurchaseLimit;
+  kind: ProductKind;
 }
 
 /** Most SKUs one lookup answers (an order or a cart, with room to spare). */
@@ -28,7 +36,7 @@ export async function getSkus(ctx: CatalogContext, skus: string[], channel: Chan
   const answers = skus.map((sku): SkuAnswer => {
     const product = bySku.get(sku);
     const verdict = sellability(product, sku, channel, storeId);
-    const base = { sku, productId: product?._id ?? '', name: product?.name ?? '' };
+    const base = { sku, productId: product?._id ?? '', name: product?.name ?? '', kind: product?.kind ?? ('goods' as const) };
     const limit = product?.skus.find((s) => s.sku === sku)?.purchaseLimit;
     return verdict.sellable
       ? { ...base, sellable: true, price: verdict.price, ...(limit ? { purchaseLimit: limit } : {}) }

@@ -1,6 +1,16 @@
 import { bestLevel, levelAtStore, UNKNOWN_AVAILABILITY, type AvailabilityLevel, type LevelAt, type SkuAvailability } from '../../domain/availability';
 import type { Money } from '../../domain/money';
-import { priceFor, sellability, type Channel, type Listing, type Product, type ProductStatus, type PurchaseLimit, type StorePrice } from '../../domain/product';
+import {
+  priceFor,
+  sellability,
+  type Channel,
+  type Listing,
+  type Product,
+  type ProductKind,
+  type ProductStatus,
+  type PurchaseLimit,
+  type StorePrice,
+} from '../../domain/product';
 
 /** Where the storefront sells: prices and sellability are resolved for this. */
 export interface SalesContext {
@@ -35,6 +45,7 @@ export interface SkuView {
 
 export interface ProductView {
   id: string;
+  kind: ProductKind;
   name: string;
   description: string;
   categoryIds: string[];
@@ -94,6 +105,7 @@ export function productView(p: Product, sales: SalesContext, availability: Reado
   });
   return {
     id: p._id,
+    kind: p.kind ?? 'goods',
     name: p.name,
     description: p.description,
     categoryIds: p.categoryIds,

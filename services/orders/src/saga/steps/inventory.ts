@@ -62,6 +62,8 @@ export const isInsufficientStock = (err: unknown): boolean => statusOf(err) === 
 /** Placement: reserve at the routed location; if its stock ran out meanwhile, move on (bounded). */
 export const reserveStock: Step = {
   name: 'reserve_stock',
+  // Voucher orders reserve nothing: a goods voucher sells from the redeeming store's stock later.
+  when: (o) => o.fulfilment.method !== 'voucher',
   async run(ctx, o) {
     let order = o;
     for (;;) {
@@ -94,7 +96,9 @@ export const reserveStock: Step = {
 /** Cancel: put the stock back on sale (the active reservation and a half-done re-route's). */
 export const releaseStock: Step = {
   name: 'release_stock',
-  when: (o) => o.reservation.status === 'active' || o.reservation.status === 'none' || !!o.pendingRoute,
+  when: (o) =>
+    o.fulfilment.method !== 'voucher' &&
+    (o.reservation.status === 'active' || o.reservation.status === 'none' || !!o.pendingRoute),
   async run(ctx, o) {
     let status: 'released' | 'committed' = o.reservation.status === 'committed' ? 'committed' : 'released';
     if (o.reservation.status === 'active' || o.reservation.status === 'none') {

@@ -102,3 +102,11 @@ export function settleOnCancel(noShowFee: (o: OrderDoc) => Money | null): Step {
     },
   };
 }
+
+/** Voucher orders: the codes are what is sold, issued on confirmation, so the money is taken then. */
+export const captureVoucherPayment: Step = {
+  ...capturePayment,
+  name: 'capture_voucher_payment',
+  when: (o) =>
+    o.fulfilment.method === 'voucher' && o.payment.method === 'card' && o.payment.status === 'authorized',
+};

@@ -8,6 +8,7 @@ import { deliver } from './deliver';
 import { handToRider } from './hand-to-rider';
 import { place } from './place';
 import { refundReturn } from './refund-return';
+import { refundVoucher } from './refund-voucher';
 import { reroute } from './reroute';
 import { ship } from './ship';
 
@@ -23,5 +24,6 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
     ship,
     compensate_late: compensateLateWorkflow(policy),
     refund_return: refundReturn,
+    refund_voucher: refundVoucher,
   };
 }

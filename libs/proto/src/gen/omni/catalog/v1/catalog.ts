@@ -38,7 +38,14 @@ export interface SkuInfo {
   /** Why not sellable: "unknown", "unpublished", "not-listed". */
   reason: string;
   /** At most qty units per customer per period ("day" or "week", UTC calendar), across channels. */
-  purchaseLimit?: PurchaseLimit | undefined;
+  purchaseLimit?:
+    | PurchaseLimit
+    | undefined;
+  /**
+   * "goods" (stock is reserved for it) or "voucher" (sold as a code, redeemed in a store; no stock
+   * is reserved at purchase).
+   */
+  kind: string;
 }
 
 export interface PurchaseLimit {
@@ -156,7 +163,16 @@ export const GetSkusRequest: MessageFns<GetSkusRequest> = {
 };
 
 function createBaseSkuInfo(): SkuInfo {
-  return { sku: "", productId: "", name: "", sellable: false, price: undefined, reason: "", purchaseLimit: undefined };
+  return {
+    sku: "",
+    productId: "",
+    name: "",
+    sellable: false,
+    price: undefined,
+    reason: "",
+    purchaseLimit: undefined,
+    kind: "",
+  };
 }
 
 export const SkuInfo: MessageFns<SkuInfo> = {
@@ -181,6 +197,9 @@ export const SkuInfo: MessageFns<SkuInfo> = {
     }
     if (message.purchaseLimit !== undefined) {
       PurchaseLimit.encode(message.purchaseLimit, writer.uint32(58).fork()).join();
+    }
+    if (message.kind !== "") {
+      writer.uint32(66).string(message.kind);
     }
     return writer;
   },
@@ -254,6 +273,14 @@ export const SkuInfo: MessageFns<SkuInfo> = {
             message.purchaseLimit = PurchaseLimit.decode(reader, reader.uint32());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -283,6 +310,7 @@ export const SkuInfo: MessageFns<SkuInfo> = {
         : isSet(object.purchase_limit)
         ? PurchaseLimit.fromJSON(object.purchase_limit)
         : undefined,
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
     };
   },
 
@@ -309,6 +337,9 @@ export const SkuInfo: MessageFns<SkuInfo> = {
     if (message.purchaseLimit !== undefined) {
       obj.purchaseLimit = PurchaseLimit.toJSON(message.purchaseLimit);
     }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
     return obj;
   },
 
@@ -326,6 +357,7 @@ export const SkuInfo: MessageFns<SkuInfo> = {
     message.purchaseLimit = (object.purchaseLimit !== undefined && object.purchaseLimit !== null)
       ? PurchaseLimit.fromPartial(object.purchaseLimit)
       : undefined;
+    message.kind = object.kind ?? "";
     return message;
   },
 };
