@@ -135,6 +135,25 @@ export const OrderAttentionRaised = defineEvent({
   }),
 });
 
+export const ShipmentTracked = defineEvent({
+  type: 'omni.orders.shipment.tracked.v1',
+  topic,
+  description:
+    'A carrier tracking step of a shipped order (label created, in transit, out for delivery, delivered). Delivered completes the order.',
+  schema: Type.Object({
+    orderId: Id,
+    carrier: Type.String({ maxLength: 100 }),
+    trackingNumber: Type.String({ maxLength: 100 }),
+    status: Type.Union([
+      Type.Literal('label_created'),
+      Type.Literal('in_transit'),
+      Type.Literal('out_for_delivery'),
+      Type.Literal('delivered'),
+    ]),
+    at: IsoTime,
+  }),
+});
+
 export const ReturnEvent = (name: string, description: string) =>
   defineEvent({
     type: `omni.orders.return.${name}.v1`,
@@ -169,6 +188,7 @@ export const orderEvents = [
   OrderCompleted,
   OrderCompensated,
   OrderAttentionRaised,
+  ShipmentTracked,
   ReturnRequested,
   ReturnReceived,
   ReturnRefunded,

@@ -2,6 +2,9 @@ import { orderEvents } from '@omni/contracts';
 import { createService, serviceOptionsFrom, type Service, type ServiceDeps } from '@omni/kit';
 import type { OrdersContext, OrdersEnv, OrdersMetrics } from './app/context';
 import { settle } from './app/request-work';
+import { trackShipments } from './app/track-shipments';
+import type { CarrierPort } from './carrier/port';
+import { SimulatedCarrier, type SimulatedCarrierOptions } from './carrier/simulated-carrier';
 import type { OrderDoc } from './domain/types';
 import { createUpstreams, type UpstreamAddresses, type Upstreams } from './clients/upstreams';
 import { onCustomerMerged } from './events/on-customer-merged';
@@ -15,6 +18,7 @@ import { onPickupTaskCollected } from './events/on-pickup-task-collected';
 import { onPickupTaskExpired } from './events/on-pickup-task-expired';
 import { onPickupTaskReady } from './events/on-pickup-task-ready';
 import { onPickupTaskShortPicked } from './events/on-pickup-task-short-picked';
+import { onOrderPacked } from './events/on-order-packed';
 import { onReservationAtRisk } from './events/on-reservation-at-risk';
 import { onStoreRejected } from './events/on-store-rejected';
 import { registerOrderRoutes } from './http/orders';
@@ -34,6 +38,9 @@ export interface OrdersServiceDeps extends ServiceDeps, UpstreamAddresses {
   /** The payment provider; default a SimulatedCardProvider built from `simulatedCard`. */
   payments?: PaymentProvider;
   simulatedCard?: SimulatedCardOptions;
+  /** The parcel carrier; default a SimulatedCarrier on the service clock. */
+  carrier?: CarrierPort;
+  simulatedCarrier?: SimulatedCarrierOptions;
   timings?: Partial<OrdersTimings>;
   policy?: Partial<OrdersPolicy>;
 }
@@ -45,6 +52,9 @@ export interface OrdersControls {
   /** Runs the order's pending work to completion (or `ms`), returns the order as stored. */
   settle(orderId: string, ms?: number): Promise<OrderDoc | null>;
   readonly payments: PaymentProvider;
+  readonly carrier: CarrierPort;
+  /** One pass of the carrier-tracking job (tests call it instead of waiting for the timer). */
+  trackShipments(): Promise<number>;
   readonly upstreams: Upstreams;
   /** The saga runner's instance id (lease owner). */
   readonly instanceId: string;
@@ -79,7 +89,15 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
   const upstreams = createUpstreams(deps, timings.stepTimeoutMs);
   const payments = deps.payments ?? new SimulatedCardProvider(deps.simulatedCard);
   const repo = new OrderRepository(deps.store, collections, outboxPublisher(svc.events), clock);
-  const env: OrdersEnv = { upstreams, policy, timings, clock, pausedStores: () => pausedStores(collections) };
+  const carrier = deps.carrier ?? new SimulatedCarrier({ clock, ...deps.simulatedCarrier });
+  const env: OrdersEnv = {
+    upstreams,
+    policy,
+    timings,
+    clock,
+    carrier,
+    pausedStores: () => pausedStores(collections),
+  };
   const stepEnv: StepEnv = { ...env, payments, log: svc.log };
   const m = svc.metrics;
   const metrics: OrdersMetrics = {
@@ -136,6 +154,7 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
   onDeliveryFailed(svc, ctx);
   onDeliveryLate(svc, ctx);
   onReservationAtRisk(svc, ctx);
+  onOrderPacked(svc, ctx);
   onCustomerMerged(svc, ctx);
 
   // Sagas resume once the store is ready. On shutdown the runner stops before HTTP drains, so requests
@@ -147,6 +166,13 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
     everyMs: timings.resumeIntervalMs,
     owner: 'replica',
     run: () => runner.resumeAll(),
+  });
+  // Parcels on their way: one replica reads the carrier's tracking (delivered completes the order).
+  svc.jobs.every({
+    name: 'carrier-tracking',
+    everyMs: timings.carrierTrackingMs,
+    owner: 'lease',
+    run: (job) => trackShipments(ctx, job.stillOwner).then(() => undefined),
   });
   svc.app.addHook('preClose', async () => {
     await runner.stop();
@@ -160,6 +186,8 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
     resumeSagas: () => runner.resumeAll(),
     settle: (orderId, ms = timings.placeWaitMs) => settle(ctx, orderId, ms),
     payments,
+    carrier,
+    trackShipments: () => trackShipments(ctx),
     upstreams,
     instanceId: runner.instanceId,
     policy,

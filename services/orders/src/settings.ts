@@ -43,6 +43,8 @@ export interface OrdersTimings {
   commandWaitMs: number;
   /** Deadline of gRPC calls made while placing (pricing, routing, customer lookup). */
   lookupTimeoutMs: number;
+  /** How often the carrier's tracking of shipped parcels is read. */
+  carrierTrackingMs: number;
 }
 
 export const DEFAULT_POLICY: OrdersPolicy = {
@@ -69,4 +71,5 @@ export const DEFAULT_TIMINGS: OrdersTimings = {
   placeWaitMs: 15_000,
   commandWaitMs: 15_000,
   lookupTimeoutMs: 3_000,
+  carrierTrackingMs: 5_000,
 };

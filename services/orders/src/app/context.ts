@@ -1,5 +1,6 @@
 import type { Service } from '@omni/kit';
 import type { Counter } from 'prom-client';
+import type { CarrierPort } from '../carrier/port';
 import type { RoutingEnv } from '../routing/route-order';
 import type { SagaRunner } from '../saga/runner';
 import type { OrdersTimings } from '../settings';
@@ -19,6 +20,8 @@ export interface OrdersMetrics {
  */
 export interface OrdersEnv extends RoutingEnv {
   timings: OrdersTimings;
+  /** The carrier parcels are booked with and tracked at (ship workflow, carrier-tracking job). */
+  carrier: CarrierPort;
   clock: () => Date;
 }
 

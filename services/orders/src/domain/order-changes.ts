@@ -12,7 +12,8 @@ import {
   statusEvent,
   undeliveredReturnEvent,
 } from './order-events';
-import type { Outcome, PendingEvent } from './outcome';
+import { ShipmentTracked } from '@omni/contracts';
+import { emit, type Outcome, type PendingEvent } from './outcome';
 import type { RouteChoice } from './routing';
 import type {
   CancelCause,
@@ -24,6 +25,7 @@ import type {
   QueuedWork,
   ReturnRecord,
   RouteDecision,
+  TrackingStatus,
   WorkflowParams,
 } from './types';
 
@@ -239,14 +241,59 @@ export function delivered(o: OrderDoc, at: string, codCollected: Money | undefin
   return { order: out.order, events: [...out.events!, completedEvent(out.order, at)] };
 }
 
+/**
+ * Handed to the carrier. A parcel Omni booked is completed when the carrier reports it delivered
+ * (points accrue then); one booked outside Omni (the carrier's own tracking number, untracked here)
+ * completes at hand-over, as nothing will report its delivery.
+ */
 export function shipped(o: OrderDoc, shipment: WorkflowParams['shipment'], now: string): Outcome {
-  const out = moveTo(
-    { ...o, completedAt: now, shipment: { ...shipment, at: now } },
-    'shipped',
-    now,
-    'handed to the carrier',
+  const booked = o.shipment?.bookedAt !== undefined;
+  const order: OrderDoc = {
+    ...o,
+    ...(booked ? {} : { completedAt: now }),
+    shipment: { ...shipment, ...o.shipment, at: now },
+  };
+  const out = moveTo(order, 'shipped', now, 'handed to the carrier');
+  return {
+    order: out.order,
+    events: booked ? out.events! : [...out.events!, completedEvent(out.order, now)],
+  };
+}
+
+/**
+ * New carrier tracking steps of a shipped parcel; `delivered` delivers and completes the order.
+ * Steps already recorded are not announced again (the tracking job may read the same history twice).
+ */
+export function tracked(
+  o: OrderDoc,
+  steps: Array<{ status: TrackingStatus; at: string }>,
+  now: string,
+): Outcome | null {
+  const s = o.shipment;
+  if (!s?.trackingNumber || o.status !== 'shipped') return null;
+  const known = s.tracking ?? [];
+  const fresh = steps.slice(known.length);
+  if (fresh.length === 0) return null;
+  const delivered = fresh.find((t) => t.status === 'delivered');
+  let order: OrderDoc = {
+    ...o,
+    shipment: { ...s, tracking: [...known, ...fresh], ...(delivered ? { deliveredAt: delivered.at } : {}) },
+  };
+  const events: PendingEvent[] = fresh.map((t) =>
+    emit(ShipmentTracked, {
+      orderId: o._id,
+      carrier: s.carrier ?? 'unknown',
+      trackingNumber: s.trackingNumber!,
+      status: t.status,
+      at: t.at,
+    }),
   );
-  return { order: out.order, events: [...out.events!, completedEvent(out.order, now)] };
+  if (delivered) {
+    const out = moveTo({ ...order, completedAt: delivered.at }, 'delivered', now, 'delivered by the carrier');
+    order = out.order;
+    events.push(...out.events!, completedEvent(order, delivered.at));
+  }
+  return { order, events };
 }
 
 export function compensated(o: OrderDoc, c: LateCompensation): Outcome {

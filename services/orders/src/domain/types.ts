@@ -177,7 +177,29 @@ export interface WorkflowParams {
   returnId?: string;
   /** When the triggering fact happened (event time), for completedAt. */
   at?: string;
-  shipment?: { carrier?: string; trackingNumber?: string };
+  shipment?: ShipmentRequestParams;
+}
+
+/** What a ship request (packing at a location, or staff by hand) brings to the ship workflow. */
+export interface ShipmentRequestParams {
+  /** Set when the parcel was booked outside Omni (the carrier's own number): not tracked here. */
+  carrier?: string;
+  trackingNumber?: string;
+  parcels?: Array<{ parcelId: string; weightGrams: number }>;
+  pickListId?: string;
+}
+
+export type TrackingStatus = 'label_created' | 'in_transit' | 'out_for_delivery' | 'delivered';
+
+/** The parcel with the carrier: booking, label, parcels and the tracking steps seen so far. */
+export interface Shipment extends ShipmentRequestParams {
+  /** Hand-over to the carrier. */
+  at: string;
+  /** Booked through the carrier port (tracked by the carrier-tracking job). */
+  labelUrl?: string;
+  bookedAt?: string;
+  tracking?: Array<{ status: TrackingStatus; at: string }>;
+  deliveredAt?: string;
 }
 
 export interface QueuedWork {
@@ -263,7 +285,7 @@ export interface OrderDoc {
   /** Units returned per SKU (requested and received returns). */
   returnedQty: Record<string, number>;
   returns: ReturnRecord[];
-  shipment?: { carrier?: string; trackingNumber?: string; at: string };
+  shipment?: Shipment;
   /**
    * Delivery: a rider accepted the job at this store (the parcel is packed or being packed for them).
    * From then on the order is not re-routed for stock at risk; the store is told instead.

@@ -7,7 +7,8 @@ import { emit } from '../domain/outcome';
 import { all, inStatus, onReservation } from '../domain/guards';
 import { changeFromEvent, ignored, queueFromEvent } from './handle';
 
-const HAND_OVERS = new Set(['collect', 'hand_to_rider', 'deliver']);
+// ship: packed at its location (OrderPacked), the parcel is sealed.
+const HAND_OVERS = new Set(['collect', 'hand_to_rider', 'deliver', 'ship']);
 
 /**
  * The goods are physically set aside for the customer: picked and waiting at the counter, packed

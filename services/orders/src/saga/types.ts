@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { CarrierPort } from '../carrier/port';
 import { isTransient, statusOf } from '../clients/upstreams';
 import type { Failure, OrderDoc, WorkflowName, WorkflowParams } from '../domain/types';
 import { PaymentDeclinedError, PaymentUnavailableError, type PaymentProvider } from '../payment/port';
@@ -16,6 +17,7 @@ import type { Outcome } from '../domain/outcome';
 /** What steps may use: routing's upstreams and policy, plus the payment provider. */
 export interface StepEnv extends RoutingEnv {
   payments: PaymentProvider;
+  carrier: CarrierPort;
   timings: OrdersTimings;
   clock: () => Date;
   log: Logger;
