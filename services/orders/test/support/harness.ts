@@ -11,6 +11,7 @@ import {
 import type { DocumentStore } from '@omni/store';
 import { client, createTestDeps, TestTokenIssuer, waitFor } from '@omni/testing';
 import { buildOrdersService, type OrdersService, type OrdersServiceDeps } from '../../src';
+import type { CarrierPort } from '../../src/carrier/port';
 import type { OrderDoc } from '../../src/domain/types';
 import { SimulatedCardProvider } from '../../src/payment/simulated-card';
 import type { OrdersPolicy, OrdersTimings } from '../../src/settings';
@@ -87,7 +88,12 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: { policy?: Partial<OrdersPolicy>; timings?: Partial<OrdersTimings>; seed?: boolean } = {},
+  opts: {
+    policy?: Partial<OrdersPolicy>;
+    timings?: Partial<OrdersTimings>;
+    seed?: boolean;
+    carrier?: CarrierPort;
+  } = {},
 ): Promise<Harness> {
   const { store, bus, issuer } = await createTestDeps();
   const [inventory, catalog, customers] = await Promise.all([
@@ -112,6 +118,7 @@ export async function startHarness(
     customersAddress: customers.address,
     serviceToken: async () => token,
     payments,
+    ...(opts.carrier ? { carrier: opts.carrier } : {}),
     timings: { ...FAST_TIMINGS, ...opts.timings },
     policy: opts.policy,
     // the bus is closed by the harness (other instances may share it)
