@@ -6,13 +6,15 @@ import {
   lateSyncStory,
   pickupStory,
   timelineOf,
+  warehouseStory,
   type DemoContext,
 } from './demo/flows';
 
 /**
- * `npm run demo`: against the system `npm start` runs, plays the three O2O stories — an online
- * order picked up in store, a one-hour delivery by a rider, and a store sale synced late that
- * re-routes an online order — then prints each order's timeline across services.
+ * `npm run demo`: against the system `npm start` runs, plays the O2O stories — an online order
+ * picked up in store, a one-hour delivery by a rider, a store sale synced late that re-routes an
+ * online order, and a parcel from a warehouse whose short pick re-routes it — then prints each
+ * order's timeline across services.
  */
 async function main(): Promise<void> {
   const dataDir = resolve(process.env.OMNI_DATA_DIR ?? '.omni-data');
@@ -38,6 +40,10 @@ async function main(): Promise<void> {
     ['1. Buy online, pick up in store', () => pickupStory(ctx)],
     ['2. One-hour delivery by a rider, cash on delivery', () => deliveryStory(ctx)],
     ['3. A store sale synced late re-routes an online order', () => lateSyncStory(ctx)],
+    [
+      '4. Shipped from a warehouse: a short pick re-routes, packed, tracked, delivered',
+      () => warehouseStory(ctx),
+    ],
   ];
   const done: Array<[string, string]> = [];
   for (const [title, run] of stories) {

@@ -15,6 +15,7 @@ import {
   skusInStock,
   timelineOf,
   waitForStatus,
+  warehouseStory,
   type DemoContext,
 } from '../src/demo/flows';
 import { eventually } from '../src/demo/client';
@@ -97,6 +98,34 @@ describe('O2O flows on the embedded system', () => {
       'pickup.task.created',
     ];
     await eventually('the re-route timeline', async () => inOrder(await typesOf(orderId), expected));
+  });
+
+  it('shipped from a warehouse: a short pick re-routes to the other warehouse, packed, tracked, delivered, then completed', async () => {
+    const orderId = await warehouseStory(ctx);
+    const order = await getOrder(ctx, orderId);
+    expect(order.status).toBe('delivered');
+    expect(order.route?.locationId).toBe('WH-SOUTH');
+    const expected = [
+      'inventory.reservation.created',
+      'orders.order.confirmed',
+      'inventory.reservation.at-risk',
+      'inventory.reservation.created',
+      'orders.order.rerouted',
+      'inventory.order.packed',
+      'inventory.reservation.committed',
+      'orders.order.status-changed',
+      'orders.shipment.tracked',
+      'orders.order.completed',
+      'customers.customer.points-changed',
+    ];
+    await eventually('the warehouse timeline', async () => inOrder(await typesOf(orderId), expected));
+    // The missing unit was written off at the first warehouse, in the ledger under its pick list.
+    const written = await api<{ items: Array<{ reason: string; onHandDelta: number }> }>(
+      'GET',
+      `${ctx.urls.inventory}/v1/movements?locationId=WH-NORTH&reason=pick-short&limit=10`,
+      { token: ops },
+    );
+    expect(written.items.map((m) => m.onHandDelta)).toEqual([-1]);
   });
 
   it('after all flows the ledger replays to exactly the stock levels', async () => {
