@@ -171,6 +171,8 @@ export const ReturnEvent = (name: string, description: string) =>
         }),
       ),
       refund: Type.Optional(Money),
+      /** Accepted / refused: the staff's reason. */
+      reason: Type.Optional(Type.String({ maxLength: 500 })),
     }),
   });
 export const ReturnRequested = ReturnEvent('requested', 'A customer asked to return lines of an order.');
@@ -179,6 +181,14 @@ export const ReturnReceived = ReturnEvent(
   'Returned goods were received at a location and restocked or written off.',
 );
 export const ReturnRefunded = ReturnEvent('refunded', 'The return was refunded.');
+export const ReturnAccepted = ReturnEvent(
+  'accepted',
+  'Staff accepted a return request: the goods may come back.',
+);
+export const ReturnRefused = ReturnEvent(
+  'refused',
+  'Staff refused a return request, with a reason; its units count as not returned again.',
+);
 
 export const orderEvents = [
   OrderConfirmed,
@@ -192,4 +202,6 @@ export const orderEvents = [
   ReturnRequested,
   ReturnReceived,
   ReturnRefunded,
+  ReturnAccepted,
+  ReturnRefused,
 ];

@@ -22,7 +22,9 @@ import { onOrderPacked } from './events/on-order-packed';
 import { onReservationAtRisk } from './events/on-reservation-at-risk';
 import { onStoreRejected } from './events/on-store-rejected';
 import { registerOrderRoutes } from './http/orders';
+import { registerReturnPolicyRoutes } from './http/return-policies';
 import { registerReturnRoutes } from './http/returns';
+import { registerTicketRoutes } from './http/tickets';
 import type { PaymentProvider } from './payment/port';
 import { SimulatedCardProvider, type SimulatedCardOptions } from './payment/simulated-card';
 import { SagaRunner } from './saga/runner';
@@ -141,6 +143,8 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
 
   registerOrderRoutes(svc.app, ctx);
   registerReturnRoutes(svc.app, ctx);
+  registerReturnPolicyRoutes(svc.app, ctx);
+  registerTicketRoutes(svc.app, ctx);
 
   onPickupTaskReady(svc, ctx);
   onPickupTaskShortPicked(svc, ctx);

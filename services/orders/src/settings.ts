@@ -18,6 +18,13 @@ export interface OrdersPolicy {
   pointValueMinor: number;
   /** Reservation TTL asked of inventory: must outlive the pickup hold period. */
   reservationTtlSeconds: number;
+  /** Days after completion a product may be returned, unless its return policy says otherwise. */
+  returnWindowDays: number;
+  /**
+   * Points customers accrue per major currency unit of a completed order (customers'
+   * CUSTOMERS_POINTS_PER_MAJOR_UNIT): a refunded return takes back as many per refunded unit.
+   */
+  pointsEarnedPerMajorUnit: number;
   /** Max lines and units per line of one order. */
   maxLines: number;
   maxQtyPerLine: number;
@@ -59,6 +66,8 @@ export const DEFAULT_POLICY: OrdersPolicy = {
   reservationTtlSeconds: 8 * 24 * 3600,
   maxLines: 50,
   maxQtyPerLine: 99,
+  returnWindowDays: 30,
+  pointsEarnedPerMajorUnit: 1,
 };
 
 export const DEFAULT_TIMINGS: OrdersTimings = {

@@ -368,6 +368,7 @@ async function priceLines(
         qty: l.qty,
         unitPrice: { amountMinor: info.price.amountMinor, currency: info.price.currency },
         ...(info.name ? { name: info.name } : {}),
+        ...(info.productId ? { productId: info.productId } : {}),
       });
   }
   if (bad.length > 0) {

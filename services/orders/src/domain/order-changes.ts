@@ -1,4 +1,5 @@
 import { reservationIdFor } from './ids';
+import { add, zero } from './money';
 import { canTransition, withStatus } from './lifecycle';
 import {
   cancelledEvent,
@@ -8,6 +9,7 @@ import {
   reroutedEvent,
   returnReceivedEvent,
   returnRefundedEvent,
+  returnDecidedEvent,
   returnRequestedEvent,
   statusEvent,
   undeliveredReturnEvent,
@@ -17,6 +19,7 @@ import { emit, type Outcome, type PendingEvent } from './outcome';
 import type { RouteChoice } from './routing';
 import type {
   CancelCause,
+  Decision,
   Failure,
   LateCompensation,
   Money,
@@ -121,7 +124,7 @@ export function returnRequested(o: OrderDoc, ret: ReturnRecord): Outcome {
 
 /**
  * A return is received (`received` = the record as received): units announced but not brought back can
- * be returned later, and the refund is queued.
+ * be returned later, and the refund is queued — unless written-off units wait for a refund decision.
  */
 export function returnReceived(o: OrderDoc, received: ReturnRecord, now: string): Outcome {
   const requested = o.returns.find((r) => r.returnId === received.returnId)!;
@@ -130,16 +133,68 @@ export function returnReceived(o: OrderDoc, received: ReturnRecord, now: string)
   const returnedQty = { ...o.returnedQty };
   for (const l of requested.lines)
     returnedQty[l.sku] = (returnedQty[l.sku] ?? 0) - (l.qty - (gotBySku.get(l.sku) ?? 0));
-  const next = queued(
-    { ...o, returnedQty, returns: o.returns.map((r) => (r.returnId === received.returnId ? received : r)) },
-    {
+  const stored: OrderDoc = {
+    ...o,
+    returnedQty,
+    returns: o.returns.map((r) => (r.returnId === received.returnId ? received : r)),
+  };
+  const next =
+    received.writeOff?.decision === 'pending' ? stored : queueRefund(stored, received.returnId, now);
+  return { order: next, events: [returnReceivedEvent(o, received)] };
+}
+
+function queueRefund(o: OrderDoc, returnId: string, now: string): OrderDoc {
+  return (
+    queued(o, {
       workflow: 'refund_return',
-      key: `refund:${received.returnId}`,
-      params: { returnId: received.returnId },
+      key: `refund:${returnId}`,
+      params: { returnId },
       requestedAt: now,
-    },
+    }) ?? o
   );
-  return { order: next!, events: [returnReceivedEvent(o, received)] };
+}
+
+/** Staff accepted or refused a return request; a refused one's units may be asked for again. */
+export function returnDecided(
+  o: OrderDoc,
+  returnId: string,
+  decision: Decision & { accepted: boolean },
+): Outcome {
+  const ret = o.returns.find((r) => r.returnId === returnId)!;
+  const decided: ReturnRecord = { ...ret, status: decision.accepted ? 'accepted' : 'refused', decision };
+  const returnedQty = { ...o.returnedQty };
+  if (!decision.accepted) for (const l of ret.lines) returnedQty[l.sku] = (returnedQty[l.sku] ?? 0) - l.qty;
+  return {
+    order: {
+      ...o,
+      returnedQty,
+      returns: o.returns.map((r) => (r.returnId === returnId ? decided : r)),
+    },
+    events: [returnDecidedEvent(o, decided)],
+  };
+}
+
+/**
+ * Staff decided whether written-off units of a received return are refunded: the refund becomes the
+ * restocked units' plus (when granted) the written-off units' value, and is queued.
+ */
+export function writeOffDecided(
+  o: OrderDoc,
+  returnId: string,
+  refund: boolean,
+  decided: Decision,
+  now: string,
+): Outcome {
+  const ret = o.returns.find((r) => r.returnId === returnId)!;
+  const w = ret.writeOff!;
+  const base = ret.refund ?? zero(o.currency);
+  const updated: ReturnRecord = {
+    ...ret,
+    writeOff: { ...w, decision: refund ? 'refund' : 'no_refund', decided },
+    refund: refund ? add(base, w.value) : base,
+  };
+  const order = { ...o, returns: o.returns.map((r) => (r.returnId === returnId ? updated : r)) };
+  return { order: queueRefund(order, returnId, now) };
 }
 
 // ---------------------------------------------------------------- as the workflows end, in saga order
@@ -313,7 +368,7 @@ export function returnRefunded(o: OrderDoc, returnId: string | undefined, now: s
   };
   const events: PendingEvent[] = [returnRefundedEvent(o, ret)];
   const everything = o.lines.every((l) => (o.returnedQty[l.sku] ?? 0) >= l.qty);
-  const allSettled = order.returns.every((r) => r.status === 'refunded');
+  const allSettled = order.returns.every((r) => r.status === 'refunded' || r.status === 'refused');
   if (everything && allSettled && o.status !== 'returned') {
     const out = moveTo(order, 'returned', now, 'every unit was returned');
     order = out.order;

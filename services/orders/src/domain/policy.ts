@@ -56,3 +56,20 @@ export function returnableQty(order: Pick<OrderDoc, 'lines' | 'returnedQty'>): M
 export function pointsDiscount(points: number, pointValueMinor: number, total: Money): Money {
   return min(money(points * pointValueMinor, total.currency), total);
 }
+
+/**
+ * Points a refund takes back: as many as the refunded money earned when the order completed
+ * (customers accrue `pointsPerMajorUnit` per whole currency unit of the order total).
+ */
+export function pointsForRefund(refund: Money, pointsPerMajorUnit: number): number {
+  if (refund.amountMinor <= 0) return 0;
+  let digits = 2;
+  try {
+    digits =
+      new Intl.NumberFormat('en', { style: 'currency', currency: refund.currency }).resolvedOptions()
+        .maximumFractionDigits ?? 2;
+  } catch {
+    digits = 2;
+  }
+  return Math.floor((refund.amountMinor * pointsPerMajorUnit) / 10 ** digits);
+}

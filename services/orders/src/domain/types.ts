@@ -48,6 +48,8 @@ export interface Line {
 export interface PricedLine extends Line {
   unitPrice: Money;
   name?: string;
+  /** Catalog product of the SKU (its return policy); absent on orders placed before it was kept. */
+  productId?: string;
 }
 
 export type LocationType = 'store' | 'warehouse';
@@ -308,10 +310,36 @@ export interface ReturnLine extends Line {
   disposition?: 'restock' | 'write_off';
 }
 
+export type ReturnStatus = 'requested' | 'accepted' | 'refused' | 'received' | 'refunded';
+
+/** Who decided something about a return, when, and why. */
+export interface Decision {
+  by: { sub: string; role: string };
+  at: string;
+  reason?: string;
+}
+
+/**
+ * Written-off units of a received return: never refunded automatically; staff decide (refund or not,
+ * with a reason) and only then is the return refunded.
+ */
+export interface WriteOffRefund {
+  lines: Line[];
+  /** What the written-off units were bought for. */
+  value: Money;
+  decision: 'pending' | 'refund' | 'no_refund';
+  decided?: Decision;
+}
+
 /** A return of some lines of a fulfilled order (kept on the order: few per order, changed with it). */
 export interface ReturnRecord {
   returnId: string;
-  status: 'requested' | 'received' | 'refunded';
+  status: ReturnStatus;
+  /** Staff accepted or refused the request. */
+  decision?: Decision & { accepted: boolean };
+  writeOff?: WriteOffRefund;
+  /** Earned points taken back with the refund (reverse_earned_points step). */
+  pointsReversed?: number;
   lines: ReturnLine[];
   requestedBy: { sub: string; role: string };
   requestedAt: string;

@@ -1,4 +1,5 @@
 import type { Collection, DocumentStore } from '@omni/store';
+import type { TicketDoc } from '../domain/tickets';
 import type { OrderDoc } from '../domain/types';
 
 /** A store paused for pickup (projection of pickup.store.paused/resumed). */
@@ -22,10 +23,23 @@ export interface CustomerMergeDoc {
   [k: string]: unknown;
 }
 
+/** How long a product may be returned after its order completed (ops set it; absent: the default). */
+export interface ReturnPolicyDoc {
+  /** Catalog product id. */
+  _id: string;
+  /** 0 = not returnable. */
+  windowDays: number;
+  updatedAt: string;
+  updatedBy: { sub: string; role: string };
+  [k: string]: unknown;
+}
+
 export interface OrdersCollections {
   orders: Collection<OrderDoc>;
   pausedStores: Collection<PausedStoreDoc>;
   customerMerges: Collection<CustomerMergeDoc>;
+  returnPolicies: Collection<ReturnPolicyDoc>;
+  tickets: Collection<TicketDoc>;
 }
 
 export function ordersCollections(store: DocumentStore): OrdersCollections {
@@ -54,6 +68,16 @@ export function ordersCollections(store: DocumentStore): OrdersCollections {
     customerMerges: store.collection<CustomerMergeDoc>({
       name: 'customer_merges',
       indexes: [{ keys: { survivorId: 1 } }],
+    }),
+    returnPolicies: store.collection<ReturnPolicyDoc>({ name: 'return_policies' }),
+    tickets: store.collection<TicketDoc>({
+      name: 'tickets',
+      indexes: [
+        { keys: { orderId: 1 } },
+        { keys: { locationId: 1, status: 1 } },
+        { keys: { customerId: 1 } },
+        { keys: { status: 1 } },
+      ],
     }),
   };
 }

@@ -1,4 +1,6 @@
 import { statusOf } from '../../clients/upstreams';
+import { withAttention } from '../../domain/order-changes';
+import { pointsForRefund } from '../../domain/policy';
 import type { OrderDoc } from '../../domain/types';
 import { StepFailure, type Reducer, type Step, type StepContext } from '../types';
 
@@ -61,4 +63,54 @@ export const refundPoints: Step = {
   name: 'refund_points',
   when: (o) => !!o.points && o.points.redeemed && !o.points.refunded && !!o.customerId,
   run: (ctx, o) => refundPointsOf(ctx, o),
+};
+
+/**
+ * Return: the points the refunded money earned are taken back (after-sales returns path only; the
+ * customers service's own return handling, if any, is separate). Runs once per return, only for an
+ * order whose completion accrued points; a customer who already spent them keeps them and ops are
+ * told (attention), rather than the refund waiting forever.
+ */
+export const reverseEarnedPoints: Step = {
+  name: 'reverse_earned_points',
+  when: (o) => {
+    const ret = o.returns.find((r) => r.returnId === o.saga?.params.returnId);
+    return !!o.customerId && !!o.completedAt && !!ret && ret.pointsReversed === undefined;
+  },
+  async run(ctx, o) {
+    const ret = o.returns.find((r) => r.returnId === o.saga?.params.returnId)!;
+    const points = pointsForRefund(
+      ret.refund ?? { amountMinor: 0, currency: o.currency },
+      ctx.policy.pointsEarnedPerMajorUnit,
+    );
+    const mark =
+      (n: number): Reducer =>
+      (x) => ({
+        ...x,
+        returns: x.returns.map((r) => (r.returnId === ret.returnId ? { ...r, pointsReversed: n } : r)),
+      });
+    if (points <= 0) return mark(0);
+    try {
+      await ctx.upstreams.customers.redeemPoints(
+        {
+          customerId: o.customerId!,
+          points,
+          orderId: o._id,
+          operationId: `${ret.returnId}:reverse-earned-points`,
+        },
+        { deadlineMs: ctx.remainingMs() },
+      );
+    } catch (err) {
+      if (statusOf(err) !== 422) throw err;
+      const at = ctx.clock().toISOString();
+      return (x) =>
+        withAttention(
+          mark(0)(x),
+          'points-not-reversed',
+          `return ${ret.returnId}: ${points} earned points could not be taken back (already spent)`,
+          at,
+        );
+    }
+    return mark(points);
+  },
 };

@@ -1,13 +1,17 @@
 import { returnRefunded } from '../../domain/order-changes';
+import { reverseEarnedPoints } from '../steps/points';
 import { refundReturnPayment } from '../steps/refunds';
 import type { Workflow } from '../types';
 import { needsOps } from './needs-ops';
 
-/** A received return is refunded; the order is returned once every unit came back and was refunded. */
+/**
+ * A received return is refunded and the points its money earned are taken back; the order is
+ * returned once every unit came back and every return is settled.
+ */
 export const refundReturn: Workflow = {
   name: 'refund_return',
   retryForever: true,
-  steps: [refundReturnPayment],
+  steps: [refundReturnPayment, reverseEarnedPoints],
   accepts: (o, p) => {
     const ret = o.returns.find((r) => r.returnId === p.returnId);
     return !ret ? `no return ${p.returnId}` : ret.status !== 'received' ? `return is ${ret.status}` : true;
