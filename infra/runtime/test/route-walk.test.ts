@@ -51,6 +51,7 @@ const SIGNED_IN: Record<string, ((p: Principal) => boolean) | 'resource-checked'
   'orders POST /v1/orders/{orderId}/returns/{returnId}/decision': 'resource-checked',
   'orders POST /v1/orders/{orderId}/returns/{returnId}/write-off-decision': 'resource-checked',
   'orders POST /v1/orders/{orderId}/tickets': 'resource-checked',
+  'orders POST /v1/orders/{orderId}/exchanges': 'resource-checked',
   'orders GET /v1/tickets': (p) => p.role !== 'rider' && (p.role !== 'service' || can(p, 'orders:read')),
   'orders GET /v1/tickets/{ticketId}': 'resource-checked',
   'orders POST /v1/tickets/{ticketId}/assign': 'resource-checked',

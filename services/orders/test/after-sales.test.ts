@@ -196,6 +196,107 @@ describe('points taken back on returns', () => {
   });
 });
 
+describe('exchanges', () => {
+  type Exchange = {
+    return: Ret & {
+      orderId: string;
+      exchange: { replacementOrderId: string; credit: { amountMinor: number } };
+    };
+    replacement: {
+      id: string;
+      status: string;
+      amountDue: { amountMinor: number };
+      total: { amountMinor: number };
+    };
+  };
+  const card = { method: 'card', cardToken: 'tok_visa' };
+
+  it('a cheaper replacement costs nothing and the difference is refunded when the goods come back', async () => {
+    const id = await completedShipOrder('C1');
+    const customer = api(h, await h.issuer.customer('C1'));
+    const body = {
+      returnLines: [{ sku: 'TEE', qty: 1, reason: 'wrong colour' }],
+      replacementLines: [{ sku: 'CAP', qty: 1 }],
+      payment: card,
+    };
+    const headers = key('x');
+    const ex = await customer.post<Exchange>(`/v1/orders/${id}/exchanges`, body, { headers });
+    expect(ex.status, JSON.stringify(ex.body)).toBe(201);
+    expect(ex.body.replacement).toMatchObject({
+      status: 'confirmed',
+      total: { amountMinor: 1299 },
+      amountDue: { amountMinor: 0 },
+    });
+    expect(ex.body.return).toMatchObject({
+      orderId: id,
+      status: 'accepted',
+      exchange: { replacementOrderId: ex.body.replacement.id, credit: { amountMinor: 1299 } },
+    });
+    await h.events.waitFor(ReturnAccepted, id);
+    // the same request again: the same return and replacement, nothing doubled
+    const again = await customer.post<Exchange>(`/v1/orders/${id}/exchanges`, body, { headers });
+    expect(again.body.replacement.id).toBe(ex.body.replacement.id);
+    expect((await h.order(id)).returns).toHaveLength(1);
+    // another customer cannot exchange this order
+    expect(
+      (
+        await api(h, await h.issuer.customer('C2')).post(`/v1/orders/${id}/exchanges`, body, {
+          headers: key('x'),
+        })
+      ).status,
+    ).toBe(404);
+
+    const got = await api(h, await h.issuer.ops()).post<View>(
+      `/v1/orders/${id}/returns/${ex.body.return.returnId}/receive`,
+      {
+        locationId: 'W1',
+        lines: [{ sku: 'TEE', qty: 1, disposition: 'restock' }],
+      },
+    );
+    expect(got.body.returns[0]).toMatchObject({ status: 'refunded', refund: { amountMinor: 1999 - 1299 } });
+    expect(h.payments.authorization(`${id}:auth`)).toMatchObject({ refunded: 700 });
+  });
+
+  it('a dearer replacement is charged only the difference; the return then refunds nothing', async () => {
+    const id = await completedShipOrder('C1');
+    const ex = await api(h, await h.issuer.ops()).post<Exchange>(
+      `/v1/orders/${id}/exchanges`,
+      { returnLines: [{ sku: 'TEE', qty: 1 }], replacementLines: [{ sku: 'MUG', qty: 3 }], payment: card },
+      { headers: key('x') },
+    );
+    expect(ex.status, JSON.stringify(ex.body)).toBe(201);
+    expect(ex.body.replacement).toMatchObject({
+      total: { amountMinor: 2697 },
+      amountDue: { amountMinor: 2697 - 1999 },
+    });
+    expect(h.payments.authorization(`${ex.body.replacement.id}:auth`)?.amount).toEqual({
+      amountMinor: 698,
+      currency: 'EUR',
+    });
+    expect((await h.order(ex.body.replacement.id)).customerId).toBe('C1');
+    const got = await api(h, await h.issuer.ops()).post<View>(
+      `/v1/orders/${id}/returns/${ex.body.return.returnId}/receive`,
+      {
+        locationId: 'W1',
+        lines: [{ sku: 'TEE', qty: 1, disposition: 'restock' }],
+      },
+    );
+    expect(got.body.returns[0]).toMatchObject({ status: 'refunded', refund: { amountMinor: 0 } });
+  });
+
+  it('an exchange of more than is returnable places nothing', async () => {
+    const id = await completedShipOrder('C1');
+    const before = await h.store.collection('orders').countDocuments({});
+    const res = await api(h, await h.issuer.customer('C1')).post(
+      `/v1/orders/${id}/exchanges`,
+      { returnLines: [{ sku: 'TEE', qty: 3 }], replacementLines: [{ sku: 'CAP', qty: 1 }], payment: card },
+      { headers: key('x') },
+    );
+    expect(res.status).toBe(422);
+    expect(await h.store.collection('orders').countDocuments({})).toBe(before);
+  });
+});
+
 describe('after-sales tickets', () => {
   type Ticket = { ticketId: string; status: string; owner?: { sub: string }; notes: Array<{ text: string }> };
 

@@ -18,6 +18,7 @@ import type {
   FulfilmentMethod,
   GeoPoint,
   Line,
+  Money,
   OrderDoc,
   PaymentMethod,
   PointsState,
@@ -44,6 +45,12 @@ export interface PlaceOrderInput {
   memberProof?: { memberCard: string } | { codeId: string; code: string };
 }
 
+/** A replacement order of an exchange: the returned units' value is credited against what it costs. */
+export interface ExchangeCredit {
+  credit: Money;
+  of: { orderId: string; returnId: string };
+}
+
 export interface PlaceOrderResult {
   order: OrderDoc;
   /** The order existed already for this Idempotency-Key. */
@@ -61,6 +68,7 @@ export async function placeOrder(
   principal: Principal,
   idempotencyKey: string,
   input: PlaceOrderInput,
+  exchange?: ExchangeCredit,
 ): Promise<PlaceOrderResult> {
   const { env } = ctx;
   const orderId = orderIdFor(principal.sub, idempotencyKey);
@@ -127,7 +135,12 @@ export async function placeOrder(
       refunded: false,
     };
   }
-  const amountDue = points ? subtract(total, points.discount) : total;
+  const beforeCredit = points ? subtract(total, points.discount) : total;
+  // An exchange's replacement costs only the difference (never below zero: a cheaper replacement's
+  // difference is refunded with the return).
+  const amountDue = exchange
+    ? money(Math.max(0, beforeCredit.amountMinor - exchange.credit.amountMinor), currency)
+    : beforeCredit;
   // Last check before anything is written: a one-time code it consumes is not wasted on an order
   // refused for stock or prices.
   if (points && customer && principal.role !== 'customer')
@@ -183,6 +196,7 @@ export async function placeOrder(
       status: 'pending',
     },
     ...(points ? { points } : {}),
+    ...(exchange ? { exchangeOf: { ...exchange.of, credit: exchange.credit } } : {}),
     status: 'pending',
     statusHistory: [],
     returnedQty: {},

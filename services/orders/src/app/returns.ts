@@ -11,6 +11,7 @@ import { newId } from '@omni/store';
 import { returnableQty, returnRefundFor } from '../domain/policy';
 import { FULFILLED, type OrderDoc, type ReturnLine, type ReturnRecord } from '../domain/types';
 import { returnDecided, returnReceived, returnRequested, writeOffDecided } from '../domain/order-changes';
+import { money } from '../domain/money';
 import { compact } from '../domain/order-events';
 import type { CommandResult } from './cancel-order';
 import type { OrdersContext } from './context';
@@ -88,6 +89,10 @@ export async function receiveReturn(
   if (!o || !o.returns.some((r) => r.returnId === returnId)) throw new NotFoundError('return', returnId);
   const received = mergeReceived(input.lines);
   const now = ctx.env.clock().toISOString();
+  const credit = await exchangeCredit(
+    ctx,
+    o.returns.find((r) => r.returnId === returnId)!,
+  );
   await ctx.svc.store.withTransaction(async (session) => {
     await ctx.repo.update(
       orderId,
@@ -113,7 +118,10 @@ export async function receiveReturn(
         // Restocked units are refunded now; written-off ones only after a staff decision.
         const restocked = received.filter((l) => l.disposition === 'restock');
         const writtenOff = received.filter((l) => l.disposition === 'write_off');
-        const refund = returnRefundFor(x, restocked);
+        // An exchange's replacement was paid with the returned units' value: only the rest is refunded.
+        const restockValue = returnRefundFor(x, restocked);
+        const refund = money(Math.max(0, restockValue.amountMinor - credit), x.currency);
+        const creditLeft = money(Math.max(0, credit - restockValue.amountMinor), x.currency);
         const lines: ReturnLine[] = received.map((l) =>
           compact({ ...l, reason: ret.lines.find((r) => r.sku === l.sku)?.reason }),
         );
@@ -125,6 +133,7 @@ export async function receiveReturn(
           receivedBy: { sub: p.sub, role: p.role },
           receivedAt: now,
           refund,
+          ...(ret.exchange ? { exchange: { ...ret.exchange, creditLeft } } : {}),
           ...(writtenOff.length > 0
             ? {
                 writeOff: {
@@ -156,6 +165,17 @@ export async function receiveReturn(
     order: settled,
     inProgress: ret?.status !== 'refunded' && ret?.writeOff?.decision !== 'pending',
   };
+}
+
+/**
+ * The credit an exchange's replacement took from this return, in minor units: none when the
+ * replacement was cancelled or failed (the customer paid nothing with it).
+ */
+async function exchangeCredit(ctx: OrdersContext, ret: ReturnRecord): Promise<number> {
+  if (!ret.exchange) return 0;
+  const replacement = await ctx.repo.get(ret.exchange.replacementOrderId);
+  if (!replacement || replacement.status === 'cancelled' || replacement.status === 'failed') return 0;
+  return ret.exchange.credit.amountMinor;
 }
 
 /**
@@ -289,7 +309,7 @@ export async function decideWriteOffRefund(
  * Lines whose return window has closed: the product's return policy (or the default window),
  * counted from completion. An order not completed yet (a parcel on its way) is within its window.
  */
-async function closedForReturn(
+export async function closedForReturn(
   ctx: OrdersContext,
   o: OrderDoc,
   lines: ReturnLine[],
@@ -314,7 +334,7 @@ async function closedForReturn(
   return out;
 }
 
-function mergeReturnLines(lines: Array<{ sku: string; qty: number; reason?: string }>): ReturnLine[] {
+export function mergeReturnLines(lines: Array<{ sku: string; qty: number; reason?: string }>): ReturnLine[] {
   const out = new Map<string, ReturnLine>();
   for (const l of lines) {
     const prev = out.get(l.sku);

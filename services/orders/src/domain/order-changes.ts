@@ -188,10 +188,13 @@ export function writeOffDecided(
   const ret = o.returns.find((r) => r.returnId === returnId)!;
   const w = ret.writeOff!;
   const base = ret.refund ?? zero(o.currency);
+  // An exchange's credit not used up by restocked units covers written-off ones first.
+  const creditLeft = ret.exchange?.creditLeft?.amountMinor ?? 0;
+  const granted = { amountMinor: Math.max(0, w.value.amountMinor - creditLeft), currency: w.value.currency };
   const updated: ReturnRecord = {
     ...ret,
     writeOff: { ...w, decision: refund ? 'refund' : 'no_refund', decided },
-    refund: refund ? add(base, w.value) : base,
+    refund: refund ? add(base, granted) : base,
   };
   const order = { ...o, returns: o.returns.map((r) => (r.returnId === returnId ? updated : r)) };
   return { order: queueRefund(order, returnId, now) };

@@ -294,6 +294,8 @@ export interface OrderDoc {
    */
   riderAssigned?: { storeId: string; riderId: string; jobId: string; at: string };
   attention: Attention[];
+  /** A replacement order of an exchange: the return it replaces and the credit it got from it. */
+  exchangeOf?: { orderId: string; returnId: string; credit: Money };
   saga: SagaState | null;
   queue: QueuedWork[];
   lease: Lease | null;
@@ -340,6 +342,12 @@ export interface ReturnRecord {
   writeOff?: WriteOffRefund;
   /** Earned points taken back with the refund (reverse_earned_points step). */
   pointsReversed?: number;
+  /**
+   * An exchange: the replacement order and the credit it got; the refund is the returned units'
+   * value less the credit (the replacement was paid with it). `creditLeft`: credit not yet set
+   * against received units (written-off units decided later use it up).
+   */
+  exchange?: { replacementOrderId: string; credit: Money; creditLeft?: Money };
   lines: ReturnLine[];
   requestedBy: { sub: string; role: string };
   requestedAt: string;

@@ -1,7 +1,9 @@
-import { requirePrincipal, type App } from '@omni/kit';
+import { BadRequestError, requirePrincipal, type App } from '@omni/kit';
+import { exchangeLines } from '../app/exchange';
 import type { OrdersContext } from '../app/context';
 import { decideReturn, decideWriteOffRefund, receiveReturn, requestReturn } from '../app/returns';
 import {
+  ExchangeBody,
   OrderParams,
   ReturnDecisionBody,
   ReturnParams,
@@ -94,6 +96,42 @@ export function registerReturnRoutes(app: App, ctx: OrdersContext): void {
       const principal = requirePrincipal(req);
       const r = await decideWriteOffRefund(ctx, principal, req.params.orderId, req.params.returnId, req.body);
       return reply.code(r.inProgress ? 202 : 200).send(orderView(r.order, principal));
+    },
+  );
+
+  app.post(
+    '/v1/orders/:orderId/exchanges',
+    {
+      schema: {
+        tags: ['returns'],
+        summary:
+          'Exchange: return lines and place a replacement order in one step, paying only the difference',
+        description:
+          "The customer (own order) or ops (orders:return). **`Idempotency-Key` required.** The return is accepted at once; the replacement (by default fulfilled like the original) is charged its total less the returned units' value; a cheaper replacement leaves the difference to be refunded when the goods are received. 422 as for returns (not returnable, window closed) and for placement.",
+        headers: {
+          type: 'object',
+          properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 } },
+          required: ['idempotency-key'],
+        },
+        params: OrderParams,
+        body: ExchangeBody,
+      },
+    },
+    async (req, reply) => {
+      const key = req.headers['idempotency-key'];
+      if (typeof key !== 'string' || key.length === 0)
+        throw new BadRequestError('Idempotency-Key is required for an exchange', [
+          { field: 'header.idempotency-key', message: 'required' },
+        ]);
+      const principal = requirePrincipal(req);
+      const r = await exchangeLines(ctx, principal, key, req.params.orderId, req.body);
+      return reply
+        .code(201)
+        .header('location', `/v1/orders/${r.replacement._id}`)
+        .send({
+          return: { ...r.ret, orderId: r.order._id },
+          replacement: orderView(r.replacement, principal),
+        });
     },
   );
 }

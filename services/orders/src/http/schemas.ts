@@ -225,3 +225,13 @@ export const ListTicketsQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export const ExchangeBody = Type.Object(
+  {
+    returnLines: ReturnRequestBody.properties.lines,
+    replacementLines: PlaceOrderBody.properties.lines,
+    payment: PlaceOrderBody.properties.payment,
+    fulfilment: Type.Optional(PlaceOrderBody.properties.fulfilment),
+  },
+  { additionalProperties: false },
+);
