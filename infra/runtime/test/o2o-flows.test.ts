@@ -128,6 +128,74 @@ describe('O2O flows on the embedded system', () => {
     expect(written.items.map((m) => m.onHandDelta)).toEqual([-1]);
   });
 
+  it('two pickers short-pick the same SKU at once: both orders move once, stock and ledger stay exact', async () => {
+    const north = demoLocations().find((l) => l.id === 'WH-NORTH')!;
+    const [item] = await skusInStock(ctx, 'S01', 1, Infinity, 1);
+    const sku = item!.sku;
+    const stockAt = (loc: string) =>
+      api<{ onHand: number; reserved: number }>(
+        'GET',
+        `${ctx.urls.inventory}/v1/locations/${loc}/stock/${sku}`,
+        {
+          token: ops,
+        },
+      );
+    const [northBefore, southBefore] = [await stockAt('WH-NORTH'), await stockAt('WH-SOUTH')];
+    const ids: string[] = [];
+    for (const c of ctx.customers.slice(0, 2)) {
+      const placed = await placeOrder(ctx, ctx.tokens[`customer:${c.customerId}`]!, {
+        lines: [{ sku, qty: 2 }],
+        fulfilment: {
+          method: 'ship',
+          address: { lines: ['Flottenstraße 1'], city: 'Berlin', postalCode: '13407', country: 'DE' },
+          geo: north.geo,
+        },
+        payment: { method: 'card', cardToken: 'tok_demo_visa' },
+      });
+      const o = await waitForStatus(ctx, placed.id, ['confirmed']);
+      expect(o.route?.locationId).toBe('WH-NORTH');
+      ids.push(o.id);
+    }
+    const list = await api<{ pickListId: string }>(
+      'POST',
+      `${ctx.urls.inventory}/v1/locations/WH-NORTH/pick-lists`,
+      {
+        token: ops,
+        body: { orderIds: ids },
+      },
+    );
+    await Promise.all(
+      ids.map((id) =>
+        api('POST', `${ctx.urls.inventory}/v1/pick-lists/${list.pickListId}/orders/${id}/picked`, {
+          token: ops,
+          body: { missing: [{ sku, qty: 1 }] },
+        }),
+      ),
+    );
+    for (const id of ids) {
+      const moved = await eventually(`order ${id} re-routed`, async () => {
+        const o = await getOrder(ctx, id);
+        return o.route?.locationId === 'WH-SOUTH' && o.status === 'confirmed' && !o.processing
+          ? o
+          : undefined;
+      });
+      expect(moved.routeAttempt).toBe(1);
+    }
+    // North: 2 units written off, nothing left reserved for these orders; South holds both.
+    expect(await stockAt('WH-NORTH')).toMatchObject({
+      onHand: northBefore.onHand - 2,
+      reserved: northBefore.reserved,
+    });
+    expect(await stockAt('WH-SOUTH')).toMatchObject({
+      onHand: southBefore.onHand,
+      reserved: southBefore.reserved + 4,
+    });
+    for (const id of ids) {
+      const t = await typesOf(id);
+      expect(t.filter((x) => x === 'orders.order.rerouted')).toHaveLength(1);
+    }
+  });
+
   it('after all flows the ledger replays to exactly the stock levels', async () => {
     await sys.inventory.inventory.flushAvailability?.();
     const report = await api<{ differences: unknown[] }>('POST', `${sys.urls.inventory}/v1/ops/reconcile`, {
