@@ -83,6 +83,20 @@ export const OrderCancelled = defineEvent({
   }),
 });
 
+export const OrderLinesCancelled = defineEvent({
+  type: 'omni.orders.order.lines-cancelled.v1',
+  topic,
+  description:
+    'Some units of a confirmed order were cancelled (a short pick, when the policy cancels short lines rather than re-routing): the order goes on with the rest; `notCharged` is what the payment will not take for them.',
+  schema: Type.Object({
+    orderId: Id,
+    customerId: Type.Optional(Id),
+    lines: Type.Array(Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 1 }) })),
+    notCharged: Money,
+    reason: Type.String({ maxLength: 500 }),
+  }),
+});
+
 export const OrderStatusChanged = defineEvent({
   type: 'omni.orders.order.status-changed.v1',
   topic,
@@ -195,6 +209,7 @@ export const orderEvents = [
   OrderRerouted,
   OrderCancelled,
   OrderStatusChanged,
+  OrderLinesCancelled,
   OrderCompleted,
   OrderCompensated,
   OrderAttentionRaised,

@@ -141,6 +141,27 @@ describe('bins and pick lists', () => {
     expect(view.body.orders[0]!.status).toBe('to_pick');
   });
 
+  it('a short order that stays (orders cancels only the short lines) is packed with the rest; a fully short one is not', async () => {
+    await reserve('r-o6', 'o6', [
+      { sku: 'SOCK-3', qty: 1 },
+      { sku: 'BOOT-42', qty: 1 },
+    ]);
+    await reserve('r-o7', 'o7', [{ sku: 'SOCK-3', qty: 1 }]);
+    const list = await picker.post<PickListView>('/v1/locations/WH1/pick-lists', { orderIds: ['o6', 'o7'] });
+    const base = `/v1/pick-lists/${list.body.pickListId}/orders`;
+    const parcels = { parcels: [{ weightGrams: 500 }] };
+    expect(
+      (await picker.post(`${base}/o6/picked`, { missing: [{ sku: 'BOOT-42', qty: 1 }] })).body.status,
+    ).toBe('short');
+    expect(
+      (await picker.post(`${base}/o7/picked`, { missing: [{ sku: 'SOCK-3', qty: 1 }] })).body.status,
+    ).toBe('short');
+    const packed = await picker.post(`${base}/o6/pack`, parcels);
+    expect(packed.status).toBe(200);
+    expect(packed.body.status).toBe('packed');
+    expect((await picker.post(`${base}/o7/pack`, parcels)).status).toBe(409);
+  });
+
   it('a wave takes the oldest unpicked reservations at a warehouse, not at a store', async () => {
     expect((await otherClerk.post('/v1/locations/S1/pick-lists', { wave: 5 })).status).toBe(422);
     await reserve('r-w1', 'w1', [{ sku: 'SOCK-3', qty: 1 }]);
@@ -192,8 +213,12 @@ describe('two pickers short-picking the same SKU at once', () => {
     // Exactly N units written off and N released; the other N stay reserved for their orders.
     const after = await levelOf(h, 'HOT-1', 'WH1');
     expect(after).toMatchObject({ onHand: 30 - N, reserved: N, available: 30 - N - N });
-    const atRisk = await rec.waitFor(T.reservationAtRisk, N);
-    const shortPicks = atRisk.filter((e) => (e.data.cause as { kind: string }).kind === 'short-pick');
+    const atRisk = await rec.waitFor(T.reservationAtRisk, N + 2);
+    const shortPicks = atRisk.filter(
+      (e) =>
+        (e.data.cause as { kind: string }).kind === 'short-pick' &&
+        String(e.data.reservationId).startsWith('r-hot-'),
+    );
     expect(shortPicks).toHaveLength(N);
     expect(new Set(shortPicks.map((e) => e.data.reservationId)).size).toBe(N);
     for (const e of shortPicks) expect(e.data.shortLines).toEqual([{ sku: 'HOT-1', qty: 1 }]);

@@ -18,6 +18,11 @@ export interface OrdersPolicy {
   pointValueMinor: number;
   /** Reservation TTL asked of inventory: must outlive the pickup hold period. */
   reservationTtlSeconds: number;
+  /**
+   * A short pick at a warehouse or shipping store (ship orders): re-route the whole order to a
+   * location that has everything (default), or cancel the short units and ship the rest.
+   */
+  shortPickPolicy: 'reroute' | 'cancel_lines';
   /** Days after completion a product may be returned, unless its return policy says otherwise. */
   returnWindowDays: number;
   /**
@@ -66,6 +71,7 @@ export const DEFAULT_POLICY: OrdersPolicy = {
   reservationTtlSeconds: 8 * 24 * 3600,
   maxLines: 50,
   maxQtyPerLine: 99,
+  shortPickPolicy: 'reroute',
   returnWindowDays: 30,
   pointsEarnedPerMajorUnit: 1,
 };

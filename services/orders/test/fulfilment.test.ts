@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   OrderCompleted,
+  OrderLinesCancelled,
   OrderPacked,
   OrderRerouted,
   ReservationAtRisk,
@@ -170,5 +171,54 @@ describe('short pick at the warehouse', () => {
     const [rerouted] = await h.events.waitFor(OrderRerouted, id);
     expect(rerouted!.data).toMatchObject({ fromLocationId: 'W1', toLocationId: 'S1' });
     expect(rerouted!.data.reason).toContain('short-pick');
+  });
+});
+
+describe('short pick under the cancel_lines policy', () => {
+  let h2: Harness;
+  beforeAll(async () => {
+    h2 = await startHarness({ policy: { shortPickPolicy: 'cancel_lines' } });
+  });
+  afterAll(async () => h2?.stop());
+
+  it('cancels the missing units and keeps the order at the warehouse; the capture takes only the rest', async () => {
+    const res = await api(h2, await h2.issuer.customer('C1')).post<{ id: string }>(
+      '/v1/orders',
+      {
+        lines: [
+          { sku: 'TEE', qty: 2 },
+          { sku: 'MUG', qty: 1 },
+        ],
+        fulfilment: { method: 'ship', address: ADDRESS },
+        payment: { method: 'card', cardToken: 'tok_visa' },
+      },
+      { headers: key() },
+    );
+    expect(res.status).toBe(201);
+    const id = res.body.id;
+    await publish(h2.bus, ReservationAtRisk, `${id}-r0`, {
+      reservationId: `${id}-r0`,
+      orderId: id,
+      locationId: 'W1',
+      lines: [
+        { sku: 'TEE', qty: 1 },
+        { sku: 'MUG', qty: 1 },
+      ],
+      shortLines: [{ sku: 'TEE', qty: 1 }],
+      cause: { kind: 'short-pick', opId: 'pl_x' },
+    });
+    const o = await waitForOrder(h2, id, (x) => x.lines.find((l) => l.sku === 'TEE')?.qty === 1);
+    expect(o.fulfilment.locationId).toBe('W1');
+    expect(o.routeAttempt).toBe(0);
+    expect(o.amountDue.amountMinor).toBe(1999 + 899);
+    const [cancelled] = await h2.events.waitFor(OrderLinesCancelled, id);
+    expect(cancelled!.data).toMatchObject({
+      lines: [{ sku: 'TEE', qty: 1 }],
+      notCharged: { amountMinor: 1999 },
+    });
+    await publish(h2.bus, OrderPacked, `${id}-r0`, packed(id));
+    const shipped = await waitForOrder(h2, id, (x) => x.status === 'shipped');
+    expect(shipped.payment.captured).toEqual({ amountMinor: 1999 + 899, currency: 'EUR' });
+    expect(h2.events.of(OrderRerouted, id)).toHaveLength(0);
   });
 });

@@ -358,14 +358,18 @@ export async function packOrder(
     const { pickOrders } = ctx.collections;
     const po = await pickOrders.findOne({ pickListId, orderId }, { session: tx.session });
     if (!po) throw notOnList(pickListId, orderId);
-    if (po.status !== 'picked')
+    // A short order still here (its orders policy ships the rest) is packed with what is left.
+    const shortStaying =
+      po.status === 'short' &&
+      (await ctx.collections.reservations.findById(po._id, { session: tx.session }))?.status === 'active';
+    if (po.status !== 'picked' && !shortStaying)
       throw new ConflictError(
         'not-picked',
-        `order ${orderId} on ${pickListId} is ${po.status}: only picked orders are packed`,
+        `order ${orderId} on ${pickListId} is ${po.status}: only picked orders (or short ones that stay) are packed`,
       );
     const boxed = parcels.map((p, i) => ({ parcelId: `${po._id}-${i + 1}`, weightGrams: p.weightGrams }));
     const packed = await pickOrders.findOneAndUpdate(
-      { _id: po._id, status: 'picked' },
+      { _id: po._id, status: po.status },
       {
         $set: {
           status: 'packed',

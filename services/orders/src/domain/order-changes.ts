@@ -1,8 +1,9 @@
 import { reservationIdFor } from './ids';
-import { add, zero } from './money';
+import { add, max0, subtract, sumLines, zero } from './money';
 import { canTransition, withStatus } from './lifecycle';
 import {
   cancelledEvent,
+  compact,
   compensatedEvent,
   completedEvent,
   confirmedEvent,
@@ -14,7 +15,7 @@ import {
   statusEvent,
   undeliveredReturnEvent,
 } from './order-events';
-import { ShipmentTracked } from '@omni/contracts';
+import { OrderLinesCancelled, ShipmentTracked } from '@omni/contracts';
 import { emit, type Outcome, type PendingEvent } from './outcome';
 import type { RouteChoice } from './routing';
 import type {
@@ -22,6 +23,7 @@ import type {
   Decision,
   Failure,
   LateCompensation,
+  Line,
   Money,
   OrderDoc,
   OrderStatus,
@@ -352,6 +354,43 @@ export function tracked(
     events.push(...out.events!, completedEvent(order, delivered.at));
   }
   return { order, events };
+}
+
+/**
+ * Units of a confirmed order are cancelled (short pick, policy cancel_lines): the lines shrink, the
+ * totals and what the payment takes follow (the authorisation is captured for less later).
+ */
+export function linesCancelled(o: OrderDoc, short: Line[], reason: string, now: string): Outcome {
+  const lines = o.lines
+    .map((l) => ({ ...l, qty: l.qty - (short.find((s) => s.sku === l.sku)?.qty ?? 0) }))
+    .filter((l) => l.qty > 0);
+  const subtotal = sumLines(lines, o.currency);
+  const total = add(subtotal, o.deliveryFee);
+  const notCharged = subtract(o.total, total);
+  const amountDue = max0(subtract(o.amountDue, notCharged));
+  const order: OrderDoc = {
+    ...withAttention(o, 'lines-cancelled', reason, now),
+    lines,
+    subtotal,
+    total,
+    amountDue,
+    statusReason: reason,
+  };
+  return {
+    order,
+    events: [
+      emit(
+        OrderLinesCancelled,
+        compact({
+          orderId: o._id,
+          customerId: o.customerId,
+          lines: short,
+          notCharged: subtract(o.amountDue, amountDue),
+          reason,
+        }),
+      ),
+    ],
+  };
 }
 
 export function compensated(o: OrderDoc, c: LateCompensation): Outcome {

@@ -158,7 +158,8 @@ export type WorkflowName =
   | 'deliver'
   | 'ship'
   | 'compensate_late'
-  | 'refund_return';
+  | 'refund_return'
+  | 'cancel_lines';
 
 export type CancelCause = 'customer' | 'ops' | 'no_show' | 'no_route' | 'delivery_failed';
 
@@ -177,6 +178,8 @@ export interface WorkflowParams {
   minutesLate?: number;
   /** refund_return */
   returnId?: string;
+  /** cancel_lines: the units to cancel. */
+  lines?: Line[];
   /** When the triggering fact happened (event time), for completedAt. */
   at?: string;
   shipment?: ShipmentRequestParams;
