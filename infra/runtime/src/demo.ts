@@ -8,6 +8,7 @@ import {
   pickupStory,
   timelineOf,
   voucherStory,
+  warehouseStory,
   type DemoContext,
 } from './demo/flows';
 
@@ -15,7 +16,8 @@ import {
  * `npm run demo`: against the system `npm start` runs, plays the O2O stories — an online order
  * picked up in store, a one-hour delivery by a rider, a store sale synced late that re-routes an
  * online order, a late delivery compensated with a free order, vouchers bought online and redeemed
- * at a store — then prints each order's timeline across services.
+ * at a store, and a parcel from a warehouse whose short pick re-routes it — then prints each order's
+ * timeline across services.
  */
 async function main(): Promise<void> {
   const dataDir = resolve(process.env.OMNI_DATA_DIR ?? '.omni-data');
@@ -46,6 +48,10 @@ async function main(): Promise<void> {
       () => lateDeliveryStory(ctx),
     ],
     ['5. A voucher bought online, redeemed at a store', () => voucherStory(ctx)],
+    [
+      '6. Shipped from a warehouse: a short pick re-routes, packed, tracked, delivered',
+      () => warehouseStory(ctx),
+    ],
   ];
   const done: Array<[string, string]> = [];
   for (const [title, run] of stories) {

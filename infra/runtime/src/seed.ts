@@ -2,7 +2,7 @@ import { demoCatalog, seedCatalog } from '@omni/catalog';
 import { seedCustomers } from '@omni/customers';
 import { seedIdentity, type IdentitySeedResult } from '@omni/identity';
 import { seedInventory } from '@omni/inventory';
-import { CITY, demoLocations, demoRiders, demoStock, demoZones } from './demo/city';
+import { CITY, demoBins, demoLocations, demoRiders, demoStock, demoZones } from './demo/city';
 import { DEMO_SHOPPERS } from './demo/customers';
 import { demoVouchers } from './demo/vouchers';
 import type { System } from './system';
@@ -119,6 +119,19 @@ export async function seedDemo(
       },
       (st) => st === 201 || st === 409,
     );
+  }
+  // Warehouses keep every SKU in a bin: pick lists come sorted by them (at most 500 per call).
+  for (const w of warehouses) {
+    const bins = demoBins(skus, w.id);
+    for (let i = 0; i < bins.length; i += 500) {
+      await call(
+        `${sys.urls.inventory}/v1/locations/${w.id}/bins`,
+        ops,
+        'PUT',
+        { bins: bins.slice(i, i + 500) },
+        (st) => st === 200,
+      );
+    }
   }
   for (const r of riders) {
     await call(

@@ -180,6 +180,9 @@ export function buildService(
         inventoryAddress: up.inventory,
         customersAddress: up.customers,
         serviceToken: w.serviceToken,
+        // The demo's simulated carrier moves a parcel along every 2 s (label → delivered in ~6 s).
+        simulatedCarrier: { stepMs: 2_000 },
+        timings: { carrierTrackingMs: 1_000 },
       });
     }
     case 'pickup':

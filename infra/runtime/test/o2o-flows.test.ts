@@ -16,6 +16,7 @@ import {
   skusInStock,
   timelineOf,
   waitForStatus,
+  warehouseStory,
   type DemoContext,
 } from '../src/demo/flows';
 import { eventually } from '../src/demo/client';
@@ -115,6 +116,102 @@ describe('O2O flows on the embedded system', () => {
       'orders.order.compensated',
     ];
     await eventually('the compensation in the timeline', async () => inOrder(await typesOf(orderId), expected));
+  });
+
+  it('shipped from a warehouse: a short pick re-routes to the other warehouse, packed, tracked, delivered, then completed', async () => {
+    const orderId = await warehouseStory(ctx);
+    const order = await getOrder(ctx, orderId);
+    expect(order.status).toBe('delivered');
+    expect(order.route?.locationId).toBe('WH-SOUTH');
+    const expected = [
+      'inventory.reservation.created',
+      'orders.order.confirmed',
+      'inventory.reservation.at-risk',
+      'inventory.reservation.created',
+      'orders.order.rerouted',
+      'inventory.order.packed',
+      'inventory.reservation.committed',
+      'orders.order.status-changed',
+      'orders.shipment.tracked',
+      'orders.order.completed',
+      'customers.customer.points-changed',
+    ];
+    await eventually('the warehouse timeline', async () => inOrder(await typesOf(orderId), expected));
+    // The missing unit was written off at the first warehouse, in the ledger under its pick list.
+    const written = await api<{ items: Array<{ reason: string; onHandDelta: number }> }>(
+      'GET',
+      `${ctx.urls.inventory}/v1/movements?locationId=WH-NORTH&reason=pick-short&limit=10`,
+      { token: ops },
+    );
+    expect(written.items.map((m) => m.onHandDelta)).toEqual([-1]);
+  });
+
+  it('two pickers short-pick the same SKU at once: both orders move once, stock and ledger stay exact', async () => {
+    const north = demoLocations().find((l) => l.id === 'WH-NORTH')!;
+    const [item] = await skusInStock(ctx, 'S01', 1, Infinity, 1);
+    const sku = item!.sku;
+    const stockAt = (loc: string) =>
+      api<{ onHand: number; reserved: number }>(
+        'GET',
+        `${ctx.urls.inventory}/v1/locations/${loc}/stock/${sku}`,
+        {
+          token: ops,
+        },
+      );
+    const [northBefore, southBefore] = [await stockAt('WH-NORTH'), await stockAt('WH-SOUTH')];
+    const ids: string[] = [];
+    for (const c of ctx.customers.slice(0, 2)) {
+      const placed = await placeOrder(ctx, ctx.tokens[`customer:${c.customerId}`]!, {
+        lines: [{ sku, qty: 2 }],
+        fulfilment: {
+          method: 'ship',
+          address: { lines: ['Flottenstraße 1'], city: 'Berlin', postalCode: '13407', country: 'DE' },
+          geo: north.geo,
+        },
+        payment: { method: 'card', cardToken: 'tok_demo_visa' },
+      });
+      const o = await waitForStatus(ctx, placed.id, ['confirmed']);
+      expect(o.route?.locationId).toBe('WH-NORTH');
+      ids.push(o.id);
+    }
+    const list = await api<{ pickListId: string }>(
+      'POST',
+      `${ctx.urls.inventory}/v1/locations/WH-NORTH/pick-lists`,
+      {
+        token: ops,
+        body: { orderIds: ids },
+      },
+    );
+    await Promise.all(
+      ids.map((id) =>
+        api('POST', `${ctx.urls.inventory}/v1/pick-lists/${list.pickListId}/orders/${id}/picked`, {
+          token: ops,
+          body: { missing: [{ sku, qty: 1 }] },
+        }),
+      ),
+    );
+    for (const id of ids) {
+      const moved = await eventually(`order ${id} re-routed`, async () => {
+        const o = await getOrder(ctx, id);
+        return o.route?.locationId === 'WH-SOUTH' && o.status === 'confirmed' && !o.processing
+          ? o
+          : undefined;
+      });
+      expect(moved.routeAttempt).toBe(1);
+    }
+    // North: 2 units written off, nothing left reserved for these orders; South holds both.
+    expect(await stockAt('WH-NORTH')).toMatchObject({
+      onHand: northBefore.onHand - 2,
+      reserved: northBefore.reserved,
+    });
+    expect(await stockAt('WH-SOUTH')).toMatchObject({
+      onHand: southBefore.onHand,
+      reserved: southBefore.reserved + 4,
+    });
+    for (const id of ids) {
+      const t = await typesOf(id);
+      expect(t.filter((x) => x === 'orders.order.rerouted')).toHaveLength(1);
+    }
   });
 
   it('after all flows the ledger replays to exactly the stock levels', async () => {

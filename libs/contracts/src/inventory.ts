@@ -104,6 +104,24 @@ export const ReservationAtRisk = defineEvent({
   }),
 });
 
+export const OrderPacked = defineEvent({
+  type: 'omni.inventory.order.packed.v1',
+  topic: reservation,
+  description:
+    'A ship order was picked and packed at a warehouse or store (parcels with weights): orders hands it to the carrier.',
+  schema: Type.Object({
+    orderId: Id,
+    reservationId: Id,
+    locationId: Id,
+    pickListId: Id,
+    parcels: Type.Array(Type.Object({ parcelId: Id, weightGrams: Type.Integer({ minimum: 1 }) }), {
+      minItems: 1,
+      maxItems: 20,
+    }),
+    actor: Actor,
+  }),
+});
+
 export const TransferEvent = (name: string, description: string) =>
   defineEvent({
     type: `omni.inventory.transfer.${name}.v1`,
@@ -184,6 +202,7 @@ export const inventoryEvents = [
   ReservationReleased,
   ReservationExpired,
   ReservationAtRisk,
+  OrderPacked,
   TransferRequested,
   TransferShipped,
   TransferReceived,

@@ -96,6 +96,20 @@ export const OrderCancelled = defineEvent({
   }),
 });
 
+export const OrderLinesCancelled = defineEvent({
+  type: 'omni.orders.order.lines-cancelled.v1',
+  topic,
+  description:
+    'Some units of a confirmed order were cancelled (a short pick, when the policy cancels short lines rather than re-routing): the order goes on with the rest; `notCharged` is what the payment will not take for them.',
+  schema: Type.Object({
+    orderId: Id,
+    customerId: Type.Optional(Id),
+    lines: Type.Array(Type.Object({ sku: Sku, qty: Type.Integer({ minimum: 1 }) })),
+    notCharged: Money,
+    reason: Type.String({ maxLength: 500 }),
+  }),
+});
+
 export const OrderStatusChanged = defineEvent({
   type: 'omni.orders.order.status-changed.v1',
   topic,
@@ -176,6 +190,25 @@ export const OrderAttentionRaised = defineEvent({
   }),
 });
 
+export const ShipmentTracked = defineEvent({
+  type: 'omni.orders.shipment.tracked.v1',
+  topic,
+  description:
+    'A carrier tracking step of a shipped order (label created, in transit, out for delivery, delivered). Delivered completes the order.',
+  schema: Type.Object({
+    orderId: Id,
+    carrier: Type.String({ maxLength: 100 }),
+    trackingNumber: Type.String({ maxLength: 100 }),
+    status: Type.Union([
+      Type.Literal('label_created'),
+      Type.Literal('in_transit'),
+      Type.Literal('out_for_delivery'),
+      Type.Literal('delivered'),
+    ]),
+    at: IsoTime,
+  }),
+});
+
 export const ReturnEvent = (name: string, description: string) =>
   defineEvent({
     type: `omni.orders.return.${name}.v1`,
@@ -193,6 +226,8 @@ export const ReturnEvent = (name: string, description: string) =>
         }),
       ),
       refund: Type.Optional(Money),
+      /** Accepted / refused: the staff's reason. */
+      reason: Type.Optional(Type.String({ maxLength: 500 })),
     }),
   });
 export const ReturnRequested = ReturnEvent('requested', 'A customer asked to return lines of an order.');
@@ -201,17 +236,29 @@ export const ReturnReceived = ReturnEvent(
   'Returned goods were received at a location and restocked or written off.',
 );
 export const ReturnRefunded = ReturnEvent('refunded', 'The return was refunded.');
+export const ReturnAccepted = ReturnEvent(
+  'accepted',
+  'Staff accepted a return request: the goods may come back.',
+);
+export const ReturnRefused = ReturnEvent(
+  'refused',
+  'Staff refused a return request, with a reason; its units count as not returned again.',
+);
 
 export const orderEvents = [
   OrderConfirmed,
   OrderRerouted,
   OrderCancelled,
   OrderStatusChanged,
+  OrderLinesCancelled,
   OrderCompleted,
   OrderCompensated,
   OrderLateRemedyOffered,
   OrderAttentionRaised,
+  ShipmentTracked,
   ReturnRequested,
   ReturnReceived,
   ReturnRefunded,
+  ReturnAccepted,
+  ReturnRefused,
 ];

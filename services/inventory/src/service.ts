@@ -14,6 +14,7 @@ import { inventoryGrpc } from './grpc/inventory-service';
 import { registerAvailabilityRoutes } from './http/availability';
 import { registerLocationRoutes } from './http/locations';
 import { registerOpsRoutes } from './http/ops';
+import { registerPickingRoutes } from './http/picking';
 import { registerPosSyncRoutes } from './http/pos-sync';
 import { registerReservationRoutes } from './http/reservations';
 import { registerStockRoutes } from './http/stock';
@@ -82,6 +83,7 @@ export function buildInventoryService(deps: InventoryDeps): InventoryService {
   registerPosSyncRoutes(svc.app, inventory);
   registerTransferRoutes(svc.app, inventory);
   registerOpsRoutes(svc.app, inventory);
+  registerPickingRoutes(svc.app, ctx);
   inventoryGrpc(svc, inventory);
   onReturnReceived(svc, ctx);
   onCatalogProduct(svc, ctx);

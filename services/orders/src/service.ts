@@ -3,6 +3,9 @@ import { createService, serviceOptionsFrom, type Service, type ServiceDeps } fro
 import type { OrdersContext, OrdersEnv, OrdersMetrics } from './app/context';
 import { applyDefaultRemedies } from './app/late-delivery';
 import { settle } from './app/request-work';
+import { trackShipments } from './app/track-shipments';
+import type { CarrierPort } from './carrier/port';
+import { SimulatedCarrier, type SimulatedCarrierOptions } from './carrier/simulated-carrier';
 import type { OrderDoc } from './domain/types';
 import { createUpstreams, type UpstreamAddresses, type Upstreams } from './clients/upstreams';
 import { onCustomerMerged } from './events/on-customer-merged';
@@ -17,12 +20,15 @@ import { onPickupTaskCollected } from './events/on-pickup-task-collected';
 import { onPickupTaskExpired } from './events/on-pickup-task-expired';
 import { onPickupTaskReady } from './events/on-pickup-task-ready';
 import { onPickupTaskShortPicked } from './events/on-pickup-task-short-picked';
+import { onOrderPacked } from './events/on-order-packed';
 import { onReservationAtRisk } from './events/on-reservation-at-risk';
 import { onStoreRejected } from './events/on-store-rejected';
 import { registerLateDeliveryRoutes } from './http/late-delivery';
 import { registerOrderRoutes } from './http/orders';
+import { registerReturnPolicyRoutes } from './http/return-policies';
 import { registerReturnRoutes } from './http/returns';
 import { registerQuoteRoutes } from './http/quotes';
+import { registerTicketRoutes } from './http/tickets';
 import type { PaymentProvider } from './payment/port';
 import { SimulatedCardProvider, type SimulatedCardOptions } from './payment/simulated-card';
 import { SagaRunner } from './saga/runner';
@@ -43,6 +49,9 @@ export interface OrdersServiceDeps extends ServiceDeps, UpstreamAddresses {
   /** The payment provider; default a SimulatedCardProvider built from `simulatedCard`. */
   payments?: PaymentProvider;
   simulatedCard?: SimulatedCardOptions;
+  /** The parcel carrier; default a SimulatedCarrier on the service clock. */
+  carrier?: CarrierPort;
+  simulatedCarrier?: SimulatedCarrierOptions;
   timings?: Partial<OrdersTimings>;
   policy?: Partial<OrdersPolicy>;
 }
@@ -54,6 +63,9 @@ export interface OrdersControls {
   /** Runs the order's pending work to completion (or `ms`), returns the order as stored. */
   settle(orderId: string, ms?: number): Promise<OrderDoc | null>;
   readonly payments: PaymentProvider;
+  readonly carrier: CarrierPort;
+  /** One pass of the carrier-tracking job (tests call it instead of waiting for the timer). */
+  trackShipments(): Promise<number>;
   readonly upstreams: Upstreams;
   /** The saga runner's instance id (lease owner). */
   readonly instanceId: string;
@@ -88,6 +100,7 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
   const upstreams = createUpstreams(deps, timings.stepTimeoutMs);
   const payments = deps.payments ?? new SimulatedCardProvider(deps.simulatedCard);
   const repo = new OrderRepository(deps.store, collections, outboxPublisher(svc.events), clock);
+  const carrier = deps.carrier ?? new SimulatedCarrier({ clock, ...deps.simulatedCarrier });
   const env: OrdersEnv = {
     upstreams,
     policy,
@@ -96,6 +109,7 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
     pausedStores: () => pausedStores(collections),
     deliveryZones: () => servingZones(collections),
     slots: new SlotBook(collections),
+    carrier,
   };
   const stepEnv: StepEnv = {
     ...env,
@@ -147,6 +161,8 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
   registerReturnRoutes(svc.app, ctx);
   registerQuoteRoutes(svc.app, ctx);
   registerLateDeliveryRoutes(svc.app, ctx);
+  registerReturnPolicyRoutes(svc.app, ctx);
+  registerTicketRoutes(svc.app, ctx);
 
   onPickupTaskReady(svc, ctx);
   onPickupTaskShortPicked(svc, ctx);
@@ -160,6 +176,7 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
   onDeliveryFailed(svc, ctx);
   onDeliveryLate(svc, ctx);
   onReservationAtRisk(svc, ctx);
+  onOrderPacked(svc, ctx);
   onCustomerMerged(svc, ctx);
   onDeliveryZoneChanged(svc, ctx);
   onStorePurchaseRecorded(svc, ctx, stepEnv.limits);
@@ -181,6 +198,13 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
     owner: 'lease',
     run: () => applyDefaultRemedies(ctx),
   });
+  // Parcels on their way: one replica reads the carrier's tracking (delivered completes the order).
+  svc.jobs.every({
+    name: 'carrier-tracking',
+    everyMs: timings.carrierTrackingMs,
+    owner: 'lease',
+    run: (job) => trackShipments(ctx, job.stillOwner).then(() => undefined),
+  });
   svc.app.addHook('preClose', async () => {
     await runner.stop();
   });
@@ -193,6 +217,8 @@ export function buildOrdersService(deps: OrdersServiceDeps): OrdersService {
     resumeSagas: () => runner.resumeAll(),
     settle: (orderId, ms = timings.placeWaitMs) => settle(ctx, orderId, ms),
     payments,
+    carrier,
+    trackShipments: () => trackShipments(ctx),
     upstreams,
     instanceId: runner.instanceId,
     policy,

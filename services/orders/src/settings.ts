@@ -37,6 +37,13 @@ export interface OrdersPolicy {
   pointValueMinor: number;
   /** Reservation TTL asked of inventory: must outlive the pickup hold period. */
   reservationTtlSeconds: number;
+  /**
+   * A short pick at a warehouse or shipping store (ship orders): re-route the whole order to a
+   * location that has everything (default), or cancel the short units and ship the rest.
+   */
+  shortPickPolicy: 'reroute' | 'cancel_lines';
+  /** Days after completion a product may be returned, unless its return policy says otherwise. */
+  returnWindowDays: number;
   /** Max lines and units per line of one order. */
   maxLines: number;
   maxQtyPerLine: number;
@@ -64,6 +71,8 @@ export interface OrdersTimings {
   commandWaitMs: number;
   /** Deadline of gRPC calls made while placing (pricing, routing, customer lookup). */
   lookupTimeoutMs: number;
+  /** How often the carrier's tracking of shipped parcels is read. */
+  carrierTrackingMs: number;
 }
 
 export const DEFAULT_POLICY: OrdersPolicy = {
@@ -86,6 +95,8 @@ export const DEFAULT_POLICY: OrdersPolicy = {
   reservationTtlSeconds: 8 * 24 * 3600,
   maxLines: 50,
   maxQtyPerLine: 99,
+  shortPickPolicy: 'reroute',
+  returnWindowDays: 30,
 };
 
 export const DEFAULT_TIMINGS: OrdersTimings = {
@@ -98,4 +109,5 @@ export const DEFAULT_TIMINGS: OrdersTimings = {
   placeWaitMs: 15_000,
   commandWaitMs: 15_000,
   lookupTimeoutMs: 3_000,
+  carrierTrackingMs: 5_000,
 };

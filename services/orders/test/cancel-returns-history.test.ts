@@ -171,18 +171,32 @@ describe('shipping and returns', () => {
     );
     expect(dup.status).toBe(409);
 
-    // the second unit comes back damaged: written off, refunded, the order is fully returned
+    // the second unit comes back damaged: written off — not refunded until staff decide — then
+    // refunded by decision, and the order is fully returned
     const req2 = await api(h, await h.issuer.ops()).post<{ returnId: string }>(`/v1/orders/${id}/returns`, {
       lines: [{ sku: 'TEE', qty: 1 }],
     });
-    const got2 = await api(h, await h.issuer.ops()).post<View>(
+    const got2 = await api(h, await h.issuer.ops()).post<View & { returns: Array<{ writeOff?: unknown }> }>(
       `/v1/orders/${id}/returns/${req2.body.returnId}/receive`,
       {
         locationId: 'W1',
         lines: [{ sku: 'TEE', qty: 1, disposition: 'write_off' }],
       },
     );
-    expect(got2.body.status).toBe('returned');
+    expect(got2.status).toBe(200);
+    expect(got2.body.status).toBe('shipped');
+    expect(got2.body.returns[1]).toMatchObject({
+      status: 'received',
+      refund: { amountMinor: 0 },
+      writeOff: { decision: 'pending', value: { amountMinor: 1999 }, lines: [{ sku: 'TEE', qty: 1 }] },
+    });
+    expect(h.payments.authorization(`${id}:auth`)).toMatchObject({ refunded: 1999 });
+    const decided = await api(h, await h.issuer.ops()).post<View>(
+      `/v1/orders/${id}/returns/${req2.body.returnId}/write-off-decision`,
+      { refund: true, reason: 'damaged in transit, our fault' },
+    );
+    expect(decided.status).toBe(200);
+    expect(decided.body.status).toBe('returned');
     expect((await h.order(id)).payment).toMatchObject({
       status: 'refunded',
       refunded: { amountMinor: 3998 },

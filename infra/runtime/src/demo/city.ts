@@ -213,3 +213,19 @@ export function demoStock(
   }
   return rows;
 }
+
+/**
+ * Bin of every SKU at a warehouse: aisles A..H, racks 1..20, shelves 1..4, deterministic per
+ * warehouse, so pick lists of the demo walk the aisles in a visible order.
+ */
+export function demoBins(skus: string[], warehouseId: string): Array<{ sku: string; bin: string }> {
+  let seed = 0;
+  for (const ch of warehouseId) seed = (seed * 31 + ch.charCodeAt(0)) >>> 0;
+  const rnd = prng(seed);
+  return skus.map((sku) => {
+    const aisle = String.fromCharCode(65 + Math.floor(rnd() * 8));
+    const rack = 1 + Math.floor(rnd() * 20);
+    const shelf = 1 + Math.floor(rnd() * 4);
+    return { sku, bin: `${aisle}-${String(rack).padStart(2, '0')}-${shelf}` };
+  });
+}

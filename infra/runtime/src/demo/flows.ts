@@ -561,3 +561,78 @@ export async function voucherStory(ctx: DemoContext): Promise<string> {
   );
   return placed.id;
 }
+
+interface PickListView {
+  pickListId: string;
+  items: Array<{ orderId: string; sku: string; qty: number; bin: string | null }>;
+}
+
+/** A picker at the location makes a pick list for one order and returns it (items in bin order). */
+async function pickListFor(ctx: DemoContext, locationId: string, orderId: string): Promise<PickListView> {
+  return api<PickListView>('POST', `${ctx.urls.inventory}/v1/locations/${locationId}/pick-lists`, {
+    token: token(ctx, 'ops'),
+    body: { orderIds: [orderId] },
+  });
+}
+
+/**
+ * A parcel from a warehouse: the picker walks the bins, finds a unit missing (short pick), so
+ * inventory writes it off and flags the order's reservation; orders re-routes the order to the other
+ * warehouse, where it is picked in full, packed (parcel weights), booked with the carrier and
+ * shipped; the carrier's tracking delivers it, and only then is the order completed.
+ */
+export async function warehouseStory(ctx: DemoContext): Promise<string> {
+  const { customer, token: shopper } = customerToken(ctx, 3 < ctx.customers.length ? 3 : 0);
+  const first = demoLocations().find((l) => l.id === 'WH-NORTH')!;
+  const items = await skusInStock(ctx, 'S01', 1, Infinity, 2);
+  const lines = items.slice(0, 2).map((i) => ({ sku: i.sku, qty: 1 }));
+  ctx.log(`${customer.name} orders ${lines.map((l) => `1 × ${l.sku}`).join(' and ')} to be shipped home`);
+  const placed = await placeOrder(ctx, shopper, {
+    lines,
+    fulfilment: {
+      method: 'ship',
+      address: { lines: ['Flottenstraße 30'], city: 'Berlin', postalCode: '13407', country: 'DE' },
+      geo: first.geo,
+    },
+    payment: { method: 'card', cardToken: 'tok_demo_visa' },
+  });
+  const order = await waitForStatus(ctx, placed.id, ['confirmed']);
+  const from = order.route!.locationId;
+  ctx.log(`  order ${order.id} confirmed; stock reserved at ${from}`);
+
+  const list = await pickListFor(ctx, from, order.id);
+  ctx.log(
+    `  pick list ${list.pickListId} at ${from}, in bin order: ${list.items.map((i) => `${i.bin ?? '-'} ${i.sku}`).join(', ')}`,
+  );
+  const missing = list.items[0]!;
+  await api('POST', `${ctx.urls.inventory}/v1/pick-lists/${list.pickListId}/orders/${order.id}/picked`, {
+    token: token(ctx, 'ops'),
+    body: { missing: [{ sku: missing.sku, qty: 1 }] },
+  });
+  ctx.log(`  the picker finds bin ${missing.bin} empty: short pick of 1 × ${missing.sku}, written off`);
+  const moved = await eventually(
+    'the order to be re-routed',
+    async () => {
+      const o = await getOrder(ctx, order.id);
+      return o.route?.locationId !== from && o.status === 'confirmed' ? o : undefined;
+    },
+    20_000,
+  );
+  const to = moved.route!.locationId;
+  ctx.log(`  orders re-routed it to ${to} (reserved there first, then released ${from})`);
+
+  const second = await pickListFor(ctx, to, order.id);
+  const base = `${ctx.urls.inventory}/v1/pick-lists/${second.pickListId}/orders/${order.id}`;
+  await api('POST', `${base}/picked`, { token: token(ctx, 'ops'), body: {} });
+  await api('POST', `${base}/pack`, { token: token(ctx, 'ops'), body: { parcels: [{ weightGrams: 1450 }] } });
+  const shipped = await waitForStatus(ctx, order.id, ['shipped', 'delivered']);
+  const shipment = shipped.shipment as { carrier?: string; trackingNumber?: string } | undefined;
+  ctx.log(
+    `  ${to} picked and packed it (1 parcel, 1,450 g): booked with ${shipment?.carrier}, tracking ${shipment?.trackingNumber}; stock committed, card captured`,
+  );
+  await waitForStatus(ctx, order.id, ['delivered'], 30_000);
+  ctx.log(
+    `  the carrier reports it delivered: the order is completed and ${customer.name}'s points accrue now`,
+  );
+  return order.id;
+}

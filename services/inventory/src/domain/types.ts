@@ -69,6 +69,8 @@ export const MOVEMENT_REASONS = [
   'return',
   'damage',
   'qc-fail',
+  // A picker did not find reserved units on the shelf: written off, the order moves elsewhere.
+  'pick-short',
   'reservation-reserve',
   'reservation-release',
   'reservation-commit',

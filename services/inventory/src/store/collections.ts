@@ -1,4 +1,5 @@
 import type { Collection, DocumentStore } from '@omni/store';
+import type { BinDoc, PickListDoc, PickOrderDoc } from '../domain/picking';
 import type {
   LocationDoc,
   MovementDoc,
@@ -48,6 +49,9 @@ export interface InventoryCollections {
   availability: Collection<AvailabilityStateDoc>;
   operations: Collection<OperationDoc>;
   catalogSkus: Collection<CatalogSkuDoc>;
+  bins: Collection<BinDoc>;
+  pickLists: Collection<PickListDoc>;
+  pickOrders: Collection<PickOrderDoc>;
 }
 
 /**
@@ -90,5 +94,15 @@ export function inventoryCollections(store: DocumentStore): InventoryCollections
     availability: store.collection<AvailabilityStateDoc>({ name: 'availability_state' }),
     operations: store.collection<OperationDoc>({ name: 'stock_operations' }),
     catalogSkus: store.collection<CatalogSkuDoc>({ name: 'catalog_skus' }),
+    bins: store.collection<BinDoc>({ name: 'bin_locations', indexes: [{ keys: { locationId: 1, sku: 1 } }] }),
+    pickLists: store.collection<PickListDoc>({
+      name: 'pick_lists',
+      indexes: [{ keys: { locationId: 1, createdAt: -1 } }],
+    }),
+    // _id = reservation id: one pick list per reservation
+    pickOrders: store.collection<PickOrderDoc>({
+      name: 'pick_orders',
+      indexes: [{ keys: { pickListId: 1 } }, { keys: { locationId: 1, status: 1 } }],
+    }),
   };
 }

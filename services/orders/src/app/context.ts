@@ -1,5 +1,6 @@
 import type { Service } from '@omni/kit';
 import type { Counter } from 'prom-client';
+import type { CarrierPort } from '../carrier/port';
 import type { RoutingEnv } from '../routing/route-order';
 import type { SagaRunner } from '../saga/runner';
 import type { OrdersTimings } from '../settings';
@@ -20,6 +21,8 @@ export interface OrdersMetrics {
  */
 export interface OrdersEnv extends RoutingEnv {
   timings: OrdersTimings;
+  /** The carrier parcels are booked with and tracked at (ship workflow, carrier-tracking job). */
+  carrier: CarrierPort;
   clock: () => Date;
   /** Delivery slot bookings against dispatch's capacity. */
   slots: SlotBook;

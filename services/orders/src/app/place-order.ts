@@ -18,6 +18,7 @@ import type {
   FulfilmentMethod,
   GeoPoint,
   Line,
+  Money,
   OrderDoc,
   PaymentMethod,
   PointsState,
@@ -50,6 +51,12 @@ export interface PlaceOrderInput {
   memberProof?: { memberCard: string } | { codeId: string; code: string };
 }
 
+/** A replacement order of an exchange: the returned units' value is credited against what it costs. */
+export interface ExchangeCredit {
+  credit: Money;
+  of: { orderId: string; returnId: string };
+}
+
 export interface PlaceOrderResult {
   order: OrderDoc;
   /** The order existed already for this Idempotency-Key. */
@@ -67,6 +74,7 @@ export async function placeOrder(
   principal: Principal,
   idempotencyKey: string,
   input: PlaceOrderInput,
+  exchange?: ExchangeCredit,
 ): Promise<PlaceOrderResult> {
   const { env } = ctx;
   const orderId = orderIdFor(principal.sub, idempotencyKey);
@@ -132,7 +140,12 @@ export async function placeOrder(
       refunded: false,
     };
   }
-  const amountDue = points ? subtract(total, points.discount) : total;
+  const beforeCredit = points ? subtract(total, points.discount) : total;
+  // An exchange's replacement costs only the difference (never below zero: a cheaper replacement's
+  // difference is refunded with the return).
+  const amountDue = exchange
+    ? money(Math.max(0, beforeCredit.amountMinor - exchange.credit.amountMinor), currency)
+    : beforeCredit;
   // Last check before anything is written: a one-time code it consumes is not wasted on an order
   // refused for stock or prices.
   if (points && customer && principal.role !== 'customer')
@@ -196,6 +209,7 @@ export async function placeOrder(
       : {}),
     // A wallet coupon: redeemed by the place saga (its value is known then), released on cancel.
     ...(input.couponId ? { coupon: { couponId: input.couponId, redeemed: false, released: false } } : {}),
+    ...(exchange ? { exchangeOf: { ...exchange.of, credit: exchange.credit } } : {}),
     status: 'pending',
     statusHistory: [],
     returnedQty: {},
@@ -412,6 +426,7 @@ export async function priceLines(
         qty: l.qty,
         unitPrice: { amountMinor: info.price.amountMinor, currency: info.price.currency },
         ...(info.name ? { name: info.name } : {}),
+        ...(info.productId ? { productId: info.productId } : {}),
       });
     const limit = info?.sellable ? info.purchaseLimit : undefined;
     if (limit && limit.qty > 0 && isLimitPeriod(limit.period))

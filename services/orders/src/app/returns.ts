@@ -10,7 +10,8 @@ import {
 import { newId } from '@omni/store';
 import { returnableQty, returnRefundFor } from '../domain/policy';
 import { FULFILLED, type OrderDoc, type ReturnLine, type ReturnRecord } from '../domain/types';
-import { returnReceived, returnRequested } from '../domain/order-changes';
+import { returnDecided, returnReceived, returnRequested, writeOffDecided } from '../domain/order-changes';
+import { money } from '../domain/money';
 import { compact } from '../domain/order-events';
 import type { CommandResult } from './cancel-order';
 import type { OrdersContext } from './context';
@@ -38,6 +39,11 @@ export async function requestReturn(
     throw new ForbiddenError(`${p.role} ${p.sub} may not request returns`);
   const merged = mergeReturnLines(lines);
   const now = ctx.env.clock().toISOString();
+  const closed = await closedForReturn(ctx, o, merged, now);
+  if (closed.length > 0)
+    throw new UnprocessableError('return-window-closed', 'the return window of these lines has closed', {
+      lines: closed,
+    });
   const ret: ReturnRecord = {
     returnId: `ret_${newId()}`,
     status: 'requested',
@@ -83,12 +89,17 @@ export async function receiveReturn(
   if (!o || !o.returns.some((r) => r.returnId === returnId)) throw new NotFoundError('return', returnId);
   const received = mergeReceived(input.lines);
   const now = ctx.env.clock().toISOString();
+  const credit = await exchangeCredit(
+    ctx,
+    o.returns.find((r) => r.returnId === returnId)!,
+  );
   await ctx.svc.store.withTransaction(async (session) => {
     await ctx.repo.update(
       orderId,
       (x) => {
         const ret = x.returns.find((r) => r.returnId === returnId)!;
-        if (ret.status !== 'requested')
+        // Receiving at the counter accepts a request nobody decided yet; a refused one stays refused.
+        if (ret.status !== 'requested' && ret.status !== 'accepted')
           throw new ConflictError('illegal-transition', `return ${returnId} is ${ret.status}`);
         const gotBySku = new Map<string, number>();
         for (const l of received) gotBySku.set(l.sku, (gotBySku.get(l.sku) ?? 0) + l.qty);
@@ -104,7 +115,13 @@ export async function receiveReturn(
             })),
           });
         }
-        const refund = returnRefundFor(x, received);
+        // Restocked units are refunded now; written-off ones only after a staff decision.
+        const restocked = received.filter((l) => l.disposition === 'restock');
+        const writtenOff = received.filter((l) => l.disposition === 'write_off');
+        // An exchange's replacement was paid with the returned units' value: only the rest is refunded.
+        const restockValue = returnRefundFor(x, restocked);
+        const refund = money(Math.max(0, restockValue.amountMinor - credit), x.currency);
+        const creditLeft = money(Math.max(0, credit - restockValue.amountMinor), x.currency);
         const lines: ReturnLine[] = received.map((l) =>
           compact({ ...l, reason: ret.lines.find((r) => r.sku === l.sku)?.reason }),
         );
@@ -116,6 +133,16 @@ export async function receiveReturn(
           receivedBy: { sub: p.sub, role: p.role },
           receivedAt: now,
           refund,
+          ...(ret.exchange ? { exchange: { ...ret.exchange, creditLeft } } : {}),
+          ...(writtenOff.length > 0
+            ? {
+                writeOff: {
+                  lines: writtenOff.map((l) => ({ sku: l.sku, qty: l.qty })),
+                  value: returnRefundFor(x, writtenOff),
+                  decision: 'pending' as const,
+                },
+              }
+            : {}),
         };
         return returnReceived(x, updated, now);
       },
@@ -134,10 +161,180 @@ export async function receiveReturn(
   ctx.runner.kick(orderId);
   const settled = (await settle(ctx, orderId, ctx.env.timings.commandWaitMs))!;
   const ret = settled.returns.find((r) => r.returnId === returnId);
+  return {
+    order: settled,
+    inProgress: ret?.status !== 'refunded' && ret?.writeOff?.decision !== 'pending',
+  };
+}
+
+/**
+ * The credit an exchange's replacement took from this return, in minor units: none when the
+ * replacement was cancelled or failed (the customer paid nothing with it).
+ */
+async function exchangeCredit(ctx: OrdersContext, ret: ReturnRecord): Promise<number> {
+  if (!ret.exchange) return 0;
+  const replacement = await ctx.repo.get(ret.exchange.replacementOrderId);
+  if (!replacement || replacement.status === 'cancelled' || replacement.status === 'failed') return 0;
+  return ret.exchange.credit.amountMinor;
+}
+
+/**
+ * Who decides about a return: ops (orders:return), or a manager (inventory:adjust) of the location
+ * the order was fulfilled from or the goods came back to.
+ */
+function mayDecide(p: Principal, o: OrderDoc, ret: ReturnRecord): boolean {
+  if (can(p, 'orders:return')) return true;
+  const places = [o.fulfilment.locationId, ret.locationId].filter((x): x is string => !!x);
+  return places.some((storeId) => can(p, 'inventory:adjust', { storeId }));
+}
+
+/** A return as this caller may decide on it: another store's return answers 404. */
+async function decidableReturn(
+  ctx: OrdersContext,
+  p: Principal,
+  orderId: string,
+  returnId: string,
+): Promise<{ order: OrderDoc; ret: ReturnRecord }> {
+  const o = await ctx.repo.get(orderId);
+  const ret = o?.returns.find((r) => r.returnId === returnId);
+  if (!o || !ret) throw new NotFoundError('return', returnId);
+  if (!mayDecide(p, o, ret)) {
+    if (can(p, 'orders:read', { storeId: o.fulfilment.locationId }))
+      throw new ForbiddenError(`${p.role} ${p.sub} may not decide on returns`);
+    throw new NotFoundError('return', returnId);
+  }
+  return { order: o, ret };
+}
+
+/** Staff accept or refuse a return request, with a reason (refusals need one). Audited. */
+export async function decideReturn(
+  ctx: OrdersContext,
+  p: Principal,
+  orderId: string,
+  returnId: string,
+  input: { accept: boolean; reason?: string },
+): Promise<{ order: OrderDoc; ret: ReturnRecord }> {
+  if (!input.accept && !input.reason)
+    throw new BadRequestError('a refusal needs a reason', [
+      { field: 'body/reason', message: 'required to refuse' },
+    ]);
+  await decidableReturn(ctx, p, orderId, returnId);
+  const now = ctx.env.clock().toISOString();
+  const saved = await ctx.svc.store.withTransaction(async (session) => {
+    const order = await ctx.repo.update(
+      orderId,
+      (x) => {
+        const ret = x.returns.find((r) => r.returnId === returnId)!;
+        if (ret.status !== 'requested')
+          throw new ConflictError('illegal-transition', `return ${returnId} is ${ret.status}`);
+        return returnDecided(
+          x,
+          returnId,
+          compact({
+            accepted: input.accept,
+            reason: input.reason,
+            by: { sub: p.sub, role: p.role },
+            at: now,
+          }),
+        );
+      },
+      session,
+    );
+    await ctx.svc.audit.record(
+      {
+        actor: p,
+        action: input.accept ? 'return.accept' : 'return.refuse',
+        target: { type: 'return', id: returnId },
+        details: compact({ orderId, reason: input.reason }),
+      },
+      session,
+    );
+    return order!;
+  });
+  return { order: saved, ret: saved.returns.find((r) => r.returnId === returnId)! };
+}
+
+/**
+ * Written-off units of a received return are refunded only when staff say so (with a reason); the
+ * return's refund is then paid. Audited.
+ */
+export async function decideWriteOffRefund(
+  ctx: OrdersContext,
+  p: Principal,
+  orderId: string,
+  returnId: string,
+  input: { refund: boolean; reason: string },
+): Promise<CommandResult> {
+  await decidableReturn(ctx, p, orderId, returnId);
+  const now = ctx.env.clock().toISOString();
+  await ctx.svc.store.withTransaction(async (session) => {
+    await ctx.repo.update(
+      orderId,
+      (x) => {
+        const ret = x.returns.find((r) => r.returnId === returnId)!;
+        if (ret.writeOff?.decision !== 'pending')
+          throw new ConflictError(
+            'no-pending-write-off',
+            ret.writeOff
+              ? `the write-off of ${returnId} was decided already`
+              : `${returnId} wrote nothing off`,
+          );
+        return writeOffDecided(
+          x,
+          returnId,
+          input.refund,
+          { by: { sub: p.sub, role: p.role }, at: now, reason: input.reason },
+          now,
+        );
+      },
+      session,
+    );
+    await ctx.svc.audit.record(
+      {
+        actor: p,
+        action: input.refund ? 'return.write-off.refund' : 'return.write-off.no-refund',
+        target: { type: 'return', id: returnId },
+        details: { orderId, reason: input.reason },
+      },
+      session,
+    );
+  });
+  ctx.runner.kick(orderId);
+  const settled = (await settle(ctx, orderId, ctx.env.timings.commandWaitMs))!;
+  const ret = settled.returns.find((r) => r.returnId === returnId);
   return { order: settled, inProgress: ret?.status !== 'refunded' };
 }
 
-function mergeReturnLines(lines: Array<{ sku: string; qty: number; reason?: string }>): ReturnLine[] {
+/**
+ * Lines whose return window has closed: the product's return policy (or the default window),
+ * counted from completion. An order not completed yet (a parcel on its way) is within its window.
+ */
+export async function closedForReturn(
+  ctx: OrdersContext,
+  o: OrderDoc,
+  lines: ReturnLine[],
+  now: string,
+): Promise<Array<{ sku: string; windowDays: number; closedAt: string }>> {
+  if (!o.completedAt) return [];
+  const productIds = [...new Set(o.lines.flatMap((l) => (l.productId ? [l.productId] : [])))];
+  const policies = new Map(
+    (await ctx.collections.returnPolicies.find({ _id: { $in: productIds } })).map((r) => [
+      r._id,
+      r.windowDays,
+    ]),
+  );
+  const out: Array<{ sku: string; windowDays: number; closedAt: string }> = [];
+  for (const l of lines) {
+    const bought = o.lines.find((b) => b.sku === l.sku);
+    const days =
+      (bought?.productId ? policies.get(bought.productId) : undefined) ?? ctx.env.policy.returnWindowDays;
+    const closedAt = new Date(Date.parse(o.completedAt) + days * 86_400_000).toISOString();
+    if (closedAt <= now) out.push({ sku: l.sku, windowDays: days, closedAt });
+  }
+  return out;
+}
+
+export function mergeReturnLines(lines: Array<{ sku: string; qty: number; reason?: string }>): ReturnLine[] {
   const out = new Map<string, ReturnLine>();
   for (const l of lines) {
     const prev = out.get(l.sku);

@@ -5,8 +5,10 @@ import { loadVisibleOrder } from './order-access';
 import { requestWork, settle } from './request-work';
 
 /**
- * A ship order left the warehouse (or store): the reservation becomes a sale, the payment is captured,
- * the order is shipped and completed. By ops, or by staff of the shipping location.
+ * A ship order is handed to the carrier by hand (a store shipping without a pick list, or a parcel
+ * booked outside Omni): the parcel is booked through the carrier port unless a tracking number is
+ * given, the reservation becomes a sale, the payment is captured. By ops, or by staff of the
+ * shipping location. Packing at a pick list does the same through OrderPacked.
  */
 export async function shipOrder(
   ctx: OrdersContext,

@@ -9,7 +9,8 @@ const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   out_for_delivery: ['delivered', 'cancelled'],
   collected: ['returned'],
   delivered: ['returned'],
-  shipped: ['returned'],
+  // a parcel: delivered when the carrier says so (tracking)
+  shipped: ['delivered', 'returned'],
   cancelled: [],
   failed: [],
   returned: [],

@@ -1,7 +1,9 @@
 import { reservationIdFor } from './ids';
+import { add, max0, subtract, sumLines, zero } from './money';
 import { canTransition, withStatus } from './lifecycle';
 import {
   cancelledEvent,
+  compact,
   compensatedEvent,
   lateRemedyOfferedEvent,
   completedEvent,
@@ -9,25 +11,30 @@ import {
   reroutedEvent,
   returnReceivedEvent,
   returnRefundedEvent,
+  returnDecidedEvent,
   returnRequestedEvent,
   statusEvent,
   undeliveredReturnEvent,
 } from './order-events';
-import type { Outcome, PendingEvent } from './outcome';
 import { lateCouponId, lateTier } from './policy';
 import type { OrdersPolicy } from '../settings';
+import { OrderLinesCancelled, ShipmentTracked } from '@omni/contracts';
+import { emit, type Outcome, type PendingEvent } from './outcome';
 import type { RouteChoice } from './routing';
 import type {
   CancelCause,
+  Decision,
   Failure,
   LateCompensation,
   LateRemedy,
+  Line,
   Money,
   OrderDoc,
   OrderStatus,
   QueuedWork,
   ReturnRecord,
   RouteDecision,
+  TrackingStatus,
   WorkflowParams,
 } from './types';
 
@@ -123,7 +130,7 @@ export function returnRequested(o: OrderDoc, ret: ReturnRecord): Outcome {
 
 /**
  * A return is received (`received` = the record as received): units announced but not brought back can
- * be returned later, and the refund is queued.
+ * be returned later, and the refund is queued — unless written-off units wait for a refund decision.
  */
 export function returnReceived(o: OrderDoc, received: ReturnRecord, now: string): Outcome {
   const requested = o.returns.find((r) => r.returnId === received.returnId)!;
@@ -132,16 +139,71 @@ export function returnReceived(o: OrderDoc, received: ReturnRecord, now: string)
   const returnedQty = { ...o.returnedQty };
   for (const l of requested.lines)
     returnedQty[l.sku] = (returnedQty[l.sku] ?? 0) - (l.qty - (gotBySku.get(l.sku) ?? 0));
-  const next = queued(
-    { ...o, returnedQty, returns: o.returns.map((r) => (r.returnId === received.returnId ? received : r)) },
-    {
+  const stored: OrderDoc = {
+    ...o,
+    returnedQty,
+    returns: o.returns.map((r) => (r.returnId === received.returnId ? received : r)),
+  };
+  const next =
+    received.writeOff?.decision === 'pending' ? stored : queueRefund(stored, received.returnId, now);
+  return { order: next, events: [returnReceivedEvent(o, received)] };
+}
+
+function queueRefund(o: OrderDoc, returnId: string, now: string): OrderDoc {
+  return (
+    queued(o, {
       workflow: 'refund_return',
-      key: `refund:${received.returnId}`,
-      params: { returnId: received.returnId },
+      key: `refund:${returnId}`,
+      params: { returnId },
       requestedAt: now,
-    },
+    }) ?? o
   );
-  return { order: next!, events: [returnReceivedEvent(o, received)] };
+}
+
+/** Staff accepted or refused a return request; a refused one's units may be asked for again. */
+export function returnDecided(
+  o: OrderDoc,
+  returnId: string,
+  decision: Decision & { accepted: boolean },
+): Outcome {
+  const ret = o.returns.find((r) => r.returnId === returnId)!;
+  const decided: ReturnRecord = { ...ret, status: decision.accepted ? 'accepted' : 'refused', decision };
+  const returnedQty = { ...o.returnedQty };
+  if (!decision.accepted) for (const l of ret.lines) returnedQty[l.sku] = (returnedQty[l.sku] ?? 0) - l.qty;
+  return {
+    order: {
+      ...o,
+      returnedQty,
+      returns: o.returns.map((r) => (r.returnId === returnId ? decided : r)),
+    },
+    events: [returnDecidedEvent(o, decided)],
+  };
+}
+
+/**
+ * Staff decided whether written-off units of a received return are refunded: the refund becomes the
+ * restocked units' plus (when granted) the written-off units' value, and is queued.
+ */
+export function writeOffDecided(
+  o: OrderDoc,
+  returnId: string,
+  refund: boolean,
+  decided: Decision,
+  now: string,
+): Outcome {
+  const ret = o.returns.find((r) => r.returnId === returnId)!;
+  const w = ret.writeOff!;
+  const base = ret.refund ?? zero(o.currency);
+  // An exchange's credit not used up by restocked units covers written-off ones first.
+  const creditLeft = ret.exchange?.creditLeft?.amountMinor ?? 0;
+  const granted = { amountMinor: Math.max(0, w.value.amountMinor - creditLeft), currency: w.value.currency };
+  const updated: ReturnRecord = {
+    ...ret,
+    writeOff: { ...w, decision: refund ? 'refund' : 'no_refund', decided },
+    refund: refund ? add(base, granted) : base,
+  };
+  const order = { ...o, returns: o.returns.map((r) => (r.returnId === returnId ? updated : r)) };
+  return { order: queueRefund(order, returnId, now) };
 }
 
 // ---------------------------------------------------------------- as the workflows end, in saga order
@@ -243,14 +305,96 @@ export function delivered(o: OrderDoc, at: string, codCollected: Money | undefin
   return { order: out.order, events: [...out.events!, completedEvent(out.order, at)] };
 }
 
+/**
+ * Handed to the carrier. A parcel Omni booked is completed when the carrier reports it delivered
+ * (points accrue then); one booked outside Omni (the carrier's own tracking number, untracked here)
+ * completes at hand-over, as nothing will report its delivery.
+ */
 export function shipped(o: OrderDoc, shipment: WorkflowParams['shipment'], now: string): Outcome {
-  const out = moveTo(
-    { ...o, completedAt: now, shipment: { ...shipment, at: now } },
-    'shipped',
-    now,
-    'handed to the carrier',
+  const booked = o.shipment?.bookedAt !== undefined;
+  const order: OrderDoc = {
+    ...o,
+    ...(booked ? {} : { completedAt: now }),
+    shipment: { ...shipment, ...o.shipment, at: now },
+  };
+  const out = moveTo(order, 'shipped', now, 'handed to the carrier');
+  return {
+    order: out.order,
+    events: booked ? out.events! : [...out.events!, completedEvent(out.order, now)],
+  };
+}
+
+/**
+ * New carrier tracking steps of a shipped parcel; `delivered` delivers and completes the order.
+ * Steps already recorded are not announced again (the tracking job may read the same history twice).
+ */
+export function tracked(
+  o: OrderDoc,
+  steps: Array<{ status: TrackingStatus; at: string }>,
+  now: string,
+): Outcome | null {
+  const s = o.shipment;
+  if (!s?.trackingNumber || o.status !== 'shipped') return null;
+  const known = s.tracking ?? [];
+  const fresh = steps.slice(known.length);
+  if (fresh.length === 0) return null;
+  const delivered = fresh.find((t) => t.status === 'delivered');
+  let order: OrderDoc = {
+    ...o,
+    shipment: { ...s, tracking: [...known, ...fresh], ...(delivered ? { deliveredAt: delivered.at } : {}) },
+  };
+  const events: PendingEvent[] = fresh.map((t) =>
+    emit(ShipmentTracked, {
+      orderId: o._id,
+      carrier: s.carrier ?? 'unknown',
+      trackingNumber: s.trackingNumber!,
+      status: t.status,
+      at: t.at,
+    }),
   );
-  return { order: out.order, events: [...out.events!, completedEvent(out.order, now)] };
+  if (delivered) {
+    const out = moveTo({ ...order, completedAt: delivered.at }, 'delivered', now, 'delivered by the carrier');
+    order = out.order;
+    events.push(...out.events!, completedEvent(order, delivered.at));
+  }
+  return { order, events };
+}
+
+/**
+ * Units of a confirmed order are cancelled (short pick, policy cancel_lines): the lines shrink, the
+ * totals and what the payment takes follow (the authorisation is captured for less later).
+ */
+export function linesCancelled(o: OrderDoc, short: Line[], reason: string, now: string): Outcome {
+  const lines = o.lines
+    .map((l) => ({ ...l, qty: l.qty - (short.find((s) => s.sku === l.sku)?.qty ?? 0) }))
+    .filter((l) => l.qty > 0);
+  const subtotal = sumLines(lines, o.currency);
+  const total = add(subtotal, o.deliveryFee);
+  const notCharged = subtract(o.total, total);
+  const amountDue = max0(subtract(o.amountDue, notCharged));
+  const order: OrderDoc = {
+    ...withAttention(o, 'lines-cancelled', reason, now),
+    lines,
+    subtotal,
+    total,
+    amountDue,
+    statusReason: reason,
+  };
+  return {
+    order,
+    events: [
+      emit(
+        OrderLinesCancelled,
+        compact({
+          orderId: o._id,
+          customerId: o.customerId,
+          lines: short,
+          notCharged: subtract(o.amountDue, amountDue),
+          reason,
+        }),
+      ),
+    ],
+  };
 }
 
 /**
@@ -355,7 +499,7 @@ export function returnRefunded(o: OrderDoc, returnId: string | undefined, now: s
   };
   const events: PendingEvent[] = [returnRefundedEvent(o, ret)];
   const everything = o.lines.every((l) => (o.returnedQty[l.sku] ?? 0) >= l.qty);
-  const allSettled = order.returns.every((r) => r.status === 'refunded');
+  const allSettled = order.returns.every((r) => r.status === 'refunded' || r.status === 'refused');
   if (everything && allSettled && o.status !== 'returned') {
     const out = moveTo(order, 'returned', now, 'every unit was returned');
     order = out.order;

@@ -6,8 +6,10 @@ import {
   OrderLateRemedyOffered,
   OrderRerouted,
   OrderStatusChanged,
+  ReturnAccepted,
   ReturnReceived,
   ReturnRefunded,
+  ReturnRefused,
   ReturnRequested,
 } from '@omni/contracts';
 import { zero } from './money';
@@ -173,6 +175,18 @@ export function returnRefundedEvent(o: OrderDoc, ret: ReturnRecord): PendingEven
       locationId: ret.locationId,
       lines: ret.lines.map((l) => compact({ sku: l.sku, qty: l.qty, disposition: l.disposition })),
       refund: ret.refund,
+    }),
+  );
+}
+
+export function returnDecidedEvent(o: OrderDoc, ret: ReturnRecord): PendingEvent {
+  return emit(
+    ret.status === 'refused' ? ReturnRefused : ReturnAccepted,
+    compact({
+      returnId: ret.returnId,
+      orderId: o._id,
+      lines: ret.lines.map((l) => ({ sku: l.sku, qty: l.qty })),
+      reason: ret.decision?.reason,
     }),
   );
 }

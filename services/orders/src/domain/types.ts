@@ -50,6 +50,8 @@ export interface Line {
 export interface PricedLine extends Line {
   unitPrice: Money;
   name?: string;
+  /** Catalog product of the SKU (its return policy); absent on orders placed before it was kept. */
+  productId?: string;
 }
 
 /** `virtual`: no place holds the goods (voucher orders). */
@@ -172,7 +174,8 @@ export type WorkflowName =
   | 'ship'
   | 'compensate_late'
   | 'refund_return'
-  | 'refund_voucher';
+  | 'refund_voucher'
+  | 'cancel_lines';
 
 export type CancelCause = 'customer' | 'ops' | 'no_show' | 'no_route' | 'delivery_failed';
 
@@ -196,9 +199,33 @@ export interface WorkflowParams {
   returnId?: string;
   /** refund_voucher: the vouchers service's refund (one per voucher) and its amount. */
   voucherRefund?: { refundId: string; voucherId: string; amount: Money };
+  /** cancel_lines: the units to cancel. */
+  lines?: Line[];
   /** When the triggering fact happened (event time), for completedAt. */
   at?: string;
-  shipment?: { carrier?: string; trackingNumber?: string };
+  shipment?: ShipmentRequestParams;
+}
+
+/** What a ship request (packing at a location, or staff by hand) brings to the ship workflow. */
+export interface ShipmentRequestParams {
+  /** Set when the parcel was booked outside Omni (the carrier's own number): not tracked here. */
+  carrier?: string;
+  trackingNumber?: string;
+  parcels?: Array<{ parcelId: string; weightGrams: number }>;
+  pickListId?: string;
+}
+
+export type TrackingStatus = 'label_created' | 'in_transit' | 'out_for_delivery' | 'delivered';
+
+/** The parcel with the carrier: booking, label, parcels and the tracking steps seen so far. */
+export interface Shipment extends ShipmentRequestParams {
+  /** Hand-over to the carrier. */
+  at: string;
+  /** Booked through the carrier port (tracked by the carrier-tracking job). */
+  labelUrl?: string;
+  bookedAt?: string;
+  tracking?: Array<{ status: TrackingStatus; at: string }>;
+  deliveredAt?: string;
 }
 
 export interface QueuedWork {
@@ -335,13 +362,15 @@ export interface OrderDoc {
   returns: ReturnRecord[];
   /** Voucher orders: refunds of unused vouchers already paid back (vouchers' refund ids). */
   voucherRefunds?: string[];
-  shipment?: { carrier?: string; trackingNumber?: string; at: string };
+  shipment?: Shipment;
   /**
    * Delivery: a rider accepted the job at this store (the parcel is packed or being packed for them).
    * From then on the order is not re-routed for stock at risk; the store is told instead.
    */
   riderAssigned?: { storeId: string; riderId: string; jobId: string; at: string };
   attention: Attention[];
+  /** A replacement order of an exchange: the return it replaces and the credit it got from it. */
+  exchangeOf?: { orderId: string; returnId: string; credit: Money };
   saga: SagaState | null;
   queue: QueuedWork[];
   lease: Lease | null;
@@ -358,10 +387,40 @@ export interface ReturnLine extends Line {
   disposition?: 'restock' | 'write_off';
 }
 
+export type ReturnStatus = 'requested' | 'accepted' | 'refused' | 'received' | 'refunded';
+
+/** Who decided something about a return, when, and why. */
+export interface Decision {
+  by: { sub: string; role: string };
+  at: string;
+  reason?: string;
+}
+
+/**
+ * Written-off units of a received return: never refunded automatically; staff decide (refund or not,
+ * with a reason) and only then is the return refunded.
+ */
+export interface WriteOffRefund {
+  lines: Line[];
+  /** What the written-off units were bought for. */
+  value: Money;
+  decision: 'pending' | 'refund' | 'no_refund';
+  decided?: Decision;
+}
+
 /** A return of some lines of a fulfilled order (kept on the order: few per order, changed with it). */
 export interface ReturnRecord {
   returnId: string;
-  status: 'requested' | 'received' | 'refunded';
+  status: ReturnStatus;
+  /** Staff accepted or refused the request. */
+  decision?: Decision & { accepted: boolean };
+  writeOff?: WriteOffRefund;
+  /**
+   * An exchange: the replacement order and the credit it got; the refund is the returned units'
+   * value less the credit (the replacement was paid with it). `creditLeft`: credit not yet set
+   * against received units (written-off units decided later use it up).
+   */
+  exchange?: { replacementOrderId: string; credit: Money; creditLeft?: Money };
   lines: ReturnLine[];
   requestedBy: { sub: string; role: string };
   requestedAt: string;

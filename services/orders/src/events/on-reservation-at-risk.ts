@@ -7,7 +7,8 @@ import { emit } from '../domain/outcome';
 import { all, inStatus, onReservation } from '../domain/guards';
 import { changeFromEvent, ignored, queueFromEvent } from './handle';
 
-const HAND_OVERS = new Set(['collect', 'hand_to_rider', 'deliver']);
+// ship: packed at its location (OrderPacked), the parcel is sealed.
+const HAND_OVERS = new Set(['collect', 'hand_to_rider', 'deliver', 'ship']);
 
 /**
  * The goods are physically set aside for the customer: picked and waiting at the counter, packed
@@ -64,6 +65,37 @@ export function onReservationAtRisk(svc: Service, ctx: OrdersContext): void {
           ],
         };
       });
+      return;
+    }
+
+    // A short pick of part of a ship order, when the policy ships the rest rather than moving it all.
+    const partial = d.shortLines.some((s) => order.lines.some((l) => l.sku === s.sku && l.qty > 0));
+    const keepsSomething = order.lines.some(
+      (l) => l.qty > (d.shortLines.find((s) => s.sku === l.sku)?.qty ?? 0),
+    );
+    if (
+      d.cause.kind === 'short-pick' &&
+      ctx.env.policy.shortPickPolicy === 'cancel_lines' &&
+      order.fulfilment.method === 'ship' &&
+      partial &&
+      keepsSomething
+    ) {
+      await queueFromEvent(
+        ctx,
+        session,
+        event.type,
+        orderId,
+        (o) => all(inStatus(o, 'confirmed'), onReservation(o, d.reservationId)),
+        () => ({
+          workflow: 'cancel_lines',
+          key: `cancel-lines:${d.reservationId}:${d.cause.opId ?? ''}`,
+          params: {
+            reservationId: d.reservationId,
+            lines: d.shortLines,
+            reason: `short pick at ${d.locationId} (${short}): cancelled, the rest ships`,
+          },
+        }),
+      );
       return;
     }
 

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { idSchema, SkuId, StoreId } from '@omni/kit';
 import { ORDER_STATUSES } from '../domain/types';
+import { TICKET_KINDS, TICKET_STATUSES } from '../domain/tickets';
 
 /** Request schemas: bounded strings, numbers and arrays; no unknown members. */
 
@@ -185,6 +186,89 @@ export const ListOrdersQuery = Type.Object(
     storeId: Type.Optional(Id),
     limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ReturnDecisionBody = Type.Object(
+  {
+    accept: Type.Boolean(),
+    /** Required to refuse. */
+    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+  },
+  { additionalProperties: false },
+);
+
+export const WriteOffDecisionBody = Type.Object(
+  { refund: Type.Boolean(), reason: Type.String({ minLength: 1, maxLength: 300 }) },
+  { additionalProperties: false },
+);
+
+export const ProductParams = Type.Object({ productId: Id }, { additionalProperties: false });
+export const ReturnPolicyBody = Type.Object(
+  { windowDays: Type.Integer({ minimum: 0, maximum: 730 }) },
+  { additionalProperties: false },
+);
+export const PageQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
+export const TicketParams = Type.Object({ ticketId: Id }, { additionalProperties: false });
+export const OpenTicketBody = Type.Object(
+  {
+    kind: Type.Union(TICKET_KINDS.map((k) => Type.Literal(k))),
+    subject: Type.String({ minLength: 1, maxLength: 200 }),
+    note: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+export const TicketNoteBody = Type.Object(
+  { text: Type.String({ minLength: 1, maxLength: 2000 }) },
+  { additionalProperties: false },
+);
+export const AssignTicketBody = Type.Object(
+  {
+    /** A colleague to give the ticket to; absent: the caller takes it. */
+    owner: Type.Optional(
+      Type.Object(
+        {
+          sub: Type.String({ minLength: 1, maxLength: 200 }),
+          role: Type.String({ minLength: 1, maxLength: 40 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export const TicketStatusBody = Type.Object(
+  {
+    status: Type.Union(TICKET_STATUSES.map((s) => Type.Literal(s))),
+    note: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+export const ListTicketsQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Union(TICKET_STATUSES.map((s) => Type.Literal(s)))),
+    storeId: Type.Optional(Id),
+    owner: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ExchangeBody = Type.Object(
+  {
+    returnLines: ReturnRequestBody.properties.lines,
+    replacementLines: PlaceOrderBody.properties.lines,
+    payment: PlaceOrderBody.properties.payment,
+    fulfilment: Type.Optional(PlaceOrderBody.properties.fulfilment),
   },
   { additionalProperties: false },
 );

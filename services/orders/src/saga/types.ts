@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { CarrierPort } from '../carrier/port';
 import { isTransient, statusOf } from '../clients/upstreams';
 import type { Failure, OrderDoc, WorkflowName, WorkflowParams } from '../domain/types';
 import { PaymentDeclinedError, PaymentUnavailableError, type PaymentProvider } from '../payment/port';
@@ -21,6 +22,7 @@ export interface StepEnv extends RoutingEnv {
   slots: SlotBook;
   /** Per-customer purchase-limit counters (the limits step's). */
   limits: PurchaseCounters;
+  carrier: CarrierPort;
   timings: OrdersTimings;
   clock: () => Date;
   log: Logger;

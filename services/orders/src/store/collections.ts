@@ -1,4 +1,5 @@
 import type { Collection, DocumentStore } from '@omni/store';
+import type { TicketDoc } from '../domain/tickets';
 import type { OrderDoc } from '../domain/types';
 import type { DeliveryZone } from '../domain/zones';
 
@@ -52,6 +53,17 @@ export interface CustomerMergeDoc {
   [k: string]: unknown;
 }
 
+/** How long a product may be returned after its order completed (ops set it; absent: the default). */
+export interface ReturnPolicyDoc {
+  /** Catalog product id. */
+  _id: string;
+  /** 0 = not returnable. */
+  windowDays: number;
+  updatedAt: string;
+  updatedBy: { sub: string; role: string };
+  [k: string]: unknown;
+}
+
 export interface OrdersCollections {
   orders: Collection<OrderDoc>;
   pausedStores: Collection<PausedStoreDoc>;
@@ -59,6 +71,8 @@ export interface OrdersCollections {
   deliveryZones: Collection<DeliveryZoneDoc>;
   slots: Collection<SlotDoc>;
   purchaseCounters: Collection<PurchaseCounterDoc>;
+  returnPolicies: Collection<ReturnPolicyDoc>;
+  tickets: Collection<TicketDoc>;
 }
 
 export function ordersCollections(store: DocumentStore): OrdersCollections {
@@ -101,6 +115,16 @@ export function ordersCollections(store: DocumentStore): OrdersCollections {
     purchaseCounters: store.collection<PurchaseCounterDoc>({
       name: 'purchase_counters',
       indexes: [{ keys: { customerId: 1, sku: 1 } }],
+    }),
+    returnPolicies: store.collection<ReturnPolicyDoc>({ name: 'return_policies' }),
+    tickets: store.collection<TicketDoc>({
+      name: 'tickets',
+      indexes: [
+        { keys: { orderId: 1 } },
+        { keys: { locationId: 1, status: 1 } },
+        { keys: { customerId: 1 } },
+        { keys: { status: 1 } },
+      ],
     }),
   };
 }

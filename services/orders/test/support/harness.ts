@@ -12,6 +12,7 @@ import type { DocumentStore } from '@omni/store';
 import { DeliveryZoneChanged } from '@omni/contracts';
 import { client, createTestDeps, TestTokenIssuer, waitFor } from '@omni/testing';
 import { buildOrdersService, type OrdersService, type OrdersServiceDeps } from '../../src';
+import type { CarrierPort } from '../../src/carrier/port';
 import type { OrderDoc } from '../../src/domain/types';
 import { SimulatedCardProvider } from '../../src/payment/simulated-card';
 import type { OrdersPolicy, OrdersTimings } from '../../src/settings';
@@ -155,6 +156,7 @@ export async function startHarness(
     seed?: boolean;
     /** Changes to the world's delivery zone. */
     zone?: Partial<ZoneData>;
+    carrier?: CarrierPort;
   } = {},
 ): Promise<Harness> {
   const { store, bus, issuer } = await createTestDeps();
@@ -180,6 +182,7 @@ export async function startHarness(
     customersAddress: customers.address,
     serviceToken: async () => token,
     payments,
+    ...(opts.carrier ? { carrier: opts.carrier } : {}),
     timings: { ...FAST_TIMINGS, ...opts.timings },
     policy: opts.policy,
     // the bus is closed by the harness (other instances may share it)

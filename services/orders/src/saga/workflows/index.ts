@@ -2,6 +2,7 @@ import type { WorkflowName } from '../../domain/types';
 import type { OrdersPolicy } from '../../settings';
 import type { Workflow } from '../types';
 import { cancelWorkflow } from './cancel';
+import { cancelLines } from './cancel-lines';
 import { collect } from './collect';
 import { compensateLateWorkflow } from './compensate-late';
 import { deliver } from './deliver';
@@ -25,5 +26,6 @@ export function buildWorkflows(policy: OrdersPolicy): Record<WorkflowName, Workf
     compensate_late: compensateLateWorkflow(policy),
     refund_return: refundReturn,
     refund_voucher: refundVoucher,
+    cancel_lines: cancelLines,
   };
 }

@@ -3,7 +3,11 @@ import { refundReturnPayment } from '../steps/refunds';
 import type { Workflow } from '../types';
 import { needsOps } from './needs-ops';
 
-/** A received return is refunded; the order is returned once every unit came back and was refunded. */
+/**
+ * A received return is refunded; the order is returned once every unit came back and every return is
+ * settled. The points the refunded money earned are taken back by customers, which owns points and
+ * their accrual rate, on ReturnRefunded (capped by what the order earned, once per return).
+ */
 export const refundReturn: Workflow = {
   name: 'refund_return',
   retryForever: true,
