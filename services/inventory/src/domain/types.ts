@@ -69,6 +69,8 @@ export const MOVEMENT_REASONS = [
   'return',
   'damage',
   'qc-fail',
+  /** Units sent back to their supplier against a purchase order (ref: the purchase order). */
+  'supplier-return',
   'reservation-reserve',
   'reservation-release',
   'reservation-commit',

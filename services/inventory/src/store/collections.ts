@@ -8,6 +8,14 @@ import type {
   StockLevelDoc,
   TransferDoc,
 } from '../domain/types';
+import type {
+  PurchaseOrderDoc,
+  ReplenishmentBudgetDoc,
+  ReplenishmentRuleDoc,
+  SkuSupplierDoc,
+  SuggestionDoc,
+  SupplierDoc,
+} from '../domain/purchasing';
 
 /** What was last published as AvailabilityChanged for a SKU (version is monotonic per SKU). */
 export type AvailabilityStateDoc = {
@@ -48,6 +56,12 @@ export interface InventoryCollections {
   availability: Collection<AvailabilityStateDoc>;
   operations: Collection<OperationDoc>;
   catalogSkus: Collection<CatalogSkuDoc>;
+  suggestions: Collection<SuggestionDoc>;
+  suppliers: Collection<SupplierDoc>;
+  skuSuppliers: Collection<SkuSupplierDoc>;
+  purchaseOrders: Collection<PurchaseOrderDoc>;
+  replenishmentRules: Collection<ReplenishmentRuleDoc>;
+  replenishmentBudget: Collection<ReplenishmentBudgetDoc>;
 }
 
 /**
@@ -90,5 +104,24 @@ export function inventoryCollections(store: DocumentStore): InventoryCollections
     availability: store.collection<AvailabilityStateDoc>({ name: 'availability_state' }),
     operations: store.collection<OperationDoc>({ name: 'stock_operations' }),
     catalogSkus: store.collection<CatalogSkuDoc>({ name: 'catalog_skus' }),
+    // One open suggestion per SKU and location: the unique openKey (see SuggestionDoc).
+    suggestions: store.collection<SuggestionDoc>({
+      name: 'restock_suggestions',
+      indexes: [{ keys: { openKey: 1 }, unique: true }, { keys: { locationId: 1, status: 1 } }],
+    }),
+    suppliers: store.collection<SupplierDoc>({ name: 'suppliers' }),
+    skuSuppliers: store.collection<SkuSupplierDoc>({
+      name: 'sku_suppliers',
+      indexes: [{ keys: { supplierId: 1 } }],
+    }),
+    purchaseOrders: store.collection<PurchaseOrderDoc>({
+      name: 'purchase_orders',
+      indexes: [{ keys: { supplierId: 1 } }, { keys: { locationId: 1, status: 1 } }],
+    }),
+    replenishmentRules: store.collection<ReplenishmentRuleDoc>({
+      name: 'replenishment_rules',
+      indexes: [{ keys: { enabled: 1 } }, { keys: { locationId: 1 } }],
+    }),
+    replenishmentBudget: store.collection<ReplenishmentBudgetDoc>({ name: 'replenishment_budget' }),
   };
 }
