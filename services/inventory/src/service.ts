@@ -94,6 +94,15 @@ export function buildInventoryService(deps: InventoryDeps): InventoryService {
     owner: 'lease',
     run: (job) => inventory.expireDue(ctx.clock(), job.stillOwner),
   });
+  // Min/max replenishment rules, on shared data: one replica at a time.
+  svc.jobs.every({
+    name: 'replenishment-rules',
+    everyMs: settings.replenishmentEveryMs,
+    owner: 'lease',
+    run: async (job) => {
+      await inventory.replenish(job.stillOwner);
+    },
+  });
   svc.onStart(async () => {
     await availability.start();
   });

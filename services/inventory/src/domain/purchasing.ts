@@ -64,8 +64,10 @@ export type PurchaseOrderLine = {
   qty: number;
   acceptedQty: number;
   rejectedQty: number;
-  /** Rejected units sent back to the supplier so far. */
+  /** Rejected (quarantined, never stocked) units sent back to the supplier so far. */
   returnedQty: number;
+  /** Accepted units taken back out of stock and sent back (found faulty or wrong later). */
+  returnedFromStockQty: number;
   /** Arrived without being on the order (wrong item). */
   unordered?: boolean;
 };
@@ -143,7 +145,15 @@ export function matchDelivery(
     let line = after.find((l) => l.sku === r.sku);
     const wrong = !line || line.unordered === true;
     if (!line) {
-      line = { sku: r.sku, qty: 0, acceptedQty: 0, rejectedQty: 0, returnedQty: 0, unordered: true };
+      line = {
+        sku: r.sku,
+        qty: 0,
+        acceptedQty: 0,
+        rejectedQty: 0,
+        returnedQty: 0,
+        returnedFromStockQty: 0,
+        unordered: true,
+      };
       after.push(line);
     }
     const before = outstanding(line);

@@ -30,7 +30,7 @@ export type AvailabilityStateDoc = {
 export type OperationDoc = {
   /** `${kind}|${locationId}|${clientId}`. */
   _id: string;
-  kind: 'receipt' | 'count' | 'adjustment' | 'return';
+  kind: 'receipt' | 'count' | 'adjustment' | 'return' | 'supplier-return';
   locationId: string;
   hash: string;
   result: Record<string, unknown>;

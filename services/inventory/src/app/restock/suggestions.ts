@@ -52,10 +52,13 @@ export async function upsertSuggestion(tx: Tx, input: SuggestionInput): Promise<
   return doc!;
 }
 
+export const unknownSuggestion = (id: string) =>
+  new NotFoundError('restock suggestion', id, 'unknown-suggestion');
+
 /** Loads a suggestion inside the transaction, or 404. */
 export async function suggestionIn(tx: Tx, id: string): Promise<SuggestionDoc> {
   const s = await tx.ctx.collections.suggestions.findById(id, { session: tx.session });
-  if (!s) throw new NotFoundError('restock suggestion', id, 'unknown-suggestion');
+  if (!s) throw unknownSuggestion(id);
   return s;
 }
 
