@@ -18,6 +18,8 @@ import { registerPosSyncRoutes } from './http/pos-sync';
 import { registerReservationRoutes } from './http/reservations';
 import { registerStockRoutes } from './http/stock';
 import { registerTransferRoutes } from './http/transfers';
+import { registerRestockRoutes } from './http/restock';
+import { registerPurchasingRoutes } from './http/purchasing';
 import { inventoryCollections } from './store/collections';
 
 export interface InventoryDeps extends GrpcServiceDeps {
@@ -81,6 +83,8 @@ export function buildInventoryService(deps: InventoryDeps): InventoryService {
   registerAvailabilityRoutes(svc.app, inventory);
   registerPosSyncRoutes(svc.app, inventory);
   registerTransferRoutes(svc.app, inventory);
+  registerRestockRoutes(svc.app, inventory);
+  registerPurchasingRoutes(svc.app, inventory);
   registerOpsRoutes(svc.app, inventory);
   inventoryGrpc(svc, inventory);
   onReturnReceived(svc, ctx);
