@@ -38,6 +38,10 @@ export function registerPurchasingRoutes(app: App, inventory: InventoryApp): voi
   app.put(
     '/v1/suppliers/:supplierId',
     {
+      // Refused before the body is validated: a non-ops caller learns nothing about the schema.
+      preValidation: async (req) => {
+        requireOps(req);
+      },
       schema: {
         description:
           "Creates or replaces a supplier (ops; audited). The SKUs it lists get it as their supplier (one per SKU: the last to list it).",
@@ -47,7 +51,6 @@ export function registerPurchasingRoutes(app: App, inventory: InventoryApp): voi
       },
     },
     async (req, reply) => {
-      requireOps(req);
       const b = req.body;
       const { supplier, created } = await inventory.putSupplier(
         req.params.supplierId,
