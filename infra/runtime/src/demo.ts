@@ -8,11 +8,13 @@ import {
   timelineOf,
   type DemoContext,
 } from './demo/flows';
+import { restockStory } from './demo/restock';
 
 /**
  * `npm run demo`: against the system `npm start` runs, plays the three O2O stories — an online
  * order picked up in store, a one-hour delivery by a rider, and a store sale synced late that
- * re-routes an online order — then prints each order's timeline across services.
+ * re-routes an online order — then prints each order's timeline across services; then a low-stock
+ * alert that a store manager turns into a transfer from a warehouse.
  */
 async function main(): Promise<void> {
   const dataDir = resolve(process.env.OMNI_DATA_DIR ?? '.omni-data');
@@ -52,6 +54,10 @@ async function main(): Promise<void> {
     console.log(`\n== Timeline of ${orderId} (${title.slice(3)})`);
     console.log(formatTimeline(orderId, await timelineOf(ctx, orderId)));
   }
+  console.log('\n== 4. A low-stock alert becomes a transfer');
+  const t0 = performance.now();
+  await restockStory(ctx);
+  console.log(`  (${Math.round(performance.now() - t0)} ms)`);
 }
 
 main().catch((err: unknown) => {

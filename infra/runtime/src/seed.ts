@@ -2,7 +2,15 @@ import { demoCatalog, seedCatalog } from '@omni/catalog';
 import { seedCustomers } from '@omni/customers';
 import { seedIdentity, type IdentitySeedResult } from '@omni/identity';
 import { seedInventory } from '@omni/inventory';
-import { CITY, demoLocations, demoRiders, demoStock, demoZones } from './demo/city';
+import {
+  CITY,
+  demoLocations,
+  demoReplenishmentRules,
+  demoRiders,
+  demoStock,
+  demoSuppliers,
+  demoZones,
+} from './demo/city';
 import { DEMO_SHOPPERS } from './demo/customers';
 import type { System } from './system';
 
@@ -51,6 +59,7 @@ export async function seedDemo(
   await seedCatalog(sys.catalog, catalogData);
   const skus = catalogData.products.flatMap((p) => p.skus.map((s) => s.sku));
 
+  const stock = demoStock(skus, locations);
   await seedInventory(sys.inventory, {
     locations: locations.map((l) => ({
       id: l.id,
@@ -61,7 +70,9 @@ export async function seedDemo(
       openingHours: l.openingHours,
       capabilities: l.capabilities,
     })),
-    stock: demoStock(skus, locations),
+    stock,
+    suppliers: demoSuppliers(skus),
+    rules: demoReplenishmentRules(stock, locations),
   });
 
   const created = await seedCustomers(sys.customers, DEMO_SHOPPERS);
