@@ -20,6 +20,7 @@ import { registerStockRoutes } from './http/stock';
 import { registerTransferRoutes } from './http/transfers';
 import { registerRestockRoutes } from './http/restock';
 import { registerPurchasingRoutes } from './http/purchasing';
+import { registerReportRoutes } from './http/reports';
 import { inventoryCollections } from './store/collections';
 
 export interface InventoryDeps extends GrpcServiceDeps {
@@ -85,6 +86,7 @@ export function buildInventoryService(deps: InventoryDeps): InventoryService {
   registerTransferRoutes(svc.app, inventory);
   registerRestockRoutes(svc.app, inventory);
   registerPurchasingRoutes(svc.app, inventory);
+  registerReportRoutes(svc.app, inventory);
   registerOpsRoutes(svc.app, inventory);
   inventoryGrpc(svc, inventory);
   onReturnReceived(svc, ctx);

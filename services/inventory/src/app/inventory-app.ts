@@ -68,6 +68,8 @@ import {
 import { replenishByRules } from './restock/replenish-by-rules';
 import { deleteRule, listRules, putRule, type RuleInput } from './restock/replenishment-rules';
 import { inTransaction } from './transaction';
+import { stockReport } from './queries/report-query';
+import type { ReportPeriod } from '../domain/reports';
 
 type Who = { actor: Actor; ip?: string; requestId?: string };
 type PageArgs = { limit: number; cursor?: string };
@@ -141,6 +143,9 @@ export function createInventoryApp(ctx: InventoryContext, availability: Availabi
     getPurchaseOrder: (id: string) => getPurchaseOrder(ctx, id),
     listPurchaseOrders: (q: PurchaseOrderQuery, page: PageArgs) => listPurchaseOrders(ctx, q, page),
     returnToSupplier: (cmd: SupplierReturnCommand) => returnToSupplier(ctx, cmd),
+    // reports
+    stockReport: (locationId: string, period: ReportPeriod, range: { from?: string; to?: string }) =>
+      stockReport(ctx, locationId, period, range),
     // ATP
     getAvailability: (skus: string[], channel: Channel, storeId?: string) =>
       getAvailability(ctx, skus, channel, storeId),
