@@ -20,11 +20,9 @@ afterAll(async () => sys?.stop());
 
 describe('restock in the demo city', () => {
   it('seeds suppliers with lead times, each SKU with one, and min/max rules per store', async () => {
-    const suppliers = await api<{ items: Array<{ supplierId: string; leadTimeDays: number; skus: string[] }> }>(
-      'GET',
-      `${sys.urls.inventory}/v1/suppliers`,
-      { token: ops },
-    );
+    const suppliers = await api<{
+      items: Array<{ supplierId: string; leadTimeDays: number; skus: string[] }>;
+    }>('GET', `${sys.urls.inventory}/v1/suppliers`, { token: ops });
     expect(suppliers.items.map((s) => s.supplierId).sort()).toEqual(['SUP-HAVEL', 'SUP-ODER', 'SUP-SPREE']);
     expect(suppliers.items.every((s) => s.leadTimeDays > 0 && s.skus.length > 0)).toBe(true);
     const rules = await api<{ items: Array<{ min: number; max: number }> }>(

@@ -85,8 +85,17 @@ export async function seedInventory(
     });
   }
   for (const sup of seed.suppliers ?? [])
-    await inventory.putSupplier(sup.id, { name: sup.name, leadTimeDays: sup.leadTimeDays, skus: sup.skus }, who);
+    await inventory.putSupplier(
+      sup.id,
+      { name: sup.name, leadTimeDays: sup.leadTimeDays, skus: sup.skus },
+      who,
+    );
   for (const r of seed.rules ?? [])
-    await inventory.putRule(r.sku, r.locationId, { min: r.min, max: r.max, mode: r.mode ?? 'auto', enabled: true }, who);
+    await inventory.putRule(
+      r.sku,
+      r.locationId,
+      { min: r.min, max: r.max, mode: r.mode ?? 'auto', enabled: true },
+      who,
+    );
   return { locationsCreated, receipts };
 }

@@ -11,8 +11,21 @@ let managerWh: Api;
 let managerS2: Api;
 let clerkWh: Api;
 
-type Line = { sku: string; qty: number; acceptedQty: number; rejectedQty: number; returnedQty: number; unordered?: boolean };
-type Order = { purchaseOrderId: string; status: string; lines: Line[]; expectedAt?: string; receipts: unknown[] };
+type Line = {
+  sku: string;
+  qty: number;
+  acceptedQty: number;
+  rejectedQty: number;
+  returnedQty: number;
+  unordered?: boolean;
+};
+type Order = {
+  purchaseOrderId: string;
+  status: string;
+  lines: Line[];
+  expectedAt?: string;
+  receipts: unknown[];
+};
 type Match = {
   purchaseOrderId: string;
   status: string;
@@ -34,22 +47,47 @@ beforeAll(async () => {
   managerWh = h.anon.withToken(await h.deps.issuer.staff('WH1', 'manager', 'manager-WH1'));
   clerkWh = h.anon.withToken(await h.deps.issuer.staff('WH1', 'clerk', 'clerk-WH1'));
   managerS2 = h.anon.withToken(await h.deps.issuer.staff('S2', 'manager', 'manager-S2'));
-  const sup = await h.ops.put('/v1/suppliers/SUP-1', { name: 'Textiles GmbH', leadTimeDays: 3, skus: ['SOCK', 'SHOE', 'HOOD'] });
+  const sup = await h.ops.put('/v1/suppliers/SUP-1', {
+    name: 'Textiles GmbH',
+    leadTimeDays: 3,
+    skus: ['SOCK', 'SHOE', 'HOOD'],
+  });
   expect(sup.status).toBe(201);
 }, 60_000);
 afterAll(async () => h?.stop());
 
 describe('suppliers and purchase orders', () => {
   it('only ops define suppliers; staff read them', async () => {
-    expect((await managerWh.put('/v1/suppliers/SUP-2', { name: 'x', leadTimeDays: 1, skus: [] })).status).toBe(403);
-    expect((await clerkWh.get('/v1/suppliers/SUP-1')).body).toMatchObject({ supplierId: 'SUP-1', leadTimeDays: 3 });
+    expect(
+      (await managerWh.put('/v1/suppliers/SUP-2', { name: 'x', leadTimeDays: 1, skus: [] })).status,
+    ).toBe(403);
+    expect((await clerkWh.get('/v1/suppliers/SUP-1')).body).toMatchObject({
+      supplierId: 'SUP-1',
+      leadTimeDays: 3,
+    });
     expect((await clerkWh.get('/v1/suppliers/nope')).status).toBe(404);
   });
 
   let po: Order;
   it('a manager places an order; the expected date follows the lead time', async () => {
-    expect((await clerkWh.post('/v1/purchase-orders', { supplierId: 'SUP-1', locationId: 'WH1', lines: [{ sku: 'SOCK', qty: 1 }] })).status).toBe(403);
-    expect((await managerS2.post('/v1/purchase-orders', { supplierId: 'SUP-1', locationId: 'WH1', lines: [{ sku: 'SOCK', qty: 1 }] })).status).toBe(403);
+    expect(
+      (
+        await clerkWh.post('/v1/purchase-orders', {
+          supplierId: 'SUP-1',
+          locationId: 'WH1',
+          lines: [{ sku: 'SOCK', qty: 1 }],
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await managerS2.post('/v1/purchase-orders', {
+          supplierId: 'SUP-1',
+          locationId: 'WH1',
+          lines: [{ sku: 'SOCK', qty: 1 }],
+        })
+      ).status,
+    ).toBe(403);
     const r = await managerWh.post<Order>('/v1/purchase-orders', {
       purchaseOrderId: 'po-1',
       supplierId: 'SUP-1',
@@ -62,7 +100,10 @@ describe('suppliers and purchase orders', () => {
     });
     expect(r.status).toBe(201);
     po = r.body;
-    expect(po).toMatchObject({ status: 'placed', expectedAt: new Date(h.clock.current.getTime() + 3 * DAY).toISOString() });
+    expect(po).toMatchObject({
+      status: 'placed',
+      expectedAt: new Date(h.clock.current.getTime() + 3 * DAY).toISOString(),
+    });
     expect((await managerS2.get('/v1/purchase-orders/po-1')).status).toBe(404);
     expect((await managerS2.get<{ items: Order[] }>('/v1/purchase-orders')).body.items).toEqual([]);
   });
@@ -137,7 +178,14 @@ describe('suppliers and purchase orders', () => {
       lines: [{ sku: 'SOCK', qty: 3, from: 'rejected' }],
     });
     expect(tooMany.status).toBe(409);
-    expect((await clerkWh.post('/v1/purchase-orders/po-1/returns', { returnId: 'ret-c', lines: [{ sku: 'SOCK', qty: 1, from: 'rejected' }] })).status).toBe(403);
+    expect(
+      (
+        await clerkWh.post('/v1/purchase-orders/po-1/returns', {
+          returnId: 'ret-c',
+          lines: [{ sku: 'SOCK', qty: 1, from: 'rejected' }],
+        })
+      ).status,
+    ).toBe(403);
     const before = await levelOf(h, 'BELT', 'WH1');
     const ok = await managerWh.post('/v1/purchase-orders/po-1/returns', {
       returnId: 'ret-1',
@@ -150,7 +198,9 @@ describe('suppliers and purchase orders', () => {
     // Quarantined units were never stocked; the wrong item leaves on-hand.
     expect((await levelOf(h, 'SOCK', 'WH1')).onHand).toBe(28);
     expect((await levelOf(h, 'BELT', 'WH1')).onHand).toBe(before.onHand - 1);
-    const moves = (await h.ops.get<{ items: Movement[] }>('/v1/movements?locationId=WH1&reason=supplier-return')).body.items;
+    const moves = (
+      await h.ops.get<{ items: Movement[] }>('/v1/movements?locationId=WH1&reason=supplier-return')
+    ).body.items;
     expect(moves).toHaveLength(2);
     for (const m of moves) expect(m.ref).toEqual({ type: 'purchase-order', id: 'po-1' });
     expect(moves.map((m) => [m.qty, m.onHandDelta]).sort()).toEqual([
@@ -158,16 +208,33 @@ describe('suppliers and purchase orders', () => {
       [2, 0],
     ]);
     const order = (await managerWh.get<Order>('/v1/purchase-orders/po-1')).body;
-    expect(order.lines.find((l) => l.sku === 'SOCK')).toMatchObject({ acceptedQty: 18, rejectedQty: 2, returnedQty: 2 });
+    expect(order.lines.find((l) => l.sku === 'SOCK')).toMatchObject({
+      acceptedQty: 18,
+      rejectedQty: 2,
+      returnedQty: 2,
+    });
     expect(order.lines.find((l) => l.sku === 'BELT')).toMatchObject({ qty: 0, unordered: true });
     expect((await h.ops.post<{ ok: boolean }>('/v1/ops/reconcile')).body.ok).toBe(true);
   });
 
   it('supplier performance: fill rate and lateness from its orders', async () => {
     // A second order, cancelled: excluded. A third, placed and overdue.
-    await managerWh.post('/v1/purchase-orders', { purchaseOrderId: 'po-2', supplierId: 'SUP-1', locationId: 'WH1', lines: [{ sku: 'SOCK', qty: 5 }] });
-    expect((await managerWh.post<Order>('/v1/purchase-orders/po-2/cancel', {})).body.status).toBe('cancelled');
-    await managerWh.post('/v1/purchase-orders', { purchaseOrderId: 'po-3', supplierId: 'SUP-1', locationId: 'WH1', lines: [{ sku: 'SHOE', qty: 10 }], place: true });
+    await managerWh.post('/v1/purchase-orders', {
+      purchaseOrderId: 'po-2',
+      supplierId: 'SUP-1',
+      locationId: 'WH1',
+      lines: [{ sku: 'SOCK', qty: 5 }],
+    });
+    expect((await managerWh.post<Order>('/v1/purchase-orders/po-2/cancel', {})).body.status).toBe(
+      'cancelled',
+    );
+    await managerWh.post('/v1/purchase-orders', {
+      purchaseOrderId: 'po-3',
+      supplierId: 'SUP-1',
+      locationId: 'WH1',
+      lines: [{ sku: 'SHOE', qty: 10 }],
+      place: true,
+    });
     h.clock.advance(4 * DAY);
     const perf = (await clerkWh.get('/v1/suppliers/SUP-1/performance')).body;
     expect(perf).toMatchObject({

@@ -13,8 +13,14 @@ const DAY = 86_400_000;
 
 async function sell(id: string, channel: 'online' | 'store', qty: number) {
   expect(
-    (await h.orders.post('/v1/reservations', { reservationId: id, locationId: 'S1', channel, lines: [{ sku: 'JEAN', qty }] }))
-      .status,
+    (
+      await h.orders.post('/v1/reservations', {
+        reservationId: id,
+        locationId: 'S1',
+        channel,
+        lines: [{ sku: 'JEAN', qty }],
+      })
+    ).status,
   ).toBe(201);
   expect((await h.orders.post(`/v1/reservations/${id}/commit`)).status).toBe(200);
 }
@@ -41,8 +47,18 @@ beforeAll(async () => {
     ],
   });
   expect(sync.status).toBe(200);
-  await managerS1.post('/v1/locations/S1/adjustments', { adjustmentId: 'dmg-1', sku: 'JEAN', delta: -2, reason: 'damage' });
-  await h.ops.post('/v1/transfers', { transferId: 't-1', fromLocationId: 'WH1', toLocationId: 'S1', lines: [{ sku: 'JEAN', qty: 10 }] });
+  await managerS1.post('/v1/locations/S1/adjustments', {
+    adjustmentId: 'dmg-1',
+    sku: 'JEAN',
+    delta: -2,
+    reason: 'damage',
+  });
+  await h.ops.post('/v1/transfers', {
+    transferId: 't-1',
+    fromLocationId: 'WH1',
+    toLocationId: 'S1',
+    lines: [{ sku: 'JEAN', qty: 10 }],
+  });
   await h.ops.post('/v1/transfers/t-1/ship');
   h.clock.advance(DAY); // 2025-03-03
   await h.ops.post('/v1/transfers/t-1/receive', {});
@@ -51,7 +67,9 @@ afterAll(async () => h?.stop());
 
 describe('stock reports', () => {
   it('daily figures from the ledger: sales by channel, returns, write-offs, transfers, turns', async () => {
-    const r = await managerS1.get<{ items: Row[] }>('/v1/locations/S1/reports/daily?from=2025-03-01&to=2025-03-03');
+    const r = await managerS1.get<{ items: Row[] }>(
+      '/v1/locations/S1/reports/daily?from=2025-03-01&to=2025-03-03',
+    );
     expect(r.status).toBe(200);
     expect(r.body.items.map((x) => x.period)).toEqual(['2025-03-01', '2025-03-02', '2025-03-03']);
     const [seedDay, day, next] = r.body.items;
@@ -68,21 +86,35 @@ describe('stock reports', () => {
     });
     expect(day!.stockTurns).toBe(Math.round((9 / ((40 + 30) / 2)) * 1000) / 1000);
     expect(next).toMatchObject({ transferInUnits: 10, onHandStart: 30, onHandEnd: 40 });
-    const wh = (await h.ops.get<{ items: Row[] }>('/v1/locations/WH1/reports/daily?from=2025-03-02&to=2025-03-02')).body
-      .items[0];
+    const wh = (
+      await h.ops.get<{ items: Row[] }>('/v1/locations/WH1/reports/daily?from=2025-03-02&to=2025-03-02')
+    ).body.items[0];
     expect(wh).toMatchObject({ transferOutUnits: 10, onHandStart: 100, onHandEnd: 90 });
   });
 
   it('monthly figures and CSV add up to the same ledger', async () => {
-    const month = (await managerS1.get<{ items: Row[] }>('/v1/locations/S1/reports/monthly?from=2025-03&to=2025-03')).body
-      .items;
+    const month = (
+      await managerS1.get<{ items: Row[] }>('/v1/locations/S1/reports/monthly?from=2025-03&to=2025-03')
+    ).body.items;
     expect(month).toHaveLength(1);
-    expect(month[0]).toMatchObject({ salesOnlineUnits: 3, salesOfflineUnits: 6, receivedUnits: 40, transferInUnits: 10, onHandEnd: 40 });
-    const res = await fetch(`${h.svc.url}/v1/locations/S1/reports/monthly?from=2025-02&to=2025-03&format=csv`, {
-      headers: { authorization: `Bearer ${await h.deps.issuer.staff('S1', 'manager', 'manager-S1')}` },
+    expect(month[0]).toMatchObject({
+      salesOnlineUnits: 3,
+      salesOfflineUnits: 6,
+      receivedUnits: 40,
+      transferInUnits: 10,
+      onHandEnd: 40,
     });
+    const res = await fetch(
+      `${h.svc.url}/v1/locations/S1/reports/monthly?from=2025-02&to=2025-03&format=csv`,
+      {
+        headers: { authorization: `Bearer ${await h.deps.issuer.staff('S1', 'manager', 'manager-S1')}` },
+      },
+    );
     expect(res.headers.get('content-type')).toContain('text/csv');
-    const [header, feb, mar] = (await res.text()).trim().split('\r\n').map((l) => l.split(','));
+    const [header, feb, mar] = (await res.text())
+      .trim()
+      .split('\r\n')
+      .map((l) => l.split(','));
     const col = (name: string) => header!.indexOf(name);
     expect(feb![col('period')]).toBe('2025-02');
     expect(feb![col('stockTurns')]).toBe('');
@@ -93,8 +125,12 @@ describe('stock reports', () => {
   it('is store-scoped and bounded', async () => {
     expect((await managerS2.get('/v1/locations/S1/reports/daily')).status).toBe(403);
     expect((await h.ops.get('/v1/locations/nowhere/reports/daily')).status).toBe(404);
-    expect((await h.ops.get('/v1/locations/S1/reports/daily?from=2025-03-05&to=2025-03-01')).status).toBe(400);
-    expect((await h.ops.get('/v1/locations/S1/reports/daily?from=2024-01-01&to=2025-03-01')).status).toBe(400);
+    expect((await h.ops.get('/v1/locations/S1/reports/daily?from=2025-03-05&to=2025-03-01')).status).toBe(
+      400,
+    );
+    expect((await h.ops.get('/v1/locations/S1/reports/daily?from=2024-01-01&to=2025-03-01')).status).toBe(
+      400,
+    );
     expect((await h.ops.get('/v1/locations/S1/reports/monthly?from=2025-13')).status).toBe(400);
   });
 });

@@ -40,7 +40,9 @@ const inbox = async (api: Api, query: string) =>
   (await api.get<Items<Suggestion>>(`/v1/restock-suggestions?${query}`)).body.items;
 
 beforeAll(async () => {
-  h = await startInventory({ settings: { replenishmentEveryMs: 3_600_000, replenishmentDailyUnitBudget: 40 } });
+  h = await startInventory({
+    settings: { replenishmentEveryMs: 3_600_000, replenishmentDailyUnitBudget: 40 },
+  });
   await seedDemo(h, [
     { sku: 'TEE', locationId: 'WH1', onHand: 200 },
     { sku: 'TEE', locationId: 'S1', onHand: 12, reorderPoint: 5 },
@@ -55,7 +57,8 @@ beforeAll(async () => {
   managerS2 = h.anon.withToken(await h.deps.issuer.staff('S2', 'manager', 'manager-S2'));
   clerkS1 = h.anon.withToken(await h.deps.issuer.staff('S1', 'clerk', 'clerk-S1'));
   expect(
-    (await h.ops.put('/v1/suppliers/SUP-CAPS', { name: 'Caps & Co', leadTimeDays: 5, skus: ['CAP', 'PEN'] })).status,
+    (await h.ops.put('/v1/suppliers/SUP-CAPS', { name: 'Caps & Co', leadTimeDays: 5, skus: ['CAP', 'PEN'] }))
+      .status,
   ).toBe(201);
 }, 60_000);
 afterAll(async () => h?.stop());
@@ -110,13 +113,21 @@ describe('restock inbox', () => {
   it('one call turns a suggestion into a transfer request; racing calls make exactly one', async () => {
     const [s] = await inbox(managerS1, 'locationId=S1&status=open&sku=TEE');
     const tries = await Promise.all(
-      Array.from({ length: 8 }, () => managerS1.post(`/v1/restock-suggestions/${s!.suggestionId}/transfer`, {})),
+      Array.from({ length: 8 }, () =>
+        managerS1.post(`/v1/restock-suggestions/${s!.suggestionId}/transfer`, {}),
+      ),
     );
     const made = tries.filter((r) => r.status === 201);
     expect(made).toHaveLength(1);
     expect(tries.filter((r) => r.status === 409)).toHaveLength(7);
     const { transfer, suggestion } = made[0]!.body as {
-      transfer: { transferId: string; fromLocationId: string; toLocationId: string; status: string; lines: unknown };
+      transfer: {
+        transferId: string;
+        fromLocationId: string;
+        toLocationId: string;
+        status: string;
+        lines: unknown;
+      };
       suggestion: Suggestion;
     };
     expect(transfer).toMatchObject({
@@ -125,11 +136,15 @@ describe('restock inbox', () => {
       status: 'requested',
       lines: [{ sku: 'TEE', qty: s!.suggestedQty }],
     });
-    expect(suggestion).toMatchObject({ status: 'transferred', result: { type: 'transfer', id: transfer.transferId } });
+    expect(suggestion).toMatchObject({
+      status: 'transferred',
+      result: { type: 'transfer', id: transfer.transferId },
+    });
     expect((await h.ops.get(`/v1/transfers/${transfer.transferId}`)).status).toBe(200);
     // The inbox is free again for the next alert of the same SKU and location.
     expect(await inbox(managerS1, 'locationId=S1&status=open&sku=TEE')).toEqual([]);
-    const audit = (await h.ops.get<Items<{ action: string; actor: { sub: string } }>>('/v1/audit?limit=200')).body.items;
+    const audit = (await h.ops.get<Items<{ action: string; actor: { sub: string } }>>('/v1/audit?limit=200'))
+      .body.items;
     expect(audit.some((a) => a.action === 'transfer.requested' && a.actor.sub === 'manager-S1')).toBe(true);
   });
 
@@ -160,15 +175,21 @@ describe('restock inbox', () => {
     );
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ status: 'dismissed', dismissReason: 'end of season' });
-    expect((await managerS1.post(`/v1/restock-suggestions/${s!.suggestionId}/transfer`, {})).status).toBe(409);
+    expect((await managerS1.post(`/v1/restock-suggestions/${s!.suggestionId}/transfer`, {})).status).toBe(
+      409,
+    );
     expect((await managerS1.post('/v1/restock-suggestions/nope/transfer', {})).status).toBe(404);
   });
 });
 
 describe('replenishment rules', () => {
   it('a min/max rule creates a transfer without a human, waits for it, and is audited', async () => {
-    expect((await clerkS1.put('/v1/locations/S1/replenishment-rules/MUG', { min: 25, max: 40 })).status).toBe(403);
-    expect((await managerS1.put('/v1/locations/S1/replenishment-rules/MUG', { min: 40, max: 25 })).status).toBe(400);
+    expect((await clerkS1.put('/v1/locations/S1/replenishment-rules/MUG', { min: 25, max: 40 })).status).toBe(
+      403,
+    );
+    expect(
+      (await managerS1.put('/v1/locations/S1/replenishment-rules/MUG', { min: 40, max: 25 })).status,
+    ).toBe(400);
     const put = await managerS1.put('/v1/locations/S1/replenishment-rules/MUG', { min: 30, max: 60 });
     expect(put.status).toBe(201);
     // MUG at S1: 29 available, min 30 → 31 units to reach 60, from WH1 (500).
@@ -178,29 +199,45 @@ describe('replenishment rules', () => {
     const fired = run.body.outcomes.find((o) => o.ruleId === 'MUG|S1');
     expect(fired).toMatchObject({ outcome: 'transfer', qty: 31 });
     const transfer = (await h.ops.get(`/v1/transfers/${String(fired!.id)}`)).body;
-    expect(transfer).toMatchObject({ fromLocationId: 'WH1', toLocationId: 'S1', lines: [{ sku: 'MUG', qty: 31 }] });
+    expect(transfer).toMatchObject({
+      fromLocationId: 'WH1',
+      toLocationId: 'S1',
+      lines: [{ sku: 'MUG', qty: 31 }],
+    });
     // Until that transfer lands, the rule does not order again.
     const again = await h.svc.inventory.replenish();
     expect(again.find((o) => o.ruleId === 'MUG|S1')).toMatchObject({ outcome: 'waiting' });
-    const audit = (await h.ops.get<Items<{ action: string; actor: { sub: string } }>>('/v1/audit?limit=200')).body.items;
-    expect(audit.some((a) => a.action === 'replenishment.rule-fired' && a.actor.sub === 'system:replenishment')).toBe(
-      true,
-    );
-    const rules = (await clerkS1.get<Items<{ sku: string; pending?: { id: string } }>>('/v1/locations/S1/replenishment-rules'))
+    const audit = (await h.ops.get<Items<{ action: string; actor: { sub: string } }>>('/v1/audit?limit=200'))
       .body.items;
-    expect(rules).toEqual([expect.objectContaining({ sku: 'MUG', pending: { type: 'transfer', id: fired!.id } })]);
+    expect(
+      audit.some((a) => a.action === 'replenishment.rule-fired' && a.actor.sub === 'system:replenishment'),
+    ).toBe(true);
+    const rules = (
+      await clerkS1.get<Items<{ sku: string; pending?: { id: string } }>>(
+        '/v1/locations/S1/replenishment-rules',
+      )
+    ).body.items;
+    expect(rules).toEqual([
+      expect.objectContaining({ sku: 'MUG', pending: { type: 'transfer', id: fired!.id } }),
+    ]);
   });
 
   it('over the daily budget a rule leaves a suggestion for a human instead', async () => {
     // PEN at S2: 3 available, min 5 max 50 → 47 units, over the budget of 40 per day.
-    expect((await managerS2.put('/v1/locations/S2/replenishment-rules/PEN', { min: 5, max: 50, mode: 'purchase' })).status).toBe(201);
+    expect(
+      (await managerS2.put('/v1/locations/S2/replenishment-rules/PEN', { min: 5, max: 50, mode: 'purchase' }))
+        .status,
+    ).toBe(201);
     const out = await h.svc.inventory.replenish();
     expect(out.find((o) => o.ruleId === 'PEN|S2')).toMatchObject({ outcome: 'left-open' });
     const [s] = await inbox(managerS2, 'locationId=S2&status=open&sku=PEN');
     expect(s).toMatchObject({ origin: 'rule', suggestedQty: 47, supplierId: 'SUP-CAPS' });
     expect(s!.note).toContain('budget');
     // Within budget it orders from the supplier, placed.
-    expect((await managerS2.put('/v1/locations/S2/replenishment-rules/PEN', { min: 5, max: 20, mode: 'purchase' })).status).toBe(200);
+    expect(
+      (await managerS2.put('/v1/locations/S2/replenishment-rules/PEN', { min: 5, max: 20, mode: 'purchase' }))
+        .status,
+    ).toBe(200);
     const next = await h.svc.inventory.replenish();
     const fired = next.find((o) => o.ruleId === 'PEN|S2');
     expect(fired).toMatchObject({ outcome: 'purchase-order', qty: 17 });

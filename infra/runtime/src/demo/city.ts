@@ -215,7 +215,9 @@ export function demoStock(
 }
 
 /** Three suppliers with different lead times; every SKU has one (round robin, by SKU order). */
-export function demoSuppliers(skus: string[]): Array<{ id: string; name: string; leadTimeDays: number; skus: string[] }> {
+export function demoSuppliers(
+  skus: string[],
+): Array<{ id: string; name: string; leadTimeDays: number; skus: string[] }> {
   const suppliers = [
     { id: 'SUP-SPREE', name: 'Spree Textil GmbH', leadTimeDays: 3 },
     { id: 'SUP-HAVEL', name: 'Havel Sportswear AG', leadTimeDays: 7 },

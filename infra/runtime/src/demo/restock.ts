@@ -41,7 +41,13 @@ export async function restockStory(ctx: DemoContext, storeId = 'S03'): Promise<s
   const writeOff = level.available - 1;
   await api('POST', `${inv}/v1/locations/${storeId}/adjustments`, {
     token: manager,
-    body: { adjustmentId: `demo-damage-${Date.now()}`, sku, delta: -writeOff, reason: 'damage', note: 'water damage' },
+    body: {
+      adjustmentId: `demo-damage-${Date.now()}`,
+      sku,
+      delta: -writeOff,
+      reason: 'damage',
+      note: 'water damage',
+    },
   });
   ctx.log(
     `manager of ${storeId} writes off ${writeOff} × ${sku} (water damage): 1 left, reorder point ${level.reorderPoint}`,
@@ -58,12 +64,15 @@ export async function restockStory(ctx: DemoContext, storeId = 'S03'): Promise<s
     `  low-stock alert → restock inbox of ${storeId}: ${suggestion.suggestedQty} × ${sku} from ${suggestion.suggestedSourceLocationId ?? 'no location'}` +
       (suggestion.supplierId ? ` (or supplier ${suggestion.supplierId})` : ''),
   );
-  const { transfer } = await api<{ transfer: { transferId: string; fromLocationId: string; lines: unknown } }>(
-    'POST',
-    `${inv}/v1/restock-suggestions/${suggestion.suggestionId}/transfer`,
-    { token: manager, body: {} },
+  const { transfer } = await api<{
+    transfer: { transferId: string; fromLocationId: string; lines: unknown };
+  }>('POST', `${inv}/v1/restock-suggestions/${suggestion.suggestionId}/transfer`, {
+    token: manager,
+    body: {},
+  });
+  ctx.log(
+    `  one call: transfer ${transfer.transferId} requested from ${transfer.fromLocationId}; suggestion closed`,
   );
-  ctx.log(`  one call: transfer ${transfer.transferId} requested from ${transfer.fromLocationId}; suggestion closed`);
   await api('POST', `${inv}/v1/transfers/${transfer.transferId}/ship`, { token: ops });
   ctx.log(`  ${transfer.fromLocationId} ships it`);
   await api('POST', `${inv}/v1/transfers/${transfer.transferId}/receive`, { token: clerk, body: {} });

@@ -120,12 +120,14 @@ export function createInventoryApp(ctx: InventoryContext, availability: Availabi
     getTransfer: (id: string) => getTransfer(ctx, id),
     // restock inbox
     getSuggestion: (id: string) => getSuggestion(ctx, id),
-    listSuggestions: (q: Parameters<typeof listSuggestions>[1], page: PageArgs) => listSuggestions(ctx, q, page),
+    listSuggestions: (q: Parameters<typeof listSuggestions>[1], page: PageArgs) =>
+      listSuggestions(ctx, q, page),
     suggestionToTransfer: (id: string, opts: ActOptions) => suggestionToTransfer(ctx, id, opts),
     suggestionToPurchaseOrder: (id: string, opts: ActOptions) => suggestionToPurchaseOrder(ctx, id, opts),
     dismissSuggestion: (id: string, reason: string, who: Who) => dismissSuggestion(ctx, id, reason, who),
     // replenishment rules (the job calls replenish)
-    putRule: (sku: string, locationId: string, input: RuleInput, who: Who) => putRule(ctx, sku, locationId, input, who),
+    putRule: (sku: string, locationId: string, input: RuleInput, who: Who) =>
+      putRule(ctx, sku, locationId, input, who),
     deleteRule: (sku: string, locationId: string, who: Who) => deleteRule(ctx, sku, locationId, who),
     listRules: (locationId: string, page: PageArgs) => listRules(ctx, locationId, page),
     replenish: (stillOwner?: () => boolean) => replenishByRules(ctx, stillOwner),

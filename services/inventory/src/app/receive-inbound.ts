@@ -73,9 +73,7 @@ export async function receiveInbound(
         tx,
         cmd.lines.map((l) => l.sku),
       );
-    const match = cmd.purchaseOrderId
-      ? await receiveAgainstOrder(tx, cmd.purchaseOrderId, cmd)
-      : undefined;
+    const match = cmd.purchaseOrderId ? await receiveAgainstOrder(tx, cmd.purchaseOrderId, cmd) : undefined;
     // Goods against an order point at the order (supplier returns and performance follow it).
     const ref = cmd.purchaseOrderId
       ? { type: 'purchase-order', id: cmd.purchaseOrderId }
@@ -89,7 +87,14 @@ export async function receiveInbound(
           onHandDelta: line.acceptedQty,
           opId: `rcpt|${cmd.locationId}|${cmd.receiptId}|${i}|accepted`,
           ...(cmd.supplierRef || cmd.purchaseOrderId
-            ? { note: [cmd.supplierRef && `supplier ${cmd.supplierRef}`, cmd.purchaseOrderId && `receipt ${cmd.receiptId}`].filter(Boolean).join(', ') }
+            ? {
+                note: [
+                  cmd.supplierRef && `supplier ${cmd.supplierRef}`,
+                  cmd.purchaseOrderId && `receipt ${cmd.receiptId}`,
+                ]
+                  .filter(Boolean)
+                  .join(', '),
+              }
             : {}),
         });
       }

@@ -140,7 +140,8 @@ export function matchDelivery(
   under: Line[];
 } {
   const after = lines.map((l) => ({ ...l }));
-  const matched: Array<{ sku: string; acceptedQty: number; rejectedQty: number; flag: ReceiptMatchFlag }> = [];
+  const matched: Array<{ sku: string; acceptedQty: number; rejectedQty: number; flag: ReceiptMatchFlag }> =
+    [];
   for (const r of received) {
     let line = after.find((l) => l.sku === r.sku);
     const wrong = !line || line.unordered === true;
@@ -159,7 +160,11 @@ export function matchDelivery(
     const before = outstanding(line);
     line.acceptedQty += r.acceptedQty;
     line.rejectedQty += r.rejectedQty;
-    const flag: ReceiptMatchFlag = wrong ? 'wrong-item' : r.acceptedQty + r.rejectedQty > before ? 'over' : 'ok';
+    const flag: ReceiptMatchFlag = wrong
+      ? 'wrong-item'
+      : r.acceptedQty + r.rejectedQty > before
+        ? 'over'
+        : 'ok';
     matched.push({ sku: r.sku, acceptedQty: r.acceptedQty, rejectedQty: r.rejectedQty, flag });
   }
   const under = after

@@ -53,10 +53,18 @@ export const periodKey = (iso: string, period: ReportPeriod) => iso.slice(0, per
 export function periodsBetween(from: string, to: string, period: ReportPeriod): string[] {
   const out: string[] = [];
   if (period === 'daily') {
-    for (let d = new Date(`${from}T00:00:00.000Z`); d.toISOString().slice(0, 10) <= to; d.setUTCDate(d.getUTCDate() + 1))
+    for (
+      let d = new Date(`${from}T00:00:00.000Z`);
+      d.toISOString().slice(0, 10) <= to;
+      d.setUTCDate(d.getUTCDate() + 1)
+    )
       out.push(d.toISOString().slice(0, 10));
   } else {
-    for (let d = new Date(`${from}-01T00:00:00.000Z`); d.toISOString().slice(0, 7) <= to; d.setUTCMonth(d.getUTCMonth() + 1))
+    for (
+      let d = new Date(`${from}-01T00:00:00.000Z`);
+      d.toISOString().slice(0, 7) <= to;
+      d.setUTCMonth(d.getUTCMonth() + 1)
+    )
       out.push(d.toISOString().slice(0, 7));
   }
   return out;
@@ -163,5 +171,9 @@ export function reportCsv(rows: readonly StockReportRow[]): string {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  return [REPORT_COLUMNS.join(','), ...rows.map((r) => REPORT_COLUMNS.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n';
+  return (
+    [REPORT_COLUMNS.join(','), ...rows.map((r) => REPORT_COLUMNS.map((c) => cell(r[c])).join(','))].join(
+      '\r\n',
+    ) + '\r\n'
+  );
 }

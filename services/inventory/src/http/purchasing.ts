@@ -29,7 +29,11 @@ const OrderParams = Type.Object({ purchaseOrderId: Id });
  * faulty units back. An order at another location answers 404.
  */
 export function registerPurchasingRoutes(app: App, inventory: InventoryApp): void {
-  const visibleOrder = async (req: FastifyRequest, id: string, perm: Permission): Promise<PurchaseOrderDoc> => {
+  const visibleOrder = async (
+    req: FastifyRequest,
+    id: string,
+    perm: Permission,
+  ): Promise<PurchaseOrderDoc> => {
     const order = await inventory.getPurchaseOrder(id);
     if (!mayReadAny(requirePrincipal(req), [perm], [order.locationId])) throw unknownPurchaseOrder(id);
     return order;
@@ -44,7 +48,7 @@ export function registerPurchasingRoutes(app: App, inventory: InventoryApp): voi
       },
       schema: {
         description:
-          "Creates or replaces a supplier (ops; audited). The SKUs it lists get it as their supplier (one per SKU: the last to list it).",
+          'Creates or replaces a supplier (ops; audited). The SKUs it lists get it as their supplier (one per SKU: the last to list it).',
         security: [{ bearerAuth: [] }],
         params: SupplierParams,
         body: SupplierBody,
@@ -64,7 +68,10 @@ export function registerPurchasingRoutes(app: App, inventory: InventoryApp): voi
 
   app.get(
     '/v1/suppliers',
-    { config: { permission: 'inventory:read' }, schema: { querystring: Type.Object({ ...PageQuery }, closed) } },
+    {
+      config: { permission: 'inventory:read' },
+      schema: { querystring: Type.Object({ ...PageQuery }, closed) },
+    },
     async (req) => {
       const { limit, cursor } = req.query;
       const page = await inventory.listSuppliers({ limit, ...(cursor ? { cursor } : {}) });
@@ -105,7 +112,7 @@ export function registerPurchasingRoutes(app: App, inventory: InventoryApp): voi
       const b = req.body;
       authorize(requirePrincipal(req), 'inventory:transfer', { storeId: b.locationId });
       const who = auditedBy(req);
-      let { order, created } = await inventory.createPurchaseOrder({
+      const { order: draft, created } = await inventory.createPurchaseOrder({
         ...(b.purchaseOrderId ? { purchaseOrderId: b.purchaseOrderId } : {}),
         supplierId: b.supplierId,
         locationId: b.locationId,
@@ -113,7 +120,7 @@ export function registerPurchasingRoutes(app: App, inventory: InventoryApp): voi
         ...(b.note ? { note: b.note } : {}),
         ...who,
       });
-      if (b.place) order = await inventory.placePurchaseOrder(order._id, undefined, who);
+      const order = b.place ? await inventory.placePurchaseOrder(draft._id, undefined, who) : draft;
       if (created) reply.code(201).header('location', `/v1/purchase-orders/${order._id}`);
       return purchaseOrderView(order);
     },
@@ -172,7 +179,9 @@ export function registerPurchasingRoutes(app: App, inventory: InventoryApp): voi
     },
     async (req) => {
       const order = await visibleOrder(req, req.params.purchaseOrderId, 'inventory:transfer');
-      return purchaseOrderView(await inventory.placePurchaseOrder(order._id, req.body.expectedAt, auditedBy(req)));
+      return purchaseOrderView(
+        await inventory.placePurchaseOrder(order._id, req.body.expectedAt, auditedBy(req)),
+      );
     },
   );
 
@@ -188,7 +197,9 @@ export function registerPurchasingRoutes(app: App, inventory: InventoryApp): voi
     },
     async (req) => {
       const order = await visibleOrder(req, req.params.purchaseOrderId, 'inventory:transfer');
-      return purchaseOrderView(await inventory.cancelPurchaseOrder(order._id, req.body.reason, auditedBy(req)));
+      return purchaseOrderView(
+        await inventory.cancelPurchaseOrder(order._id, req.body.reason, auditedBy(req)),
+      );
     },
   );
 

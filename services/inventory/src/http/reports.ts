@@ -23,7 +23,10 @@ export function registerReportRoutes(app: App, inventory: InventoryApp): void {
         schema: {
           description: `Stock figures per ${period === 'daily' ? 'UTC day (at most 92)' : 'UTC month (at most 24)'} from the movement ledger; \`format=csv\` for CSV. Units, not money.`,
           params: Type.Object({ locationId: LocationId }),
-          querystring: Type.Object({ from: Type.Optional(Bound), to: Type.Optional(Bound), format: Format }, closed),
+          querystring: Type.Object(
+            { from: Type.Optional(Bound), to: Type.Optional(Bound), format: Format },
+            closed,
+          ),
         },
       },
       async (req, reply) => {

@@ -31,7 +31,8 @@ export function registerRestockRoutes(app: App, inventory: InventoryApp): void {
   /** The suggestion if the caller manages its location; else the same 404 as an unknown id. */
   const visible = async (req: Parameters<typeof requirePrincipal>[0], id: string): Promise<SuggestionDoc> => {
     const s = await inventory.getSuggestion(id);
-    if (!mayReadAny(requirePrincipal(req), ['inventory:transfer'], [s.locationId])) throw unknownSuggestion(id);
+    if (!mayReadAny(requirePrincipal(req), ['inventory:transfer'], [s.locationId]))
+      throw unknownSuggestion(id);
     return s;
   };
 
@@ -132,7 +133,11 @@ export function registerRestockRoutes(app: App, inventory: InventoryApp): void {
     '/v1/restock-suggestions/:suggestionId/dismiss',
     {
       config: manage,
-      schema: { description: 'Closes a suggestion without acting (audited).', params: SuggestionParams, body: DismissBody },
+      schema: {
+        description: 'Closes a suggestion without acting (audited).',
+        params: SuggestionParams,
+        body: DismissBody,
+      },
     },
     async (req) => {
       const s = await visible(req, req.params.suggestionId);
@@ -208,4 +213,3 @@ export function registerRestockRoutes(app: App, inventory: InventoryApp): void {
     },
   );
 }
-

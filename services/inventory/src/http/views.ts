@@ -1,5 +1,10 @@
 import type { LocationDoc, ReservationDoc, TransferDoc } from '../domain/types';
-import type { PurchaseOrderDoc, ReplenishmentRuleDoc, SuggestionDoc, SupplierDoc } from '../domain/purchasing';
+import type {
+  PurchaseOrderDoc,
+  ReplenishmentRuleDoc,
+  SuggestionDoc,
+  SupplierDoc,
+} from '../domain/purchasing';
 
 /** API shapes: ids named for what they are, no storage internals (`_id`, versions, hashes). */
 

@@ -38,11 +38,14 @@ export async function createPurchaseOrderIn(
       existing.locationId === cmd.locationId &&
       JSON.stringify(existing.lines.filter((l) => !l.unordered).map((l) => [l.sku, l.qty])) ===
         JSON.stringify(lines.map((l) => [l.sku, l.qty]));
-    if (!same) throw new ConflictError('purchase-order-id-conflict', `purchase order ${id} exists with other content`);
+    if (!same)
+      throw new ConflictError('purchase-order-id-conflict', `purchase order ${id} exists with other content`);
     return { order: existing, created: false };
   }
-  if (!(await suppliers.findById(cmd.supplierId, { session: tx.session }))) throw unknownSupplier(cmd.supplierId);
-  if (!(await locations.findById(cmd.locationId, { session: tx.session }))) throw unknownLocation(cmd.locationId);
+  if (!(await suppliers.findById(cmd.supplierId, { session: tx.session })))
+    throw unknownSupplier(cmd.supplierId);
+  if (!(await locations.findById(cmd.locationId, { session: tx.session })))
+    throw unknownLocation(cmd.locationId);
   const order: PurchaseOrderDoc = {
     _id: id,
     supplierId: cmd.supplierId,
@@ -98,15 +101,23 @@ export async function placePurchaseOrderIn(
   const expected =
     expectedAt ?? new Date(tx.now.getTime() + (supplier?.leadTimeDays ?? 0) * DAY_MS).toISOString();
   if (Date.parse(expected) < tx.now.getTime())
-    throw new BadRequestError('expectedAt is in the past', [{ field: 'expectedAt', message: 'must not be in the past' }]);
+    throw new BadRequestError('expectedAt is in the past', [
+      { field: 'expectedAt', message: 'must not be in the past' },
+    ]);
   const placed = await purchaseOrders.findOneAndUpdate(
     { _id: id, version: order.version },
     { $set: { status: 'placed', placedAt: tx.nowIso, expectedAt: expected }, $inc: { version: 1 } },
     { session: tx.session },
   );
-  if (!placed) throw new ConflictError('purchase-order-changed', `purchase order ${id} changed concurrently; retry`);
+  if (!placed)
+    throw new ConflictError('purchase-order-changed', `purchase order ${id} changed concurrently; retry`);
   await tx.ctx.audit(
-    { ...auditMeta(by), action: 'purchase-order.placed', target: { type: 'purchase-order', id }, details: { expectedAt: expected } },
+    {
+      ...auditMeta(by),
+      action: 'purchase-order.placed',
+      target: { type: 'purchase-order', id },
+      details: { expectedAt: expected },
+    },
     tx.session,
   );
   return placed;
@@ -125,7 +136,8 @@ export async function cancelPurchaseOrderIn(tx: Tx, id: string, reason: string |
     { $set: { status: 'cancelled', cancelledAt: tx.nowIso }, $inc: { version: 1 } },
     { session: tx.session },
   );
-  if (!cancelled) throw new ConflictError('purchase-order-changed', `purchase order ${id} changed concurrently; retry`);
+  if (!cancelled)
+    throw new ConflictError('purchase-order-changed', `purchase order ${id} changed concurrently; retry`);
   await tx.ctx.audit(
     {
       ...auditMeta(by),
@@ -167,6 +179,10 @@ export async function listPurchaseOrders(
   if (q.supplierId) filter.supplierId = q.supplierId;
   if (q.status) filter.status = q.status;
   return withCursor(() =>
-    ctx.collections.purchaseOrders.page(filter, { limit: page.limit, cursor: page.cursor ?? null, direction: -1 }),
+    ctx.collections.purchaseOrders.page(filter, {
+      limit: page.limit,
+      cursor: page.cursor ?? null,
+      direction: -1,
+    }),
   );
 }

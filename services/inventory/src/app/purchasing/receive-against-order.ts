@@ -21,7 +21,11 @@ export interface ReceiptMatch {
 export async function receiveAgainstOrder(
   tx: Tx,
   purchaseOrderId: string,
-  receipt: { receiptId: string; locationId: string; lines: Array<{ sku: string; acceptedQty: number; rejectedQty: number }> },
+  receipt: {
+    receiptId: string;
+    locationId: string;
+    lines: Array<{ sku: string; acceptedQty: number; rejectedQty: number }>;
+  },
 ): Promise<ReceiptMatch> {
   const { purchaseOrders } = tx.ctx.collections;
   const order = await purchaseOrders.findById(purchaseOrderId, { session: tx.session });
@@ -50,6 +54,9 @@ export async function receiveAgainstOrder(
     { session: tx.session },
   );
   if (!updated)
-    throw new ConflictError('purchase-order-changed', `purchase order ${purchaseOrderId} changed concurrently; retry`);
+    throw new ConflictError(
+      'purchase-order-changed',
+      `purchase order ${purchaseOrderId} changed concurrently; retry`,
+    );
   return { purchaseOrderId, status, late, lines: matched, outstanding: under };
 }

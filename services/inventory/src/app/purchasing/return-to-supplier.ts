@@ -94,7 +94,10 @@ export async function returnToSupplier(
       { session: tx.session },
     );
     if (!updated)
-      throw new ConflictError('purchase-order-changed', `purchase order ${order._id} changed concurrently; retry`);
+      throw new ConflictError(
+        'purchase-order-changed',
+        `purchase order ${order._id} changed concurrently; retry`,
+      );
     const out: SupplierReturnResult = {
       returnId: cmd.returnId,
       purchaseOrderId: order._id,
@@ -115,4 +118,3 @@ export async function returnToSupplier(
     return out;
   });
 }
-

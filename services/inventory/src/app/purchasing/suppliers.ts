@@ -66,11 +66,16 @@ export async function listSuppliers(
   ctx: InventoryContext,
   page: { limit: number; cursor?: string },
 ): Promise<Page<SupplierDoc>> {
-  return withCursor(() => ctx.collections.suppliers.page({}, { limit: page.limit, cursor: page.cursor ?? null }));
+  return withCursor(() =>
+    ctx.collections.suppliers.page({}, { limit: page.limit, cursor: page.cursor ?? null }),
+  );
 }
 
 /** Fill rate and lateness over every purchase order of the supplier, at the service clock's now. */
-export async function getSupplierPerformance(ctx: InventoryContext, id: string): Promise<SupplierPerformance> {
+export async function getSupplierPerformance(
+  ctx: InventoryContext,
+  id: string,
+): Promise<SupplierPerformance> {
   await getSupplier(ctx, id);
   const orders = await ctx.collections.purchaseOrders.find({ supplierId: id });
   return supplierPerformance(id, orders, ctx.clock());

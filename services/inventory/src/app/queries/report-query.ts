@@ -27,7 +27,9 @@ export async function stockReport(
   if (!(await locations.findById(locationId))) throw unknownLocation(locationId);
   for (const [field, value] of Object.entries(range))
     if (value !== undefined && Number.isNaN(Date.parse(period === 'daily' ? value : `${value}-01`)))
-      throw new BadRequestError(`${field} is not a date`, [{ field: `querystring/${field}`, message: 'not a calendar date' }]);
+      throw new BadRequestError(`${field} is not a date`, [
+        { field: `querystring/${field}`, message: 'not a calendar date' },
+      ]);
   const today = ctx.clock().toISOString();
   const to = range.to ?? today.slice(0, period === 'daily' ? 10 : 7);
   let from = range.from;
@@ -38,7 +40,9 @@ export async function stockReport(
     from = d.toISOString().slice(0, period === 'daily' ? 10 : 7);
   }
   if (from > to)
-    throw new BadRequestError('from is after to', [{ field: 'querystring/from', message: 'must not be after to' }]);
+    throw new BadRequestError('from is after to', [
+      { field: 'querystring/from', message: 'must not be after to' },
+    ]);
   const periods = periodsBetween(from, to, period);
   if (periods.length > MAX_PERIODS[period])
     throw new BadRequestError(`at most ${MAX_PERIODS[period]} ${period} periods per report`, [

@@ -37,12 +37,19 @@ export async function suggestionToTransferIn(
   opts: ActOptions,
 ): Promise<{ suggestion: SuggestionDoc; transfer: TransferDoc }> {
   const s = await suggestionIn(tx, suggestionId);
-  if (s.status !== 'open') throw new ConflictError('suggestion-not-open', `suggestion ${s._id} was already ${s.status}`);
+  if (s.status !== 'open')
+    throw new ConflictError('suggestion-not-open', `suggestion ${s._id} was already ${s.status}`);
   const from = opts.fromLocationId ?? s.suggestedSourceLocationId;
   if (!from)
-    throw new ConflictError('no-transfer-source', `no location has a surplus of ${s.sku}: order it from a supplier`);
+    throw new ConflictError(
+      'no-transfer-source',
+      `no location has a surplus of ${s.sku}: order it from a supplier`,
+    );
   if (from === s.locationId)
-    throw new ConflictError('no-transfer-source', 'a transfer needs a source other than the suggestion location');
+    throw new ConflictError(
+      'no-transfer-source',
+      'a transfer needs a source other than the suggestion location',
+    );
   const transferId = newId();
   const { transfer } = await requestTransferIn(tx, {
     transferId,
@@ -76,7 +83,8 @@ export async function suggestionToPurchaseOrderIn(
   opts: ActOptions,
 ): Promise<{ suggestion: SuggestionDoc; purchaseOrder: PurchaseOrderDoc }> {
   const s = await suggestionIn(tx, suggestionId);
-  if (s.status !== 'open') throw new ConflictError('suggestion-not-open', `suggestion ${s._id} was already ${s.status}`);
+  if (s.status !== 'open')
+    throw new ConflictError('suggestion-not-open', `suggestion ${s._id} was already ${s.status}`);
   const skuSupplier = await tx.ctx.collections.skuSuppliers.findById(s.sku, { session: tx.session });
   const supplierId = opts.supplierId ?? skuSupplier?.supplierId;
   if (!supplierId) throw new ConflictError('no-supplier', `${s.sku} has no supplier: name one (supplierId)`);
@@ -108,7 +116,12 @@ export async function dismissSuggestion(
     const s = await suggestionIn(tx, suggestionId);
     const closed = await closeSuggestion(tx, s, 'dismissed', by.actor, { dismissReason: reason });
     await ctx.audit(
-      { ...auditMeta(by), action: 'restock-suggestion.dismissed', target: { type: 'restock-suggestion', id: s._id }, details: { reason } },
+      {
+        ...auditMeta(by),
+        action: 'restock-suggestion.dismissed',
+        target: { type: 'restock-suggestion', id: s._id },
+        details: { reason },
+      },
       tx.session,
     );
     return closed;
@@ -135,6 +148,10 @@ export async function listSuggestions(
   if (q.status) filter.status = q.status;
   if (q.sku) filter.sku = q.sku;
   return withCursor(() =>
-    ctx.collections.suggestions.page(filter, { limit: page.limit, cursor: page.cursor ?? null, direction: -1 }),
+    ctx.collections.suggestions.page(filter, {
+      limit: page.limit,
+      cursor: page.cursor ?? null,
+      direction: -1,
+    }),
   );
 }

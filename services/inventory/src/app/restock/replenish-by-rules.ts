@@ -44,8 +44,15 @@ export async function replenishByRules(
 }
 
 async function applyRule(tx: Tx, ruleId: string): Promise<RuleOutcome | null> {
-  const { replenishmentRules, levels, transfers, purchaseOrders, skuSuppliers, locations, replenishmentBudget } =
-    tx.ctx.collections;
+  const {
+    replenishmentRules,
+    levels,
+    transfers,
+    purchaseOrders,
+    skuSuppliers,
+    locations,
+    replenishmentBudget,
+  } = tx.ctx.collections;
   const s = { session: tx.session };
   const rule = await replenishmentRules.findById(ruleId, s);
   if (!rule || !rule.enabled) return null;
@@ -94,7 +101,9 @@ async function applyRule(tx: Tx, ruleId: string): Promise<RuleOutcome | null> {
   const budgetId = `${rule.locationId}|${tx.nowIso.slice(0, 10)}`;
   const used = (await replenishmentBudget.findById(budgetId, s))?.used ?? 0;
   if (used + need > tx.ctx.settings.replenishmentDailyUnitBudget)
-    return leaveOpen(`over the daily replenishment budget (${used} of ${tx.ctx.settings.replenishmentDailyUnitBudget} used)`);
+    return leaveOpen(
+      `over the daily replenishment budget (${used} of ${tx.ctx.settings.replenishmentDailyUnitBudget} used)`,
+    );
 
   let source: string | undefined;
   if (rule.mode !== 'purchase') {
@@ -111,7 +120,12 @@ async function applyRule(tx: Tx, ruleId: string): Promise<RuleOutcome | null> {
   const supplier = await skuSuppliers.findById(rule.sku, s);
   const act: 'transfer' | 'purchase-order' | null =
     source !== undefined ? 'transfer' : rule.mode !== 'transfer' && supplier ? 'purchase-order' : null;
-  if (!act) return leaveOpen(rule.mode === 'transfer' ? 'no location can spare the units' : 'no location can spare the units and the SKU has no supplier');
+  if (!act)
+    return leaveOpen(
+      rule.mode === 'transfer'
+        ? 'no location can spare the units'
+        : 'no location can spare the units and the SKU has no supplier',
+    );
 
   const sug = await upsertSuggestion(tx, {
     sku: rule.sku,

@@ -24,7 +24,9 @@ export async function putRule(
   by: Audited,
 ): Promise<{ rule: ReplenishmentRuleDoc; created: boolean }> {
   if (input.max <= input.min)
-    throw new BadRequestError('max must be above min', [{ field: 'max', message: 'must be greater than min' }]);
+    throw new BadRequestError('max must be above min', [
+      { field: 'max', message: 'must be greater than min' },
+    ]);
   const { replenishmentRules, locations } = ctx.collections;
   return ctx.store.withTransaction(async (session) => {
     if (!(await locations.findById(locationId, { session }))) throw unknownLocation(locationId);
@@ -54,7 +56,12 @@ export async function putRule(
   });
 }
 
-export async function deleteRule(ctx: InventoryContext, sku: string, locationId: string, by: Audited): Promise<void> {
+export async function deleteRule(
+  ctx: InventoryContext,
+  sku: string,
+  locationId: string,
+  by: Audited,
+): Promise<void> {
   const id = levelId(sku, locationId);
   await ctx.store.withTransaction(async (session) => {
     const n = await ctx.collections.replenishmentRules.deleteOne({ _id: id }, { session });
@@ -73,6 +80,9 @@ export async function listRules(
 ): Promise<Page<ReplenishmentRuleDoc>> {
   if (!(await ctx.collections.locations.findById(locationId))) throw unknownLocation(locationId);
   return withCursor(() =>
-    ctx.collections.replenishmentRules.page({ locationId }, { limit: page.limit, cursor: page.cursor ?? null }),
+    ctx.collections.replenishmentRules.page(
+      { locationId },
+      { limit: page.limit, cursor: page.cursor ?? null },
+    ),
   );
 }

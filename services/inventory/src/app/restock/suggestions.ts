@@ -28,7 +28,9 @@ export async function upsertSuggestion(tx: Tx, input: SuggestionInput): Promise<
     available: input.available,
     reorderPoint: input.reorderPoint,
     updatedAt: tx.nowIso,
-    ...(input.suggestedSourceLocationId ? { suggestedSourceLocationId: input.suggestedSourceLocationId } : {}),
+    ...(input.suggestedSourceLocationId
+      ? { suggestedSourceLocationId: input.suggestedSourceLocationId }
+      : {}),
     ...(supplier ? { supplierId: supplier.supplierId } : {}),
     ...(input.note ? { note: input.note } : {}),
   };
@@ -88,7 +90,6 @@ export async function closeSuggestion(
     },
     { session: tx.session },
   );
-  if (!closed)
-    throw new ConflictError('suggestion-not-open', `suggestion ${s._id} was already ${s.status}`);
+  if (!closed) throw new ConflictError('suggestion-not-open', `suggestion ${s._id} was already ${s.status}`);
   return closed;
 }
