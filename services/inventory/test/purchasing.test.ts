@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { levelOf, seedDemo, startInventory, type Api, type Harness } from './harness';
+import { levelOf, recordEvents, seedDemo, startInventory, type Api, type Harness } from './harness';
 
 /**
  * Issue 18 part 3: suppliers with lead times, purchase orders, deliveries matched against them at
@@ -131,6 +131,17 @@ describe('suppliers and purchase orders', () => {
       ],
     });
     expect((await levelOf(h, 'SOCK', 'WH1')).onHand).toBe(18);
+    const events = await recordEvents(h.deps.bus, 'po-events');
+    const [placed] = await events.waitFor('omni.inventory.purchase-order.placed.v1', 1, 'po-1');
+    expect(placed!.data).toMatchObject({ supplierId: 'SUP-1', locationId: 'WH1', expectedAt: po.expectedAt });
+    const [received] = await events.waitFor('omni.inventory.purchase-order.received.v1', 1, 'po-1');
+    expect(received!.data).toMatchObject({
+      receiptId: 'rc-1',
+      status: 'partially-received',
+      lines: r.body.match.lines,
+      outstanding: r.body.match.outstanding,
+    });
+    await events.close();
     // A retry is the same receipt, not a second delivery.
     const again = await clerkWh.post<{ match: Match }>('/v1/locations/WH1/receipts', {
       receiptId: 'rc-1',

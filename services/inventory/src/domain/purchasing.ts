@@ -72,7 +72,8 @@ export type PurchaseOrderLine = {
   unordered?: boolean;
 };
 
-export type ReceiptMatchFlag = 'ok' | 'under' | 'over' | 'wrong-item';
+/** Per delivered line; "under" is what `outstanding` lists after the delivery. */
+export type ReceiptMatchFlag = 'ok' | 'over' | 'wrong-item';
 
 export type PurchaseOrderReceipt = {
   receiptId: string;

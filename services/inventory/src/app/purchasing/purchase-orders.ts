@@ -1,3 +1,4 @@
+import { PurchaseOrderPlaced } from '@omni/contracts';
 import { BadRequestError, ConflictError, NotFoundError, withCursor } from '@omni/kit';
 import { newId, type Filter, type Page } from '@omni/store';
 import { normaliseLines } from '../../domain/lines';
@@ -111,6 +112,14 @@ export async function placePurchaseOrderIn(
   );
   if (!placed)
     throw new ConflictError('purchase-order-changed', `purchase order ${id} changed concurrently; retry`);
+  await tx.publish(PurchaseOrderPlaced, id, {
+    purchaseOrderId: id,
+    supplierId: placed.supplierId,
+    locationId: placed.locationId,
+    lines: placed.lines.filter((l) => !l.unordered).map((l) => ({ sku: l.sku, qty: l.qty })),
+    expectedAt: expected,
+    actor: by.actor,
+  });
   await tx.ctx.audit(
     {
       ...auditMeta(by),

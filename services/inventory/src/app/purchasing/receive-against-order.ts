@@ -1,3 +1,4 @@
+import { PurchaseOrderReceived } from '@omni/contracts';
 import { ConflictError } from '@omni/kit';
 import { matchDelivery, type PurchaseOrderDoc, type ReceiptMatchFlag } from '../../domain/purchasing';
 import type { Line } from '../../domain/types';
@@ -58,5 +59,15 @@ export async function receiveAgainstOrder(
       'purchase-order-changed',
       `purchase order ${purchaseOrderId} changed concurrently; retry`,
     );
+  await tx.publish(PurchaseOrderReceived, purchaseOrderId, {
+    purchaseOrderId,
+    receiptId: receipt.receiptId,
+    supplierId: order.supplierId,
+    locationId: order.locationId,
+    status,
+    late,
+    lines: matched,
+    outstanding: under,
+  });
   return { purchaseOrderId, status, late, lines: matched, outstanding: under };
 }

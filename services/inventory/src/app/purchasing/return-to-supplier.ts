@@ -1,3 +1,4 @@
+import { SupplierReturnSent } from '@omni/contracts';
 import { BadRequestError, ConflictError } from '@omni/kit';
 
 import { auditMeta, type Audited, type InventoryContext } from '../context';
@@ -105,6 +106,14 @@ export async function returnToSupplier(
       locationId: order.locationId,
       lines: cmd.lines,
     };
+    await tx.publish(SupplierReturnSent, order._id, {
+      purchaseOrderId: order._id,
+      returnId: cmd.returnId,
+      supplierId: order.supplierId,
+      locationId: order.locationId,
+      lines: cmd.lines,
+      actor: cmd.actor,
+    });
     await ctx.audit(
       {
         ...auditMeta(cmd),
