@@ -11,13 +11,15 @@ import {
   warehouseStory,
   type DemoContext,
 } from './demo/flows';
+import { restockStory } from './demo/restock';
 
 /**
  * `npm run demo`: against the system `npm start` runs, plays the O2O stories — an online order
  * picked up in store, a one-hour delivery by a rider, a store sale synced late that re-routes an
  * online order, a late delivery compensated with a free order, vouchers bought online and redeemed
  * at a store, and a parcel from a warehouse whose short pick re-routes it — then prints each order's
- * timeline across services.
+ * timeline across services; then a low-stock alert that a store manager turns into a transfer from a
+ * warehouse.
  */
 async function main(): Promise<void> {
   const dataDir = resolve(process.env.OMNI_DATA_DIR ?? '.omni-data');
@@ -66,6 +68,10 @@ async function main(): Promise<void> {
     console.log(`\n== Timeline of ${orderId} (${title.slice(3)})`);
     console.log(formatTimeline(orderId, await timelineOf(ctx, orderId)));
   }
+  console.log('\n== 7. A low-stock alert becomes a transfer');
+  const t0 = performance.now();
+  await restockStory(ctx);
+  console.log(`  (${Math.round(performance.now() - t0)} ms)`);
 }
 
 main().catch((err: unknown) => {

@@ -2,7 +2,16 @@ import { demoCatalog, seedCatalog } from '@omni/catalog';
 import { seedCustomers } from '@omni/customers';
 import { seedIdentity, type IdentitySeedResult } from '@omni/identity';
 import { seedInventory } from '@omni/inventory';
-import { CITY, demoBins, demoLocations, demoRiders, demoStock, demoZones } from './demo/city';
+import {
+  CITY,
+  demoBins,
+  demoLocations,
+  demoReplenishmentRules,
+  demoRiders,
+  demoStock,
+  demoSuppliers,
+  demoZones,
+} from './demo/city';
 import { DEMO_SHOPPERS } from './demo/customers';
 import { demoVouchers } from './demo/vouchers';
 import type { System } from './system';
@@ -57,6 +66,7 @@ export async function seedDemo(
     products: [...catalogData.products, ...vouchers.map((v) => v.product)],
   });
 
+  const stock = demoStock(skus, locations);
   await seedInventory(sys.inventory, {
     locations: locations.map((l) => ({
       id: l.id,
@@ -67,7 +77,9 @@ export async function seedDemo(
       openingHours: l.openingHours,
       capabilities: l.capabilities,
     })),
-    stock: demoStock(skus, locations),
+    stock,
+    suppliers: demoSuppliers(skus),
+    rules: demoReplenishmentRules(stock, locations),
   });
 
   const created = await seedCustomers(sys.customers, DEMO_SHOPPERS);

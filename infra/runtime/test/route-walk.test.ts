@@ -38,6 +38,8 @@ const SIGNED_IN: Record<string, ((p: Principal) => boolean) | 'resource-checked'
   'identity POST /v1/me/totp/confirm': () => true,
   'inventory POST /v1/ops/reconcile': (p) => p.role === 'ops',
   'inventory GET /v1/ops/stock-exceptions': (p) => p.role === 'ops',
+  'inventory POST /v1/ops/replenishment/run': (p) => p.role === 'ops',
+  'inventory PUT /v1/suppliers/{supplierId}': (p) => p.role === 'ops',
   'inventory POST /v1/transfers/{transferId}/ship': 'resource-checked',
   'inventory POST /v1/transfers/{transferId}/receive': 'resource-checked',
   'customers GET /v1/customers/{id}': 'resource-checked',

@@ -3,7 +3,8 @@ import { defineEvent } from '@omni/events';
 import { Actor, Id, IsoTime, Line, Money, Sku } from './common';
 
 /** Topics: `omni.inventory.stock` (key = sku), `omni.inventory.reservation` (key = reservationId),
- *  `omni.inventory.transfer` (key = transferId), `omni.inventory.location` (key = locationId). */
+ *  `omni.inventory.transfer` (key = transferId), `omni.inventory.location` (key = locationId),
+ *  `omni.inventory.purchase-order` (key = purchaseOrderId). */
 const stock = 'omni.inventory.stock';
 const reservation = 'omni.inventory.reservation';
 
@@ -193,6 +194,69 @@ export const StoreSaleRecorded = defineEvent({
   }),
 });
 
+/** Topic `omni.inventory.purchase-order` (key = purchaseOrderId): a supplier order's life. */
+const purchaseOrder = 'omni.inventory.purchase-order';
+const DeliveryFlag = Type.Union([Type.Literal('ok'), Type.Literal('over'), Type.Literal('wrong-item')]);
+
+export const PurchaseOrderPlaced = defineEvent({
+  type: 'omni.inventory.purchase-order.placed.v1',
+  topic: purchaseOrder,
+  description: 'A purchase order was sent to its supplier, with the expected delivery date.',
+  schema: Type.Object({
+    purchaseOrderId: Id,
+    supplierId: Id,
+    locationId: Id,
+    lines: Type.Array(Line),
+    expectedAt: Type.String({ format: 'date-time' }),
+    actor: Actor,
+  }),
+});
+
+export const PurchaseOrderReceived = defineEvent({
+  type: 'omni.inventory.purchase-order.received.v1',
+  topic: purchaseOrder,
+  description:
+    'A delivery was booked against a purchase order at goods-in: each line flagged ok / over / wrong-item, what is still outstanding (under), and whether it came late.',
+  schema: Type.Object({
+    purchaseOrderId: Id,
+    receiptId: Id,
+    supplierId: Id,
+    locationId: Id,
+    status: Type.Union([Type.Literal('partially-received'), Type.Literal('received')]),
+    late: Type.Boolean(),
+    lines: Type.Array(
+      Type.Object({
+        sku: Sku,
+        acceptedQty: Type.Integer({ minimum: 0 }),
+        rejectedQty: Type.Integer({ minimum: 0 }),
+        flag: DeliveryFlag,
+      }),
+    ),
+    outstanding: Type.Array(Line),
+  }),
+});
+
+export const SupplierReturnSent = defineEvent({
+  type: 'omni.inventory.purchase-order.returned.v1',
+  topic: purchaseOrder,
+  description:
+    'Units went back to the supplier against a purchase order: `rejected` (quarantined at QC) or `stock` (taken out of on hand).',
+  schema: Type.Object({
+    purchaseOrderId: Id,
+    returnId: Id,
+    supplierId: Id,
+    locationId: Id,
+    lines: Type.Array(
+      Type.Object({
+        sku: Sku,
+        qty: Type.Integer({ minimum: 1 }),
+        from: Type.Union([Type.Literal('rejected'), Type.Literal('stock')]),
+      }),
+    ),
+    actor: Actor,
+  }),
+});
+
 export const inventoryEvents = [
   StockChanged,
   AvailabilityChanged,
@@ -208,4 +272,7 @@ export const inventoryEvents = [
   TransferReceived,
   LocationStatusChanged,
   StoreSaleRecorded,
+  PurchaseOrderPlaced,
+  PurchaseOrderReceived,
+  SupplierReturnSent,
 ];

@@ -1,6 +1,7 @@
 import { AppError } from '@omni/kit';
 import type { InventoryApp } from './app/inventory-app';
 import type { LocationInput } from './app/manage-locations';
+import type { ReplenishmentMode } from './domain/purchasing';
 import type { Actor } from './domain/types';
 
 export interface SeedStock {
@@ -16,6 +17,10 @@ export interface InventorySeed {
   /** Give each an `id`: stores are referred to by it everywhere (pickup, dispatch, staff tokens). */
   locations: LocationInput[];
   stock: SeedStock[];
+  /** Suppliers with lead times and the SKUs they supply. */
+  suppliers?: Array<{ id: string; name: string; leadTimeDays: number; skus: string[] }>;
+  /** Min/max replenishment rules per SKU and location. */
+  rules?: Array<{ sku: string; locationId: string; min: number; max: number; mode?: ReplenishmentMode }>;
 }
 
 const SEED_ACTOR: Actor = { sub: 'system:seed', role: 'system' };
@@ -79,5 +84,18 @@ export async function seedInventory(
       ...who,
     });
   }
+  for (const sup of seed.suppliers ?? [])
+    await inventory.putSupplier(
+      sup.id,
+      { name: sup.name, leadTimeDays: sup.leadTimeDays, skus: sup.skus },
+      who,
+    );
+  for (const r of seed.rules ?? [])
+    await inventory.putRule(
+      r.sku,
+      r.locationId,
+      { min: r.min, max: r.max, mode: r.mode ?? 'auto', enabled: true },
+      who,
+    );
   return { locationsCreated, receipts };
 }

@@ -19,6 +19,9 @@ import { registerPosSyncRoutes } from './http/pos-sync';
 import { registerReservationRoutes } from './http/reservations';
 import { registerStockRoutes } from './http/stock';
 import { registerTransferRoutes } from './http/transfers';
+import { registerRestockRoutes } from './http/restock';
+import { registerPurchasingRoutes } from './http/purchasing';
+import { registerReportRoutes } from './http/reports';
 import { inventoryCollections } from './store/collections';
 
 export interface InventoryDeps extends GrpcServiceDeps {
@@ -82,6 +85,9 @@ export function buildInventoryService(deps: InventoryDeps): InventoryService {
   registerAvailabilityRoutes(svc.app, inventory);
   registerPosSyncRoutes(svc.app, inventory);
   registerTransferRoutes(svc.app, inventory);
+  registerRestockRoutes(svc.app, inventory);
+  registerPurchasingRoutes(svc.app, inventory);
+  registerReportRoutes(svc.app, inventory);
   registerOpsRoutes(svc.app, inventory);
   registerPickingRoutes(svc.app, ctx);
   inventoryGrpc(svc, inventory);
@@ -95,6 +101,15 @@ export function buildInventoryService(deps: InventoryDeps): InventoryService {
     everyMs: settings.expirySweepMs,
     owner: 'lease',
     run: (job) => inventory.expireDue(ctx.clock(), job.stillOwner),
+  });
+  // Min/max replenishment rules, on shared data: one replica at a time.
+  svc.jobs.every({
+    name: 'replenishment-rules',
+    everyMs: settings.replenishmentEveryMs,
+    owner: 'lease',
+    run: async (job) => {
+      await inventory.replenish(job.stillOwner);
+    },
   });
   svc.onStart(async () => {
     await availability.start();

@@ -229,3 +229,33 @@ export function demoBins(skus: string[], warehouseId: string): Array<{ sku: stri
     return { sku, bin: `${aisle}-${String(rack).padStart(2, '0')}-${shelf}` };
   });
 }
+
+/** Three suppliers with different lead times; every SKU has one (round robin, by SKU order). */
+export function demoSuppliers(
+  skus: string[],
+): Array<{ id: string; name: string; leadTimeDays: number; skus: string[] }> {
+  const suppliers = [
+    { id: 'SUP-SPREE', name: 'Spree Textil GmbH', leadTimeDays: 3 },
+    { id: 'SUP-HAVEL', name: 'Havel Sportswear AG', leadTimeDays: 7 },
+    { id: 'SUP-ODER', name: 'Oder Basics s.r.o.', leadTimeDays: 14 },
+  ];
+  return suppliers.map((s, i) => ({ ...s, skus: skus.filter((_, n) => n % suppliers.length === i) }));
+}
+
+/**
+ * Min/max replenishment for the last SKUs stocked at each store (the demo stories sell the first
+ * ones, whose alerts stay for a human): at or below 2 available, back to 10 — by transfer from a
+ * warehouse, or from the supplier.
+ */
+export function demoReplenishmentRules(
+  stock: ReadonlyArray<{ sku: string; locationId: string }>,
+  locations: DemoLocation[],
+  perStore = 10,
+): Array<{ sku: string; locationId: string; min: number; max: number }> {
+  const rules: Array<{ sku: string; locationId: string; min: number; max: number }> = [];
+  for (const store of locations.filter((l) => l.type === 'store')) {
+    const skus = stock.filter((s) => s.locationId === store.id).slice(-perStore);
+    for (const s of skus) rules.push({ sku: s.sku, locationId: store.id, min: 2, max: 10 });
+  }
+  return rules;
+}

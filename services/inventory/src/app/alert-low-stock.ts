@@ -1,11 +1,13 @@
 import { LowStock } from '@omni/contracts';
 import { suggestReplenishment } from '../domain/replenishment';
 import type { Tx } from './context';
+import { upsertSuggestion } from './restock/suggestions';
 
 /**
  * LowStock once per crossing: when a touched level's available falls to its reorder point the level
  * is marked alerted and the alert (with a replenishment suggestion) published; rising above the
- * reorder point re-arms it. Runs inside the transaction of the change.
+ * reorder point re-arms it. The suggestion also lands in the location's restock inbox (merged with
+ * an open one for the same SKU). Runs inside the transaction of the change.
  */
 export async function alertLowStock(tx: Tx): Promise<void> {
   const { levels, locations } = tx.ctx.collections;
@@ -34,6 +36,15 @@ export async function alertLowStock(tx: Tx): Promise<void> {
       locationId: level.locationId,
       available: level.available,
       reorderPoint: level.reorderPoint,
+      ...suggestion,
+    });
+    // The manager's inbox: one open suggestion per SKU and location, repeated alerts merged into it.
+    await upsertSuggestion(tx, {
+      sku: level.sku,
+      locationId: level.locationId,
+      available: level.available,
+      reorderPoint: level.reorderPoint,
+      origin: 'low-stock',
       ...suggestion,
     });
     tx.ctx.metrics.lowStock.inc();

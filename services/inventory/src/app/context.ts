@@ -17,6 +17,10 @@ export interface InventorySettings {
   onlineLowThreshold: number;
   /** A store's ATP at or below this (or its reorder point, when set) shows as "low". */
   storeLowThreshold: number;
+  /** How often min/max replenishment rules are evaluated. */
+  replenishmentEveryMs: number;
+  /** Units replenishment rules may order per location per UTC day (transfers and purchases). */
+  replenishmentDailyUnitBudget: number;
 }
 
 export const DEFAULT_SETTINGS: InventorySettings = {
@@ -27,6 +31,8 @@ export const DEFAULT_SETTINGS: InventorySettings = {
   expirySweepMs: 1_000,
   onlineLowThreshold: 5,
   storeLowThreshold: 2,
+  replenishmentEveryMs: 60_000,
+  replenishmentDailyUnitBudget: 1_000,
 };
 
 /** Writes an event into the outbox within the caller's transaction (the kit's `svc.events`). */

@@ -40,6 +40,36 @@ import { requestTransfer, type RequestTransferCommand } from './request-transfer
 import { reserveStock, type ReserveCommand } from './reserve-stock';
 import { setStockSettings, type StockSettingsCommand } from './set-stock-settings';
 import { shipTransfer } from './ship-transfer';
+import {
+  cancelPurchaseOrderIn,
+  createPurchaseOrderIn,
+  getPurchaseOrder,
+  listPurchaseOrders,
+  placePurchaseOrderIn,
+  type CreatePurchaseOrderCommand,
+  type PurchaseOrderQuery,
+} from './purchasing/purchase-orders';
+import { returnToSupplier, type SupplierReturnCommand } from './purchasing/return-to-supplier';
+import {
+  getSupplier,
+  getSupplierPerformance,
+  listSuppliers,
+  putSupplier,
+  type SupplierInput,
+} from './purchasing/suppliers';
+import {
+  dismissSuggestion,
+  getSuggestion,
+  listSuggestions,
+  suggestionToPurchaseOrder,
+  suggestionToTransfer,
+  type ActOptions,
+} from './restock/act-on-suggestion';
+import { replenishByRules } from './restock/replenish-by-rules';
+import { deleteRule, listRules, putRule, type RuleInput } from './restock/replenishment-rules';
+import { inTransaction } from './transaction';
+import { stockReport } from './queries/report-query';
+import type { ReportPeriod } from '../domain/reports';
 
 type Who = { actor: Actor; ip?: string; requestId?: string };
 type PageArgs = { limit: number; cursor?: string };
@@ -88,6 +118,36 @@ export function createInventoryApp(ctx: InventoryContext, availability: Availabi
     receiveTransfer: (id: string, lines: Array<{ sku: string; receivedQty: number }> | undefined, who: Who) =>
       receiveTransfer(ctx, id, lines, who),
     getTransfer: (id: string) => getTransfer(ctx, id),
+    // restock inbox
+    getSuggestion: (id: string) => getSuggestion(ctx, id),
+    listSuggestions: (q: Parameters<typeof listSuggestions>[1], page: PageArgs) =>
+      listSuggestions(ctx, q, page),
+    suggestionToTransfer: (id: string, opts: ActOptions) => suggestionToTransfer(ctx, id, opts),
+    suggestionToPurchaseOrder: (id: string, opts: ActOptions) => suggestionToPurchaseOrder(ctx, id, opts),
+    dismissSuggestion: (id: string, reason: string, who: Who) => dismissSuggestion(ctx, id, reason, who),
+    // replenishment rules (the job calls replenish)
+    putRule: (sku: string, locationId: string, input: RuleInput, who: Who) =>
+      putRule(ctx, sku, locationId, input, who),
+    deleteRule: (sku: string, locationId: string, who: Who) => deleteRule(ctx, sku, locationId, who),
+    listRules: (locationId: string, page: PageArgs) => listRules(ctx, locationId, page),
+    replenish: (stillOwner?: () => boolean) => replenishByRules(ctx, stillOwner),
+    // suppliers and purchase orders
+    putSupplier: (id: string, input: SupplierInput, who: Who) => putSupplier(ctx, id, input, who),
+    getSupplier: (id: string) => getSupplier(ctx, id),
+    listSuppliers: (page: PageArgs) => listSuppliers(ctx, page),
+    supplierPerformance: (id: string) => getSupplierPerformance(ctx, id),
+    createPurchaseOrder: (cmd: CreatePurchaseOrderCommand) =>
+      inTransaction(ctx, (tx) => createPurchaseOrderIn(tx, cmd)),
+    placePurchaseOrder: (id: string, expectedAt: string | undefined, who: Who) =>
+      inTransaction(ctx, (tx) => placePurchaseOrderIn(tx, id, expectedAt, who)),
+    cancelPurchaseOrder: (id: string, reason: string | undefined, who: Who) =>
+      inTransaction(ctx, (tx) => cancelPurchaseOrderIn(tx, id, reason, who)),
+    getPurchaseOrder: (id: string) => getPurchaseOrder(ctx, id),
+    listPurchaseOrders: (q: PurchaseOrderQuery, page: PageArgs) => listPurchaseOrders(ctx, q, page),
+    returnToSupplier: (cmd: SupplierReturnCommand) => returnToSupplier(ctx, cmd),
+    // reports
+    stockReport: (locationId: string, period: ReportPeriod, range: { from?: string; to?: string }) =>
+      stockReport(ctx, locationId, period, range),
     // ATP
     getAvailability: (skus: string[], channel: Channel, storeId?: string) =>
       getAvailability(ctx, skus, channel, storeId),

@@ -7,6 +7,7 @@ import { assertKnownSkus } from './known-skus';
 import { recordedResult, recordResult } from './operations';
 import { applyStockChange } from './stock-ledger';
 import { inTransaction } from './transaction';
+import { receiveAgainstOrder, type ReceiptMatch } from './purchasing/receive-against-order';
 
 export interface InboundLine {
   sku: string;
@@ -20,6 +21,8 @@ export interface InboundReceiptCommand {
   locationId: string;
   lines: InboundLine[];
   supplierRef?: string;
+  /** The purchase order this delivery is matched against (over/under/wrong item flagged). */
+  purchaseOrderId?: string;
   actor: Actor;
   /**
    * The seed declares the SKUs it stocks (catalog's events may not have reached inventory yet);
@@ -34,12 +37,16 @@ export interface InboundReceiptResult {
   acceptedTotal: number;
   rejectedTotal: number;
   lines: InboundLine[];
+  /** Present when the receipt named a purchase order. */
+  match?: ReceiptMatch;
   [k: string]: unknown;
 }
 
 /**
  * Goods in, after quality control: accepted units are a `receipt` movement (onHand up); rejected
- * units are a `qc-fail` movement that records them without adding stock. Idempotent by receipt id.
+ * units are a `qc-fail` movement that records them without adding stock (they wait in quarantine to
+ * go back to the supplier). With a purchase order the delivery is matched against it in the same
+ * transaction. Idempotent by receipt id.
  */
 export async function receiveInbound(
   ctx: InventoryContext,
@@ -56,6 +63,7 @@ export async function receiveInbound(
     const rec = await recordedResult(tx, 'receipt', cmd.locationId, cmd.receiptId, [
       cmd.lines,
       cmd.supplierRef ?? null,
+      cmd.purchaseOrderId ?? null,
     ]);
     if (rec.previous) return rec.previous as InboundReceiptResult;
     const location = await ctx.collections.locations.findById(cmd.locationId, { session: tx.session });
@@ -65,7 +73,11 @@ export async function receiveInbound(
         tx,
         cmd.lines.map((l) => l.sku),
       );
-    const ref = { type: 'receipt', id: cmd.receiptId };
+    const match = cmd.purchaseOrderId ? await receiveAgainstOrder(tx, cmd.purchaseOrderId, cmd) : undefined;
+    // Goods against an order point at the order (supplier returns and performance follow it).
+    const ref = cmd.purchaseOrderId
+      ? { type: 'purchase-order', id: cmd.purchaseOrderId }
+      : { type: 'receipt', id: cmd.receiptId };
     for (const [i, line] of cmd.lines.entries()) {
       const base = { sku: line.sku, locationId: cmd.locationId, actor: cmd.actor, ref, createLevel: true };
       if (line.acceptedQty > 0) {
@@ -74,7 +86,16 @@ export async function receiveInbound(
           reason: 'receipt',
           onHandDelta: line.acceptedQty,
           opId: `rcpt|${cmd.locationId}|${cmd.receiptId}|${i}|accepted`,
-          ...(cmd.supplierRef ? { note: `supplier ${cmd.supplierRef}` } : {}),
+          ...(cmd.supplierRef || cmd.purchaseOrderId
+            ? {
+                note: [
+                  cmd.supplierRef && `supplier ${cmd.supplierRef}`,
+                  cmd.purchaseOrderId && `receipt ${cmd.receiptId}`,
+                ]
+                  .filter(Boolean)
+                  .join(', '),
+              }
+            : {}),
         });
       }
       if (line.rejectedQty > 0) {
@@ -93,6 +114,7 @@ export async function receiveInbound(
       acceptedTotal: cmd.lines.reduce((s, l) => s + l.acceptedQty, 0),
       rejectedTotal: cmd.lines.reduce((s, l) => s + l.rejectedQty, 0),
       lines: cmd.lines,
+      ...(match ? { match } : {}),
     };
     await recordResult(tx, rec, 'receipt', cmd.locationId, out, cmd.actor);
     return out;

@@ -4,7 +4,7 @@ import { isDuplicateKeyError, newId } from '@omni/store';
 import { normaliseLines, sameLines } from '../domain/lines';
 import type { Actor, Line, TransferDoc } from '../domain/types';
 import { validateLines } from '../domain/validation';
-import { auditMeta, type InventoryContext } from './context';
+import { auditMeta, type InventoryContext, type Tx } from './context';
 import { unknownLocation } from './errors';
 import { inTransaction } from './transaction';
 
@@ -33,51 +33,8 @@ export async function requestTransfer(
   }
   const lines = normaliseLines(cmd.lines);
   const transferId = cmd.transferId ?? newId();
-  const { transfers, locations } = ctx.collections;
   try {
-    return await inTransaction(ctx, async (tx) => {
-      const existing = await transfers.findById(transferId, { session: tx.session });
-      if (existing) {
-        const same =
-          existing.fromLocationId === cmd.fromLocationId &&
-          existing.toLocationId === cmd.toLocationId &&
-          sameLines(existing.lines, lines);
-        if (!same)
-          throw new ConflictError('transfer-id-conflict', `transfer ${transferId} exists with other content`);
-        return { transfer: existing, created: false };
-      }
-      for (const id of [cmd.fromLocationId, cmd.toLocationId]) {
-        if (!(await locations.findById(id, { session: tx.session }))) throw unknownLocation(id);
-      }
-      const transfer: TransferDoc = {
-        _id: transferId,
-        fromLocationId: cmd.fromLocationId,
-        toLocationId: cmd.toLocationId,
-        lines,
-        status: 'requested',
-        ...(cmd.note ? { note: cmd.note } : {}),
-        requestedBy: cmd.actor,
-        requestedAt: tx.nowIso,
-      };
-      await transfers.insertOne(transfer, { session: tx.session });
-      await tx.publish(TransferRequested, transferId, {
-        transferId,
-        fromLocationId: transfer.fromLocationId,
-        toLocationId: transfer.toLocationId,
-        lines,
-        actor: cmd.actor,
-      });
-      await ctx.audit(
-        {
-          ...auditMeta(cmd),
-          action: 'transfer.requested',
-          target: { type: 'transfer', id: transferId },
-          details: { fromLocationId: cmd.fromLocationId, toLocationId: cmd.toLocationId, lines },
-        },
-        tx.session,
-      );
-      return { transfer, created: true };
-    });
+    return await inTransaction(ctx, (tx) => requestTransferIn(tx, { ...cmd, transferId, lines }));
   } catch (err) {
     if (isDuplicateKeyError(err))
       throw new ConflictError(
@@ -86,4 +43,58 @@ export async function requestTransfer(
       );
     throw err;
   }
+}
+
+/**
+ * The request inside a caller's transaction (a restock suggestion becomes a transfer in the same
+ * transaction that closes it). `lines` must be normalised and `transferId` set.
+ */
+export async function requestTransferIn(
+  tx: Tx,
+  cmd: RequestTransferCommand & { transferId: string },
+): Promise<{ transfer: TransferDoc; created: boolean }> {
+  const { ctx } = tx;
+  const { transferId, lines } = cmd;
+  const { transfers, locations } = ctx.collections;
+  const existing = await transfers.findById(transferId, { session: tx.session });
+  if (existing) {
+    const same =
+      existing.fromLocationId === cmd.fromLocationId &&
+      existing.toLocationId === cmd.toLocationId &&
+      sameLines(existing.lines, lines);
+    if (!same)
+      throw new ConflictError('transfer-id-conflict', `transfer ${transferId} exists with other content`);
+    return { transfer: existing, created: false };
+  }
+  for (const id of [cmd.fromLocationId, cmd.toLocationId]) {
+    if (!(await locations.findById(id, { session: tx.session }))) throw unknownLocation(id);
+  }
+  const transfer: TransferDoc = {
+    _id: transferId,
+    fromLocationId: cmd.fromLocationId,
+    toLocationId: cmd.toLocationId,
+    lines,
+    status: 'requested',
+    ...(cmd.note ? { note: cmd.note } : {}),
+    requestedBy: cmd.actor,
+    requestedAt: tx.nowIso,
+  };
+  await transfers.insertOne(transfer, { session: tx.session });
+  await tx.publish(TransferRequested, transferId, {
+    transferId,
+    fromLocationId: transfer.fromLocationId,
+    toLocationId: transfer.toLocationId,
+    lines,
+    actor: cmd.actor,
+  });
+  await ctx.audit(
+    {
+      ...auditMeta(cmd),
+      action: 'transfer.requested',
+      target: { type: 'transfer', id: transferId },
+      details: { fromLocationId: cmd.fromLocationId, toLocationId: cmd.toLocationId, lines },
+    },
+    tx.session,
+  );
+  return { transfer, created: true };
 }

@@ -71,6 +71,8 @@ export const MOVEMENT_REASONS = [
   'qc-fail',
   // A picker did not find reserved units on the shelf: written off, the order moves elsewhere.
   'pick-short',
+  /** Units sent back to their supplier against a purchase order (ref: the purchase order). */
+  'supplier-return',
   'reservation-reserve',
   'reservation-release',
   'reservation-commit',

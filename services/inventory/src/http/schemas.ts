@@ -202,6 +202,8 @@ export const InboundReceiptBody = Type.Object(
   {
     receiptId: Id,
     supplierRef: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    /** Match the delivery against this purchase order (placed, for this location). */
+    purchaseOrderId: Type.Optional(Id),
     lines: Type.Array(
       Type.Object(
         {
@@ -246,6 +248,88 @@ export const FulfillmentBody = Type.Object(
     radiusKm: Type.Optional(Type.Number({ minimum: 0, maximum: 20_000 })),
     excludeLocationIds: Type.Optional(Type.Array(Id, { maxItems: 200 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  },
+  closed,
+);
+
+export const Note = Type.String({ minLength: 1, maxLength: 500 });
+
+export const SuggestionTransferBody = Type.Object(
+  { qty: Type.Optional(Qty), fromLocationId: Type.Optional(LocationId), note: Type.Optional(Note) },
+  closed,
+);
+
+export const SuggestionOrderBody = Type.Object(
+  {
+    qty: Type.Optional(Qty),
+    supplierId: Type.Optional(Id),
+    /** Send the order to the supplier at once (else it stays a draft). */
+    place: Type.Optional(Type.Boolean()),
+    note: Type.Optional(Note),
+  },
+  closed,
+);
+
+export const DismissBody = Type.Object({ reason: Reason }, closed);
+
+export const SuggestionStatus = Type.Union(
+  ['open', 'transferred', 'ordered', 'dismissed'].map((s) => Type.Literal(s)),
+);
+
+export const RuleBody = Type.Object(
+  {
+    min: CountedQty,
+    max: Qty,
+    mode: Type.Optional(Type.Union(['auto', 'transfer', 'purchase'].map((m) => Type.Literal(m)))),
+    enabled: Type.Optional(Type.Boolean()),
+  },
+  closed,
+);
+
+export const SupplierBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    leadTimeDays: Type.Integer({ minimum: 0, maximum: 365 }),
+    email: Type.Optional(Type.String({ minLength: 3, maxLength: 200 })),
+    skus: Type.Array(Sku, { maxItems: 1000 }),
+  },
+  closed,
+);
+
+export const PurchaseOrderBody = Type.Object(
+  {
+    purchaseOrderId: Type.Optional(Id),
+    supplierId: Id,
+    locationId: LocationId,
+    lines: Lines,
+    note: Type.Optional(Note),
+    place: Type.Optional(Type.Boolean()),
+  },
+  closed,
+);
+
+export const PlaceOrderBody = Type.Object(
+  { expectedAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })) },
+  closed,
+);
+
+export const CancelOrderBody = Type.Object({ reason: Type.Optional(Reason) }, closed);
+
+export const PurchaseOrderStatus = Type.Union(
+  ['draft', 'placed', 'partially-received', 'received', 'cancelled'].map((s) => Type.Literal(s)),
+);
+
+export const SupplierReturnBody = Type.Object(
+  {
+    returnId: Id,
+    lines: Type.Array(
+      Type.Object(
+        { sku: Sku, qty: Qty, from: Type.Union([Type.Literal('rejected'), Type.Literal('stock')]) },
+        closed,
+      ),
+      { minItems: 1, maxItems: MAX_LINES },
+    ),
+    note: Type.Optional(Note),
   },
   closed,
 );

@@ -145,7 +145,7 @@ export function registerStockRoutes(app: App, inventory: InventoryApp): void {
       config: staffHere,
       schema: {
         description:
-          'Goods in after QC: accepted units are stocked, rejected ones recorded as qc-fail (idempotent by receiptId).',
+          'Goods in after QC: accepted units are stocked, rejected ones recorded as qc-fail (idempotent by receiptId). With `purchaseOrderId` the delivery is matched against the order: `match` flags each line ok / over / wrong-item and lists what is still outstanding (under).',
         params: Params,
         body: InboundReceiptBody,
       },
@@ -162,6 +162,7 @@ export function registerStockRoutes(app: App, inventory: InventoryApp): void {
           ...(l.rejectReason ? { rejectReason: l.rejectReason } : {}),
         })),
         ...(b.supplierRef ? { supplierRef: b.supplierRef } : {}),
+        ...(b.purchaseOrderId ? { purchaseOrderId: b.purchaseOrderId } : {}),
         actor: actorOf(req),
       });
       return reply.code(201).send(result);

@@ -9,6 +9,14 @@ import type {
   StockLevelDoc,
   TransferDoc,
 } from '../domain/types';
+import type {
+  PurchaseOrderDoc,
+  ReplenishmentBudgetDoc,
+  ReplenishmentRuleDoc,
+  SkuSupplierDoc,
+  SuggestionDoc,
+  SupplierDoc,
+} from '../domain/purchasing';
 
 /** What was last published as AvailabilityChanged for a SKU (version is monotonic per SKU). */
 export type AvailabilityStateDoc = {
@@ -23,7 +31,7 @@ export type AvailabilityStateDoc = {
 export type OperationDoc = {
   /** `${kind}|${locationId}|${clientId}`. */
   _id: string;
-  kind: 'receipt' | 'count' | 'adjustment' | 'return';
+  kind: 'receipt' | 'count' | 'adjustment' | 'return' | 'supplier-return';
   locationId: string;
   hash: string;
   result: Record<string, unknown>;
@@ -52,6 +60,12 @@ export interface InventoryCollections {
   bins: Collection<BinDoc>;
   pickLists: Collection<PickListDoc>;
   pickOrders: Collection<PickOrderDoc>;
+  suggestions: Collection<SuggestionDoc>;
+  suppliers: Collection<SupplierDoc>;
+  skuSuppliers: Collection<SkuSupplierDoc>;
+  purchaseOrders: Collection<PurchaseOrderDoc>;
+  replenishmentRules: Collection<ReplenishmentRuleDoc>;
+  replenishmentBudget: Collection<ReplenishmentBudgetDoc>;
 }
 
 /**
@@ -104,5 +118,24 @@ export function inventoryCollections(store: DocumentStore): InventoryCollections
       name: 'pick_orders',
       indexes: [{ keys: { pickListId: 1 } }, { keys: { locationId: 1, status: 1 } }],
     }),
+    // One open suggestion per SKU and location: the unique openKey (see SuggestionDoc).
+    suggestions: store.collection<SuggestionDoc>({
+      name: 'restock_suggestions',
+      indexes: [{ keys: { openKey: 1 }, unique: true }, { keys: { locationId: 1, status: 1 } }],
+    }),
+    suppliers: store.collection<SupplierDoc>({ name: 'suppliers' }),
+    skuSuppliers: store.collection<SkuSupplierDoc>({
+      name: 'sku_suppliers',
+      indexes: [{ keys: { supplierId: 1 } }],
+    }),
+    purchaseOrders: store.collection<PurchaseOrderDoc>({
+      name: 'purchase_orders',
+      indexes: [{ keys: { supplierId: 1 } }, { keys: { locationId: 1, status: 1 } }],
+    }),
+    replenishmentRules: store.collection<ReplenishmentRuleDoc>({
+      name: 'replenishment_rules',
+      indexes: [{ keys: { enabled: 1 } }, { keys: { locationId: 1 } }],
+    }),
+    replenishmentBudget: store.collection<ReplenishmentBudgetDoc>({ name: 'replenishment_budget' }),
   };
 }
