@@ -44,6 +44,16 @@ export const FIXED_PORTS: Record<ServiceName, { http: number; grpc?: number }> =
   identity: { http: 8087 },
 };
 
+export type GrpcTransport = 'in-process' | 'socket';
+
+/** The option, else OMNI_GRPC_TRANSPORT, else in-process. */
+export function grpcTransportFrom(option: GrpcTransport | undefined): GrpcTransport {
+  const value = option ?? process.env.OMNI_GRPC_TRANSPORT ?? 'in-process';
+  if (value !== 'in-process' && value !== 'socket')
+    throw new Error(`OMNI_GRPC_TRANSPORT must be in-process or socket, got ${value}`);
+  return value;
+}
+
 export interface SystemOptions {
   /** Durable data directory (store per service + the event log). Absent: everything in memory. */
   dataDir?: string;
@@ -61,6 +71,12 @@ export interface SystemOptions {
   clock?: () => Date;
   /** Fast timers for tests (offer/sweep intervals). */
   fastTimers?: boolean;
+  /**
+   * How orders reaches catalog, inventory and customers: 'in-process' (default: the same gRPC
+   * contract, codecs, metadata and deadlines through kit's in-process channel, no sockets) or
+   * 'socket' (http2 over loopback, as between processes). Env OMNI_GRPC_TRANSPORT when absent.
+   */
+  grpcTransport?: GrpcTransport;
   /** Serve the cross-service order timeline (GET /timeline/<orderId>; port 8080 when ports are fixed). Default true. */
   timeline?: boolean;
 }
@@ -185,6 +201,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
   // Owner-only: it holds password hashes, customer PII, pickup verifiers and the runtime secrets.
   if (opts.dataDir) await mkdirPrivate(opts.dataDir);
   const secrets = runtimeSecrets(opts.dataDir);
+  const inProcess = grpcTransportFrom(opts.grpcTransport) === 'in-process';
   const bus: EventBus = opts.kafkaBrokers
     ? createBus({ kind: 'kafka', brokers: opts.kafkaBrokers.split(','), clientId: 'omni-runtime' })
     : createEmbeddedBus({ dir: opts.dataDir ? join(opts.dataDir, 'events') : undefined, retryDelayMs: 500 });
@@ -228,11 +245,14 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
     const wiring: ServiceWiring = {
       auth: authenticator,
       grpc,
-      upstreams: () => ({
-        catalog: catalog.grpcAddress,
-        inventory: inventory.grpcAddress,
-        customers: customers.grpcAddress,
-      }),
+      upstreams: () =>
+        inProcess
+          ? {
+              catalog: catalog.grpcInProcessAddress,
+              inventory: inventory.grpcInProcessAddress,
+              customers: customers.grpcInProcessAddress,
+            }
+          : { catalog: catalog.grpcAddress, inventory: inventory.grpcAddress, customers: customers.grpcAddress },
       serviceToken: () => identity.issueServiceToken('orders'),
       pickupCodeSecret: secrets.pickupCodeSecret,
       fastTimers: opts.fastTimers,

@@ -8,6 +8,7 @@ export * from './audit';
 export * from './idempotency';
 export * from './http';
 export * from './grpc';
+export { IN_PROCESS_SCHEME, isInProcessAddress } from './grpc-in-process';
 export * from './service-token';
 export * from './events';
 export * from './validation';

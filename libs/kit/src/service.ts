@@ -176,6 +176,12 @@ export class Service {
   get grpcAddress(): string {
     return `127.0.0.1:${this.ports.grpc}`;
   }
+  /** The same gRPC server for callers in this process, without a socket (`in-process:<name>`). */
+  get grpcInProcessAddress(): string {
+    const address = this.grpc.inProcessAddress;
+    if (!address) throw new Error(`${this.name} serves no gRPC (not started, or grpc disabled)`);
+    return address;
+  }
 
   async start(): Promise<this> {
     if (this.state !== 'created') throw new Error(`${this.name} already ${this.state}`);
