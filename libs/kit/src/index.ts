@@ -14,6 +14,7 @@ export * from './events';
 export * from './validation';
 export * from './ids';
 export * from './service';
+export { LoopDelayProbe, OverloadedError, type Admission, type AdmissionOptions } from './admission';
 export * from './startup';
 export * from './jobs';
 export * from './actor';
