@@ -45,6 +45,8 @@ async function measure(variant: Variant, rate: number, seconds: number): Promise
         warmupSeconds: 3,
         drainSeconds: 30,
         connections: 64,
+        overloadFactor: 0,
+        admissionMaxLoopDelayMs: 0,
       },
     );
     const steps = (result.details as { steps: StepResult[] }).steps;

@@ -2,7 +2,13 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { LevelWithSilent } from 'pino';
-import { Authenticator, RevocationList, type AuthenticatorOptions, type ServiceDeps } from '@omni/kit';
+import {
+  Authenticator,
+  RevocationList,
+  type AdmissionOptions,
+  type AuthenticatorOptions,
+  type ServiceDeps,
+} from '@omni/kit';
 import {
   createEmbeddedStore,
   createStore,
@@ -77,6 +83,8 @@ export interface SystemOptions {
    * 'socket' (http2 over loopback, as between processes). Env OMNI_GRPC_TRANSPORT when absent.
    */
   grpcTransport?: GrpcTransport;
+  /** Overload admission at every service's HTTP edge (kit admission.ts); absent: from OMNI_ADMISSION_*. */
+  admission?: AdmissionOptions;
   /** Serve the cross-service order timeline (GET /timeline/<orderId>; port 8080 when ports are fixed). Default true. */
   timeline?: boolean;
 }
@@ -221,6 +229,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
     http: http(name),
     logLevel: level(name),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.admission ? { admission: opts.admission } : {}),
   });
 
   const started: Array<{ stop(): Promise<void> }> = [];

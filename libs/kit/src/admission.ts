@@ -93,8 +93,11 @@ export class OverloadedError extends AppError {
 }
 
 export interface Admission {
-  readonly probe: LoopDelayProbe | null;
   readonly inFlight: () => number;
+  /** The limits in force now. */
+  readonly limits: () => Readonly<Required<AdmissionOptions>>;
+  /** Changes limits at run time (the bench's overload step; an operator's knob). */
+  configure(options: AdmissionOptions): void;
   start(): void;
   stop(): void;
 }
@@ -102,12 +105,18 @@ export interface Admission {
 /** Registers the admission hook; call before the auth hooks so a refusal skips token verification. */
 export function registerAdmission(app: App, metrics: Metrics, options: AdmissionOptions = {}): Admission {
   const o = admissionOptionsFromEnv(options);
+  let running = false;
   const counter = metrics.counter('http_admission_total', 'Requests admitted or refused at the edge', [
     'outcome',
     'reason',
   ]);
   const delayGauge = metrics.gauge('http_admission_loop_delay_ms', 'Smoothed event-loop delay seen by admission');
-  const probe = o.maxLoopDelayMs > 0 ? new LoopDelayProbe(o.sampleMs, (ms) => delayGauge.set(ms)) : null;
+  let probe = new LoopDelayProbe(o.sampleMs, (ms) => delayGauge.set(ms));
+  // The probe's timer runs only while a loop-delay limit is set.
+  const syncProbe = () => {
+    if (running && o.maxLoopDelayMs > 0) probe.start();
+    else probe.stop();
+  };
   let inFlight = 0;
 
   app.addHook('onRequest', (req, reply, done) => {
@@ -117,7 +126,7 @@ export function registerAdmission(app: App, metrics: Metrics, options: Admission
     }
     let reason: string | null = null;
     if (inFlight >= o.maxInFlight) reason = 'in-flight';
-    else if (probe && probe.delayMs > o.maxLoopDelayMs) reason = 'loop-delay';
+    else if (o.maxLoopDelayMs > 0 && probe.delayMs > o.maxLoopDelayMs) reason = 'loop-delay';
     if (reason) {
       counter.inc({ outcome: 'refused', reason });
       done(
@@ -140,9 +149,24 @@ export function registerAdmission(app: App, metrics: Metrics, options: Admission
   });
 
   return {
-    probe,
     inFlight: () => inFlight,
-    start: () => probe?.start(),
-    stop: () => probe?.stop(),
+    limits: () => ({ ...o }),
+    configure(options) {
+      const sampleMs = options.sampleMs ?? o.sampleMs;
+      if (sampleMs !== o.sampleMs) {
+        probe.stop();
+        probe = new LoopDelayProbe(sampleMs, (ms) => delayGauge.set(ms));
+      }
+      Object.assign(o, Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)));
+      syncProbe();
+    },
+    start: () => {
+      running = true;
+      syncProbe();
+    },
+    stop: () => {
+      running = false;
+      syncProbe();
+    },
   };
 }
