@@ -83,6 +83,8 @@ export interface SystemOptions {
    * 'socket' (http2 over loopback, as between processes). Env OMNI_GRPC_TRANSPORT when absent.
    */
   grpcTransport?: GrpcTransport;
+  /** Keep the embedded store's fail-fast check of writes without { session } in transactions. Default false. */
+  guardStoreSessions?: boolean;
   /** Overload admission at every service's HTTP edge (kit admission.ts); absent: from OMNI_ADMISSION_*. */
   admission?: AdmissionOptions;
   /** Serve the cross-service order timeline (GET /timeline/<orderId>; port 8080 when ports are fixed). Default true. */
@@ -218,7 +220,12 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
   const storeFor = (name: ServiceName): DocumentStore =>
     opts.mongoUrl
       ? createStore({ kind: 'mongo', url: opts.mongoUrl, dbName: `omni_${name}` })
-      : createEmbeddedStore({ dir: opts.dataDir ? join(opts.dataDir, name, 'store') : undefined });
+      : createEmbeddedStore({
+          dir: opts.dataDir ? join(opts.dataDir, name, 'store') : undefined,
+          // The session guard's AsyncLocalStorage costs every promise in the process; services'
+          // own tests keep it, which is where a missing { session } is caught.
+          guardSessions: opts.guardStoreSessions ?? false,
+        });
   const http = (name: ServiceName) => ({ host, port: fixed ? FIXED_PORTS[name].http : 0 });
   const grpc = (name: ServiceName) => ({ host, port: fixed ? (FIXED_PORTS[name].grpc ?? 0) : 0 });
   const level = (name: ServiceName) => opts.logLevels?.[name] ?? opts.logLevel ?? 'info';
