@@ -83,7 +83,7 @@ export interface SystemOptions {
    * 'socket' (http2 over loopback, as between processes). Env OMNI_GRPC_TRANSPORT when absent.
    */
   grpcTransport?: GrpcTransport;
-  /** Keep the embedded store's fail-fast check of writes without { session } in transactions. Default false. */
+  /** Keep the embedded store's fail-fast check of writes without { session } in transactions. Default: OMNI_STORE_GUARD_SESSIONS=1, else off. */
   guardStoreSessions?: boolean;
   /** Overload admission at every service's HTTP edge (kit admission.ts); absent: from OMNI_ADMISSION_*. */
   admission?: AdmissionOptions;
@@ -224,7 +224,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
           dir: opts.dataDir ? join(opts.dataDir, name, 'store') : undefined,
           // The session guard's AsyncLocalStorage costs every promise in the process; services'
           // own tests keep it, which is where a missing { session } is caught.
-          guardSessions: opts.guardStoreSessions ?? false,
+          guardSessions: opts.guardStoreSessions ?? process.env.OMNI_STORE_GUARD_SESSIONS === '1',
         });
   const http = (name: ServiceName) => ({ host, port: fixed ? FIXED_PORTS[name].http : 0 });
   const grpc = (name: ServiceName) => ({ host, port: fixed ? (FIXED_PORTS[name].grpc ?? 0) : 0 });
