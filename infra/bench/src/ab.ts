@@ -28,7 +28,13 @@ function parseVariant(spec: string): Variant {
   return { name: name!, env };
 }
 
-async function measure(variant: Variant, rate: number, seconds: number): Promise<StepResult> {
+interface Measured {
+  step: StepResult;
+  /** Mean `version` of the orders placed: how many times each order document was written. */
+  writesPerOrder: number;
+}
+
+async function measure(variant: Variant, rate: number, seconds: number): Promise<Measured> {
   const saved = Object.fromEntries(Object.keys(variant.env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, variant.env);
   const target = await startInProcessTarget();
@@ -50,7 +56,11 @@ async function measure(variant: Variant, rate: number, seconds: number): Promise
       },
     );
     const steps = (result.details as { steps: StepResult[] }).steps;
-    return steps[steps.length - 1]!;
+    const orders = await target.system!.orders.store
+      .collection<{ _id: string; version: number }>('orders')
+      .find({}, { projection: { version: 1 } });
+    const writes = orders.reduce((sum, o) => sum + o.version, 0) / Math.max(1, orders.length);
+    return { step: steps[steps.length - 1]!, writesPerOrder: Math.round(writes * 100) / 100 };
   } finally {
     await target.close();
     for (const [k, v] of Object.entries(saved)) {
@@ -79,10 +89,10 @@ async function main(): Promise<void> {
     // Alternate the order too, so neither variant always runs first (warmer or cooler machine).
     const order = r % 2 === 1 ? variants : [...variants].reverse();
     for (const v of order) {
-      const step = await measure(v, rate, seconds);
+      const { step, writesPerOrder } = await measure(v, rate, seconds);
       cpu[v.name]!.push(step.cpuMsPerOrder ?? NaN);
       console.log(
-        `round ${r} ${v.name}: ${step.cpuMsPerOrder} ms CPU/order (${step.completed}/${step.sent} completed, errors ${step.errors}, http p99 ${step.http.p99} ms, e2e p99 ${step.endToEnd?.p99 ?? '-'} ms)`,
+        `round ${r} ${v.name}: ${step.cpuMsPerOrder} ms CPU/order (${step.completed}/${step.sent} completed, errors ${step.errors}, http p99 ${step.http.p99} ms, e2e p99 ${step.endToEnd?.p99 ?? '-'} ms, order document written ${writesPerOrder}× per order)`,
       );
     }
   }

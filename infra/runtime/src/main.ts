@@ -34,7 +34,9 @@ async function main(): Promise<void> {
     mongoUrl: process.env.MONGO_URL || undefined,
     // Past capacity, refuse at once rather than queue (all services share this process's loop).
     // OMNI_ADMISSION_MAX_LOOP_DELAY_MS, when set, is read (and checked) by the kit instead.
-    admission: process.env.OMNI_ADMISSION_MAX_LOOP_DELAY_MS ? {} : { maxLoopDelayMs: DEFAULT_MAX_LOOP_DELAY_MS },
+    admission: process.env.OMNI_ADMISSION_MAX_LOOP_DELAY_MS
+      ? {}
+      : { maxLoopDelayMs: DEFAULT_MAX_LOOP_DELAY_MS },
   });
   const marker = join(dataDir, 'demo.json');
   let demo: Pick<DemoSummary, 'identity' | 'customers' | 'stores' | 'riders'>;

@@ -268,7 +268,11 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
               inventory: inventory.grpcInProcessAddress,
               customers: customers.grpcInProcessAddress,
             }
-          : { catalog: catalog.grpcAddress, inventory: inventory.grpcAddress, customers: customers.grpcAddress },
+          : {
+              catalog: catalog.grpcAddress,
+              inventory: inventory.grpcAddress,
+              customers: customers.grpcAddress,
+            },
       serviceToken: () => identity.issueServiceToken('orders'),
       pickupCodeSecret: secrets.pickupCodeSecret,
       fastTimers: opts.fastTimers,

@@ -110,7 +110,10 @@ export function registerAdmission(app: App, metrics: Metrics, options: Admission
     'outcome',
     'reason',
   ]);
-  const delayGauge = metrics.gauge('http_admission_loop_delay_ms', 'Smoothed event-loop delay seen by admission');
+  const delayGauge = metrics.gauge(
+    'http_admission_loop_delay_ms',
+    'Smoothed event-loop delay seen by admission',
+  );
   let probe = new LoopDelayProbe(o.sampleMs, (ms) => delayGauge.set(ms));
   // The probe's timer runs only while a loop-delay limit is set.
   const syncProbe = () => {

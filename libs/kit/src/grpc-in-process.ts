@@ -43,7 +43,11 @@ export function isInProcessAddress(address: string): boolean {
 }
 
 /** A failure shaped like the one grpc-js hands its callbacks. */
-export function serviceError(code: grpc.status, details: string, metadata = new grpc.Metadata()): grpc.ServiceError {
+export function serviceError(
+  code: grpc.status,
+  details: string,
+  metadata = new grpc.Metadata(),
+): grpc.ServiceError {
   return Object.assign(new Error(`${code} ${grpc.status[code]}: ${details}`), { code, details, metadata });
 }
 
@@ -57,7 +61,8 @@ export function callInProcess(
 ): Promise<unknown> {
   const target = registry.get(address);
   // Like a refused connection: the server is not (or no longer) there.
-  if (!target) return Promise.reject(serviceError(grpc.status.UNAVAILABLE, `no in-process server at ${address}`));
+  if (!target)
+    return Promise.reject(serviceError(grpc.status.UNAVAILABLE, `no in-process server at ${address}`));
   const invoker = target.server.invoker(method.path);
   if (!invoker) return Promise.reject(serviceError(grpc.status.UNIMPLEMENTED, `${method.path} not served`));
   const requestBytes = method.requestSerialize(request);
@@ -102,7 +107,12 @@ export function callInProcess(
             }
             const responseBytes = invoker.method.responseSerialize(outcome.response);
             if (responseBytes.length > MAX_MESSAGE_BYTES) {
-              reject(serviceError(grpc.status.RESOURCE_EXHAUSTED, `response larger than ${MAX_MESSAGE_BYTES} bytes`));
+              reject(
+                serviceError(
+                  grpc.status.RESOURCE_EXHAUSTED,
+                  `response larger than ${MAX_MESSAGE_BYTES} bytes`,
+                ),
+              );
               return;
             }
             resolve(method.responseDeserialize(responseBytes));
