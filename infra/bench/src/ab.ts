@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     },
   });
   const variants = (values.variant ?? []).map(parseVariant);
-  if (variants.length < 2) throw new Error('give at least two --variant name:KEY=value');
+  if (variants.length < 1) throw new Error('give one or more --variant name:KEY=value');
   const rounds = Number(values.rounds);
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
