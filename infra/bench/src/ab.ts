@@ -53,6 +53,7 @@ async function measure(variant: Variant, rate: number, seconds: number): Promise
         connections: 64,
         overloadFactor: 0,
         admissionMaxLoopDelayMs: 0,
+        admissionTargetLatencyMs: 0,
       },
     );
     const steps = (result.details as { steps: StepResult[] }).steps;

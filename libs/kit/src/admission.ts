@@ -9,7 +9,12 @@ import type { Metrics } from './metrics';
  * - more than `maxInFlight` requests of this service are being served, or
  * - the event loop is late by more than `maxLoopDelayMs` (a moving average of a timer's lateness,
  *   sampled every `sampleMs`): the process has more work queued than it can turn around; in the
- *   all-in-one runtime the loop is shared, so every service's edge sees the whole process's load.
+ *   all-in-one runtime the loop is shared, so every service's edge sees the whole process's load;
+ * - with `targetLatencyMs`, more requests are in flight than an adaptive limit (AIMD, as TCP and
+ *   Netflix's concurrency-limits): a response slower than the target cuts the limit by a tenth (at
+ *   most once per target period), a fast one while the limit is half used raises it by one. By
+ *   Little's law this bounds the accepted requests' latency near the target whatever the capacity,
+ *   which the loop delay alone does not: a burst is admitted in one loop turn before it shows.
  * Ops routes (/livez, /readyz, /metrics, /docs) are always admitted: an orchestrator must see an
  * overloaded pod as alive. Counted in `http_admission_total{outcome,reason}`.
  */
@@ -20,6 +25,10 @@ export interface AdmissionOptions {
   maxLoopDelayMs?: number;
   /** Sampling interval of the loop-delay probe. Default 20 ms. */
   sampleMs?: number;
+  /** Latency (ms) the adaptive in-flight limit aims at; 0 = off. Default OMNI_ADMISSION_TARGET_LATENCY_MS, else off. */
+  targetLatencyMs?: number;
+  /** Floor of the adaptive limit. Default 4. */
+  minInFlight?: number;
   /** Retry-After of a refusal, seconds. Default 1. */
   retryAfterSeconds?: number;
 }
@@ -39,6 +48,8 @@ export function admissionOptionsFromEnv(opts: AdmissionOptions = {}): Required<A
     maxInFlight: opts.maxInFlight ?? fromEnv('OMNI_ADMISSION_MAX_IN_FLIGHT', 2048),
     maxLoopDelayMs: opts.maxLoopDelayMs ?? fromEnv('OMNI_ADMISSION_MAX_LOOP_DELAY_MS', 0),
     sampleMs: opts.sampleMs ?? 20,
+    targetLatencyMs: opts.targetLatencyMs ?? fromEnv('OMNI_ADMISSION_TARGET_LATENCY_MS', 0),
+    minInFlight: opts.minInFlight ?? 4,
     retryAfterSeconds: opts.retryAfterSeconds ?? 1,
   };
 }
@@ -94,6 +105,8 @@ export class OverloadedError extends AppError {
 
 export interface Admission {
   readonly inFlight: () => number;
+  /** The adaptive in-flight limit now (maxInFlight when no target latency is set). */
+  readonly limit: () => number;
   /** The limits in force now. */
   readonly limits: () => Readonly<Required<AdmissionOptions>>;
   /** Changes limits at run time (the bench's overload step; an operator's knob). */
@@ -120,7 +133,25 @@ export function registerAdmission(app: App, metrics: Metrics, options: Admission
     if (running && o.maxLoopDelayMs > 0) probe.start();
     else probe.stop();
   };
+  const limitGauge = metrics.gauge('http_admission_limit', 'Requests admitted at once, at most, now');
   let inFlight = 0;
+  // The adaptive limit starts generous and is cut by slow responses (see the header comment).
+  let limit = o.maxInFlight;
+  let lastCut = 0;
+  const currentLimit = () => (o.targetLatencyMs > 0 ? Math.min(limit, o.maxInFlight) : o.maxInFlight);
+  const completed = (startedAt: number) => {
+    if (o.targetLatencyMs <= 0) return;
+    const now = performance.now();
+    if (now - startedAt > o.targetLatencyMs) {
+      if (now - lastCut >= o.targetLatencyMs) {
+        lastCut = now;
+        limit = Math.max(o.minInFlight, Math.min(limit, inFlight + 1) * 0.9);
+      }
+    } else if (inFlight * 2 >= limit) {
+      limit = Math.min(o.maxInFlight, limit + 1);
+    }
+    limitGauge.set(Math.floor(currentLimit()));
+  };
 
   app.addHook('onRequest', (req, reply, done) => {
     if (EXEMPT.test(req.url)) {
@@ -128,14 +159,14 @@ export function registerAdmission(app: App, metrics: Metrics, options: Admission
       return;
     }
     let reason: string | null = null;
-    if (inFlight >= o.maxInFlight) reason = 'in-flight';
+    if (inFlight >= currentLimit()) reason = 'in-flight';
     else if (o.maxLoopDelayMs > 0 && probe.delayMs > o.maxLoopDelayMs) reason = 'loop-delay';
     if (reason) {
       counter.inc({ outcome: 'refused', reason });
       done(
         new OverloadedError(
           reason === 'in-flight'
-            ? `more than ${o.maxInFlight} requests in flight; retry later`
+            ? `more than ${Math.floor(currentLimit())} requests in flight; retry later`
             : 'the service is behind on its work; retry later',
           o.retryAfterSeconds,
         ),
@@ -144,15 +175,18 @@ export function registerAdmission(app: App, metrics: Metrics, options: Admission
     }
     counter.inc({ outcome: 'admitted', reason: '' });
     inFlight++;
+    const startedAt = performance.now();
     // 'close' comes once per response, finished or cut off by the client.
     reply.raw.once('close', () => {
       inFlight--;
+      completed(startedAt);
     });
     done();
   });
 
   return {
     inFlight: () => inFlight,
+    limit: () => Math.floor(currentLimit()),
     limits: () => ({ ...o }),
     configure(options) {
       const sampleMs = options.sampleMs ?? o.sampleMs;

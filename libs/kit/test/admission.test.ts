@@ -33,6 +33,10 @@ async function start(admission: AdmissionOptions): Promise<Service> {
     release = resolve;
   });
   s.app.get('/v1/ping', { config: { public: true } }, async () => ({ ok: true }));
+  s.app.get('/v1/slow', { config: { public: true } }, async () => {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return { ok: true };
+  });
   s.app.get('/v1/hold', { config: { public: true } }, async () => {
     await held;
     return { ok: true };
@@ -116,6 +120,27 @@ describe('overload admission', () => {
     expect((await second).status).toBe(200);
     await waitFor(() => s.admission.inFlight() === 0, { what: 'no request in flight' });
     expect((await fetch(`${s.url}/v1/ping`)).status).toBe(200);
+    expect(await metricValue(s, 'refused', 'in-flight')).toBe(1);
+  });
+
+  it('with a target latency, slow responses cut the in-flight limit and the excess is refused', async () => {
+    const s = await start({ targetLatencyMs: 20, maxInFlight: 50, minInFlight: 1 });
+    expect(s.admission.limit()).toBe(50);
+    // One response far slower than the target (it is held past it by construction).
+    const held = fetch(`${s.url}/v1/hold`);
+    await waitFor(() => s.admission.inFlight() === 1, { what: 'the held request in flight' });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    release();
+    expect((await held).status).toBe(200);
+    expect(s.admission.limit()).toBe(1);
+
+    // The limit is now one request: a second one while the first runs is refused at once.
+    const running = fetch(`${s.url}/v1/slow`);
+    await waitFor(() => s.admission.inFlight() === 1, { what: 'one request in flight' });
+    const refused = await fetch(`${s.url}/v1/ping`);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect((await running).status).toBe(200);
     expect(await metricValue(s, 'refused', 'in-flight')).toBe(1);
   });
 });

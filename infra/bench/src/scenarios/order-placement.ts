@@ -31,6 +31,8 @@ export interface OrderPlacementOptions {
   overloadFactor: number;
   /** Event-loop delay (ms) past which the in-process services refuse requests (kit admission). */
   admissionMaxLoopDelayMs: number;
+  /** Latency the in-process services' adaptive in-flight limit aims at (kit admission; 0: off). */
+  admissionTargetLatencyMs: number;
 }
 
 export interface StepResult {
@@ -144,6 +146,7 @@ export const orderPlacement: Scenario<OrderPlacementOptions> = {
     connections: 1_024,
     overloadFactor: 3,
     admissionMaxLoopDelayMs: 100,
+    admissionTargetLatencyMs: 500,
   }),
 
   async run(ctx, o) {
@@ -167,8 +170,13 @@ export const orderPlacement: Scenario<OrderPlacementOptions> = {
     const services = target.system
       ? [target.system.orders, target.system.catalog, target.system.inventory, target.system.customers]
       : [];
-    const admissionBefore = services.map((svc) => svc.admission.limits().maxLoopDelayMs);
-    for (const svc of services) svc.admission.configure({ maxLoopDelayMs: o.admissionMaxLoopDelayMs });
+    const admissionBefore = services.map((svc) => svc.admission.limits());
+    for (const svc of services) {
+      svc.admission.configure({
+        maxLoopDelayMs: o.admissionMaxLoopDelayMs,
+        targetLatencyMs: o.admissionTargetLatencyMs,
+      });
+    }
     const watch = new ConsumerWatch();
     const observed = await watch.start(ctx);
     let nextIndex = 0;
@@ -334,7 +342,7 @@ export const orderPlacement: Scenario<OrderPlacementOptions> = {
       }
     } finally {
       await watch.close();
-      services.forEach((svc, i) => svc.admission.configure({ maxLoopDelayMs: admissionBefore[i]! }));
+      services.forEach((svc, i) => svc.admission.configure(admissionBefore[i]!));
     }
 
     const headline = steps.find((s) => s.offered === o.headlineRate) ?? null;
@@ -470,7 +478,7 @@ export const orderPlacement: Scenario<OrderPlacementOptions> = {
         'Sustainable step: no errors, every accepted order consumed, achieved ≥ 95% of offered, p99 < 1 s. Stepping stops at the first unsustainable step.',
         `${o.warmupSeconds}s at ${o.warmupRate}/s of unmeasured warm-up first.`,
         o.overloadFactor > 0
-          ? `Overload step: ${o.overloadFactor}× the highest achieved rate, with admission at the edge (in-process: refuse when the smoothed event-loop delay passes ${o.admissionMaxLoopDelayMs} ms; a remote target uses its own settings). Refusals are 503 + Retry-After; their p99 and the accepted orders' p99 are reported.`
+          ? `Overload step: ${o.overloadFactor}× the highest achieved rate, with admission at the edge (in-process: refuse when the smoothed event-loop delay passes ${o.admissionMaxLoopDelayMs} ms or in-flight requests pass an adaptive limit aiming at ${o.admissionTargetLatencyMs} ms; a remote target uses its own settings). Refusals are 503 + Retry-After; their p99 and the accepted orders' p99 are reported.`
           : 'No overload step.',
       ],
       details: { steps, overload },
