@@ -11,9 +11,9 @@ import type { Metrics } from './metrics';
  *   sampled every `sampleMs`): the process has more work queued than it can turn around; in the
  *   all-in-one runtime the loop is shared, so every service's edge sees the whole process's load;
  * - with `targetLatencyMs`, more requests are in flight than an adaptive limit (AIMD, as TCP and
- *   Netflix's concurrency-limits): a response slower than the target cuts the limit by a tenth (at
- *   most once per target period), a fast one while the limit is half used raises it by one. By
- *   Little's law this bounds the accepted requests' latency near the target whatever the capacity,
+ *   Netflix's concurrency-limits): a response slower than the target cuts the limit by the factor
+ *   target/latency, kept between 0.5 and 0.9 (at most once per target period); a fast one while the
+ *   limit is half used raises it by one. By Little's law this bounds the accepted requests' latency near the target whatever the capacity,
  *   which the loop delay alone does not: a burst is admitted in one loop turn before it shows.
  * Ops routes (/livez, /readyz, /metrics, /docs) are always admitted: an orchestrator must see an
  * overloaded pod as alive. Counted in `http_admission_total{outcome,reason}`.
@@ -145,7 +145,10 @@ export function registerAdmission(app: App, metrics: Metrics, options: Admission
     if (now - startedAt > o.targetLatencyMs) {
       if (now - lastCut >= o.targetLatencyMs) {
         lastCut = now;
-        limit = Math.max(o.minInFlight, Math.min(limit, inFlight + 1) * 0.9);
+        // Cut by the overshoot (gradient), between a tenth and a half: a limit far above capacity
+        // comes down in a few target periods, not dozens.
+        const factor = Math.min(0.9, Math.max(0.5, o.targetLatencyMs / (now - startedAt)));
+        limit = Math.max(o.minInFlight, Math.min(limit, inFlight + 1) * factor);
       }
     } else if (inFlight * 2 >= limit) {
       limit = Math.min(o.maxInFlight, limit + 1);
