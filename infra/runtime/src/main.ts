@@ -6,6 +6,9 @@ import { PRIVATE_FILE_MODE } from '@omni/store';
 import { seedDemo, type DemoSummary } from './seed';
 import { SERVICE_NAMES, startSystem } from './system';
 
+/** `npm start` refuses requests while the shared event loop runs this late (ms, smoothed). */
+const DEFAULT_MAX_LOOP_DELAY_MS = 100;
+
 /**
  * `npm start`: the whole of Omni in one process on its real ports, embedded store and event log
  * under OMNI_DATA_DIR (default ./.omni-data), demo data on first start. Restarting keeps the data.
@@ -29,6 +32,11 @@ async function main(): Promise<void> {
     logLevel,
     kafkaBrokers: process.env.KAFKA_BROKERS || undefined,
     mongoUrl: process.env.MONGO_URL || undefined,
+    // Past capacity, refuse at once rather than queue (all services share this process's loop).
+    // OMNI_ADMISSION_MAX_LOOP_DELAY_MS, when set, is read (and checked) by the kit instead.
+    admission: process.env.OMNI_ADMISSION_MAX_LOOP_DELAY_MS
+      ? {}
+      : { maxLoopDelayMs: DEFAULT_MAX_LOOP_DELAY_MS },
   });
   const marker = join(dataDir, 'demo.json');
   let demo: Pick<DemoSummary, 'identity' | 'customers' | 'stores' | 'riders'>;

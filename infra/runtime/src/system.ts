@@ -2,7 +2,13 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { LevelWithSilent } from 'pino';
-import { Authenticator, RevocationList, type AuthenticatorOptions, type ServiceDeps } from '@omni/kit';
+import {
+  Authenticator,
+  RevocationList,
+  type AdmissionOptions,
+  type AuthenticatorOptions,
+  type ServiceDeps,
+} from '@omni/kit';
 import {
   createEmbeddedStore,
   createStore,
@@ -47,6 +53,16 @@ export const FIXED_PORTS: Record<ServiceName, { http: number; grpc?: number }> =
   vouchers: { http: 8088 },
 };
 
+export type GrpcTransport = 'in-process' | 'socket';
+
+/** The option, else OMNI_GRPC_TRANSPORT, else in-process. */
+export function grpcTransportFrom(option: GrpcTransport | undefined): GrpcTransport {
+  const value = option ?? process.env.OMNI_GRPC_TRANSPORT ?? 'in-process';
+  if (value !== 'in-process' && value !== 'socket')
+    throw new Error(`OMNI_GRPC_TRANSPORT must be in-process or socket, got ${value}`);
+  return value;
+}
+
 export interface SystemOptions {
   /** Durable data directory (store per service + the event log). Absent: everything in memory. */
   dataDir?: string;
@@ -64,6 +80,16 @@ export interface SystemOptions {
   clock?: () => Date;
   /** Fast timers for tests (offer/sweep intervals). */
   fastTimers?: boolean;
+  /**
+   * How orders reaches catalog, inventory and customers: 'in-process' (default: the same gRPC
+   * contract, codecs, metadata and deadlines through kit's in-process channel, no sockets) or
+   * 'socket' (http2 over loopback, as between processes). Env OMNI_GRPC_TRANSPORT when absent.
+   */
+  grpcTransport?: GrpcTransport;
+  /** Keep the embedded store's fail-fast check of writes without { session } in transactions. Default: OMNI_STORE_GUARD_SESSIONS=1, else off. */
+  guardStoreSessions?: boolean;
+  /** Overload admission at every service's HTTP edge (kit admission.ts); absent: from OMNI_ADMISSION_*. */
+  admission?: AdmissionOptions;
   /** Serve the cross-service order timeline (GET /timeline/<orderId>; port 8080 when ports are fixed). Default true. */
   timeline?: boolean;
 }
@@ -226,6 +252,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
   // Owner-only: it holds password hashes, customer PII, pickup verifiers and the runtime secrets.
   if (opts.dataDir) await mkdirPrivate(opts.dataDir);
   const secrets = runtimeSecrets(opts.dataDir);
+  const inProcess = grpcTransportFrom(opts.grpcTransport) === 'in-process';
   const bus: EventBus = opts.kafkaBrokers
     ? createBus({ kind: 'kafka', brokers: opts.kafkaBrokers.split(','), clientId: 'omni-runtime' })
     : createEmbeddedBus({ dir: opts.dataDir ? join(opts.dataDir, 'events') : undefined, retryDelayMs: 500 });
@@ -234,7 +261,12 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
   const storeFor = (name: ServiceName): DocumentStore =>
     opts.mongoUrl
       ? createStore({ kind: 'mongo', url: opts.mongoUrl, dbName: `omni_${name}` })
-      : createEmbeddedStore({ dir: opts.dataDir ? join(opts.dataDir, name, 'store') : undefined });
+      : createEmbeddedStore({
+          dir: opts.dataDir ? join(opts.dataDir, name, 'store') : undefined,
+          // The session guard's AsyncLocalStorage costs every promise in the process; services'
+          // own tests keep it, which is where a missing { session } is caught.
+          guardSessions: opts.guardStoreSessions ?? process.env.OMNI_STORE_GUARD_SESSIONS === '1',
+        });
   const http = (name: ServiceName) => ({ host, port: fixed ? FIXED_PORTS[name].http : 0 });
   const grpc = (name: ServiceName) => ({ host, port: fixed ? (FIXED_PORTS[name].grpc ?? 0) : 0 });
   const level = (name: ServiceName) => opts.logLevels?.[name] ?? opts.logLevel ?? 'info';
@@ -245,6 +277,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
     http: http(name),
     logLevel: level(name),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.admission ? { admission: opts.admission } : {}),
   });
 
   const started: Array<{ stop(): Promise<void> }> = [];
@@ -269,11 +302,18 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
     const wiring: ServiceWiring = {
       auth: authenticator,
       grpc,
-      upstreams: () => ({
-        catalog: catalog.grpcAddress,
-        inventory: inventory.grpcAddress,
-        customers: customers.grpcAddress,
-      }),
+      upstreams: () =>
+        inProcess
+          ? {
+              catalog: catalog.grpcInProcessAddress,
+              inventory: inventory.grpcInProcessAddress,
+              customers: customers.grpcInProcessAddress,
+            }
+          : {
+              catalog: catalog.grpcAddress,
+              inventory: inventory.grpcAddress,
+              customers: customers.grpcAddress,
+            },
       serviceToken: () => identity.issueServiceToken('orders'),
       vouchersToken: () => identity.issueServiceToken('vouchers'),
       pickupCodeSecret: secrets.pickupCodeSecret,

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Authenticator, Principal } from './auth';
 import { AppError, DeadlineExceededError, transientAsUnavailable, UnavailableError } from './errors';
 import type { Metrics } from './metrics';
+import { callInProcess, isInProcessAddress, registerInProcess, unregisterInProcess } from './grpc-in-process';
 import { extractContext } from './tracing';
 
 /**
@@ -66,6 +67,24 @@ export interface GrpcServerOptions {
   authenticator: Authenticator;
 }
 
+/** One call as the server core sees it, whichever transport brought it. */
+export interface InboundCall {
+  request: unknown;
+  metadata: grpc.Metadata;
+  deadline: grpc.Deadline;
+  /** Registers what to do when the caller gives up (deadline passed, client cancelled). */
+  onCancel(cb: () => void): void;
+}
+
+export type UnaryOutcome =
+  | { ok: true; response: unknown }
+  | { ok: false; error: { code: grpc.status; details: string; metadata: grpc.Metadata } };
+
+export interface UnaryInvoker {
+  method: grpc.MethodDefinition<unknown, unknown>;
+  invoke(call: InboundCall): Promise<UnaryOutcome>;
+}
+
 export class GrpcServer {
   readonly server = new grpc.Server({
     'grpc.max_receive_message_length': 4 * 1024 * 1024,
@@ -73,6 +92,8 @@ export class GrpcServer {
   });
   private port = 0;
   private services = 0;
+  private readonly invokers = new Map<string, UnaryInvoker>();
+  private inProcessName: string | null = null;
 
   constructor(private readonly opts: GrpcServerOptions) {}
 
@@ -92,19 +113,37 @@ export class GrpcServer {
       if (!handler) throw new Error(`gRPC handler ${name} missing for ${method.path}`);
       if (method.requestStream || method.responseStream)
         throw new Error(`${method.path}: only unary calls are supported`);
-      impl[name] = this.wrap(method.path, handler);
+      const invoke = this.core(method.path, handler);
+      this.invokers.set(method.path, { method, invoke });
+      impl[name] = this.wrap(method.path, invoke);
     }
     this.server.addService(definition, impl);
     this.services++;
   }
 
-  private wrap(
+  /** The transport-neutral call: what both the socket server and the in-process channel run. */
+  invoker(path: string): UnaryInvoker | undefined {
+    return this.invokers.get(path);
+  }
+
+  private wrap(path: string, invoke: UnaryInvoker['invoke']): grpc.handleUnaryCall<unknown, unknown> {
+    return (call, callback) => {
+      void invoke({
+        request: call.request,
+        metadata: call.metadata,
+        deadline: call.getDeadline(),
+        onCancel: (cb) => call.on('cancelled', cb),
+      }).then((outcome) => (outcome.ok ? callback(null, outcome.response) : callback(outcome.error)));
+    };
+  }
+
+  private core(
     path: string,
     handler: (req: unknown, ctx: GrpcCallContext) => Promise<unknown>,
-  ): grpc.handleUnaryCall<unknown, unknown> {
+  ): UnaryInvoker['invoke'] {
     const { log, metrics, authenticator } = this.opts;
     const tracer = trace.getTracer(`omni-${this.opts.service}`);
-    return (call, callback) => {
+    return (call) => {
       const started = performance.now();
       const md = call.metadata.getMap();
       const parent = extractContext(md as Record<string, unknown>);
@@ -117,7 +156,7 @@ export class GrpcServer {
       // grpc-js also emits 'cancelled' after a call that was answered; only a cancel before the
       // answer (client gave up, deadline passed) should abort the handler.
       let answered = false;
-      call.on('cancelled', () => {
+      call.onCancel(() => {
         if (!answered) controller.abort(new DeadlineExceededError(`${path} cancelled`));
       });
       const finish = (code: grpc.status, err?: unknown) => {
@@ -132,20 +171,20 @@ export class GrpcServer {
         }
         span.end();
       };
-      context.with(trace.setSpan(parent, span), async () => {
+      return context.with(trace.setSpan(parent, span), async (): Promise<UnaryOutcome> => {
         try {
           const auth = md.authorization;
           const token = typeof auth === 'string' ? /^Bearer\s+(\S+)$/i.exec(auth)?.[1] : undefined;
           const principal = token ? await authenticator.verify(token) : null;
-          const result = await handler(call.request, {
+          const response = await handler(call.request, {
             principal,
             metadata: call.metadata,
-            deadline: call.getDeadline(),
+            deadline: call.deadline,
             signal: controller.signal,
             log,
           });
           finish(grpc.status.OK);
-          callback(null, result);
+          return { ok: true, response };
         } catch (thrown) {
           const err = transientAsUnavailable(thrown);
           const code = grpcStatusFor(err);
@@ -166,7 +205,7 @@ export class GrpcServer {
             log.error({ err, method: path }, 'gRPC handler failed');
           }
           finish(code, err);
-          callback({ code, details, metadata });
+          return { ok: false, error: { code, details, metadata } };
         }
       });
     };
@@ -178,11 +217,22 @@ export class GrpcServer {
         err ? reject(err) : resolve(p),
       ),
     );
+    this.inProcessName = registerInProcess(`${this.opts.service}-${this.port}`, this);
     return this.port;
+  }
+
+  /**
+   * The address under which callers in this process reach the server without a socket
+   * (`in-process:<name>`, see grpc-in-process.ts); null before listen and after close.
+   */
+  get inProcessAddress(): string | null {
+    return this.inProcessName;
   }
 
   /** Lets in-flight calls finish (up to timeoutMs), then forces. */
   async close(timeoutMs: number): Promise<void> {
+    if (this.inProcessName) unregisterInProcess(this.inProcessName, this);
+    this.inProcessName = null;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();
@@ -210,17 +260,23 @@ export interface GrpcClientOptions {
   deadlineMs?: number;
 }
 
-/** A promise-based client for a ts-proto grpc-js service definition. */
+/**
+ * A promise-based client for a ts-proto grpc-js service definition. `address` is `host:port`
+ * (http2 over a socket) or `in-process:<name>` (a server in this process, see grpc-in-process.ts:
+ * same codecs, metadata, deadlines and status codes, no socket).
+ */
 export function createGrpcClient<D extends grpc.ServiceDefinition>(
   definition: D,
   address: string,
   opts: GrpcClientOptions = {},
 ): PromiseClient<D> {
-  const client = new grpc.Client(address, grpc.credentials.createInsecure(), {
-    'grpc.keepalive_time_ms': 30_000,
-  });
+  const client = isInProcessAddress(address)
+    ? null
+    : new grpc.Client(address, grpc.credentials.createInsecure(), {
+        'grpc.keepalive_time_ms': 30_000,
+      });
   const tracer = trace.getTracer('omni-grpc-client');
-  const out: Record<string, unknown> = { close: () => client.close() };
+  const out: Record<string, unknown> = { close: () => client?.close() };
   for (const [name, m] of Object.entries(definition)) {
     const method = m as grpc.MethodDefinition<unknown, unknown>;
     out[name] = async (request: unknown, callOpts: { deadlineMs?: number } = {}) => {
@@ -235,6 +291,13 @@ export function createGrpcClient<D extends grpc.ServiceDefinition>(
           propagation.inject(context.active(), carrier);
           for (const [k, v] of Object.entries(carrier)) metadata.set(k, v);
           try {
+            if (!client) {
+              return await callInProcess(address, method, request, metadata, deadlineMs).catch(
+                (err: grpc.ServiceError) => {
+                  throw fromServiceError(err, method.path);
+                },
+              );
+            }
             return await new Promise<unknown>((resolve, reject) => {
               client.makeUnaryRequest(
                 method.path,

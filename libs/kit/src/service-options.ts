@@ -1,6 +1,7 @@
 import type { DestinationStream, LevelWithSilent } from 'pino';
 import type { DocumentStore } from '@omni/store';
 import type { EventBus } from '@omni/events';
+import type { AdmissionOptions } from './admission';
 import type { Authenticator, AuthenticatorOptions } from './auth';
 
 export interface ServiceOptions {
@@ -22,6 +23,8 @@ export interface ServiceOptions {
   shutdownTimeoutMs?: number;
   /** A consumer handler or relay round in flight this long, or pending events untouched this long, is dead (/livez). Default 120 s. */
   livenessStallMs?: number;
+  /** Overload admission at the HTTP edge (admission.ts); defaults from the environment. */
+  admission?: AdmissionOptions;
 }
 
 /**
@@ -41,6 +44,8 @@ export interface ServiceDeps {
   ownsStore?: boolean;
   /** Time source (tests move it instead of sleeping). Default: the system clock. */
   clock?: () => Date;
+  /** Overload admission at the HTTP edge; default from OMNI_ADMISSION_* (admission.ts). */
+  admission?: AdmissionOptions;
 }
 
 /** ServiceDeps of a service that also serves gRPC (`false` to run without the listener). */
@@ -53,6 +58,6 @@ export interface GrpcServiceDeps extends ServiceDeps {
  * one (a copy per service had already dropped logDestination in one of them).
  */
 export function serviceOptionsFrom(deps: GrpcServiceDeps): Omit<ServiceOptions, 'name'> {
-  const { store, bus, auth, http, grpc, logLevel, logDestination, ownsBus, ownsStore } = deps;
-  return { store, bus, auth, http, grpc, logLevel, logDestination, ownsBus, ownsStore };
+  const { store, bus, auth, http, grpc, logLevel, logDestination, ownsBus, ownsStore, admission } = deps;
+  return { store, bus, auth, http, grpc, logLevel, logDestination, ownsBus, ownsStore, admission };
 }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { DocumentStore } from '@omni/store';
 import { newId } from '@omni/store';
 import type { EventBus, Subscription } from '@omni/events';
+import { registerAdmission, type Admission } from './admission';
 import { AuditLog } from './audit';
 import { exportAuditAsEvents } from './audit-export';
 import { ServiceEvents } from './events';
@@ -60,6 +61,8 @@ export class Service {
   private revocationFeed?: Subscription;
   private readonly liveness = new Map<string, LivenessCheck>();
   private readonly idempotency: { sweep(): Promise<number> };
+  /** Overload admission at the edge: in-flight requests and the loop-delay probe. */
+  readonly admission: Admission;
 
   constructor(private readonly opts: ServiceOptions) {
     this.name = opts.name;
@@ -105,6 +108,8 @@ export class Service {
     this.app.setValidatorCompiler(strictValidatorCompiler());
 
     registerTracingHooks(this.app, this.name, this.metrics);
+    // Before authentication: refusing an overloaded request must cost next to nothing.
+    this.admission = registerAdmission(this.app, this.metrics, opts.admission);
     registerProblemHandler(this.app, (req, err) => {
       if (!req.principal) return;
       this.audit
@@ -176,6 +181,12 @@ export class Service {
   get grpcAddress(): string {
     return `127.0.0.1:${this.ports.grpc}`;
   }
+  /** The same gRPC server for callers in this process, without a socket (`in-process:<name>`). */
+  get grpcInProcessAddress(): string {
+    const address = this.grpc.inProcessAddress;
+    if (!address) throw new Error(`${this.name} serves no gRPC (not started, or grpc disabled)`);
+    return address;
+  }
 
   async start(): Promise<this> {
     if (this.state !== 'created') throw new Error(`${this.name} already ${this.state}`);
@@ -197,6 +208,7 @@ export class Service {
       this.ports.grpc = await this.grpc.listen(this.opts.grpc?.host ?? '0.0.0.0', this.opts.grpc?.port ?? 0);
     }
     this.jobs.start();
+    this.admission.start();
     this.state = 'ready';
     this.log.info({ http: this.ports.http, grpc: this.ports.grpc || undefined }, `${this.name} ready`);
     return this;
@@ -216,6 +228,7 @@ export class Service {
     ]);
     clearTimeout(cut);
     await this.jobs.stop();
+    this.admission.stop();
     for (const hook of [...this.stopHooks].reverse()) {
       try {
         await withTimeout(hook(), timeout, 'stop hook timed out');

@@ -49,7 +49,8 @@ const EchoService = {
 
 let issuer: TestTokenIssuer;
 let server: GrpcServer;
-let address: string;
+let socketAddress: string;
+let inProcessAddress: string;
 
 beforeAll(async () => {
   issuer = await TestTokenIssuer.create();
@@ -68,11 +69,18 @@ beforeAll(async () => {
       return { text: r.text, caller: p.sub, traceId: trace.getActiveSpan()?.spanContext().traceId ?? '' };
     },
   });
-  address = `127.0.0.1:${await server.listen('127.0.0.1', 0)}`;
+  socketAddress = `127.0.0.1:${await server.listen('127.0.0.1', 0)}`;
+  inProcessAddress = server.inProcessAddress!;
 });
 afterAll(async () => server?.close(1000));
 
-describe('gRPC helpers', () => {
+// Every behaviour holds over both transports: http2 on a socket, and the in-process channel.
+describe.each(['socket', 'in-process'] as const)('gRPC helpers over %s', (transport) => {
+  let address: string;
+  beforeAll(() => {
+    address = transport === 'socket' ? socketAddress : inProcessAddress;
+  });
+
   it('authenticates the caller from metadata and continues its trace', async () => {
     const token = await issuer.service('orders', 'inventory:reserve');
     const client = createGrpcClient(EchoService, address, { token: () => token });
@@ -112,6 +120,46 @@ describe('gRPC helpers', () => {
     const client = createGrpcClient(EchoService, address, { token: () => token, deadlineMs: 100 });
     const err = await client.echo({ text: 'slow', sleepMs: 1_000 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 504, slug: 'deadline-exceeded' });
+    client.close();
+  });
+});
+
+describe('the in-process channel', () => {
+  // A codec like a generated one: it writes only the fields the contract declares.
+  const StrictEchoService = {
+    echo: {
+      ...EchoService.echo,
+      path: '/omni.test.StrictEcho/Echo',
+      requestSerialize: (v: EchoRequest) => Buffer.from(JSON.stringify({ text: v.text })),
+    },
+  } satisfies grpc.ServiceDefinition;
+
+  it('sends messages through the codecs, and stops when the server closes', async () => {
+    const received: unknown[] = [];
+    const strict = new GrpcServer({
+      service: 'strict-echo',
+      log: pino({ level: 'silent' }),
+      metrics: new Metrics('strict-echo'),
+      authenticator: new Authenticator(issuer.authOptions),
+    });
+    strict.add(StrictEchoService, {
+      echo: async (r) => {
+        received.push(r);
+        return { text: r.text, caller: 'anonymous', traceId: '' };
+      },
+    });
+    await strict.listen('127.0.0.1', 0);
+    const client = createGrpcClient(StrictEchoService, strict.inProcessAddress!);
+    const request = { text: 'hi', sleepMs: 5 };
+    expect(await client.echo(request)).toEqual({ text: 'hi', caller: 'anonymous', traceId: '' });
+    // The handler got what the bytes carried: a fresh object without the field the codec left out.
+    expect(received).toEqual([{ text: 'hi' }]);
+    expect(received[0]).not.toBe(request);
+
+    // Closed: like a refused connection.
+    await strict.close(1000);
+    expect(strict.inProcessAddress).toBeNull();
+    expect(await client.echo({ text: 'down' }).catch((e: unknown) => e)).toMatchObject({ status: 503 });
     client.close();
   });
 });

@@ -18,3 +18,8 @@ runStoreContract('store contract on embedded (data dir)', async () => {
   // A small threshold so the suite also exercises snapshot rotation under load.
   return createEmbeddedStore({ dir, snapshotThresholdBytes: 16 * 1024 });
 });
+
+// The runtime's configuration: no AsyncLocalStorage session guard. Transactions must behave the same.
+runStoreContract('store contract on embedded (memory, no session guard)', async () =>
+  createEmbeddedStore({ guardSessions: false }),
+);

@@ -27,6 +27,12 @@ export interface OrderPlacementOptions {
   /** Units put on every (SKU, location) before the run. */
   stockPerSku: number;
   connections: number;
+  /** After the step-up: one step offered at this multiple of the capacity found (0: none). */
+  overloadFactor: number;
+  /** Event-loop delay (ms) past which the in-process services refuse requests (kit admission). */
+  admissionMaxLoopDelayMs: number;
+  /** Latency the in-process services' adaptive in-flight limit aims at (kit admission; 0: off). */
+  admissionTargetLatencyMs: number;
 }
 
 export interface StepResult {
@@ -54,6 +60,10 @@ export interface StepResult {
   usage: ProcessUsage | null;
   /** Its CPU time per completed order. */
   cpuMsPerOrder: number | null;
+  /** Requests refused by admission (503), and the HTTP latency of refusals and of accepted orders. */
+  refused: number;
+  refusedHttp: LatencySummary | null;
+  acceptedHttp: LatencySummary | null;
 }
 
 const CONSUMER_TOPICS = ['omni.pickup.task', 'omni.dispatch.delivery'];
@@ -134,6 +144,9 @@ export const orderPlacement: Scenario<OrderPlacementOptions> = {
     skus: 20,
     stockPerSku: 100_000,
     connections: 1_024,
+    overloadFactor: 3,
+    admissionMaxLoopDelayMs: 100,
+    admissionTargetLatencyMs: 500,
   }),
 
   async run(ctx, o) {
@@ -155,6 +168,17 @@ export const orderPlacement: Scenario<OrderPlacementOptions> = {
       stores: target.demo.stores.map((s) => ({ id: s.id, geo: s.geo })),
       pickupShare: o.pickupShare,
     };
+    // Admission at every service's edge for this scenario (in-process: the remote target has its own).
+    const services = target.system
+      ? [target.system.orders, target.system.catalog, target.system.inventory, target.system.customers]
+      : [];
+    const admissionBefore = services.map((svc) => svc.admission.limits());
+    for (const svc of services) {
+      svc.admission.configure({
+        maxLoopDelayMs: o.admissionMaxLoopDelayMs,
+        targetLatencyMs: o.admissionTargetLatencyMs,
+      });
+    }
     const watch = new ConsumerWatch();
     const observed = await watch.start(ctx);
     let nextIndex = 0;
@@ -242,6 +266,16 @@ export const orderPlacement: Scenario<OrderPlacementOptions> = {
       const span = (lastDone - firstDone) / 1000;
       const achieved = completed > 1 && span > 0 ? (completed - 1) / span : 0;
       const errors = load.status.filter((s) => s !== 201 && s !== 202).length;
+      const refusedHist = newHistogram();
+      const acceptedHist = newHistogram();
+      let refused = 0;
+      for (const [i, status] of load.status.entries()) {
+        const ms = load.completedAt[i]! - load.scheduledAt[i]!;
+        if (status === 503) {
+          refused++;
+          recordMs(refusedHist, ms);
+        } else if (status === 201 || status === 202) recordMs(acceptedHist, ms);
+      }
       const endToEnd = observed ? summarise(e2e) : null;
       const p99 = endToEnd?.p99 ?? summarise(decodeHistogram(load.latency)).p99;
       return {
@@ -266,10 +300,14 @@ export const orderPlacement: Scenario<OrderPlacementOptions> = {
         errorSamples: load.errorSamples,
         usage,
         cpuMsPerOrder: usage && completed > 0 ? Math.round((usage.cpuMs / completed) * 100) / 100 : null,
+        refused,
+        refusedHttp: refused > 0 ? summarise(refusedHist) : null,
+        acceptedHttp: acceptedIds.length > 0 ? summarise(acceptedHist) : null,
       };
     };
 
     const steps: StepResult[] = [];
+    let overload: StepResult | null = null;
     try {
       if (o.warmupSeconds > 0)
         await runStep(`orders: warm-up ${o.warmupRate}/s`, o.warmupRate, o.warmupSeconds);
@@ -294,8 +332,19 @@ export const orderPlacement: Scenario<OrderPlacementOptions> = {
           `  ${o.headlineRate}/s offered (headline run) → ${step.achieved}/s achieved, e2e p99 ${step.endToEnd?.p99 ?? '-'} ms`,
         );
       }
+      // Overload: offered well past the capacity just found. Admission must refuse the excess at once
+      // (503 + Retry-After) and keep the accepted orders' latency bounded.
+      const capacity = Math.max(0, ...steps.map((s) => s.achieved));
+      if (o.overloadFactor > 0 && capacity > 0) {
+        const rate = Math.round(capacity * o.overloadFactor);
+        overload = await runStep(`orders: overload ${rate}/s (${o.overloadFactor}× capacity)`, rate, o.stepSeconds, true);
+        ctx.log(
+          `  overload ${rate}/s offered (${o.overloadFactor}× ${capacity}/s) → ${overload.accepted} accepted (${overload.achieved}/s), ${overload.refused} refused; refusal p99 ${overload.refusedHttp?.p99 ?? '-'} ms, accepted HTTP p99 ${overload.acceptedHttp?.p99 ?? '-'} ms, e2e p99 ${overload.endToEnd?.p99 ?? '-'} ms`,
+        );
+      }
     } finally {
       await watch.close();
+      services.forEach((svc, i) => svc.admission.configure(admissionBefore[i]!));
     }
 
     const headline = steps.find((s) => s.offered === o.headlineRate) ?? null;
@@ -347,6 +396,34 @@ export const orderPlacement: Scenario<OrderPlacementOptions> = {
         unit: 'orders/s',
       },
     ];
+    metrics.push(
+      {
+        key: 'overloadOffered',
+        label: `overload: offered (${o.overloadFactor}× capacity)`,
+        value: overload?.offered ?? null,
+        unit: 'orders/s',
+      },
+      {
+        key: 'overloadRefused',
+        label: 'overload: refused (503)',
+        value: overload?.refused ?? null,
+        unit: 'requests',
+      },
+      {
+        key: 'overloadRefusalP99',
+        label: 'overload: refusal p99',
+        value: overload?.refusedHttp?.p99 ?? null,
+        unit: 'ms',
+        goal: { op: '<', value: 50, text: '< 50 ms' },
+      },
+      {
+        key: 'overloadAcceptedP99',
+        label: 'overload: accepted HTTP p99',
+        value: overload?.acceptedHttp?.p99 ?? null,
+        unit: 'ms',
+        goal: { op: '<', value: 1_000, text: '< 1 s' },
+      },
+    );
     const all = steps;
     const checks: Check[] = [
       {
@@ -373,7 +450,16 @@ export const orderPlacement: Scenario<OrderPlacementOptions> = {
         },
       );
     }
+    if (overload && observed) {
+      checks.push({
+        name: 'overload: every accepted order reached pickup or dispatch; every other answer a refusal',
+        ok: overload.missing === 0 && overload.errors === overload.refused,
+        detail: `${overload.completed}/${overload.accepted} accepted orders consumed, ${overload.refused} refused, ${overload.errors - overload.refused} other errors`,
+      });
+    }
     const latencies: Record<string, LatencySummary> = {};
+    if (overload?.refusedHttp) latencies['overload-refused'] = overload.refusedHttp;
+    if (overload?.acceptedHttp) latencies['overload-accepted'] = overload.acceptedHttp;
     for (const s of steps) {
       latencies[`http@${s.offered}`] = s.http;
       if (s.endToEnd) latencies[`e2e@${s.offered}`] = s.endToEnd;
@@ -393,8 +479,11 @@ export const orderPlacement: Scenario<OrderPlacementOptions> = {
           : 'No bus reachable (remote target without KAFKA_BROKERS): end-to-end latency not measured; completion = 201 (saga confirmed).',
         'Sustainable step: no errors, every accepted order consumed, achieved ≥ 95% of offered, p99 < 1 s. Stepping stops at the first unsustainable step.',
         `${o.warmupSeconds}s at ${o.warmupRate}/s of unmeasured warm-up first.`,
+        o.overloadFactor > 0
+          ? `Overload step: ${o.overloadFactor}× the highest achieved rate, with admission at the edge (in-process: refuse when the smoothed event-loop delay passes ${o.admissionMaxLoopDelayMs} ms or in-flight requests pass an adaptive limit aiming at ${o.admissionTargetLatencyMs} ms; a remote target uses its own settings). Refusals are 503 + Retry-After; their p99 and the accepted orders' p99 are reported.`
+          : 'No overload step.',
       ],
-      details: { steps },
+      details: { steps, overload },
     };
   },
 };

@@ -37,6 +37,14 @@ export interface EmbeddedStoreOptions {
    * switchable at run time through `store.faults`. See faults.ts.
    */
   faults?: FaultOptions;
+  /**
+   * Fail fast on a write without `{ session }` inside a transaction (it would wait for the
+   * transaction forever) and on a nested transaction. Default true. Tracking the running
+   * transaction needs an AsyncLocalStorage, which on Node 20 switches on promise hooks for the
+   * whole process (3–4 % of the all-in-one runtime's CPU, infra/bench/PROFILE.md); the runtime
+   * turns it off, every service's own tests keep it on.
+   */
+  guardSessions?: boolean;
 }
 
 const DEFAULT_SNAPSHOT_THRESHOLD = 64 * 1024 * 1024;
@@ -49,7 +57,7 @@ export class EmbeddedStore implements DocumentStore {
   /** Writers' lock: held by a transaction for its whole run, taken briefly by single writes meanwhile. */
   private readonly lock = new Mutex();
   /** The transaction whose callback is running in the current async context (deadlock detection). */
-  private readonly currentTx = new AsyncLocalStorage<EmbeddedSession>();
+  private readonly currentTx: AsyncLocalStorage<EmbeddedSession> | null;
   private persistence: Persistence | null = null;
   private initialising: Promise<void> | null = null;
   private ready = false;
@@ -60,6 +68,7 @@ export class EmbeddedStore implements DocumentStore {
 
   constructor(private readonly opts: EmbeddedStoreOptions = {}) {
     this.faults = new FaultSwitch(opts.faults);
+    this.currentTx = opts.guardSessions === false ? null : new AsyncLocalStorage<EmbeddedSession>();
   }
 
   collection<T extends Doc = Doc>(spec: CollectionSpec | string): Collection<T> {
@@ -168,7 +177,7 @@ export class EmbeddedStore implements DocumentStore {
 
   private async writeAfterLock<R>(apply: (view: View) => R): Promise<R> {
     this.assertUsable();
-    const tx = this.currentTx.getStore();
+    const tx = this.currentTx?.getStore();
     if (tx && tx.store === this && tx.state === 'active') {
       throw new Error(
         'a write without { session } inside withTransaction would wait for the transaction forever: pass the session',
@@ -241,7 +250,7 @@ export class EmbeddedStore implements DocumentStore {
     const series = new RetrySeries(retryBudget(opts));
     for (;;) {
       this.assertUsable();
-      const outer = this.currentTx.getStore();
+      const outer = this.currentTx?.getStore();
       if (outer && outer.store === this && outer.state === 'active') {
         throw new Error('withTransaction cannot be nested on the same store: use the outer session');
       }
@@ -251,7 +260,7 @@ export class EmbeddedStore implements DocumentStore {
       let committed: Promise<void>;
       try {
         this.assertUsable();
-        result = await this.currentTx.run(session, () => fn(session));
+        result = await (this.currentTx ? this.currentTx.run(session, () => fn(session)) : fn(session));
         if (session.state === 'aborted') throw session.abortReason;
         committed = this.commit(session);
       } catch (err) {

@@ -39,6 +39,13 @@ export class SagaRunner {
   private readonly sleepers = new Set<() => void>();
   private readonly shutdown = new AbortController();
   private stopping = false;
+  /**
+   * Orders as this instance last wrote them where that write also began the next step's attempt
+   * (counted it and extended the lease over its deadline), so `advance` calls out without another
+   * write: one order write per step instead of two. Crash semantics are those of a crash right
+   * after the separate attempt write: the attempt is counted, the lease covers it.
+   */
+  private readonly attemptBegun = new WeakSet<OrderDoc>();
 
   constructor(
     private readonly repo: OrderRepository,
@@ -193,17 +200,19 @@ export class SagaRunner {
         await this.release(o._id, lease);
         return null;
       }
-      return this.write(o._id, lease, (x) => this.startNext(x, now()));
+      return this.writeAndBeginAttempt(o._id, lease, (x) => this.startNext(x, now()));
     }
     const wf = this.workflows[saga.workflow];
     const forward = saga.phase === 'forward';
     if (forward && saga.step >= wf.steps.length) {
       this.metrics.workflows.inc({ workflow: wf.name, outcome: 'completed' });
-      return this.write(o._id, lease, (x) => finish(wf.completed(x, x.saga!.params, now())));
+      return this.finishAndMaybeRelease(o._id, lease, (x) => wf.completed(x, x.saga!.params, now()));
     }
     if (!forward && saga.step < 0) {
       this.metrics.workflows.inc({ workflow: wf.name, outcome: 'compensated' });
-      return this.write(o._id, lease, (x) => finish(wf.failed(x, x.saga!.params, x.saga!.failure!, now())));
+      return this.finishAndMaybeRelease(o._id, lease, (x) =>
+        wf.failed(x, x.saga!.params, x.saga!.failure!, now()),
+      );
     }
     const step = wf.steps[saga.step]!;
     const action = forward ? step.run : step.compensate;
@@ -213,14 +222,18 @@ export class SagaRunner {
 
     // One attempt: count it and extend the lease over backoff + deadline before calling out.
     const timeoutMs = this.env.timings.stepTimeoutMs;
-    const backoff = saga.attempts > 0 ? this.backoffMs(saga.attempts) : 0;
-    const started = await this.write(o._id, lease, (x) => ({
-      order: {
-        ...x,
-        saga: { ...x.saga!, attempts: x.saga!.attempts + 1 },
-        lease: { ...lease, until: Date.now() + backoff + this.leaseMs(timeoutMs) },
-      },
-    }));
+    // Taken once: a retry of this step counts its own attempt (and backs off) as before.
+    const begun = this.attemptBegun.delete(o);
+    const backoff = !begun && saga.attempts > 0 ? this.backoffMs(saga.attempts) : 0;
+    const started = begun
+      ? o
+      : await this.write(o._id, lease, (x) => ({
+          order: {
+            ...x,
+            saga: { ...x.saga!, attempts: x.saga!.attempts + 1 },
+            lease: { ...lease, until: Date.now() + backoff + this.leaseMs(timeoutMs) },
+          },
+        }));
     if (!started) return null;
     if (backoff > 0) await this.sleep(backoff);
     if (this.stopping) return started;
@@ -270,7 +283,70 @@ export class SagaRunner {
       { workflow: wf.name, step: step.name, outcome: forward ? 'done' : 'compensated' },
       (performance.now() - t0) / 1000,
     );
-    return this.write(o._id, lease, (x) => ({ order: moveStep(reducer ? reducer(x) : x, forward ? 1 : -1) }));
+    return this.writeAndBeginAttempt(o._id, lease, (x) => ({
+      order: moveStep(reducer ? reducer(x) : x, forward ? 1 : -1),
+    }));
+  }
+
+  /**
+   * A saga write that, when the order's next move is running a step (not a skip, not the end),
+   * also begins that attempt: counts it and extends the lease over backoff-free deadline, exactly
+   * as `advance` would in a write of its own just after.
+   */
+  private async writeAndBeginAttempt(
+    orderId: string,
+    lease: Lease,
+    change: (x: OrderDoc) => Outcome,
+  ): Promise<OrderDoc | null> {
+    let begun = false;
+    const saved = await this.write(orderId, lease, (x) => {
+      const out = change(x);
+      begun = this.runsStepNext(out.order);
+      if (!begun) return out;
+      const timeoutMs = this.env.timings.stepTimeoutMs;
+      return {
+        ...out,
+        order: {
+          ...out.order,
+          saga: { ...out.order.saga!, attempts: 1 },
+          lease: { ...lease, until: Date.now() + this.leaseMs(timeoutMs) },
+        },
+      };
+    });
+    if (saved && begun) this.attemptBegun.add(saved);
+    return saved;
+  }
+
+  /** The next `advance` of this order runs a step's first attempt. */
+  private runsStepNext(x: OrderDoc): boolean {
+    const saga = x.saga;
+    if (!saga || saga.attempts !== 0) return false;
+    const wf = this.workflows[saga.workflow];
+    const forward = saga.phase === 'forward';
+    if (forward ? saga.step >= wf.steps.length : saga.step < 0) return false;
+    const step = wf.steps[saga.step]!;
+    const action = forward ? step.run : step.compensate;
+    return Boolean(action) && (!step.when || step.when(x));
+  }
+
+  /**
+   * Ends the workflow; when nothing else is queued, hands the lease back in the same write (what
+   * `release` would do next). Null when released (idle), else the order to go on with.
+   */
+  private async finishAndMaybeRelease(
+    orderId: string,
+    lease: Lease,
+    end: (x: OrderDoc) => Outcome,
+  ): Promise<OrderDoc | null> {
+    let released = false;
+    const saved = await this.write(orderId, lease, (x) => {
+      const out = finish(end(x));
+      released = !out.order.saga && out.order.queue.length === 0;
+      if (!released) return out;
+      // Keep the fence so a later owner's fence is always higher (as release does).
+      return { ...out, order: { ...out.order, active: false, lease: { ...lease, until: 0 } } };
+    });
+    return released ? null : saved;
   }
 
   private startNext(x: OrderDoc, now: string): Outcome {
