@@ -69,7 +69,7 @@ export interface StepResult {
 const CONSUMER_TOPICS = ['omni.pickup.task', 'omni.dispatch.delivery'];
 const CREATED_TYPES = new Set(['omni.pickup.task.created.v1', 'omni.dispatch.delivery.job-created.v1']);
 
-/** Sellable demo SKUs listed in every demo store, from the catalog API (same on any target). */
+/** Sellable demo goods SKUs listed in every demo store, from the catalog API (same on any target). */
 export async function discoverSkus(ctx: ScenarioContext, count: number): Promise<string[]> {
   const { urls, opsToken } = ctx.target;
   const storeIds = ctx.target.demo.stores.map((s) => s.id);
@@ -82,8 +82,11 @@ export async function discoverSkus(ctx: ScenarioContext, count: number): Promise
   const skus: string[] = [];
   for (const p of page.items) {
     const detail = await expectJson<{
+      kind?: string;
       skus: Array<{ sku: string; sellable: boolean; listing: { channels: string[]; stores?: string[] } }>;
     }>(`${urls.catalog}/v1/products/${encodeURIComponent(p.id)}`, opsToken, 'GET', undefined);
+    // Vouchers are ordered on their own (fulfilment `voucher`), not in the bench's baskets.
+    if (detail.kind === 'voucher') continue;
     for (const s of detail.skus) {
       const everywhere = !s.listing.stores || storeIds.every((id) => s.listing.stores!.includes(id));
       if (s.sellable && s.listing.channels.includes('online') && everywhere) skus.push(s.sku);

@@ -39,7 +39,12 @@ function skuGaps(sku: Sku): ParityGap[] {
   return gaps;
 }
 
-export function parityGaps(p: Pick<Product, 'skus'>): ParityGap[] {
+/**
+ * A voucher has no gaps: it is sold online and honoured at the counter by design (its redemption
+ * terms, stores included, are the vouchers service's offer), so range parity does not apply to it.
+ */
+export function parityGaps(p: Pick<Product, 'skus' | 'kind'>): ParityGap[] {
+  if (p.kind === 'voucher') return [];
   return p.skus.flatMap(skuGaps);
 }
 
@@ -49,7 +54,10 @@ export function gapKey(g: ParityGap): string {
 }
 
 /** Gaps the change creates (those already there were decided before). */
-export function newGaps(before: Pick<Product, 'skus'> | null, after: Pick<Product, 'skus'>): ParityGap[] {
+export function newGaps(
+  before: Pick<Product, 'skus' | 'kind'> | null,
+  after: Pick<Product, 'skus' | 'kind'>,
+): ParityGap[] {
   const had = new Set((before ? parityGaps(before) : []).map(gapKey));
   return parityGaps(after).filter((g) => !had.has(gapKey(g)));
 }
