@@ -101,9 +101,11 @@ describe('O2O flows on the embedded system', () => {
     await eventually('the re-route timeline', async () => inOrder(await typesOf(orderId), expected));
   });
 
-  it('the store is late by 75 min: fee back, free order chosen, nothing charged; the customer hears each step', async () => {
+  it('a slot chosen from the quote, the store late by 75 min: fee back, free order chosen, nothing charged; the customer hears each step', async () => {
     const orderId = await lateDeliveryStory(ctx);
     const order = await getOrder(ctx, orderId);
+    // The customer chose a slot from the quote; the promise is what lateness is measured against.
+    expect(order.promise).toMatchObject({ kind: 'slot' });
     expect(order.compensation).toMatchObject({ kind: 'refund_delivery_fee', paidBy: 'platform' });
     expect(order.late).toMatchObject({
       minutesLate: 75,
@@ -115,7 +117,9 @@ describe('O2O flows on the embedded system', () => {
       'orders.order.compensated',
       'orders.order.compensated',
     ];
-    await eventually('the compensation in the timeline', async () => inOrder(await typesOf(orderId), expected));
+    await eventually('the compensation in the timeline', async () =>
+      inOrder(await typesOf(orderId), expected),
+    );
   });
 
   it('shipped from a warehouse: a short pick re-routes to the other warehouse, packed, tracked, delivered, then completed', async () => {

@@ -304,7 +304,8 @@ export async function deliveryStory(ctx: DemoContext): Promise<string> {
 }
 
 /**
- * The store is late: a card delivery order, ops report it 75 minutes beyond its promise (as
+ * The store is late: a card delivery order in a slot the customer chose from the quote, ops report it
+ * 75 minutes beyond its promise (as
  * dispatch's SLA check would), the customer first gets the delivery fee back, is offered a free
  * order or a re-delivery, chooses the free order (full refund through the payment port, the platform
  * paying first) and hears about each step (`GET /v1/customers/{id}/notifications`).
@@ -312,24 +313,35 @@ export async function deliveryStory(ctx: DemoContext): Promise<string> {
 export async function lateDeliveryStory(ctx: DemoContext): Promise<string> {
   const { customer, token: shopper } = customerToken(ctx, 3 < ctx.customers.length ? 3 : 0);
   const [item] = await skusInStock(ctx, 'S04', 2);
-  ctx.log(`${customer.name} orders 1 × ${item!.sku} for delivery, paying by card`);
+  const geo = { lat: 52.501, lng: 13.419 };
+  // The customer asks what can be promised here and picks a delivery slot from the quote.
+  const quote = await api<{
+    delivery: Array<{ storeId: string; slots: Array<{ from: string; to: string }> }>;
+  }>('POST', `${ctx.urls.orders}/v1/quotes`, {
+    token: shopper,
+    body: { lines: [{ sku: item!.sku, qty: 1 }], geo },
+  });
+  const slot = quote.delivery[0]?.slots[0];
+  ctx.log(
+    `${customer.name} orders 1 × ${item!.sku} for delivery, paying by card` +
+      (slot
+        ? `, in the slot ${slot.from.slice(11, 16)}–${slot.to.slice(11, 16)} UTC`
+        : ' (no slot free: ASAP)'),
+  );
   const placed = await placeOrder(ctx, shopper, {
     lines: [{ sku: item!.sku, qty: 1 }],
     fulfilment: {
       method: 'delivery',
-      address: {
-        lines: ['Oranienstraße 30'],
-        city: 'Berlin',
-        postalCode: '10999',
-        country: 'DE',
-        geo: { lat: 52.501, lng: 13.419 },
-      },
+      address: { lines: ['Oranienstraße 30'], city: 'Berlin', postalCode: '10999', country: 'DE', geo },
+      ...(slot ? { promise: { kind: 'slot', from: slot.from } } : {}),
     },
     payment: { method: 'card', cardToken: 'tok_visa' },
   });
   const order = await waitForStatus(ctx, placed.id, ['confirmed']);
+  const promise = order.promise as { kind: string; from: string; to: string } | undefined;
   ctx.log(
-    `  order ${order.id} confirmed at ${order.route?.locationId ?? '?'}, ${money(order.amountDue)} authorised`,
+    `  order ${order.id} confirmed at ${order.route?.locationId ?? '?'}, ${money(order.amountDue)} authorised;` +
+      ` promised ${promise ? `${promise.kind} ${promise.from.slice(11, 16)}–${promise.to.slice(11, 16)} UTC` : '—'}`,
   );
 
   await api('POST', `${ctx.urls.orders}/v1/orders/${order.id}/late`, {

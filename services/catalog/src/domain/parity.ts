@@ -33,7 +33,13 @@ function skuGaps(sku: Sku): ParityGap[] {
       gaps.push({ kind: 'store-price', sku: sku.sku, online: onlinePrice, store: storePrice });
     for (const o of sku.storePrices) {
       if (!sameMoney(o.price, onlinePrice))
-        gaps.push({ kind: 'store-override', sku: sku.sku, storeId: o.storeId, online: onlinePrice, store: o.price });
+        gaps.push({
+          kind: 'store-override',
+          sku: sku.sku,
+          storeId: o.storeId,
+          online: onlinePrice,
+          store: o.price,
+        });
     }
   }
   return gaps;
