@@ -22,3 +22,4 @@ export * from './paging';
 export * from './run-service';
 export * from './revocations';
 export * from './webhook';
+export * from './signed-qr';

@@ -1,14 +1,5 @@
-import {
-  createHmac,
-  createPrivateKey,
-  createPublicKey,
-  hkdfSync,
-  randomBytes,
-  sign,
-  timingSafeEqual,
-  verify,
-  type KeyObject,
-} from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { ed25519FromSeed, signQr, verifySignedQr } from '@omni/kit';
 
 /**
  * Pickup codes: what the customer shows at the counter.
@@ -79,11 +70,9 @@ export class PickupCodes {
       Buffer.from(hkdfSync('sha256', secret, 'omni-pickup', label, 32));
     this.codeKey = derive('code');
     this.hashKey = derive('hash');
-    // Ed25519 private key from a 32-byte seed: PKCS#8 DER prefix + seed.
-    const seed = derive('qr-ed25519');
-    const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]);
-    this.qrPrivate = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
-    this.qrPublic = createPublicKey(this.qrPrivate);
+    const qr = ed25519FromSeed(derive('qr-ed25519'));
+    this.qrPrivate = qr.privateKey;
+    this.qrPublic = qr.publicKey;
   }
 
   /** A fresh code for a task: new random nonce each call (retry on a per-store collision). */
@@ -113,12 +102,11 @@ export class PickupCodes {
 
   /** `OPK1.<claims>.<signature>`, both base64url; claims `{t, s, c, e}`. */
   qrFor(claims: QrClaims): string {
-    const body = Buffer.from(
-      JSON.stringify({ t: claims.taskId, s: claims.storeId, c: claims.code, e: claims.exp }),
-    ).toString('base64url');
-    const signed = `${QR_PREFIX}.${body}`;
-    const sig = sign(null, Buffer.from(signed), this.qrPrivate).toString('base64url');
-    return `${signed}.${sig}`;
+    return signQr(
+      QR_PREFIX,
+      { t: claims.taskId, s: claims.storeId, c: claims.code, e: claims.exp },
+      this.qrPrivate,
+    );
   }
 
   verifyQr(qr: string, now: Date): QrCheck {
@@ -130,24 +118,9 @@ export class PickupCodes {
    * `GET /v1/stores/{id}/pickup`) is all it needs. Exported for counter apps and tests.
    */
   static verifyQrWith(qr: string, publicKey: KeyObject | string, now: Date): QrCheck {
-    const key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey;
-    const parts = qr.split('.');
-    if (parts.length !== 3 || parts[0] !== QR_PREFIX) return { ok: false, reason: 'malformed' };
-    const [prefix, body, sig] = parts as [string, string, string];
-    let valid: boolean;
-    try {
-      valid = verify(null, Buffer.from(`${prefix}.${body}`), key, Buffer.from(sig, 'base64url'));
-    } catch {
-      return { ok: false, reason: 'malformed' };
-    }
-    if (!valid) return { ok: false, reason: 'bad-signature' };
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
-    } catch {
-      return { ok: false, reason: 'malformed' };
-    }
-    const c = parsed as { t?: unknown; s?: unknown; c?: unknown; e?: unknown };
+    const checked = verifySignedQr(qr, QR_PREFIX, publicKey);
+    if (!checked.ok) return checked;
+    const c = checked.claims as { t?: unknown; s?: unknown; c?: unknown; e?: unknown };
     if (
       typeof c.t !== 'string' ||
       typeof c.s !== 'string' ||

@@ -1,14 +1,5 @@
-import {
-  createHmac,
-  createPrivateKey,
-  createPublicKey,
-  hkdfSync,
-  randomBytes,
-  sign,
-  timingSafeEqual,
-  verify,
-  type KeyObject,
-} from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { ed25519FromSeed, signQr, verifySignedQr } from '@omni/kit';
 
 /**
  * Voucher codes: what the customer shows at the counter (typed, or scanned as a signed QR).
@@ -56,12 +47,9 @@ export class VoucherCodes {
     const derive = (label: string): Buffer => Buffer.from(hkdfSync('sha256', s, 'omni-vouchers', label, 32));
     this.codeKey = derive('code');
     this.hashKey = derive('hash');
-    const pkcs8 = Buffer.concat([
-      Buffer.from('302e020100300506032b657004220420', 'hex'),
-      derive('qr-ed25519'),
-    ]);
-    this.qrPrivate = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
-    this.qrPublic = createPublicKey(this.qrPrivate);
+    const qr = ed25519FromSeed(derive('qr-ed25519'));
+    this.qrPrivate = qr.privateKey;
+    this.qrPublic = qr.publicKey;
   }
 
   issue(voucherId: string): IssuedCode {
@@ -88,11 +76,7 @@ export class VoucherCodes {
   }
 
   qrFor(claims: QrClaims): string {
-    const body = Buffer.from(JSON.stringify({ v: claims.voucherId, c: claims.code, e: claims.exp })).toString(
-      'base64url',
-    );
-    const signed = `${QR_PREFIX}.${body}`;
-    return `${signed}.${sign(null, Buffer.from(signed), this.qrPrivate).toString('base64url')}`;
+    return signQr(QR_PREFIX, { v: claims.voucherId, c: claims.code, e: claims.exp }, this.qrPrivate);
   }
 
   verifyQr(qr: string, at: Date): QrCheck {
@@ -101,24 +85,9 @@ export class VoucherCodes {
 
   /** What an offline counter does with a scanned QR: the public key (SPKI PEM) is all it needs. */
   static verifyQrWith(qr: string, publicKey: KeyObject | string, at: Date): QrCheck {
-    const key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey;
-    const parts = qr.split('.');
-    if (parts.length !== 3 || parts[0] !== QR_PREFIX) return { ok: false, reason: 'malformed' };
-    const [prefix, body, sig] = parts as [string, string, string];
-    let valid: boolean;
-    try {
-      valid = verify(null, Buffer.from(`${prefix}.${body}`), key, Buffer.from(sig, 'base64url'));
-    } catch {
-      return { ok: false, reason: 'malformed' };
-    }
-    if (!valid) return { ok: false, reason: 'bad-signature' };
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
-    } catch {
-      return { ok: false, reason: 'malformed' };
-    }
-    const c = parsed as { v?: unknown; c?: unknown; e?: unknown };
+    const checked = verifySignedQr(qr, QR_PREFIX, publicKey);
+    if (!checked.ok) return checked;
+    const c = checked.claims as { v?: unknown; c?: unknown; e?: unknown };
     if (typeof c.v !== 'string' || typeof c.c !== 'string' || typeof c.e !== 'number')
       return { ok: false, reason: 'malformed' };
     if (c.e * 1000 < at.getTime()) return { ok: false, reason: 'expired' };
