@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AuthenticatorOptions } from './auth';
 import { busConfigFromEnv, createBus, type EventBus } from '@omni/events';
 import { createStore, storeConfigFromEnv, type DocumentStore } from '@omni/store';
+import { clientCredentialsTokenSource } from './service-token';
 import { stopOnSignals } from './signals';
 import { failStartup } from './startup';
 import { initTracing } from './tracing';
@@ -63,4 +64,28 @@ export function jwksAuthFromEnv(
     issuer: env.OMNI_JWT_ISSUER,
     audience: env.OMNI_JWT_AUDIENCE,
   };
+}
+
+/**
+ * The token a standalone service's outgoing gRPC calls carry: client credentials from identity
+ * (OMNI_IDENTITY_URL + OMNI_CLIENT_SECRET; client id OMNI_CLIENT_ID, else the service's name), or a
+ * fixed token (`fixed`, for a quick local run against a known issuer). Neither → it refuses to start,
+ * naming both ways.
+ */
+export function serviceTokenFromEnv(
+  service: string,
+  fixed: { variable: string; value: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): () => Promise<string> {
+  const identityUrl = env.OMNI_IDENTITY_URL;
+  const clientSecret = env.OMNI_CLIENT_SECRET;
+  if (identityUrl && clientSecret)
+    return clientCredentialsTokenSource({
+      identityUrl,
+      clientId: env.OMNI_CLIENT_ID ?? service,
+      clientSecret,
+    });
+  const token = fixed.value;
+  if (token) return async () => token;
+  throw new Error(`set OMNI_IDENTITY_URL + OMNI_CLIENT_SECRET (client credentials) or ${fixed.variable}`);
 }

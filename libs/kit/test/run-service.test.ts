@@ -1,6 +1,6 @@
 import { TestTokenIssuer } from '@omni/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createService, runService, type Service } from '../src';
+import { createService, runService, serviceTokenFromEnv, type Service } from '../src';
 
 /**
  * Every standalone main.ts boots through runService: config → adapters from the environment →
@@ -58,5 +58,23 @@ describe('runService', () => {
     process.emit('SIGTERM');
     await vi.waitFor(() => expect(exit).toHaveBeenCalledWith(0));
     for (const l of process.listeners('SIGINT')) if (!before.has(l)) process.removeListener('SIGINT', l);
+  });
+});
+
+describe('serviceTokenFromEnv', () => {
+  it('uses the fixed token without client credentials, and refuses to start with neither', async () => {
+    const fixed = serviceTokenFromEnv('orders', { variable: 'ORDERS_SERVICE_TOKEN', value: 'tok-1' }, {});
+    expect(await fixed()).toBe('tok-1');
+    expect(() =>
+      serviceTokenFromEnv('orders', { variable: 'ORDERS_SERVICE_TOKEN', value: undefined }, {}),
+    ).toThrow('set OMNI_IDENTITY_URL + OMNI_CLIENT_SECRET (client credentials) or ORDERS_SERVICE_TOKEN');
+    // Client credentials win over a fixed token when both are set (deployments): the source calls
+    // identity, so against an address nothing listens on it fails instead of answering 'tok-1'.
+    const viaIdentity = serviceTokenFromEnv(
+      'orders',
+      { variable: 'ORDERS_SERVICE_TOKEN', value: 'tok-1' },
+      { OMNI_IDENTITY_URL: 'http://127.0.0.1:9', OMNI_CLIENT_SECRET: 'secret-of-at-least-24-chars' },
+    );
+    await expect(viaIdentity()).rejects.toThrow();
   });
 });

@@ -1,4 +1,4 @@
-import { clientCredentialsTokenSource, jwksAuthFromEnv, runService } from '@omni/kit';
+import { jwksAuthFromEnv, runService, serviceTokenFromEnv } from '@omni/kit';
 import { loadOrdersConfig } from './config';
 import { buildOrdersService, type OrdersServiceDeps } from './service';
 
@@ -11,23 +11,10 @@ void runService({
     const auth = jwksAuthFromEnv(env, 'orders');
     // Outgoing gRPC calls carry orders' own token: client credentials from identity (deployments), or
     // a fixed token (ORDERS_SERVICE_TOKEN, for a quick local run against a known issuer).
-    const identityUrl = process.env.OMNI_IDENTITY_URL;
-    const clientSecret = process.env.OMNI_CLIENT_SECRET;
-    const fixedToken = env.ORDERS_SERVICE_TOKEN;
-    const serviceToken =
-      identityUrl && clientSecret
-        ? clientCredentialsTokenSource({
-            identityUrl,
-            clientId: process.env.OMNI_CLIENT_ID ?? 'orders',
-            clientSecret,
-          })
-        : fixedToken
-          ? async () => fixedToken
-          : undefined;
-    if (!serviceToken)
-      throw new Error(
-        'set OMNI_IDENTITY_URL + OMNI_CLIENT_SECRET (client credentials) or ORDERS_SERVICE_TOKEN',
-      );
+    const serviceToken = serviceTokenFromEnv('orders', {
+      variable: 'ORDERS_SERVICE_TOKEN',
+      value: env.ORDERS_SERVICE_TOKEN,
+    });
     return { ...config, auth, serviceToken };
   },
   build: ({ env, policy, timings, simulatedCard, auth, serviceToken }, adapters) =>

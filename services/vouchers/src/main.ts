@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { clientCredentialsTokenSource, jwksAuthFromEnv, loadConfig, runService } from '@omni/kit';
+import { jwksAuthFromEnv, loadConfig, runService, serviceTokenFromEnv } from '@omni/kit';
 import { VouchersEnv } from './config';
 import { grpcStock } from './inventory/grpc-stock';
 import { buildVouchersService } from './service';
@@ -15,23 +15,10 @@ void runService({
       throw new Error('VOUCHERS_CODE_SECRET is required with durable storage (MONGO_URL or OMNI_DATA_DIR)');
     }
     // Goods vouchers call inventory with vouchers' own token (client credentials, or a fixed token).
-    const identityUrl = process.env.OMNI_IDENTITY_URL;
-    const clientSecret = process.env.OMNI_CLIENT_SECRET;
-    const fixedToken = env.VOUCHERS_SERVICE_TOKEN;
-    const serviceToken =
-      identityUrl && clientSecret
-        ? clientCredentialsTokenSource({
-            identityUrl,
-            clientId: process.env.OMNI_CLIENT_ID ?? 'vouchers',
-            clientSecret,
-          })
-        : fixedToken
-          ? async () => fixedToken
-          : undefined;
-    if (!serviceToken)
-      throw new Error(
-        'set OMNI_IDENTITY_URL + OMNI_CLIENT_SECRET (client credentials) or VOUCHERS_SERVICE_TOKEN',
-      );
+    const serviceToken = serviceTokenFromEnv('vouchers', {
+      variable: 'VOUCHERS_SERVICE_TOKEN',
+      value: env.VOUCHERS_SERVICE_TOKEN,
+    });
     return { ...env, auth, serviceToken };
   },
   build: (env, adapters) => {
