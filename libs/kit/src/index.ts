@@ -23,3 +23,4 @@ export * from './run-service';
 export * from './revocations';
 export * from './webhook';
 export * from './signed-qr';
+export * from './outbound';

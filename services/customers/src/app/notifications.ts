@@ -1,5 +1,5 @@
 import { isDuplicateKeyError, type Page, type Session } from '@omni/store';
-import { NotFoundError, WebhookError, withCursor } from '@omni/kit';
+import { deliverOutbound, NotFoundError, withCursor, type OutboundDeliveryOptions } from '@omni/kit';
 import {
   DEFAULT_PREFS,
   type NotificationChannel,
@@ -109,12 +109,8 @@ export async function notifyCustomer(
   return 'recorded';
 }
 
-export interface NotifyDeliveryOptions {
+export interface NotifyDeliveryOptions extends OutboundDeliveryOptions {
   notifier: CustomerNotifier;
-  maxAttempts?: number;
-  retryBaseMs?: number;
-  /** A claimed notification whose sender died is retried after this. Default 5 min. */
-  leaseMs?: number;
 }
 
 /** Sends due notifications outside any transaction, each claimed first (replicas never send one twice at once). */
@@ -123,73 +119,34 @@ export async function deliverCustomerNotifications(
   opts: NotifyDeliveryOptions,
   now: Date = ctx.clock(),
 ): Promise<{ sent: number; failed: number; retrying: number }> {
-  const maxAttempts = opts.maxAttempts ?? 8;
-  const base = opts.retryBaseMs ?? 30_000;
-  const lease = opts.leaseMs ?? 5 * 60_000;
-  const out = { sent: 0, failed: 0, retrying: 0 };
-  const at = now.toISOString();
-  const due = await ctx.collections.notifications.find(
-    { status: { $in: ['pending', 'sending'] }, nextAttemptAt: { $lte: at } },
-    { limit: 200, sort: { nextAttemptAt: 1 } },
-  );
-  for (const candidate of due) {
-    const claimed = await ctx.collections.notifications.findOneAndUpdate(
-      { _id: candidate._id, status: candidate.status, nextAttemptAt: candidate.nextAttemptAt },
-      {
-        $set: { status: 'sending', nextAttemptAt: new Date(now.getTime() + lease).toISOString() },
-        $inc: { attempts: 1 },
-      },
-    );
-    if (!claimed || !claimed.channel) continue;
-    try {
+  return deliverOutbound(
+    ctx.collections.notifications,
+    async (n) => {
+      // Only notifications with a channel are recorded as pending (the others are suppressed).
+      if (!n.channel) throw new Error(`notification ${n._id} has no channel`);
       const to =
-        claimed.channel === 'push'
+        n.channel === 'push'
           ? undefined
           : (
               await ctx.collections.identities.findOne({
-                customerId: claimed.customerId,
-                kind: claimed.channel === 'email' ? 'email' : 'phone',
+                customerId: n.customerId,
+                kind: n.channel === 'email' ? 'email' : 'phone',
               })
             )?.value;
       await opts.notifier.send({
-        id: claimed._id,
-        customerId: claimed.customerId,
-        orderId: claimed.orderId,
-        kind: claimed.kind,
-        channel: claimed.channel,
+        id: n._id,
+        customerId: n.customerId,
+        orderId: n.orderId,
+        kind: n.kind,
+        channel: n.channel,
         ...(to ? { to } : {}),
-        title: claimed.title,
-        body: claimed.body,
-        data: claimed.data,
+        title: n.title,
+        body: n.body,
+        data: n.data,
       });
-      await ctx.collections.notifications.updateOne(
-        { _id: claimed._id },
-        { $set: { status: 'sent', sentAt: ctx.clock().toISOString() }, $unset: { lastError: '' } },
-      );
-      out.sent++;
-    } catch (err) {
-      const permanent = err instanceof WebhookError && !err.retryable;
-      const giveUp = permanent || claimed.attempts >= maxAttempts;
-      const delay = Math.min(base * 2 ** (claimed.attempts - 1), 3_600_000);
-      await ctx.collections.notifications.updateOne(
-        { _id: claimed._id },
-        {
-          $set: {
-            status: giveUp ? 'failed' : 'pending',
-            nextAttemptAt: new Date(now.getTime() + delay).toISOString(),
-            lastError: (err as Error).message.slice(0, 500),
-          },
-        },
-      );
-      ctx.log.warn(
-        { notificationId: claimed._id, attempts: claimed.attempts, giveUp, err: (err as Error).message },
-        'customer notification not delivered',
-      );
-      if (giveUp) out.failed++;
-      else out.retrying++;
-    }
-  }
-  return out;
+    },
+    { ...opts, now, clock: ctx.clock, log: ctx.log, what: 'customer notification not delivered' },
+  );
 }
 
 export type NotificationView = Omit<NotificationDoc, '_id' | 'nextAttemptAt'> & { id: string };
