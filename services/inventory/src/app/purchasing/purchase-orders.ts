@@ -1,3 +1,4 @@
+import { scopeFilter } from '../queries/stock-query';
 import { PurchaseOrderPlaced } from '@omni/contracts';
 import { BadRequestError, ConflictError, NotFoundError, withCursor } from '@omni/kit';
 import { newId, type Filter, type Page } from '@omni/store';
@@ -178,13 +179,7 @@ export async function listPurchaseOrders(
   q: PurchaseOrderQuery,
   page: { limit: number; cursor?: string },
 ): Promise<Page<PurchaseOrderDoc>> {
-  // A named location outside the caller's ones matches nothing (never widens the scope).
-  const within = q.locationId
-    ? q.locationIds && !q.locationIds.includes(q.locationId)
-      ? []
-      : [q.locationId]
-    : q.locationIds;
-  const filter: Filter = within ? { locationId: { $in: [...within] } } : {};
+  const filter: Filter = scopeFilter(q);
   if (q.supplierId) filter.supplierId = q.supplierId;
   if (q.status) filter.status = q.status;
   return withCursor(() =>

@@ -16,8 +16,14 @@ export interface StoreScopedQuery {
   locationIds?: readonly string[];
 }
 
-function scopeFilter(q: StoreScopedQuery): Filter {
-  return q.locationIds ? { locationId: { $in: [...q.locationIds] } } : {};
+/** The caller's locations; a named location outside them matches nothing (it never widens the scope). */
+export function scopeFilter(q: StoreScopedQuery & { locationId?: string }): Filter {
+  const within = q.locationId
+    ? q.locationIds && !q.locationIds.includes(q.locationId)
+      ? []
+      : [q.locationId]
+    : q.locationIds;
+  return within ? { locationId: { $in: [...within] } } : {};
 }
 
 export function levelView(level: StockLevelDoc): LevelView {

@@ -1,3 +1,4 @@
+import { scopeFilter } from '../queries/stock-query';
 import { ConflictError, withCursor } from '@omni/kit';
 import { newId, type Filter, type Page } from '@omni/store';
 import type { PurchaseOrderDoc, SuggestionDoc } from '../../domain/purchasing';
@@ -139,12 +140,7 @@ export async function listSuggestions(
   q: { locationIds?: readonly string[]; locationId?: string; status?: SuggestionDoc['status']; sku?: string },
   page: { limit: number; cursor?: string },
 ): Promise<Page<SuggestionDoc>> {
-  const within = q.locationId
-    ? q.locationIds && !q.locationIds.includes(q.locationId)
-      ? []
-      : [q.locationId]
-    : q.locationIds;
-  const filter: Filter = within ? { locationId: { $in: [...within] } } : {};
+  const filter: Filter = scopeFilter(q);
   if (q.status) filter.status = q.status;
   if (q.sku) filter.sku = q.sku;
   return withCursor(() =>
